@@ -1,0 +1,145 @@
+# certdesk — plain GNU make.  `make check` and `make demo` are the two entry
+# points a newcomer needs; both install the Debian packages first.
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BUILD    ?= build
+CC       ?= cc
+
+DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev libssl-dev \
+	libfcgi-dev libsqlite3-dev sqlite3 clearsilver-dev zlib1g-dev \
+	libcunit1-dev libcsv-dev libargon2-dev lighttpd apache2 \
+	libapache2-mod-fcgid curl openssl libnss3-tools tidy scep \
+	strongswan-pki libstrongswan-extra-plugins certmonger chromium \
+	nodejs npm iproute2 cppcheck
+
+WARN    := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wpointer-arith -Wformat=2 -Werror
+HARDEN  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+DEFS    := -D_GNU_SOURCE -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED
+INCS    := -Ilib -I/usr/include/ClearSilver
+OPT     ?= -O2 -g
+CFLAGS  += $(WARN) $(DEFS) $(INCS) $(OPT)
+LDFLAGS += -pie -Wl,-z,relro,-z,now
+LIBS    := -lneo_cgi -lneo_cs -lneo_utl -lz -lfcgi -lsqlite3 -lssl -lcrypto \
+	-largon2 -lcsv -lpthread
+
+ifeq ($(SAN),1)
+CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+else
+CFLAGS  += $(HARDEN)
+endif
+
+LIB_SRC  := $(sort $(wildcard lib/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIBA     := $(BUILD)/libcertdesk.a
+
+CGI_NAMES := ssl smime validate collect bulkenroll device pkiclient.exe
+CGI_BIN   := $(CGI_NAMES:%=$(BUILD)/cgi/%)
+ADMIN_SRC := $(sort $(wildcard admin/*.c))
+ADMIN_OBJ := $(ADMIN_SRC:%.c=$(BUILD)/%.o)
+ADMIN_BIN := $(BUILD)/certdesk
+
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+
+.PHONY: all deps check unit unit-asan e2e demo install fuzz bench-scep clean lint
+
+all: $(LIBA) $(CGI_BIN) $(ADMIN_BIN)
+
+# Installs what build, demo and tests need; silent and quick when present.
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@[ -d tests/e2e/node_modules/playwright-core ] || \
+		(cd tests/e2e && npm install --no-audit --no-fund --silent >/dev/null)
+
+$(BUILD)/%.o: %.c $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIBA): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/cgi/pkiclient.exe: $(BUILD)/cgi/pkiclient.o $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/cgi/%: $(BUILD)/cgi/%.o $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(ADMIN_BIN): $(ADMIN_OBJ) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS) -lcunit
+
+$(BUILD)/bench/%: bench/%.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
+
+unit: $(UNIT_BIN)
+	@tests/run-unit $(UNIT_BIN)
+
+unit-asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 OPT="-O1 -g" unit
+
+e2e: all
+	@tests/e2e/run-all
+
+# Every test: unit suites, the same suites under ASan+UBSan, end to end.
+check: deps
+	@$(MAKE) --no-print-directory all
+	@tests/run-check
+
+demo: deps all
+	@tests/e2e/demo
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/certdesk/cgi \
+		$(DESTDIR)$(PREFIX)/share/certdesk/templates/mail \
+		$(DESTDIR)$(PREFIX)/share/certdesk/static \
+		$(DESTDIR)/etc/certdesk $(DESTDIR)/var/lib/certdesk
+	install -m 0755 $(ADMIN_BIN) $(DESTDIR)$(PREFIX)/bin/certdesk
+	install -m 0755 $(CGI_BIN) $(DESTDIR)$(PREFIX)/lib/certdesk/cgi/
+	install -m 0644 templates/*.cs $(DESTDIR)$(PREFIX)/share/certdesk/templates/
+	install -m 0644 templates/mail/*.cs $(DESTDIR)$(PREFIX)/share/certdesk/templates/mail/
+	install -m 0644 static/* $(DESTDIR)$(PREFIX)/share/certdesk/static/
+	install -m 0644 sql/*.sql -D -t $(DESTDIR)$(PREFIX)/share/certdesk/sql
+	[ -e $(DESTDIR)/etc/certdesk/certdesk.hdf ] || \
+		sed 's|@PREFIX@|$(PREFIX)|g' apache-conf/certdesk.hdf.in > $(DESTDIR)/etc/certdesk/certdesk.hdf
+	chmod 0750 $(DESTDIR)/var/lib/certdesk
+
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_SECONDS ?= 30
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p build-fuzz
+	clang $(WARN) $(DEFS) $(INCS) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-o $@ $< $(LIB_SRC) $(LIBS)
+fuzz: deps $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+		n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n; \
+		echo "fuzzing $$n for $(FUZZ_SECONDS)s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=40000 build-fuzz/corpus-$$n tests/fuzz/seeds-$$n \
+			2>build-fuzz/$$n.log || { tail -40 build-fuzz/$$n.log; exit 1; }; \
+	done
+
+bench-scep: deps all $(BENCH_BIN)
+	@bench/bench-scep
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr -Ilib -D__GNUC__ lib cgi admin
+
+clean:
+	rm -rf build build-asan build-fuzz

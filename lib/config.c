@@ -1,0 +1,57 @@
+/* config: HDF configuration, read with ClearSilver's own parser. */
+#include <stdlib.h>
+
+#include "config.h"
+#include "log.h"
+
+struct config *
+config_load(const char *path)
+{
+	struct config	*c;
+	NEOERR		*err;
+
+	if (path == NULL)
+		path = getenv("CERTDESK_CONF");
+	if (path == NULL)
+		path = CONFIG_DEFAULT_PATH;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if ((err = hdf_init(&c->hdf)) != STATUS_OK) {
+		nerr_ignore(&err);
+		free(c);
+		return NULL;
+	}
+	if ((err = hdf_read_file(c->hdf, path)) != STATUS_OK) {
+		STRING	 s;
+
+		string_init(&s);
+		nerr_error_string(err, &s);
+		log_err("config %s: %s", path, s.buf ? s.buf : "unreadable");
+		string_clear(&s);
+		nerr_ignore(&err);
+		config_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+const char *
+config_get(const struct config *c, const char *key, const char *def)
+{
+	return hdf_get_value(c->hdf, key, def);
+}
+
+int
+config_int(const struct config *c, const char *key, int def)
+{
+	return hdf_get_int_value(c->hdf, key, def);
+}
+
+void
+config_free(struct config *c)
+{
+	if (c == NULL)
+		return;
+	hdf_destroy(&c->hdf);
+	free(c);
+}

@@ -1,0 +1,28 @@
+/* config: the one HDF configuration file (/etc/certdesk/certdesk.hdf or $CERTDESK_CONF). */
+#ifndef CERTDESK_CONFIG_H
+#define CERTDESK_CONFIG_H
+
+#include <ClearSilver.h>
+
+/*
+ * Known keys (all optional, defaults in config.c):
+ *   DB.Path, State.Dir, Templates.Dir, Static.Dir, BaseURL,
+ *   Mail.Command, Mail.From, Secret.KeyFile, CRL.Dir,
+ *   SCEP.IncludeRoot, PKCS12.Iterations, Log.Quiet
+ */
+struct config {
+	HDF	*hdf;
+};
+
+/* Reads path (NULL: $CERTDESK_CONF, then the default); caller frees with config_free. */
+struct config	*config_load(const char *path);
+/* Returns the value of key or def; borrowed from the config. */
+const char	*config_get(const struct config *, const char *key, const char *def);
+/* Returns the integer value of key or def. */
+int		 config_int(const struct config *, const char *key, int def);
+/* Frees the config; NULL-safe. */
+void		 config_free(struct config *);
+
+#define CONFIG_DEFAULT_PATH "/etc/certdesk/certdesk.hdf"
+
+#endif
