@@ -17,7 +17,7 @@ WARN    := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wformat=2 -Werror
 HARDEN  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 DEFS    := -D_GNU_SOURCE -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED
-INCS    := -Ilib -I/usr/include/ClearSilver
+INCS    := -Ilib -I/usr/include/ClearSilver -I$(BUILD)/gen
 OPT     ?= -O2 -g
 CFLAGS  += $(WARN) $(DEFS) $(INCS) $(OPT)
 LDFLAGS += -pie -Wl,-z,relro,-z,now
@@ -65,6 +65,12 @@ deps:
 $(BUILD)/%.o: %.c $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/db_migrations.h: sql/embed.sh $(sort $(wildcard sql/[0-9]*.sql))
+	@mkdir -p $(dir $@)
+	sh sql/embed.sh $(sort $(wildcard sql/[0-9]*.sql)) > $@
+
+$(BUILD)/lib/db.o: $(BUILD)/gen/db_migrations.h
 
 $(LIBA): $(LIB_OBJ)
 	@rm -f $@
@@ -114,7 +120,6 @@ install: all
 	install -m 0644 templates/*.cs $(DESTDIR)$(PREFIX)/share/certdesk/templates/
 	install -m 0644 templates/mail/*.cs $(DESTDIR)$(PREFIX)/share/certdesk/templates/mail/
 	install -m 0644 static/* $(DESTDIR)$(PREFIX)/share/certdesk/static/
-	install -m 0644 sql/*.sql -D -t $(DESTDIR)$(PREFIX)/share/certdesk/sql
 	[ -e $(DESTDIR)/etc/certdesk/certdesk.hdf ] || \
 		sed 's|@PREFIX@|$(PREFIX)|g' apache-conf/certdesk.hdf.in > $(DESTDIR)/etc/certdesk/certdesk.hdf
 	chmod 0750 $(DESTDIR)/var/lib/certdesk

@@ -1,0 +1,417 @@
+/* db: SQLite connection, migrations and every SQL statement of certdesk. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+
+#include "db_migrations.h"
+
+struct db {
+	sqlite3		*conn;
+	sqlite3_stmt	*stmts[STMT__COUNT];
+	int		 last_rc;
+};
+
+/* Column lists shared by the SELECTs whose rows store.c reads. */
+#define CA_COLS "id, customer_id, name, cert_pem, key_uri, chain_pem, " \
+	"ra_cert_pem, ra_key_uri, next_cert_pem, crl_number"
+#define ORG_COLS "id, customer_id, name, subj_o, subj_ou, subj_l, subj_st, " \
+	"subj_c, admin_email, escrow_master, escrow_org"
+#define PROFILE_COLS "id, customer_id, name, type, terms, key_types, " \
+	"key_usage, ext_key_usage, multi_domain, wildcard, description"
+#define ENDPOINT_COLS "id, customer_id, type, name, ext, help, legacy_des"
+#define ACCOUNT_COLS "id, endpoint_id, name, org_id, dept_id, profile_id, " \
+	"term_days, auto_approve, manual_approval, revoke_on_renewal, " \
+	"allow_empty_p12, p12_legacy, user_csr"
+#define PERSON_COLS "id, org_id, dept_id, email, first_name, middle_name, " \
+	"last_name, common_name, secret_id_hash, secret_failures"
+#define REQUEST_COLS "id, customer_id, cert_id, type, via, status, " \
+	"account_id, profile_id, org_id, dept_id, person_id, ca_id, " \
+	"term_days, common_name, sans, subject, csr_der, cert_der, serial, " \
+	"not_before, not_after, requester_email, external_requesters, " \
+	"comments, passphrase_hash, pass_failures, auto_renew, " \
+	"auto_renew_days, renewal_of, requested_at, approved_at, issued_at, " \
+	"collected_at, revoked_at, revoke_reason, revoke_comment, " \
+	"decline_reason"
+
+static const char *const db_sql[STMT__COUNT] = {
+	[STMT_CUSTOMER_INSERT] =
+	    "INSERT INTO customer (uri, name, created) VALUES (?, ?, ?)",
+	[STMT_CUSTOMER_BY_URI] =
+	    "SELECT id, uri, name FROM customer WHERE uri = ?",
+	[STMT_CUSTOMER_BY_ID] =
+	    "SELECT id, uri, name FROM customer WHERE id = ?",
+	[STMT_CUSTOMER_LIST] =
+	    "SELECT id, uri, name FROM customer ORDER BY uri",
+	[STMT_CA_INSERT] =
+	    "INSERT INTO ca (customer_id, name, cert_pem, key_uri, chain_pem,"
+	    " created) VALUES (?, ?, ?, ?, ?, ?)",
+	[STMT_CA_BY_CUSTOMER] =
+	    "SELECT " CA_COLS " FROM ca WHERE customer_id = ? ORDER BY id",
+	[STMT_CA_BY_ID] =
+	    "SELECT " CA_COLS " FROM ca WHERE id = ?",
+	[STMT_CA_SET_RA] =
+	    "UPDATE ca SET ra_cert_pem = ?, ra_key_uri = ? WHERE id = ?",
+	[STMT_CA_SET_NEXT] =
+	    "UPDATE ca SET next_cert_pem = ? WHERE id = ?",
+	[STMT_CA_NEXT_CRL_NUMBER] =
+	    "UPDATE ca SET crl_number = crl_number + 1 WHERE id = ?",
+	[STMT_ORG_INSERT] =
+	    "INSERT INTO organization (customer_id, name, subj_o, subj_ou,"
+	    " subj_l, subj_st, subj_c, admin_email, escrow_master, escrow_org,"
+	    " created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[STMT_ORG_BY_NAME] =
+	    "SELECT " ORG_COLS " FROM organization"
+	    " WHERE customer_id = ? AND name = ?",
+	[STMT_ORG_BY_ID] =
+	    "SELECT " ORG_COLS " FROM organization WHERE id = ?",
+	[STMT_ORG_LIST] =
+	    "SELECT " ORG_COLS " FROM organization WHERE customer_id = ?"
+	    " ORDER BY name",
+	[STMT_DEPT_INSERT] =
+	    "INSERT INTO department (org_id, name, escrow_dept, created)"
+	    " VALUES (?, ?, ?, ?)",
+	[STMT_DEPT_BY_NAME] =
+	    "SELECT id, org_id, name, escrow_dept FROM department"
+	    " WHERE org_id = ? AND name = ?",
+	[STMT_DEPT_BY_ID] =
+	    "SELECT id, org_id, name, escrow_dept FROM department WHERE id = ?",
+	[STMT_DEPT_LIST] =
+	    "SELECT id, org_id, name, escrow_dept FROM department"
+	    " WHERE org_id = ? ORDER BY name",
+	[STMT_DOMAIN_INSERT] =
+	    "INSERT INTO domain (customer_id, name, created) VALUES (?, ?, ?)",
+	[STMT_DOMAIN_BY_NAME] =
+	    "SELECT id, customer_id, name FROM domain"
+	    " WHERE customer_id = ? AND name = ?",
+	[STMT_DOMAIN_LIST] =
+	    "SELECT id, customer_id, name FROM domain WHERE customer_id = ?"
+	    " ORDER BY name",
+	/* A NULL dept_id never equals another NULL, so look it up first. */
+	[STMT_DELEGATION_UPSERT] =
+	    "INSERT INTO delegation (domain_id, org_id, dept_id, ssl, smime,"
+	    " device) VALUES (?, ?, ?, ?, ?, ?)",
+	[STMT_DELEGATION_LIST] =
+	    "SELECT d.name, g.org_id, COALESCE(g.dept_id, 0), g.ssl, g.smime,"
+	    " g.device, o.name, COALESCE(p.name, '')"
+	    " FROM delegation g JOIN domain d ON d.id = g.domain_id"
+	    " JOIN organization o ON o.id = g.org_id"
+	    " LEFT JOIN department p ON p.id = g.dept_id"
+	    " WHERE d.customer_id = ? ORDER BY d.name, o.name",
+	[STMT_PROFILE_INSERT] =
+	    "INSERT INTO profile (customer_id, name, type, terms, key_types,"
+	    " key_usage, ext_key_usage, multi_domain, wildcard, description,"
+	    " created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[STMT_PROFILE_BY_NAME] =
+	    "SELECT " PROFILE_COLS " FROM profile"
+	    " WHERE customer_id = ? AND name = ?",
+	[STMT_PROFILE_BY_ID] =
+	    "SELECT " PROFILE_COLS " FROM profile WHERE id = ?",
+	[STMT_PROFILE_LIST] =
+	    "SELECT " PROFILE_COLS " FROM profile WHERE customer_id = ?"
+	    " ORDER BY name",
+	[STMT_ENDPOINT_INSERT] =
+	    "INSERT INTO endpoint (customer_id, type, name, ext, help,"
+	    " legacy_des, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	[STMT_ENDPOINT_BY_TYPE_EXT] =
+	    "SELECT " ENDPOINT_COLS " FROM endpoint"
+	    " WHERE customer_id = ? AND type = ? AND ext = ?",
+	[STMT_ENDPOINT_BY_ID] =
+	    "SELECT " ENDPOINT_COLS " FROM endpoint WHERE id = ?",
+	[STMT_ENDPOINT_LIST] =
+	    "SELECT " ENDPOINT_COLS " FROM endpoint WHERE customer_id = ?"
+	    " ORDER BY type, ext",
+	[STMT_ENDPOINT_SET_LEGACY_DES] =
+	    "UPDATE endpoint SET legacy_des = ? WHERE id = ?",
+	[STMT_ACCOUNT_INSERT] =
+	    "INSERT INTO account (endpoint_id, name, org_id, dept_id,"
+	    " code_hmac, profile_id, term_days, auto_approve, manual_approval,"
+	    " revoke_on_renewal, allow_empty_p12, p12_legacy, user_csr,"
+	    " created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[STMT_ACCOUNT_BY_CODE] =
+	    "SELECT " ACCOUNT_COLS " FROM account"
+	    " WHERE endpoint_id = ? AND code_hmac = ?",
+	[STMT_ACCOUNT_BY_NAME] =
+	    "SELECT " ACCOUNT_COLS " FROM account"
+	    " WHERE endpoint_id = ? AND name = ?",
+	[STMT_ACCOUNT_BY_ID] =
+	    "SELECT " ACCOUNT_COLS " FROM account WHERE id = ?",
+	[STMT_ACCOUNT_LIST] =
+	    "SELECT " ACCOUNT_COLS " FROM account WHERE endpoint_id = ?"
+	    " ORDER BY name",
+	[STMT_ACCOUNT_SET_CODE] =
+	    "UPDATE account SET code_hmac = ? WHERE id = ?",
+	[STMT_ACCOUNT_PROFILE_ADD] =
+	    "INSERT INTO account_profile (account_id, profile_id)"
+	    " VALUES (?, ?)",
+	[STMT_ACCOUNT_PROFILE_LIST] =
+	    "SELECT " PROFILE_COLS " FROM profile WHERE id IN"
+	    " (SELECT profile_id FROM account_profile WHERE account_id = ?)"
+	    " ORDER BY name",
+	[STMT_PERSON_INSERT] =
+	    "INSERT INTO person (org_id, dept_id, email, first_name,"
+	    " middle_name, last_name, common_name, created)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	[STMT_PERSON_BY_EMAIL] =
+	    "SELECT " PERSON_COLS " FROM person WHERE org_id = ? AND email = ?",
+	[STMT_PERSON_BY_ID] =
+	    "SELECT " PERSON_COLS " FROM person WHERE id = ?",
+	[STMT_REQUEST_INSERT] =
+	    "INSERT INTO request (customer_id, cert_id, type, via, status,"
+	    " account_id, profile_id, org_id, dept_id, person_id, ca_id,"
+	    " term_days, common_name, sans, csr_der, requester_email,"
+	    " external_requesters, comments, passphrase_hash, auto_renew,"
+	    " auto_renew_days, renewal_of, requested_at)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " ?, ?, ?, ?)",
+	[STMT_REQUEST_BY_CERT_ID] =
+	    "SELECT " REQUEST_COLS " FROM request"
+	    " WHERE customer_id = ? AND cert_id = ?",
+	[STMT_REQUEST_BY_ID] =
+	    "SELECT " REQUEST_COLS " FROM request WHERE id = ?",
+	[STMT_REQUEST_BY_SERIAL] =
+	    "SELECT " REQUEST_COLS " FROM request WHERE serial = ?",
+	[STMT_REQUEST_LIST] =
+	    "SELECT " REQUEST_COLS " FROM request WHERE customer_id = ?"
+	    " ORDER BY id",
+	[STMT_REQUEST_LIST_STATUS] =
+	    "SELECT " REQUEST_COLS " FROM request WHERE customer_id = ?"
+	    " AND status = ? ORDER BY id",
+	[STMT_REQUEST_COUNT] =
+	    "SELECT COUNT(*) FROM request",
+	[STMT_REQUEST_SET_ISSUED] =
+	    "UPDATE request SET status = 'Issued', ca_id = ?, subject = ?,"
+	    " cert_der = ?, serial = ?, not_before = ?, not_after = ?,"
+	    " approved_at = COALESCE(approved_at, ?), issued_at = ?"
+	    " WHERE id = ? AND status IN ('Requested', 'Approved', 'Applied',"
+	    " 'Awaiting validation', 'Invited')",
+	[STMT_REQUEST_SET_STATUS] =
+	    "UPDATE request SET status = ? WHERE id = ?",
+	[STMT_REQUEST_SET_DECLINED] =
+	    "UPDATE request SET status = 'Declined', decline_reason = ?"
+	    " WHERE id = ? AND status = 'Requested'",
+	[STMT_REQUEST_SET_REVOKED] =
+	    "UPDATE request SET status = 'Revoked', revoked_at = ?,"
+	    " revoke_reason = ?, revoke_comment = ?"
+	    " WHERE id = ? AND status = 'Issued'",
+	[STMT_REQUEST_SET_COLLECTED] =
+	    "UPDATE request SET collected_at = ? WHERE id = ?"
+	    " AND collected_at IS NULL",
+	[STMT_REQUEST_PASS_FAILURE] =
+	    "UPDATE request SET pass_failures = pass_failures + 1 WHERE id = ?",
+	[STMT_REQUEST_PASS_RESET] =
+	    "UPDATE request SET pass_failures = 0 WHERE id = ?",
+	[STMT_REQUEST_REVOKED_BY_CA] =
+	    "SELECT serial, revoked_at, revoke_reason FROM request"
+	    " WHERE ca_id = ? AND status = 'Revoked' ORDER BY revoked_at",
+	[STMT_SCEP_TXN_INSERT] =
+	    "INSERT INTO scep_txn (endpoint_id, transaction_id, pubkey_sha256,"
+	    " request_id, status, fail_info, created)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+	[STMT_SCEP_TXN_GET] =
+	    "SELECT id, endpoint_id, transaction_id, pubkey_sha256,"
+	    " COALESCE(request_id, 0), status, COALESCE(fail_info, -1)"
+	    " FROM scep_txn WHERE endpoint_id = ? AND transaction_id = ?",
+	[STMT_SCEP_TXN_UPDATE] =
+	    "UPDATE scep_txn SET status = ?, fail_info = ?, request_id = ?"
+	    " WHERE id = ?",
+	[STMT_SCEP_TXN_BY_REQUEST] =
+	    "SELECT id, endpoint_id, transaction_id, pubkey_sha256,"
+	    " COALESCE(request_id, 0), status, COALESCE(fail_info, -1)"
+	    " FROM scep_txn WHERE request_id = ?",
+	[STMT_SCEP_CHALLENGE_INSERT] =
+	    "INSERT INTO scep_challenge (account_id, code_hmac,"
+	    " subject_pattern, expires) VALUES (?, ?, ?, ?)",
+	[STMT_SCEP_CHALLENGE_GET] =
+	    "SELECT c.id, c.account_id, c.subject_pattern, c.expires"
+	    " FROM scep_challenge c JOIN account a ON a.id = c.account_id"
+	    " WHERE a.endpoint_id = ? AND c.code_hmac = ? AND c.used_at IS NULL",
+	[STMT_SCEP_CHALLENGE_USE] =
+	    "UPDATE scep_challenge SET used_at = ? WHERE id = ?"
+	    " AND used_at IS NULL",
+	[STMT_AUDIT_INSERT] =
+	    "INSERT INTO audit (at, customer_id, actor, action, object, remote,"
+	    " outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	[STMT_AUDIT_LIST] =
+	    "SELECT a.id, a.at, COALESCE(c.uri, ''), a.actor, a.action,"
+	    " a.object, a.remote, a.outcome, a.detail FROM audit a"
+	    " LEFT JOIN customer c ON c.id = a.customer_id"
+	    " ORDER BY a.id DESC LIMIT ?",
+	[STMT_THROTTLE_GET] =
+	    "SELECT window_start, failures FROM throttle"
+	    " WHERE scope = ? AND key = ?",
+	[STMT_THROTTLE_SET] =
+	    "INSERT OR REPLACE INTO throttle (scope, key, window_start,"
+	    " failures) VALUES (?, ?, ?, ?)",
+	[STMT_THROTTLE_DELETE] =
+	    "DELETE FROM throttle WHERE scope = ? AND key = ?",
+};
+
+/* Runs one SQL script; returns 1 on success. */
+static int
+db_exec(struct db *db, const char *sql)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(db->conn, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_err("sqlite: %s", msg ? msg : "error");
+		sqlite3_free(msg);
+		return 0;
+	}
+	return 1;
+}
+
+int
+db_version(struct db *db)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 v = -1;
+
+	if (sqlite3_prepare_v2(db->conn, "PRAGMA user_version", -1, &st,
+	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/*
+ * Applies every migration above the stored user_version, each in its own
+ * transaction together with the version bump, so a failure leaves the
+ * database at the last complete version.
+ */
+static int
+db_migrate(struct db *db)
+{
+	int	 have, want, i;
+	char	 bump[64];
+
+	want = (int)(sizeof(db_migrations) / sizeof(db_migrations[0]));
+	if (!db_begin(db))
+		return 0;
+	if ((have = db_version(db)) < 0)
+		goto fail;
+	if (have > want) {
+		log_err("database schema version %d is newer than this "
+		    "program (%d)", have, want);
+		goto fail;
+	}
+	for (i = have; i < want; i++) {
+		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", i + 1);
+		if (!db_exec(db, db_migrations[i]) || !db_exec(db, bump))
+			goto fail;
+	}
+	return db_commit(db);
+fail:
+	db_rollback(db);
+	return 0;
+}
+
+struct db *
+db_open(const char *path)
+{
+	struct db	*db;
+
+	if ((db = calloc(1, sizeof(*db))) == NULL)
+		return NULL;
+	if (sqlite3_open_v2(path, &db->conn, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		log_err("cannot open database %s: %s", path,
+		    db->conn ? sqlite3_errmsg(db->conn) : "no memory");
+		goto fail;
+	}
+	/* Concurrent FastCGI workers wait for each other instead of failing. */
+	sqlite3_busy_timeout(db->conn, 10000);
+	if (!db_exec(db, "PRAGMA journal_mode = WAL") ||
+	    !db_exec(db, "PRAGMA synchronous = NORMAL") ||
+	    !db_exec(db, "PRAGMA foreign_keys = ON"))
+		goto fail;
+	if (!db_migrate(db))
+		goto fail;
+	return db;
+fail:
+	db_close(db);
+	return NULL;
+}
+
+void
+db_close(struct db *db)
+{
+	size_t	 i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < STMT__COUNT; i++)
+		sqlite3_finalize(db->stmts[i]);
+	sqlite3_close(db->conn);
+	free(db);
+}
+
+sqlite3_stmt *
+db_stmt(struct db *db, enum stmt s)
+{
+	if (db->stmts[s] == NULL) {
+		if (sqlite3_prepare_v2(db->conn, db_sql[s], -1, &db->stmts[s],
+		    NULL) != SQLITE_OK) {
+			log_err("sqlite prepare %d: %s", (int)s,
+			    sqlite3_errmsg(db->conn));
+			return NULL;
+		}
+	}
+	sqlite3_reset(db->stmts[s]);
+	sqlite3_clear_bindings(db->stmts[s]);
+	return db->stmts[s];
+}
+
+int
+db_exec_stmt(struct db *db, sqlite3_stmt *st)
+{
+	db->last_rc = sqlite3_step(st);
+	if (db->last_rc != SQLITE_DONE) {
+		log_err("sqlite step: %s", sqlite3_errmsg(db->conn));
+		sqlite3_reset(st);
+		return 0;
+	}
+	sqlite3_reset(st);
+	return 1;
+}
+
+int
+db_was_constraint(struct db *db)
+{
+	return (db->last_rc & 0xff) == SQLITE_CONSTRAINT;
+}
+
+int
+db_begin(struct db *db)
+{
+	return db_exec(db, "BEGIN IMMEDIATE");
+}
+
+int
+db_commit(struct db *db)
+{
+	return db_exec(db, "COMMIT");
+}
+
+int
+db_rollback(struct db *db)
+{
+	/* Rolling back with no open transaction is harmless; stay quiet. */
+	if (sqlite3_get_autocommit(db->conn))
+		return 1;
+	return db_exec(db, "ROLLBACK");
+}
+
+long long
+db_last_id(struct db *db)
+{
+	return sqlite3_last_insert_rowid(db->conn);
+}
+
+int
+db_changes(struct db *db)
+{
+	return sqlite3_changes(db->conn);
+}

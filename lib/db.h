@@ -1,0 +1,108 @@
+/* db: SQLite connection, migrations and the one table of SQL statements. */
+#ifndef CERTDESK_DB_H
+#define CERTDESK_DB_H
+
+#include <sqlite3.h>
+
+/*
+ * Every statement the program runs, by name.  The SQL text lives in db.c
+ * (db_sql[]) and nowhere else; store.c binds and reads them.
+ */
+enum stmt {
+	STMT_CUSTOMER_INSERT,
+	STMT_CUSTOMER_BY_URI,
+	STMT_CUSTOMER_BY_ID,
+	STMT_CUSTOMER_LIST,
+	STMT_CA_INSERT,
+	STMT_CA_BY_CUSTOMER,
+	STMT_CA_BY_ID,
+	STMT_CA_SET_RA,
+	STMT_CA_SET_NEXT,
+	STMT_CA_NEXT_CRL_NUMBER,
+	STMT_ORG_INSERT,
+	STMT_ORG_BY_NAME,
+	STMT_ORG_BY_ID,
+	STMT_ORG_LIST,
+	STMT_DEPT_INSERT,
+	STMT_DEPT_BY_NAME,
+	STMT_DEPT_BY_ID,
+	STMT_DEPT_LIST,
+	STMT_DOMAIN_INSERT,
+	STMT_DOMAIN_BY_NAME,
+	STMT_DOMAIN_LIST,
+	STMT_DELEGATION_UPSERT,
+	STMT_DELEGATION_LIST,
+	STMT_PROFILE_INSERT,
+	STMT_PROFILE_BY_NAME,
+	STMT_PROFILE_BY_ID,
+	STMT_PROFILE_LIST,
+	STMT_ENDPOINT_INSERT,
+	STMT_ENDPOINT_BY_TYPE_EXT,
+	STMT_ENDPOINT_BY_ID,
+	STMT_ENDPOINT_LIST,
+	STMT_ENDPOINT_SET_LEGACY_DES,
+	STMT_ACCOUNT_INSERT,
+	STMT_ACCOUNT_BY_CODE,
+	STMT_ACCOUNT_BY_NAME,
+	STMT_ACCOUNT_BY_ID,
+	STMT_ACCOUNT_LIST,
+	STMT_ACCOUNT_SET_CODE,
+	STMT_ACCOUNT_PROFILE_ADD,
+	STMT_ACCOUNT_PROFILE_LIST,
+	STMT_PERSON_INSERT,
+	STMT_PERSON_BY_EMAIL,
+	STMT_PERSON_BY_ID,
+	STMT_REQUEST_INSERT,
+	STMT_REQUEST_BY_CERT_ID,
+	STMT_REQUEST_BY_ID,
+	STMT_REQUEST_BY_SERIAL,
+	STMT_REQUEST_LIST,
+	STMT_REQUEST_LIST_STATUS,
+	STMT_REQUEST_COUNT,
+	STMT_REQUEST_SET_ISSUED,
+	STMT_REQUEST_SET_STATUS,
+	STMT_REQUEST_SET_DECLINED,
+	STMT_REQUEST_SET_REVOKED,
+	STMT_REQUEST_SET_COLLECTED,
+	STMT_REQUEST_PASS_FAILURE,
+	STMT_REQUEST_PASS_RESET,
+	STMT_REQUEST_REVOKED_BY_CA,
+	STMT_SCEP_TXN_INSERT,
+	STMT_SCEP_TXN_GET,
+	STMT_SCEP_TXN_UPDATE,
+	STMT_SCEP_TXN_BY_REQUEST,
+	STMT_SCEP_CHALLENGE_INSERT,
+	STMT_SCEP_CHALLENGE_GET,
+	STMT_SCEP_CHALLENGE_USE,
+	STMT_AUDIT_INSERT,
+	STMT_AUDIT_LIST,
+	STMT_THROTTLE_GET,
+	STMT_THROTTLE_SET,
+	STMT_THROTTLE_DELETE,
+	STMT__COUNT
+};
+
+struct db;
+
+/* Opens (creating if needed) and migrates the database; caller frees with db_close. */
+struct db	*db_open(const char *path);
+/* Closes the connection and finalises cached statements; NULL-safe. */
+void		 db_close(struct db *);
+/* Returns the cached, reset and unbound statement; owned by db. */
+sqlite3_stmt	*db_stmt(struct db *, enum stmt);
+/* Steps a statement that returns no rows; returns 1 on SQLITE_DONE. */
+int		 db_exec_stmt(struct db *, sqlite3_stmt *);
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK; each returns 1 on success. */
+int		 db_begin(struct db *);
+int		 db_commit(struct db *);
+int		 db_rollback(struct db *);
+/* Returns the rowid of the last insert. */
+long long	 db_last_id(struct db *);
+/* Returns the number of rows the last statement changed. */
+int		 db_changes(struct db *);
+/* Returns the schema version (PRAGMA user_version). */
+int		 db_version(struct db *);
+/* Returns 1 if the last failed step was a UNIQUE/constraint violation. */
+int		 db_was_constraint(struct db *);
+
+#endif

@@ -1,0 +1,240 @@
+/* secret: tokens, HMAC under the server key, Argon2id, throttling. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <argon2.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include "log.h"
+#include "secret.h"
+#include "store.h"
+
+/*
+ * Argon2id cost: 19 MiB, 2 passes, 1 lane (the OWASP minimum); a guess costs
+ * the attacker that much, and throttling caps the rate on top.
+ */
+#define ARGON_T		2
+#define ARGON_M		(19 * 1024)
+#define ARGON_P		1
+#define ARGON_SALT	16
+#define ARGON_HASH	32
+
+static unsigned char	 secret_key[SECRET_KEY_BYTES];
+static int		 secret_loaded;
+
+/* Writes a fresh random key to path atomically with mode 0600; returns 1 on success. */
+static int
+secret_create(const char *path)
+{
+	char	 tmp[4096];
+	int	 fd = -1, ok = 0;
+	mode_t	 old;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+		return 0;
+	if (RAND_bytes(secret_key, sizeof(secret_key)) != 1)
+		return 0;
+	old = umask(077);
+	fd = mkstemp(tmp);
+	umask(old);
+	if (fd == -1) {
+		log_err("cannot create %s: %s", tmp, strerror(errno));
+		return 0;
+	}
+	if (fchmod(fd, 0600) == -1 ||
+	    write(fd, secret_key, sizeof(secret_key)) !=
+	    (ssize_t)sizeof(secret_key) || fsync(fd) == -1) {
+		log_err("cannot write %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (close(fd) == -1)
+		goto out;
+	fd = -1;
+	/* link() fails if another process won the race: then use theirs. */
+	if (link(tmp, path) == -1 && errno != EEXIST) {
+		log_err("cannot install %s: %s", path, strerror(errno));
+		goto out;
+	}
+	ok = 1;
+out:
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	return ok;
+}
+
+int
+secret_init(const char *path)
+{
+	int	 fd;
+	ssize_t	 n;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno != ENOENT) {
+			log_err("cannot open key %s: %s", path, strerror(errno));
+			return 0;
+		}
+		if (!secret_create(path))
+			return 0;
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			return 0;
+	}
+	n = read(fd, secret_key, sizeof(secret_key));
+	close(fd);
+	if (n != (ssize_t)sizeof(secret_key)) {
+		log_err("server key %s is not %d bytes", path, SECRET_KEY_BYTES);
+		OPENSSL_cleanse(secret_key, sizeof(secret_key));
+		return 0;
+	}
+	secret_loaded = 1;
+	return 1;
+}
+
+void
+secret_done(void)
+{
+	OPENSSL_cleanse(secret_key, sizeof(secret_key));
+	secret_loaded = 0;
+}
+
+/* Writes n bytes as lowercase hex plus a NUL into out (2n+1 bytes). */
+static void
+hex(const unsigned char *p, size_t n, char *out)
+{
+	static const char	 digits[] = "0123456789abcdef";
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 0xf];
+	}
+	out[2 * n] = '\0';
+}
+
+int
+secret_hmac_hex(const char *value, char out[SECRET_HMAC_HEX])
+{
+	unsigned char	 mac[EVP_MAX_MD_SIZE];
+	unsigned int	 len = 0;
+
+	if (!secret_loaded) {
+		log_err("server key not loaded");
+		return 0;
+	}
+	if (HMAC(EVP_sha256(), secret_key, sizeof(secret_key),
+	    (const unsigned char *)value, strlen(value), mac, &len) == NULL ||
+	    len != 32) {
+		log_ossl("HMAC");
+		return 0;
+	}
+	hex(mac, len, out);
+	return 1;
+}
+
+char *
+secret_token(size_t nbytes)
+{
+	unsigned char	 raw[64];
+	char		*s;
+
+	if (nbytes == 0 || nbytes > sizeof(raw))
+		return NULL;
+	if (RAND_bytes(raw, (int)nbytes) != 1) {
+		log_ossl("RAND_bytes");
+		return NULL;
+	}
+	if ((s = malloc(2 * nbytes + 1)) != NULL)
+		hex(raw, nbytes, s);
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return s;
+}
+
+char *
+secret_hash(const char *pw)
+{
+	unsigned char	 salt[ARGON_SALT];
+	size_t		 len;
+	char		*enc;
+	int		 rc;
+
+	if (RAND_bytes(salt, sizeof(salt)) != 1)
+		return NULL;
+	len = argon2_encodedlen(ARGON_T, ARGON_M, ARGON_P, sizeof(salt),
+	    ARGON_HASH, Argon2_id);
+	if ((enc = malloc(len)) == NULL)
+		return NULL;
+	rc = argon2id_hash_encoded(ARGON_T, ARGON_M, ARGON_P, pw, strlen(pw),
+	    salt, sizeof(salt), ARGON_HASH, enc, len);
+	if (rc != ARGON2_OK) {
+		log_err("argon2: %s", argon2_error_message(rc));
+		free(enc);
+		return NULL;
+	}
+	return enc;
+}
+
+int
+secret_verify(const char *encoded, const char *pw)
+{
+	if (encoded == NULL || pw == NULL ||
+	    strncmp(encoded, "$argon2id$", 10) != 0)
+		return 0;
+	/* libargon2 compares the digests in constant time itself. */
+	return argon2id_verify(encoded, pw, strlen(pw)) == ARGON2_OK;
+}
+
+int
+secret_equal(const char *a, const char *b)
+{
+	size_t	 la = strlen(a), lb = strlen(b);
+
+	if (la != lb)
+		return 0;
+	return CRYPTO_memcmp(a, b, la) == 0;
+}
+
+int
+throttle_blocked(struct db *db, const char *scope, const char *key)
+{
+	long long	 start;
+	int		 n;
+
+	if (!store_throttle_get(db, scope, key, &start, &n))
+		return 1;	/* fail closed: an unreadable counter blocks */
+	if (store_now() - start >= THROTTLE_WINDOW)
+		return 0;
+	return n >= THROTTLE_LIMIT;
+}
+
+int
+throttle_fail(struct db *db, const char *scope, const char *key)
+{
+	long long	 start, now = store_now();
+	int		 n;
+
+	if (!store_throttle_get(db, scope, key, &start, &n))
+		return 1;
+	if (n == 0 || now - start >= THROTTLE_WINDOW) {
+		start = now;
+		n = 0;
+	}
+	n++;
+	if (!store_throttle_set(db, scope, key, start, n))
+		return 1;
+	return n >= THROTTLE_LIMIT;
+}
+
+int
+throttle_reset(struct db *db, const char *scope, const char *key)
+{
+	return store_throttle_clear(db, scope, key);
+}

@@ -1,0 +1,342 @@
+/* store: typed records over db; callers never see SQL. */
+#ifndef CERTDESK_STORE_H
+#define CERTDESK_STORE_H
+
+#include <stddef.h>
+
+#include "db.h"
+
+/*
+ * Every record is malloc'ed by its reader and freed by its _free function
+ * (NULL-safe); strings inside are owned by the record.  Readers return
+ * NULL both for "not found" and for errors (errors are logged).  Ids are
+ * 64-bit rowids; 0 means "none" for optional references.
+ */
+
+struct customer {
+	long long	 id;
+	char		*uri;
+	char		*name;
+};
+
+struct ca_rec {
+	long long	 id;
+	long long	 customer_id;
+	char		*name;
+	char		*cert_pem;
+	char		*key_uri;
+	char		*chain_pem;
+	char		*ra_cert_pem;	/* NULL without an RA */
+	char		*ra_key_uri;
+	char		*next_cert_pem;	/* NULL without a rollover certificate */
+	long long	 crl_number;
+};
+
+struct org {
+	long long	 id;
+	long long	 customer_id;
+	char		*name;
+	char		*o, *ou, *l, *st, *c;
+	char		*admin_email;
+	int		 escrow_master;
+	int		 escrow_org;
+};
+
+struct dept {
+	long long	 id;
+	long long	 org_id;
+	char		*name;
+	int		 escrow_dept;
+};
+
+struct delegation {
+	char		*domain;
+	long long	 org_id;
+	long long	 dept_id;	/* 0: the whole organisation */
+	int		 ssl, smime, device;
+	char		*org_name;
+	char		*dept_name;
+};
+
+struct profile {
+	long long	 id;
+	long long	 customer_id;
+	char		*name;
+	char		*type;		/* "ssl", "smime", "device" */
+	char		*terms;		/* days, comma separated */
+	char		*key_types;	/* "rsa2048,ec256", ... */
+	char		*key_usage;
+	char		*ext_key_usage;
+	int		 multi_domain;
+	int		 wildcard;
+	char		*description;
+};
+
+struct endpoint {
+	long long	 id;
+	long long	 customer_id;
+	char		*type;		/* ssl smime device bulk scep-smime scep-device */
+	char		*name;
+	char		*ext;		/* "" for the default endpoint of a type */
+	char		*help;
+	int		 legacy_des;
+};
+
+struct account {
+	long long	 id;
+	long long	 endpoint_id;
+	char		*name;
+	long long	 org_id;
+	long long	 dept_id;
+	long long	 profile_id;	/* SCEP */
+	int		 term_days;	/* SCEP */
+	int		 auto_approve;
+	int		 manual_approval;
+	int		 revoke_on_renewal;
+	int		 allow_empty_p12;
+	int		 p12_legacy;
+	int		 user_csr;
+	char		*code;		/* in: the access code (store hashes it) */
+};
+
+struct person {
+	long long	 id;
+	long long	 org_id;
+	long long	 dept_id;
+	char		*email;
+	char		*first_name, *middle_name, *last_name;
+	char		*common_name;
+	char		*secret_id_hash;
+	int		 secret_failures;
+};
+
+struct request {
+	long long	 id;
+	long long	 customer_id;
+	char		*cert_id;
+	char		*type;
+	char		*via;
+	char		*status;
+	long long	 account_id, profile_id, org_id, dept_id, person_id, ca_id;
+	int		 term_days;
+	char		*common_name;
+	char		*sans;
+	char		*subject;
+	unsigned char	*csr_der;
+	size_t		 csr_len;
+	unsigned char	*cert_der;
+	size_t		 cert_len;
+	char		*serial;
+	long long	 not_before, not_after;
+	char		*requester_email;
+	char		*external_requesters;
+	char		*comments;
+	char		*passphrase_hash;
+	int		 pass_failures;
+	int		 auto_renew;
+	int		 auto_renew_days;
+	long long	 renewal_of;
+	long long	 requested_at, approved_at, issued_at, collected_at;
+	long long	 revoked_at;
+	int		 revoke_reason;
+	char		*revoke_comment;
+	char		*decline_reason;
+};
+
+struct scep_txn {
+	long long	 id;
+	long long	 endpoint_id;
+	char		*transaction_id;
+	char		*pubkey_sha256;
+	long long	 request_id;
+	char		*status;	/* pending success failure */
+	int		 fail_info;	/* -1: none */
+};
+
+struct scep_challenge {
+	long long	 id;
+	long long	 account_id;
+	char		*subject_pattern;
+	long long	 expires;
+};
+
+struct audit_event {
+	long long	 id;
+	long long	 at;
+	char		*customer;
+	char		*actor;
+	char		*action;
+	char		*object;
+	char		*remote;
+	char		*outcome;
+	char		*detail;
+};
+
+struct revoked_entry {
+	char		*serial;
+	long long	 revoked_at;
+	int		 reason;
+};
+
+/* A list of records: items[0..n), freed with the matching _list_free. */
+#define STORE_LIST(name, type) \
+	struct name { type **items; size_t n; }
+
+STORE_LIST(customer_list, struct customer);
+STORE_LIST(ca_list, struct ca_rec);
+STORE_LIST(org_list, struct org);
+STORE_LIST(dept_list, struct dept);
+STORE_LIST(delegation_list, struct delegation);
+STORE_LIST(profile_list, struct profile);
+STORE_LIST(endpoint_list, struct endpoint);
+STORE_LIST(account_list, struct account);
+STORE_LIST(request_list, struct request);
+STORE_LIST(audit_list, struct audit_event);
+STORE_LIST(revoked_list, struct revoked_entry);
+
+/* Current time in seconds; overridable by $CERTDESK_NOW for tests. */
+long long	 store_now(void);
+
+/* Inserts return the new id, or 0 on error (a duplicate is an error). */
+long long	 store_customer_add(struct db *, const char *uri, const char *name);
+struct customer	*store_customer_by_uri(struct db *, const char *uri);
+struct customer	*store_customer_by_id(struct db *, long long);
+struct customer_list *store_customer_list(struct db *);
+void		 store_customer_free(struct customer *);
+void		 store_customer_list_free(struct customer_list *);
+
+long long	 store_ca_add(struct db *, long long customer_id, const char *name,
+		    const char *cert_pem, const char *key_uri, const char *chain_pem);
+/* The customer's issuing CA (the first one created). */
+struct ca_rec	*store_ca_for_customer(struct db *, long long customer_id);
+struct ca_rec	*store_ca_by_id(struct db *, long long);
+struct ca_list	*store_ca_list(struct db *, long long customer_id);
+int		 store_ca_set_ra(struct db *, long long ca_id, const char *cert_pem,
+		    const char *key_uri);
+int		 store_ca_set_next(struct db *, long long ca_id, const char *cert_pem);
+/* Increments and returns the CA's CRL number, or -1 on error. */
+long long	 store_ca_next_crl_number(struct db *, long long ca_id);
+void		 store_ca_free(struct ca_rec *);
+void		 store_ca_list_free(struct ca_list *);
+
+long long	 store_org_add(struct db *, const struct org *);
+struct org	*store_org_by_name(struct db *, long long customer_id, const char *);
+struct org	*store_org_by_id(struct db *, long long);
+struct org_list	*store_org_list(struct db *, long long customer_id);
+void		 store_org_free(struct org *);
+void		 store_org_list_free(struct org_list *);
+
+long long	 store_dept_add(struct db *, long long org_id, const char *name,
+		    int escrow_dept);
+struct dept	*store_dept_by_name(struct db *, long long org_id, const char *);
+struct dept	*store_dept_by_id(struct db *, long long);
+struct dept_list *store_dept_list(struct db *, long long org_id);
+void		 store_dept_free(struct dept *);
+void		 store_dept_list_free(struct dept_list *);
+
+long long	 store_domain_add(struct db *, long long customer_id, const char *name);
+/* Returns the domain's id, 0 if it does not exist. */
+long long	 store_domain_id(struct db *, long long customer_id, const char *name);
+int		 store_delegation_add(struct db *, long long domain_id, long long org_id,
+		    long long dept_id, int ssl, int smime, int device);
+struct delegation_list *store_delegation_list(struct db *, long long customer_id);
+void		 store_delegation_list_free(struct delegation_list *);
+
+long long	 store_profile_add(struct db *, const struct profile *);
+struct profile	*store_profile_by_name(struct db *, long long customer_id, const char *);
+struct profile	*store_profile_by_id(struct db *, long long);
+struct profile_list *store_profile_list(struct db *, long long customer_id);
+/* Profiles assigned to a form account. */
+struct profile_list *store_account_profiles(struct db *, long long account_id);
+void		 store_profile_free(struct profile *);
+void		 store_profile_list_free(struct profile_list *);
+
+long long	 store_endpoint_add(struct db *, const struct endpoint *);
+struct endpoint	*store_endpoint_find(struct db *, long long customer_id,
+		    const char *type, const char *ext);
+struct endpoint	*store_endpoint_by_id(struct db *, long long);
+struct endpoint_list *store_endpoint_list(struct db *, long long customer_id);
+int		 store_endpoint_set_legacy_des(struct db *, long long id, int on);
+void		 store_endpoint_free(struct endpoint *);
+void		 store_endpoint_list_free(struct endpoint_list *);
+
+/* Hashes a->code with the server key; the code itself is never stored. */
+long long	 store_account_add(struct db *, const struct account *);
+/* Finds the endpoint's account whose access code is code, or NULL. */
+struct account	*store_account_by_code(struct db *, long long endpoint_id,
+		    const char *code);
+struct account	*store_account_by_name(struct db *, long long endpoint_id,
+		    const char *name);
+struct account	*store_account_by_id(struct db *, long long);
+struct account_list *store_account_list(struct db *, long long endpoint_id);
+int		 store_account_set_code(struct db *, long long id, const char *code);
+int		 store_account_profile_add(struct db *, long long account_id,
+		    long long profile_id);
+void		 store_account_free(struct account *);
+void		 store_account_list_free(struct account_list *);
+
+long long	 store_person_add(struct db *, const struct person *);
+struct person	*store_person_by_email(struct db *, long long org_id, const char *);
+struct person	*store_person_by_id(struct db *, long long);
+void		 store_person_free(struct person *);
+
+/*
+ * Inserts a request with a fresh random certificate ID (written into
+ * r->cert_id, which the caller must have left NULL; freed with r).
+ */
+long long	 store_request_add(struct db *, struct request *);
+struct request	*store_request_by_cert_id(struct db *, long long customer_id,
+		    const char *cert_id);
+struct request	*store_request_by_id(struct db *, long long);
+struct request	*store_request_by_serial(struct db *, const char *serial);
+/* status NULL: every request of the customer. */
+struct request_list *store_request_list(struct db *, long long customer_id,
+		    const char *status);
+long long	 store_request_count(struct db *);
+int		 store_request_set_issued(struct db *, long long id, long long ca_id,
+		    const char *subject, const unsigned char *der, size_t len,
+		    const char *serial, long long not_before, long long not_after);
+int		 store_request_set_status(struct db *, long long id, const char *status);
+int		 store_request_decline(struct db *, long long id, const char *reason);
+int		 store_request_revoke(struct db *, long long id, int reason,
+		    const char *comment);
+int		 store_request_collected(struct db *, long long id);
+int		 store_request_pass_failure(struct db *, long long id);
+int		 store_request_pass_reset(struct db *, long long id);
+struct revoked_list *store_revoked_list(struct db *, long long ca_id);
+void		 store_request_free(struct request *);
+void		 store_request_list_free(struct request_list *);
+void		 store_revoked_list_free(struct revoked_list *);
+
+long long	 store_scep_txn_add(struct db *, const struct scep_txn *);
+struct scep_txn	*store_scep_txn_get(struct db *, long long endpoint_id,
+		    const char *transaction_id);
+struct scep_txn	*store_scep_txn_by_request(struct db *, long long request_id);
+int		 store_scep_txn_update(struct db *, long long id, const char *status,
+		    int fail_info, long long request_id);
+void		 store_scep_txn_free(struct scep_txn *);
+
+/* Stores a one-time challenge (hashed); returns its id or 0. */
+long long	 store_scep_challenge_add(struct db *, long long account_id,
+		    const char *code, const char *subject_pattern, long long expires);
+/* An unused challenge of the endpoint matching code, or NULL. */
+struct scep_challenge *store_scep_challenge_find(struct db *, long long endpoint_id,
+		    const char *code);
+/* Marks a challenge used; returns 1 only for the first caller. */
+int		 store_scep_challenge_use(struct db *, long long id);
+void		 store_scep_challenge_free(struct scep_challenge *);
+
+int		 store_audit_add(struct db *, long long customer_id, const char *actor,
+		    const char *action, const char *object, const char *remote,
+		    const char *outcome, const char *detail);
+struct audit_list *store_audit_list(struct db *, int limit);
+void		 store_audit_list_free(struct audit_list *);
+
+/* Throttle counters: failures within a fixed window starting at the first. */
+int		 store_throttle_get(struct db *, const char *scope, const char *key,
+		    long long *window_start, int *failures);
+int		 store_throttle_set(struct db *, const char *scope, const char *key,
+		    long long window_start, int failures);
+int		 store_throttle_clear(struct db *, const char *scope, const char *key);
+
+#endif
