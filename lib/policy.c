@@ -1,0 +1,368 @@
+/* policy: which names, terms and keys an account may have certified. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "csr.h"
+#include "policy.h"
+
+#define POLICY_NAME_MAX	253	/* RFC 1035 limit of a name's text form */
+#define POLICY_MAX_DAYS	36500	/* terms beyond a century are typos */
+
+static const struct {
+	enum cert_type	 type;
+	const char	*name;
+} policy_types[] = {
+	{ CERT_SSL, "ssl" },
+	{ CERT_SMIME, "smime" },
+	{ CERT_DEVICE, "device" },
+};
+
+/* Writes a message for the user into err when the caller gave room for one. */
+static void __attribute__((format(printf, 3, 4)))
+policy_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+int
+policy_valid_dnsname(const char *name, int allow_wildcard)
+{
+	size_t	 n, i, lab = 0, labels = 0;
+	int	 numeric = 1, wild = 0;
+	char	 ch;
+
+	if (name == NULL)
+		return 0;
+	n = strlen(name);
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	if (n == 0 || n > POLICY_NAME_MAX)
+		return 0;
+	if (name[0] == '*') {
+		if (!allow_wildcard || n < 2 || name[1] != '.')
+			return 0;
+		wild = 1;
+		i = 2;
+	} else
+		i = 0;
+	for (; i <= n; i++) {
+		ch = i < n ? name[i] : '.';
+		if (ch == '.') {
+			/* Close a label: non-empty, short, no edge hyphen. */
+			if (lab == 0 || lab > 63 || name[i - 1] == '-')
+				return 0;
+			labels++;
+			lab = 0;
+			if (i < n)
+				numeric = 1;
+			continue;
+		}
+		if (lab == 0 && ch == '-')
+			return 0;
+		if (!isascii((unsigned char)ch) ||
+		    (!isalnum((unsigned char)ch) && ch != '-'))
+			return 0;
+		if (!isdigit((unsigned char)ch))
+			numeric = 0;
+		lab++;
+	}
+	/* An all-numeric last label would let an IPv4 address pass as a name. */
+	if (numeric)
+		return 0;
+	/* "*.com" would cover a whole top-level domain. */
+	if (wild && labels < 2)
+		return 0;
+	return 1;
+}
+
+/*
+ * Copies name lowercased without its trailing dot into out (which holds
+ * POLICY_NAME_MAX + 2 bytes); returns 1, or 0 when it does not fit.
+ */
+static int
+policy_normalize(const char *name, char *out)
+{
+	size_t	 n, i;
+
+	n = strlen(name);
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	if (n == 0 || n > POLICY_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		out[i] = (char)tolower((unsigned char)name[i]);
+	out[n] = '\0';
+	return 1;
+}
+
+/* Returns 1 if the normalized name lies within the normalized delegated domain. */
+static int
+policy_domain_covers(const char *dom, const char *name)
+{
+	size_t	 dl, nl, pl;
+
+	if (strcmp(dom, name) == 0)
+		return 1;
+	nl = strlen(name);
+	if (dom[0] == '*') {
+		/* "*.example.com": exactly one label below example.com. */
+		dom += 1;			/* ".example.com" */
+		dl = strlen(dom);
+		if (nl <= dl || strcmp(name + nl - dl, dom) != 0)
+			return 0;
+		pl = nl - dl;
+		return memchr(name, '.', pl) == NULL &&
+		    memchr(name, '*', pl) == NULL;
+	}
+	/* "example.com": itself and anything below, at a label boundary. */
+	dl = strlen(dom);
+	return nl > dl && name[nl - dl - 1] == '.' &&
+	    strcmp(name + nl - dl, dom) == 0;
+}
+
+/* Returns 1 if delegation d applies to this org/dept and type. */
+static int
+policy_delegation_applies(const struct policy_delegation *d,
+    long long org_id, long long dept_id, enum cert_type type)
+{
+	if (d->domain == NULL || d->org_id != org_id)
+		return 0;
+	/* An org-wide delegation serves every department; else only its own. */
+	if (d->dept_id != 0 && d->dept_id != dept_id)
+		return 0;
+	return (d->types & (unsigned)type) != 0;
+}
+
+int
+policy_name_allowed(const struct policy_delegation *dels, size_t n,
+    long long org_id, long long dept_id, enum cert_type type,
+    const char *name)
+{
+	char	 nm[POLICY_NAME_MAX + 2], dom[POLICY_NAME_MAX + 2];
+	size_t	 i;
+
+	if (name == NULL || dels == NULL || !policy_valid_dnsname(name, 1) ||
+	    !policy_normalize(name, nm))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!policy_delegation_applies(&dels[i], org_id, dept_id, type))
+			continue;
+		/* A malformed delegation in the database must match nothing. */
+		if (!policy_valid_dnsname(dels[i].domain, 1) ||
+		    !policy_normalize(dels[i].domain, dom))
+			continue;
+		if (policy_domain_covers(dom, nm))
+			return 1;
+	}
+	return 0;
+}
+
+int
+policy_email_allowed(const struct policy_delegation *dels, size_t n,
+    long long org_id, long long dept_id, enum cert_type type,
+    const char *email)
+{
+	const char	*at, *p;
+
+	if (email == NULL || (at = strrchr(email, '@')) == NULL)
+		return 0;
+	if (at == email || at - email > 64)
+		return 0;
+	for (p = email; p < at; p++)
+		if (!isgraph((unsigned char)*p) || !isascii((unsigned char)*p))
+			return 0;
+	/* A mailbox lives at a host, never at a wildcard. */
+	if (!policy_valid_dnsname(at + 1, 0))
+		return 0;
+	return policy_name_allowed(dels, n, org_id, dept_id, type, at + 1);
+}
+
+/*
+ * Parses one term item such as "365", "1 year" or "90 days" between p
+ * and end; returns the number of days, or -1 if it is not a term.
+ */
+static long
+policy_term_days(const char *p, const char *end)
+{
+	static const struct {
+		const char	*unit;
+		long		 mult;
+	} units[] = {
+		{ "", 1 }, { "d", 1 }, { "day", 1 }, { "days", 1 },
+		{ "y", 365 }, { "year", 365 }, { "years", 365 },
+	};
+	long	 v = 0;
+	size_t	 i, ul;
+
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	while (end > p && isspace((unsigned char)end[-1]))
+		end--;
+	if (p == end || !isdigit((unsigned char)*p))
+		return -1;
+	for (; p < end && isdigit((unsigned char)*p); p++) {
+		v = v * 10 + (*p - '0');
+		if (v > POLICY_MAX_DAYS)
+			return -1;
+	}
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	ul = (size_t)(end - p);
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strlen(units[i].unit) == ul &&
+		    strncasecmp(p, units[i].unit, ul) == 0) {
+			v *= units[i].mult;
+			return v > 0 && v <= POLICY_MAX_DAYS ? v : -1;
+		}
+	}
+	return -1;
+}
+
+int
+policy_term_allowed(const char *terms, int days)
+{
+	const char	*p, *end;
+	long		 d;
+	int		 found = 0;
+
+	if (terms == NULL || days <= 0)
+		return 0;
+	for (p = terms; ; p = end + 1) {
+		if ((end = strchr(p, ',')) == NULL)
+			end = p + strlen(p);
+		/* A garbled list refuses everything rather than guessing. */
+		if ((d = policy_term_days(p, end)) < 0)
+			return 0;
+		if (d == days)
+			found = 1;
+		if (*end == '\0')
+			break;
+	}
+	return found;
+}
+
+int
+policy_key_allowed(unsigned allowed_mask, enum key_type kt)
+{
+	if (kt == KEY_NONE || (kt & KEY_ALL) != kt)
+		return 0;
+	return (allowed_mask & (unsigned)kt) != 0;
+}
+
+unsigned
+policy_types_parse(const char *list)
+{
+	const char	*p, *end;
+	unsigned	 mask = 0;
+	size_t		 i, n;
+	int		 found;
+
+	if (list == NULL)
+		return 0;
+	for (p = list; ; p = end + 1) {
+		if ((end = strchr(p, ',')) == NULL)
+			end = p + strlen(p);
+		while (p < end && isspace((unsigned char)*p))
+			p++;
+		n = (size_t)(end - p);
+		while (n > 0 && isspace((unsigned char)p[n - 1]))
+			n--;
+		found = 0;
+		for (i = 0; i < sizeof(policy_types) / sizeof(policy_types[0]);
+		    i++) {
+			if (strlen(policy_types[i].name) == n &&
+			    strncasecmp(p, policy_types[i].name, n) == 0) {
+				mask |= policy_types[i].type;
+				found = 1;
+			}
+		}
+		if (!found)
+			return 0;
+		if (*end == '\0')
+			break;
+	}
+	return mask;
+}
+
+const char *
+policy_type_name(enum cert_type t)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(policy_types) / sizeof(policy_types[0]); i++)
+		if (policy_types[i].type == t)
+			return policy_types[i].name;
+	return "unknown";
+}
+
+/* Checks one DNS name from a server CSR; returns 1, or 0 with err set. */
+static int
+policy_check_one(const struct policy_delegation *dels, size_t n,
+    long long org_id, long long dept_id, enum cert_type type,
+    const char *name, const char *what, int allow_wildcard,
+    char *err, size_t errlen)
+{
+	if (!policy_valid_dnsname(name, 1)) {
+		policy_seterr(err, errlen, "The %s \"%.80s\" is not a valid "
+		    "host name", what, name);
+		return 0;
+	}
+	if (name[0] == '*' && !allow_wildcard) {
+		policy_seterr(err, errlen, "The %s \"%.80s\" is a wildcard, "
+		    "which this certificate profile does not allow", what,
+		    name);
+		return 0;
+	}
+	if (!policy_name_allowed(dels, n, org_id, dept_id, type, name)) {
+		policy_seterr(err, errlen, "The %s \"%.80s\" is not in a "
+		    "domain delegated to your organisation for %s "
+		    "certificates", what, name, type == CERT_SSL ? "SSL" :
+		    policy_type_name(type));
+		return 0;
+	}
+	return 1;
+}
+
+int
+policy_check_server_names(const struct policy_delegation *dels, size_t n,
+    long long org_id, long long dept_id, enum cert_type type,
+    const struct csr *c, int allow_wildcard, char *err, size_t errlen)
+{
+	size_t	 i;
+
+	if (c == NULL)
+		return 0;
+	if (c->nips > 0) {
+		policy_seterr(err, errlen, "IP addresses cannot be certified; "
+		    "remove them from the CSR");
+		return 0;
+	}
+	if (c->nemails > 0) {
+		policy_seterr(err, errlen, "Email addresses do not belong in "
+		    "this certificate; remove them from the CSR");
+		return 0;
+	}
+	if (c->cn == NULL && c->ndns == 0) {
+		policy_seterr(err, errlen, "The CSR names no host: give it a "
+		    "Common Name or a DNS subject alternative name");
+		return 0;
+	}
+	if (c->cn != NULL && !policy_check_one(dels, n, org_id, dept_id,
+	    type, c->cn, "Common Name", allow_wildcard, err, errlen))
+		return 0;
+	for (i = 0; i < c->ndns; i++)
+		if (!policy_check_one(dels, n, org_id, dept_id, type,
+		    c->dns[i], "name", allow_wildcard, err, errlen))
+			return 0;
+	return 1;
+}

@@ -1,0 +1,67 @@
+/* policy: the issuing rules as pure functions (domain delegation, names, terms, keys). */
+#ifndef CERTDESK_POLICY_H
+#define CERTDESK_POLICY_H
+
+#include <stddef.h>
+
+#include "csr.h"
+
+enum cert_type {
+	CERT_SSL = 1,
+	CERT_SMIME = 2,
+	CERT_DEVICE = 4
+};
+#define CERT_ALL	(CERT_SSL | CERT_SMIME | CERT_DEVICE)
+
+/* One delegation of a domain to an organisation or one of its departments. */
+struct policy_delegation {
+	const char	*domain;	/* "example.com" or "*.example.com" */
+	long long	 org_id;
+	long long	 dept_id;	/* 0: the whole organisation */
+	unsigned	 types;		/* CERT_* bitmask the delegation is enabled for */
+};
+
+/*
+ * Returns 1 if the DNS name (possibly a wildcard "*.x.y") lies in a
+ * domain delegated to the org/dept for type, else 0.  "example.com"
+ * covers itself and every name below it; "*.example.com" covers the
+ * names exactly one label below and the wildcard itself.  An org-wide
+ * delegation (dept_id 0) covers every department; a department's covers
+ * only that department.  Case-insensitive; one trailing dot tolerated.
+ */
+int	policy_name_allowed(const struct policy_delegation *, size_t n,
+	    long long org_id, long long dept_id, enum cert_type,
+	    const char *name);
+/* Returns 1 if the address is well formed and its domain is allowed as above. */
+int	policy_email_allowed(const struct policy_delegation *, size_t n,
+	    long long org_id, long long dept_id, enum cert_type,
+	    const char *email);
+/*
+ * Returns 1 if name is a syntactically valid host name: LDH labels of
+ * 1..63 characters, at most 253 in all, not ending in an all-numeric
+ * label; with allow_wildcard, "*" may be the whole leftmost label of a
+ * name with at least two more labels.
+ */
+int	policy_valid_dnsname(const char *name, int allow_wildcard);
+/*
+ * Returns 1 if days is one of the terms in a list like "365,730" (items
+ * may also read "1 year", "2 years", "90 days"), else 0.
+ */
+int	policy_term_allowed(const char *terms, int days);
+/* Returns 1 if the key type is a real key class present in allowed_mask. */
+int	policy_key_allowed(unsigned allowed_mask, enum key_type);
+/* Returns the CERT_* mask for a list like "ssl,smime,device", 0 if any token is unknown. */
+unsigned policy_types_parse(const char *list);
+/* Returns a static name for one type: "ssl", "smime" or "device". */
+const char *policy_type_name(enum cert_type);
+/*
+ * Checks the names of an SSL or device CSR: the CN (if any) and every
+ * dNSName must be valid, allowed for org/dept and type, wildcards only
+ * with allow_wildcard; IP addresses and email SANs are refused.  Returns
+ * 1, or 0 with a message for the user in err.
+ */
+int	policy_check_server_names(const struct policy_delegation *, size_t n,
+	    long long org_id, long long dept_id, enum cert_type,
+	    const struct csr *, int allow_wildcard, char *err, size_t errlen);
+
+#endif

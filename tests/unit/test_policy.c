@@ -1,0 +1,390 @@
+/* test_policy: domain delegation, name syntax, terms and key rules. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "csr.h"
+#include "log.h"
+#include "policy.h"
+#include "unit.h"
+
+#define ORG_A	1
+#define ORG_B	2
+#define DEPT_A1	11
+#define DEPT_A2	12
+
+/*
+ * Org A has example.com for SSL only, *.wild.test for SSL and S/MIME,
+ * and its department A1 alone has dept.example.net for all types.
+ * Org B has other.org for everything.
+ */
+static const struct policy_delegation dels[] = {
+	{ "example.com", ORG_A, 0, CERT_SSL },
+	{ "*.wild.test", ORG_A, 0, CERT_SSL | CERT_SMIME },
+	{ "dept.example.net", ORG_A, DEPT_A1, CERT_ALL },
+	{ "Other.ORG.", ORG_B, 0, CERT_ALL },
+};
+static const size_t ndels = sizeof(dels) / sizeof(dels[0]);
+
+/* Shorthand: is name allowed for org A, no department, for SSL? */
+static int
+ssl_a(const char *name)
+{
+	return policy_name_allowed(dels, ndels, ORG_A, 0, CERT_SSL, name);
+}
+
+static void
+test_delegated_and_foreign(void)
+{
+	CU_ASSERT_TRUE(ssl_a("example.com"));
+	CU_ASSERT_TRUE(ssl_a("www.example.com"));
+	CU_ASSERT_TRUE(ssl_a("a.b.example.com"));
+	CU_ASSERT_FALSE(ssl_a("example.org"));
+	CU_ASSERT_FALSE(ssl_a("other.org"));
+	CU_ASSERT_FALSE(ssl_a("com"));
+	/* Another org's domain is not ours, and ours is not theirs. */
+	CU_ASSERT_TRUE(policy_name_allowed(dels, ndels, ORG_B, 0, CERT_SSL,
+	    "www.other.org"));
+	CU_ASSERT_FALSE(policy_name_allowed(dels, ndels, ORG_B, 0, CERT_SSL,
+	    "www.example.com"));
+	CU_ASSERT_FALSE(policy_name_allowed(NULL, 0, ORG_A, 0, CERT_SSL,
+	    "example.com"));
+	CU_ASSERT_FALSE(ssl_a(NULL));
+}
+
+static void
+test_lookalikes(void)
+{
+	CU_ASSERT_FALSE(ssl_a("badexample.com"));
+	CU_ASSERT_FALSE(ssl_a("www.badexample.com"));
+	CU_ASSERT_FALSE(ssl_a("example.com.evil.org"));
+	CU_ASSERT_FALSE(ssl_a("example.comm"));
+	CU_ASSERT_FALSE(ssl_a("xample.com"));
+	CU_ASSERT_FALSE(ssl_a("example-com"));
+	CU_ASSERT_FALSE(ssl_a("www.example.com.."));
+	CU_ASSERT_FALSE(ssl_a(".example.com"));
+	CU_ASSERT_FALSE(ssl_a("www..example.com"));
+	CU_ASSERT_FALSE(ssl_a("www.example.com\n"));
+	CU_ASSERT_FALSE(ssl_a("www example.com"));
+	CU_ASSERT_FALSE(ssl_a("www.ex\xc3\xa4mple.com"));
+	CU_ASSERT_FALSE(ssl_a(""));
+}
+
+static void
+test_case_and_trailing_dot(void)
+{
+	CU_ASSERT_TRUE(ssl_a("WWW.Example.COM"));
+	CU_ASSERT_TRUE(ssl_a("www.example.com."));
+	CU_ASSERT_TRUE(ssl_a("EXAMPLE.COM."));
+	/* The delegation itself is stored as "Other.ORG.". */
+	CU_ASSERT_TRUE(policy_name_allowed(dels, ndels, ORG_B, 0, CERT_SSL,
+	    "other.org"));
+	CU_ASSERT_TRUE(policy_name_allowed(dels, ndels, ORG_B, 0, CERT_SSL,
+	    "mail.OTHER.org."));
+}
+
+static void
+test_wildcards(void)
+{
+	/* A wildcard request under a plain delegation. */
+	CU_ASSERT_TRUE(ssl_a("*.example.com"));
+	CU_ASSERT_TRUE(ssl_a("*.b.example.com"));
+	CU_ASSERT_FALSE(ssl_a("*.badexample.com"));
+
+	/* "*.wild.test": one label below, and the wildcard itself. */
+	CU_ASSERT_TRUE(ssl_a("www.wild.test"));
+	CU_ASSERT_TRUE(ssl_a("*.wild.test"));
+	CU_ASSERT_TRUE(ssl_a("*.WILD.test."));
+	CU_ASSERT_FALSE(ssl_a("wild.test"));
+	CU_ASSERT_FALSE(ssl_a("a.b.wild.test"));
+	CU_ASSERT_FALSE(ssl_a("*.a.wild.test"));
+	CU_ASSERT_FALSE(ssl_a("xwild.test"));
+	CU_ASSERT_FALSE(ssl_a("www.xwild.test"));
+
+	/* Wildcards only as the whole leftmost label. */
+	CU_ASSERT_FALSE(ssl_a("w*.example.com"));
+	CU_ASSERT_FALSE(ssl_a("www.*.example.com"));
+	CU_ASSERT_FALSE(ssl_a("*"));
+	CU_ASSERT_FALSE(ssl_a("*.com"));
+}
+
+static void
+test_per_type_enablement(void)
+{
+	/* example.com is enabled for SSL, not for S/MIME or devices. */
+	CU_ASSERT_TRUE(policy_name_allowed(dels, ndels, ORG_A, 0, CERT_SSL,
+	    "www.example.com"));
+	CU_ASSERT_FALSE(policy_name_allowed(dels, ndels, ORG_A, 0,
+	    CERT_SMIME, "www.example.com"));
+	CU_ASSERT_FALSE(policy_name_allowed(dels, ndels, ORG_A, 0,
+	    CERT_DEVICE, "www.example.com"));
+	CU_ASSERT_FALSE(policy_email_allowed(dels, ndels, ORG_A, 0,
+	    CERT_SMIME, "alice@example.com"));
+	CU_ASSERT_TRUE(policy_email_allowed(dels, ndels, ORG_A, 0, CERT_SSL,
+	    "alice@example.com"));
+	/* *.wild.test is enabled for S/MIME too. */
+	CU_ASSERT_TRUE(policy_email_allowed(dels, ndels, ORG_A, 0,
+	    CERT_SMIME, "bob@mail.wild.test"));
+	CU_ASSERT_FALSE(policy_email_allowed(dels, ndels, ORG_A, 0,
+	    CERT_DEVICE, "bob@mail.wild.test"));
+}
+
+static void
+test_department_scope(void)
+{
+	/* Org-wide delegations cover every department. */
+	CU_ASSERT_TRUE(policy_name_allowed(dels, ndels, ORG_A, DEPT_A1,
+	    CERT_SSL, "www.example.com"));
+	CU_ASSERT_TRUE(policy_name_allowed(dels, ndels, ORG_A, DEPT_A2,
+	    CERT_SSL, "www.example.com"));
+	/* A department's delegation covers only that department. */
+	CU_ASSERT_TRUE(policy_name_allowed(dels, ndels, ORG_A, DEPT_A1,
+	    CERT_DEVICE, "host.dept.example.net"));
+	CU_ASSERT_FALSE(policy_name_allowed(dels, ndels, ORG_A, DEPT_A2,
+	    CERT_DEVICE, "host.dept.example.net"));
+	/* An account without a department gets org-wide delegations only. */
+	CU_ASSERT_FALSE(policy_name_allowed(dels, ndels, ORG_A, 0,
+	    CERT_DEVICE, "host.dept.example.net"));
+	/* The department id alone never crosses organisations. */
+	CU_ASSERT_FALSE(policy_name_allowed(dels, ndels, ORG_B, DEPT_A1,
+	    CERT_DEVICE, "host.dept.example.net"));
+	CU_ASSERT_TRUE(policy_email_allowed(dels, ndels, ORG_A, DEPT_A1,
+	    CERT_SMIME, "carol@dept.example.net"));
+	CU_ASSERT_FALSE(policy_email_allowed(dels, ndels, ORG_A, DEPT_A2,
+	    CERT_SMIME, "carol@dept.example.net"));
+}
+
+static void
+test_email_syntax(void)
+{
+	CU_ASSERT_TRUE(policy_email_allowed(dels, ndels, ORG_B, 0, CERT_SMIME,
+	    "first.last+tag@Other.org"));
+	CU_ASSERT_FALSE(policy_email_allowed(dels, ndels, ORG_B, 0,
+	    CERT_SMIME, "other.org"));
+	CU_ASSERT_FALSE(policy_email_allowed(dels, ndels, ORG_B, 0,
+	    CERT_SMIME, "@other.org"));
+	CU_ASSERT_FALSE(policy_email_allowed(dels, ndels, ORG_B, 0,
+	    CERT_SMIME, "a b@other.org"));
+	CU_ASSERT_FALSE(policy_email_allowed(dels, ndels, ORG_B, 0,
+	    CERT_SMIME, "a@*.other.org"));
+	CU_ASSERT_FALSE(policy_email_allowed(dels, ndels, ORG_B, 0,
+	    CERT_SMIME, "a@other.org.evil.com"));
+	CU_ASSERT_FALSE(policy_email_allowed(dels, ndels, ORG_B, 0,
+	    CERT_SMIME, "a@badother.org"));
+	/* The domain is what follows the last "@". */
+	CU_ASSERT_FALSE(policy_email_allowed(dels, ndels, ORG_B, 0,
+	    CERT_SMIME, "a@other.org@evil.com"));
+	CU_ASSERT_FALSE(policy_email_allowed(dels, ndels, ORG_B, 0,
+	    CERT_SMIME, NULL));
+}
+
+static void
+test_dnsname_syntax(void)
+{
+	char	 name[300];
+
+	CU_ASSERT_TRUE(policy_valid_dnsname("example.com", 0));
+	CU_ASSERT_TRUE(policy_valid_dnsname("a-b.c0.example.com.", 0));
+	CU_ASSERT_TRUE(policy_valid_dnsname("xn--bcher-kva.example", 0));
+	CU_ASSERT_TRUE(policy_valid_dnsname("localhost", 0));
+	CU_ASSERT_TRUE(policy_valid_dnsname("*.example.com", 1));
+	CU_ASSERT_FALSE(policy_valid_dnsname("*.example.com", 0));
+	CU_ASSERT_FALSE(policy_valid_dnsname("*.com", 1));
+	CU_ASSERT_FALSE(policy_valid_dnsname("*example.com", 1));
+	CU_ASSERT_FALSE(policy_valid_dnsname("a.*.example.com", 1));
+	CU_ASSERT_FALSE(policy_valid_dnsname("*.*.example.com", 1));
+	CU_ASSERT_FALSE(policy_valid_dnsname("-a.example.com", 0));
+	CU_ASSERT_FALSE(policy_valid_dnsname("a-.example.com", 0));
+	CU_ASSERT_FALSE(policy_valid_dnsname("a_b.example.com", 0));
+	CU_ASSERT_FALSE(policy_valid_dnsname("a..example.com", 0));
+	CU_ASSERT_FALSE(policy_valid_dnsname(".example.com", 0));
+	CU_ASSERT_FALSE(policy_valid_dnsname("example.com..", 0));
+	CU_ASSERT_FALSE(policy_valid_dnsname("", 0));
+	CU_ASSERT_FALSE(policy_valid_dnsname(".", 0));
+	CU_ASSERT_FALSE(policy_valid_dnsname(NULL, 1));
+	CU_ASSERT_FALSE(policy_valid_dnsname("192.0.2.1", 0));
+	CU_ASSERT_FALSE(policy_valid_dnsname("exa mple.com", 0));
+
+	/* Labels up to 63 characters, names up to 253. */
+	memset(name, 'a', 63);
+	strcpy(name + 63, ".example.com");
+	CU_ASSERT_TRUE(policy_valid_dnsname(name, 0));
+	memset(name, 'a', 64);
+	strcpy(name + 64, ".example.com");
+	CU_ASSERT_FALSE(policy_valid_dnsname(name, 0));
+	/* 4 labels of 61 + 3 dots + "com" = 250; one more 'a' label = 252. */
+	memset(name, 0, sizeof(name));
+	memset(name, 'a', 61); name[61] = '.';
+	memset(name + 62, 'b', 61); name[123] = '.';
+	memset(name + 124, 'c', 61); name[185] = '.';
+	memset(name + 186, 'd', 61); name[247] = '.';
+	strcpy(name + 248, "com");
+	CU_ASSERT_EQUAL(strlen(name), 251);
+	CU_ASSERT_TRUE(policy_valid_dnsname(name, 0));
+	strcpy(name + 248, "a.com");
+	CU_ASSERT_EQUAL(strlen(name), 253);
+	CU_ASSERT_TRUE(policy_valid_dnsname(name, 0));
+	strcpy(name + 248, "ab.com");
+	CU_ASSERT_FALSE(policy_valid_dnsname(name, 0));
+	/* The trailing dot does not count toward the limit. */
+	strcpy(name + 248, "a.com.");
+	CU_ASSERT_TRUE(policy_valid_dnsname(name, 0));
+}
+
+static void
+test_terms(void)
+{
+	CU_ASSERT_TRUE(policy_term_allowed("365,730", 365));
+	CU_ASSERT_TRUE(policy_term_allowed("365,730", 730));
+	CU_ASSERT_FALSE(policy_term_allowed("365,730", 1095));
+	CU_ASSERT_FALSE(policy_term_allowed("365,730", 36));
+	CU_ASSERT_FALSE(policy_term_allowed("365,730", 0));
+	CU_ASSERT_FALSE(policy_term_allowed("365,730", -365));
+	CU_ASSERT_TRUE(policy_term_allowed(" 90 , 365 ", 90));
+	CU_ASSERT_TRUE(policy_term_allowed("1 year, 2 years", 730));
+	CU_ASSERT_TRUE(policy_term_allowed("90 days,1 Year", 365));
+	CU_ASSERT_FALSE(policy_term_allowed("1 year, 2 years", 1));
+	/* A garbled list allows nothing. */
+	CU_ASSERT_FALSE(policy_term_allowed("365,abc", 365));
+	CU_ASSERT_FALSE(policy_term_allowed("365,", 365));
+	CU_ASSERT_FALSE(policy_term_allowed("-365", 365));
+	CU_ASSERT_FALSE(policy_term_allowed("99999999999999999999", 365));
+	CU_ASSERT_FALSE(policy_term_allowed("", 365));
+	CU_ASSERT_FALSE(policy_term_allowed(NULL, 365));
+}
+
+static void
+test_keys(void)
+{
+	unsigned	 mask = key_types_parse("rsa2048,ec256");
+
+	CU_ASSERT_TRUE(policy_key_allowed(mask, KEY_RSA2048));
+	CU_ASSERT_TRUE(policy_key_allowed(mask, KEY_EC256));
+	CU_ASSERT_FALSE(policy_key_allowed(mask, KEY_RSA4096));
+	CU_ASSERT_FALSE(policy_key_allowed(mask, KEY_EC384));
+	CU_ASSERT_FALSE(policy_key_allowed(mask, KEY_NONE));
+	/* Even a mask with every bit set never admits a weak key. */
+	CU_ASSERT_FALSE(policy_key_allowed(~0u, KEY_NONE));
+	CU_ASSERT_TRUE(policy_key_allowed(KEY_ALL, KEY_RSA3072));
+	CU_ASSERT_FALSE(policy_key_allowed(0, KEY_RSA2048));
+}
+
+static void
+test_types(void)
+{
+	CU_ASSERT_EQUAL(policy_types_parse("ssl,smime"), CERT_SSL | CERT_SMIME);
+	CU_ASSERT_EQUAL(policy_types_parse(" Device "), CERT_DEVICE);
+	CU_ASSERT_EQUAL(policy_types_parse("ssl,email"), 0);
+	CU_ASSERT_EQUAL(policy_types_parse(""), 0);
+	CU_ASSERT_STRING_EQUAL(policy_type_name(CERT_SMIME), "smime");
+}
+
+static EVP_PKEY	*key;
+
+static int
+suite_init(void)
+{
+	log_quiet(1);
+	key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	return key == NULL;
+}
+
+static int
+suite_clean(void)
+{
+	EVP_PKEY_free(key);
+	return 0;
+}
+
+/* Parses a fresh EC P-256 request with the given CN and SANs; caller frees. */
+static struct csr *
+server_csr(const char *cn, const char *san)
+{
+	X509_REQ			*req;
+	X509_EXTENSION			*ext;
+	STACK_OF(X509_EXTENSION)	*exts;
+	struct csr			*c;
+	char				 err[256];
+
+	CU_ASSERT_FATAL((req = X509_REQ_new()) != NULL);
+	if (cn != NULL)
+		X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req),
+		    "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+	if (san != NULL) {
+		exts = sk_X509_EXTENSION_new_null();
+		ext = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name,
+		    san);
+		CU_ASSERT_FATAL(exts != NULL && ext != NULL);
+		sk_X509_EXTENSION_push(exts, ext);
+		CU_ASSERT_FATAL(X509_REQ_add_extensions(req, exts));
+		sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	}
+	CU_ASSERT_FATAL(X509_REQ_set_pubkey(req, key));
+	CU_ASSERT_FATAL(X509_REQ_sign(req, key, EVP_sha256()) > 0);
+	c = csr_from_req(req, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	return c;
+}
+
+/* Runs policy_check_server_names for org A/SSL and returns its verdict. */
+static int
+check_a(const char *cn, const char *san, int wild, char *err)
+{
+	struct csr	*c = server_csr(cn, san);
+	int		 ok;
+
+	err[0] = '\0';
+	ok = policy_check_server_names(dels, ndels, ORG_A, 0, CERT_SSL, c,
+	    wild, err, 256);
+	csr_free(c);
+	return ok;
+}
+
+static void
+test_server_names(void)
+{
+	char	 err[256];
+
+	CU_ASSERT_TRUE(check_a("www.example.com",
+	    "DNS:www.example.com,DNS:a.wild.test", 0, err));
+	CU_ASSERT_TRUE(check_a(NULL, "DNS:www.example.com", 0, err));
+	CU_ASSERT_FALSE(check_a("www.example.com",
+	    "DNS:www.example.com,DNS:www.evil.org", 0, err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "www.evil.org"));
+	CU_ASSERT_FALSE(check_a("evil.org", NULL, 0, err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "Common Name"));
+	CU_ASSERT_FALSE(check_a("*.example.com", NULL, 0, err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "wildcard"));
+	CU_ASSERT_TRUE(check_a("*.example.com", NULL, 1, err));
+	CU_ASSERT_FALSE(check_a("John Smith", NULL, 0, err));
+	CU_ASSERT_FALSE(check_a("www.example.com", "IP:192.0.2.1", 0, err));
+	CU_ASSERT_FALSE(check_a("www.example.com", "email:a@example.com", 0,
+	    err));
+	CU_ASSERT_FALSE(check_a(NULL, NULL, 0, err));
+}
+
+static void
+register_tests(void)
+{
+	CU_pSuite	 s;
+
+	if ((s = CU_add_suite("policy", suite_init, suite_clean)) == NULL)
+		exit(2);
+	UNIT_ADD(s, test_delegated_and_foreign);
+	UNIT_ADD(s, test_lookalikes);
+	UNIT_ADD(s, test_case_and_trailing_dot);
+	UNIT_ADD(s, test_wildcards);
+	UNIT_ADD(s, test_per_type_enablement);
+	UNIT_ADD(s, test_department_scope);
+	UNIT_ADD(s, test_email_syntax);
+	UNIT_ADD(s, test_dnsname_syntax);
+	UNIT_ADD(s, test_terms);
+	UNIT_ADD(s, test_keys);
+	UNIT_ADD(s, test_types);
+	UNIT_ADD(s, test_server_names);
+}
+
+UNIT_MAIN(register_tests)
