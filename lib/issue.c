@@ -1,0 +1,462 @@
+/* issue: request -> certificate, decline, revoke, CRL publication. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "buf.h"
+#include "ca.h"
+#include "csr.h"
+#include "issue.h"
+#include "log.h"
+#include "policy.h"
+
+static const char *const reason_names[] = {
+	"unspecified", "keyCompromise", "cACompromise", "affiliationChanged",
+	"superseded", "cessationOfOperation", "certificateHold", NULL,
+	"removeFromCRL", "privilegeWithdrawn", "aACompromise"
+};
+
+int
+issue_reason_code(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(reason_names) / sizeof(reason_names[0]); i++)
+		if (reason_names[i] != NULL &&
+		    strcasecmp(reason_names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+issue_reason_name(int code)
+{
+	if (code < 0 || code >= (int)(sizeof(reason_names) /
+	    sizeof(reason_names[0])) || reason_names[code] == NULL)
+		return "unspecified";
+	return reason_names[code];
+}
+
+void
+issue_audit(struct db *db, long long customer_id, const struct actor *a,
+    const char *action, const char *object, const char *outcome,
+    const char *detail)
+{
+	if (!store_audit_add(db, customer_id, a ? a->name : "system", action,
+	    object, a ? a->remote : "", outcome, detail))
+		log_err("audit event %s %s not recorded", action, object);
+}
+
+struct policy_delegation *
+issue_delegations(const struct delegation_list *list)
+{
+	struct policy_delegation	*p;
+	size_t				 i;
+
+	if ((p = calloc(list->n + 1, sizeof(*p))) == NULL)
+		return NULL;
+	for (i = 0; i < list->n; i++) {
+		const struct delegation *d = list->items[i];
+
+		p[i].domain = d->domain;
+		p[i].org_id = d->org_id;
+		p[i].dept_id = d->dept_id;
+		p[i].types = (d->ssl ? CERT_SSL : 0) |
+		    (d->smime ? CERT_SMIME : 0) | (d->device ? CERT_DEVICE : 0);
+	}
+	return p;
+}
+
+char *
+issue_crl_path(const struct config *cfg, const char *customer_uri,
+    const char *ca_name)
+{
+	struct buf	 b = { 0 };
+
+	if (!buf_printf(&b, "%s/%s/%s.crl",
+	    config_get(cfg, "CRL.Dir", "/var/lib/certdesk/crl"),
+	    customer_uri, ca_name)) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_take(&b);
+}
+
+char *
+issue_crl_url(const struct config *cfg, const char *customer_uri,
+    const char *ca_name)
+{
+	struct buf	 b = { 0 };
+
+	if (!buf_printf(&b, "%s/customer/%s/crl/%s.crl",
+	    config_get(cfg, "BaseURL", "http://localhost"), customer_uri,
+	    ca_name)) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_take(&b);
+}
+
+/* Loads the CA record's keys; returns the CA (caller frees) or NULL. */
+static struct ca *
+load_ca(const struct ca_rec *rec)
+{
+	return ca_load(rec->cert_pem, rec->key_uri,
+	    rec->chain_pem[0] ? rec->chain_pem : NULL, rec->ra_cert_pem,
+	    rec->ra_key_uri);
+}
+
+/* Writes data to path atomically (temp file + rename), mode 0644. */
+static int
+write_public_file(const char *path, const unsigned char *data, size_t len)
+{
+	char	 tmp[4096], dir[4096], *slash;
+	FILE	*f;
+	int	 fd;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
+	    (slash = strrchr(dir, '/')) == NULL)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+		log_err("mkdir %s: %s", dir, strerror(errno));
+		return 0;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) == -1) {
+		log_err("mkstemp %s: %s", tmp, strerror(errno));
+		return 0;
+	}
+	if (fchmod(fd, 0644) == -1 || (f = fdopen(fd, "wb")) == NULL) {
+		close(fd);
+		unlink(tmp);
+		return 0;
+	}
+	if (fwrite(data, 1, len, f) != len || fflush(f) != 0 ||
+	    fsync(fileno(f)) != 0) {
+		fclose(f);
+		unlink(tmp);
+		return 0;
+	}
+	fclose(f);
+	if (rename(tmp, path) == -1) {
+		log_err("rename %s: %s", path, strerror(errno));
+		unlink(tmp);
+		return 0;
+	}
+	return 1;
+}
+
+int
+issue_publish_crl(struct db *db, const struct config *cfg, long long ca_id)
+{
+	struct ca_rec		*rec = NULL;
+	struct customer		*cust = NULL;
+	struct revoked_list	*rl = NULL;
+	struct ca_revoked	*entries = NULL;
+	struct ca		*ca = NULL;
+	unsigned char		*der = NULL;
+	char			*path = NULL;
+	size_t			 len = 0, i;
+	long long		 number;
+	int			 ok = 0;
+
+	if ((rec = store_ca_by_id(db, ca_id)) == NULL ||
+	    (cust = store_customer_by_id(db, rec->customer_id)) == NULL ||
+	    (rl = store_revoked_list(db, ca_id)) == NULL)
+		goto out;
+	if ((entries = calloc(rl->n + 1, sizeof(*entries))) == NULL)
+		goto out;
+	for (i = 0; i < rl->n; i++) {
+		entries[i].serial_hex = rl->items[i]->serial;
+		entries[i].revoked_at = rl->items[i]->revoked_at;
+		entries[i].reason = rl->items[i]->reason;
+	}
+	if ((number = store_ca_next_crl_number(db, ca_id)) < 0)
+		goto out;
+	if ((ca = load_ca(rec)) == NULL)
+		goto out;
+	der = ca_crl(ca, entries, rl->n, number,
+	    config_int(cfg, "CRL.Days", 7), &len);
+	if (der == NULL)
+		goto out;
+	if ((path = issue_crl_path(cfg, cust->uri, rec->name)) == NULL)
+		goto out;
+	ok = write_public_file(path, der, len);
+out:
+	if (!ok)
+		log_err("CRL of CA %lld not published", ca_id);
+	free(path);
+	free(der);
+	ca_free(ca);
+	free(entries);
+	store_revoked_list_free(rl);
+	store_customer_free(cust);
+	store_ca_free(rec);
+	return ok;
+}
+
+/* Splits a comma-separated list into trimmed non-empty items; caller frees both. */
+static char **
+split_list(const char *s, size_t *n, char **storage)
+{
+	char	**v = NULL, *p, *tok, *save = NULL;
+	size_t	  cap = 0;
+
+	*n = 0;
+	if ((*storage = strdup(s ? s : "")) == NULL)
+		return NULL;
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		return NULL;
+	for (p = *storage; (tok = strtok_r(p, ",", &save)) != NULL; p = NULL) {
+		char	*end;
+		char	**nv;
+
+		while (*tok == ' ' || *tok == '\t')
+			tok++;
+		end = tok + strlen(tok);
+		while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (*tok == '\0')
+			continue;
+		if (*n + 1 >= cap) {
+			cap = cap ? cap * 2 : 8;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL) {
+				free(v);
+				return NULL;
+			}
+			v = nv;
+		}
+		v[(*n)++] = tok;
+	}
+	return v;
+}
+
+/* Returns 1 if s looks like an IPv4 or IPv6 literal. */
+static int
+is_ip(const char *s)
+{
+	return strchr(s, ':') != NULL ||
+	    strspn(s, "0123456789.") == strlen(s);
+}
+
+int
+issue_request(struct db *db, const struct config *cfg, long long id,
+    const struct actor *who, char *err, size_t errlen)
+{
+	struct request	*r = NULL;
+	struct ca_rec	*rec = NULL;
+	struct customer	*cust = NULL;
+	struct profile	*prof = NULL;
+	struct org	*org = NULL;
+	struct csr	*csr = NULL;
+	struct ca	*ca = NULL;
+	X509		*cert = NULL;
+	X509_NAME	*subj = NULL;
+	unsigned char	*der = NULL;
+	char		*crl = NULL, *subject_str = NULL, *storage = NULL;
+	char		**items = NULL;
+	const char	**dns = NULL, **emails = NULL, **ips = NULL;
+	size_t		 nitems = 0, ndns = 0, nemails = 0, nips = 0, i, len = 0;
+	char		 serial[33], cerr[256];
+	struct ca_issue	 spec;
+	BIO		*mem = NULL;
+	BUF_MEM		*bm;
+	int		 ok = 0, began = 0;
+
+	snprintf(err, errlen, "internal error");
+	if (!db_begin(db))
+		goto out;
+	began = 1;
+	if ((r = store_request_by_id(db, id)) == NULL) {
+		snprintf(err, errlen, "no such request");
+		goto out;
+	}
+	if (strcmp(r->status, "Requested") != 0 &&
+	    strcmp(r->status, "Approved") != 0 &&
+	    strcmp(r->status, "Awaiting validation") != 0) {
+		snprintf(err, errlen, "request %s is %s, not Requested",
+		    r->cert_id, r->status);
+		goto out;
+	}
+	if (r->csr_der == NULL) {
+		snprintf(err, errlen, "request %s has no CSR", r->cert_id);
+		goto out;
+	}
+	if ((cust = store_customer_by_id(db, r->customer_id)) == NULL ||
+	    (prof = store_profile_by_id(db, r->profile_id)) == NULL ||
+	    (org = store_org_by_id(db, r->org_id)) == NULL)
+		goto out;
+	if ((rec = store_ca_for_customer(db, r->customer_id)) == NULL) {
+		snprintf(err, errlen, "customer %s has no CA "
+		    "(run: certdesk ca init)", cust->uri);
+		goto out;
+	}
+	if ((csr = csr_parse(r->csr_der, r->csr_len, cerr, sizeof(cerr))) ==
+	    NULL) {
+		snprintf(err, errlen, "stored CSR unusable: %s", cerr);
+		goto out;
+	}
+	if ((ca = load_ca(rec)) == NULL) {
+		snprintf(err, errlen, "the CA key cannot be loaded");
+		goto out;
+	}
+	if ((subj = ca_subject_build(X509_REQ_get_subject_name(csr->req),
+	    org->o, org->ou, org->l, org->st, org->c)) == NULL)
+		goto out;
+
+	/* SANs are what policy accepted at submission, stored on the request. */
+	if ((items = split_list(r->sans, &nitems, &storage)) == NULL)
+		goto out;
+	dns = calloc(nitems + 2, sizeof(*dns));
+	emails = calloc(nitems + 2, sizeof(*emails));
+	ips = calloc(nitems + 2, sizeof(*ips));
+	if (dns == NULL || emails == NULL || ips == NULL)
+		goto out;
+	for (i = 0; i < nitems; i++) {
+		if (strchr(items[i], '@') != NULL)
+			emails[nemails++] = items[i];
+		else if (is_ip(items[i]))
+			ips[nips++] = items[i];
+		else
+			dns[ndns++] = items[i];
+	}
+
+	if ((crl = issue_crl_url(cfg, cust->uri, rec->name)) == NULL)
+		goto out;
+	memset(&spec, 0, sizeof(spec));
+	spec.pubkey = csr->pkey;
+	spec.subject = subj;
+	spec.dns = dns;
+	spec.ndns = ndns;
+	spec.emails = emails;
+	spec.nemails = nemails;
+	spec.ips = ips;
+	spec.nips = nips;
+	spec.days = r->term_days;
+	spec.key_usage = prof->key_usage;
+	spec.ext_key_usage = prof->ext_key_usage;
+	spec.crl_url = crl;
+	spec.backdate = 300;
+	if ((cert = ca_issue(ca, &spec, serial)) == NULL) {
+		snprintf(err, errlen, "the CA could not sign the certificate");
+		goto out;
+	}
+	if ((der = ca_cert_der(cert, &len)) == NULL)
+		goto out;
+	if ((mem = BIO_new(BIO_s_mem())) == NULL ||
+	    X509_NAME_print_ex(mem, X509_get_subject_name(cert), 0,
+	    XN_FLAG_RFC2253) < 0 || BIO_write(mem, "", 1) != 1)
+		goto out;
+	BIO_get_mem_ptr(mem, &bm);
+	subject_str = bm->data;
+	if (!store_request_set_issued(db, id, rec->id, subject_str, der, len,
+	    serial, store_now() - spec.backdate,
+	    store_now() + 86400LL * r->term_days)) {
+		snprintf(err, errlen, "request %s changed while issuing",
+		    r->cert_id);
+		goto out;
+	}
+	issue_audit(db, r->customer_id, who, "certificate.issue", r->cert_id,
+	    "success", serial);
+	if (!db_commit(db))
+		goto out;
+	began = 0;
+	ok = 1;
+	err[0] = '\0';
+	log_info("issued %s serial %s", r->cert_id, serial);
+out:
+	if (began)
+		db_rollback(db);
+	BIO_free(mem);
+	free(der);
+	X509_free(cert);
+	free(crl);
+	free(dns);
+	free(emails);
+	free(ips);
+	free(items);
+	free(storage);
+	X509_NAME_free(subj);
+	ca_free(ca);
+	csr_free(csr);
+	store_org_free(org);
+	store_profile_free(prof);
+	store_customer_free(cust);
+	store_ca_free(rec);
+	store_request_free(r);
+	return ok;
+}
+
+int
+issue_decline(struct db *db, long long id, const char *reason,
+    const struct actor *who, char *err, size_t errlen)
+{
+	struct request	*r = NULL;
+	int		 ok = 0;
+
+	if (!db_begin(db)) {
+		snprintf(err, errlen, "database busy");
+		return 0;
+	}
+	if ((r = store_request_by_id(db, id)) == NULL) {
+		snprintf(err, errlen, "no such request");
+		goto out;
+	}
+	if (!store_request_decline(db, id, reason)) {
+		snprintf(err, errlen, "request %s is %s, not Requested",
+		    r->cert_id, r->status);
+		goto out;
+	}
+	issue_audit(db, r->customer_id, who, "request.decline", r->cert_id,
+	    "success", reason);
+	ok = db_commit(db);
+out:
+	if (!ok)
+		db_rollback(db);
+	store_request_free(r);
+	return ok;
+}
+
+int
+issue_revoke(struct db *db, const struct config *cfg, long long id,
+    int reason, const char *comment, const struct actor *who, char *err,
+    size_t errlen)
+{
+	struct request	*r = NULL;
+	int		 ok = 0;
+
+	if (!db_begin(db)) {
+		snprintf(err, errlen, "database busy");
+		return 0;
+	}
+	if ((r = store_request_by_id(db, id)) == NULL) {
+		snprintf(err, errlen, "no such certificate");
+		goto out;
+	}
+	if (!store_request_revoke(db, id, reason, comment)) {
+		snprintf(err, errlen, "certificate %s is %s, not Issued",
+		    r->cert_id, r->status);
+		goto out;
+	}
+	/* The CRL must say so before anyone is told it is revoked. */
+	if (!issue_publish_crl(db, cfg, r->ca_id)) {
+		snprintf(err, errlen, "the CRL could not be published");
+		goto out;
+	}
+	issue_audit(db, r->customer_id, who, "certificate.revoke", r->cert_id,
+	    "success", issue_reason_name(reason));
+	ok = db_commit(db);
+out:
+	if (!ok)
+		db_rollback(db);
+	store_request_free(r);
+	return ok;
+}

@@ -1,0 +1,64 @@
+/*
+ * issue: the certificate life cycle shared by every program and the CLI —
+ * issue an approved request (CA signature and database record in one
+ * transaction), decline, revoke, and publish the CRL.
+ */
+#ifndef CERTDESK_ISSUE_H
+#define CERTDESK_ISSUE_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "db.h"
+#include "store.h"
+
+/* Who acts, for the audit log: "admin", an email, "scep:<transactionID>". */
+struct actor {
+	const char	*name;
+	const char	*remote;	/* remote address or "" */
+};
+
+/*
+ * Issues the certificate of request id (status Requested or Approved):
+ * loads the customer's CA, applies the profile, signs, and records the
+ * certificate in the same transaction.  Returns 1, or 0 with a reason in
+ * err (nothing is changed then).
+ */
+int	 issue_request(struct db *, const struct config *, long long id,
+	    const struct actor *, char *err, size_t errlen);
+/* Declines a Requested request; returns 1 or 0 with a reason in err. */
+int	 issue_decline(struct db *, long long id, const char *reason,
+	    const struct actor *, char *err, size_t errlen);
+/*
+ * Revokes an Issued certificate with an RFC 5280 reason and republishes the
+ * CA's CRL in the same transaction; returns 1 or 0 with a reason in err.
+ */
+int	 issue_revoke(struct db *, const struct config *, long long id,
+	    int reason, const char *comment, const struct actor *,
+	    char *err, size_t errlen);
+/*
+ * Writes the CA's current CRL (DER) to its published path; returns 1 on
+ * success.  Call inside the transaction that changed revocations.
+ */
+int	 issue_publish_crl(struct db *, const struct config *, long long ca_id);
+/* Returns the published file path of a CA's CRL (caller frees). */
+char	*issue_crl_path(const struct config *, const char *customer_uri,
+	    const char *ca_name);
+/* Returns the URL of a CA's CRL as printed in certificates (caller frees). */
+char	*issue_crl_url(const struct config *, const char *customer_uri,
+	    const char *ca_name);
+/* Returns the RFC 5280 code for a reason name ("keyCompromise"), or -1. */
+int	 issue_reason_code(const char *name);
+/* Returns the name of an RFC 5280 reason code. */
+const char *issue_reason_name(int code);
+/*
+ * Fills a policy delegation array from the customer's delegations;
+ * returns it (caller frees the array; strings are borrowed from list).
+ */
+struct policy_delegation *issue_delegations(const struct delegation_list *list);
+/* Writes an audit event, logging (not failing) if it cannot. */
+void	 issue_audit(struct db *, long long customer_id, const struct actor *,
+	    const char *action, const char *object, const char *outcome,
+	    const char *detail);
+
+#endif

@@ -1,0 +1,146 @@
+/* notify: request life-cycle emails rendered from templates/mail/. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "issue.h"
+#include "log.h"
+#include "mail.h"
+#include "notify.h"
+#include "store.h"
+
+/* Formats an epoch time as "2026-11-22 10:00 UTC" into out. */
+static void
+fmt_time(long long t, char *out, size_t len)
+{
+	time_t		 tt = (time_t)t;
+	struct tm	 tm;
+
+	if (t <= 0 || gmtime_r(&tt, &tm) == NULL) {
+		snprintf(out, len, "-");
+		return;
+	}
+	strftime(out, len, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+/* Sends one message to each comma-separated address; returns 1 if all went. */
+static int
+send_all(const struct config *cfg, HDF *hdf, const char *tmpl,
+    const char *addresses, const char *subject)
+{
+	char	*copy, *tok, *p, *save = NULL;
+	int	 ok = 1, sent = 0;
+
+	if ((copy = strdup(addresses)) == NULL)
+		return 0;
+	for (p = copy; (tok = strtok_r(p, ", ;", &save)) != NULL; p = NULL) {
+		if (strchr(tok, '@') == NULL)
+			continue;
+		if (!mail_send(cfg, hdf, tmpl, tok, subject))
+			ok = 0;
+		sent++;
+	}
+	free(copy);
+	if (sent == 0)
+		log_warn("%s: no recipient address", tmpl);
+	return ok;
+}
+
+int
+notify_request(struct db *db, const struct config *cfg, long long id,
+    enum notify_event ev)
+{
+	struct request	*r = NULL;
+	struct customer	*cust = NULL;
+	struct org	*org = NULL;
+	struct profile	*prof = NULL;
+	HDF		*hdf = NULL;
+	NEOERR		*nerr;
+	struct buf	 to = { 0 }, url = { 0 };
+	char		 t1[64], t2[64];
+	const char	*tmpl, *subject;
+	int		 ok = 0;
+
+	if ((r = store_request_by_id(db, id)) == NULL ||
+	    (cust = store_customer_by_id(db, r->customer_id)) == NULL ||
+	    (org = store_org_by_id(db, r->org_id)) == NULL ||
+	    (prof = store_profile_by_id(db, r->profile_id)) == NULL)
+		goto out;
+	if ((nerr = hdf_init(&hdf)) != STATUS_OK) {
+		nerr_ignore(&nerr);
+		goto out;
+	}
+	if (!buf_printf(&url, "%s/customer/%s/collect?id=%s",
+	    config_get(cfg, "BaseURL", "http://localhost"), cust->uri,
+	    r->cert_id))
+		goto out;
+	fmt_time(r->not_before, t1, sizeof(t1));
+	fmt_time(r->not_after, t2, sizeof(t2));
+	hdf_set_value(hdf, "Customer.Name", cust->name);
+	hdf_set_value(hdf, "Org.Name", org->name);
+	hdf_set_value(hdf, "Cert.ID", r->cert_id);
+	hdf_set_value(hdf, "Cert.Type", r->type);
+	hdf_set_value(hdf, "Cert.Status", r->status);
+	hdf_set_value(hdf, "Cert.CommonName", r->common_name);
+	hdf_set_value(hdf, "Cert.SANs", r->sans);
+	hdf_set_value(hdf, "Cert.Subject", r->subject);
+	hdf_set_value(hdf, "Cert.Serial", r->serial ? r->serial : "");
+	hdf_set_value(hdf, "Cert.Profile", prof->name);
+	hdf_set_int_value(hdf, "Cert.TermDays", r->term_days);
+	hdf_set_value(hdf, "Cert.NotBefore", t1);
+	hdf_set_value(hdf, "Cert.NotAfter", t2);
+	hdf_set_value(hdf, "Cert.Requester", r->requester_email);
+	hdf_set_value(hdf, "Cert.Comments", r->comments);
+	hdf_set_value(hdf, "Cert.DeclineReason", r->decline_reason);
+	hdf_set_value(hdf, "Cert.RevokeReason",
+	    issue_reason_name(r->revoke_reason));
+	hdf_set_value(hdf, "Cert.CollectURL", (const char *)url.data);
+
+	/* Requesters hear about their certificate; admins about approvals. */
+	if (ev == NOTIFY_AWAITING) {
+		buf_puts(&to, org->admin_email);
+	} else {
+		buf_puts(&to, r->requester_email);
+		if (r->external_requesters[0] != '\0') {
+			buf_puts(&to, ",");
+			buf_puts(&to, r->external_requesters);
+		}
+	}
+	switch (ev) {
+	case NOTIFY_AWAITING:
+		tmpl = "mail/awaiting";
+		subject = "Certificate request awaiting approval";
+		break;
+	case NOTIFY_COLLECT:
+		tmpl = "mail/collect";
+		subject = "Your certificate is ready for collection";
+		break;
+	case NOTIFY_DECLINED:
+		tmpl = "mail/declined";
+		subject = "Your certificate request was declined";
+		break;
+	default:
+		tmpl = "mail/revoked";
+		subject = "Your certificate was revoked";
+		break;
+	}
+	if (to.data == NULL || to.len == 0) {
+		log_warn("%s for %s: no recipient configured", tmpl, r->cert_id);
+		ok = 1;
+		goto out;
+	}
+	ok = send_all(cfg, hdf, tmpl, (const char *)to.data, subject);
+out:
+	if (!ok)
+		log_err("notification for request %lld not sent", id);
+	buf_free(&to);
+	buf_free(&url);
+	hdf_destroy(&hdf);
+	store_profile_free(prof);
+	store_org_free(org);
+	store_customer_free(cust);
+	store_request_free(r);
+	return ok;
+}

@@ -1,0 +1,23 @@
+/* notify: the emails of SPEC §4.7 that follow a request's life cycle. */
+#ifndef CERTDESK_NOTIFY_H
+#define CERTDESK_NOTIFY_H
+
+#include "config.h"
+#include "db.h"
+
+enum notify_event {
+	NOTIFY_AWAITING,	/* to the organisation's administrators */
+	NOTIFY_COLLECT,		/* issued: to requester and external requesters */
+	NOTIFY_DECLINED,
+	NOTIFY_REVOKED
+};
+
+/*
+ * Sends the email for event about request id to its recipients; returns 1
+ * when every message was handed over, 0 otherwise (logged; the request
+ * itself stays valid and the administrator can resend).
+ */
+int	 notify_request(struct db *, const struct config *, long long id,
+	    enum notify_event);
+
+#endif
