@@ -1,0 +1,1447 @@
+/* ca: CA creation and import, certificate issuance, CRLs. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/store.h>
+#include <openssl/ui.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "ca.h"
+#include "log.h"
+
+#define CA_MAX_DAYS	3650	/* longest end-entity term */
+#define CA_ROOT_DAYS	36500	/* longest CA or RA term */
+#define CA_SKEW		300	/* seconds CA and RA certificates are backdated */
+#define CA_NAME_MAX	32	/* RDNs accepted in a subject string */
+#define CA_TOKEN_MAX	128	/* longest key usage or EKU name */
+
+/* Key usage names (RFC 5280 4.2.1.3) and their bit numbers. */
+static const struct {
+	const char	*name;
+	int		 bit;
+} ca_ku_names[] = {
+	{ "digitalSignature",	0 },
+	{ "nonRepudiation",	1 },
+	{ "contentCommitment",	1 },
+	{ "keyEncipherment",	2 },
+	{ "dataEncipherment",	3 },
+	{ "keyAgreement",	4 },
+	{ "keyCertSign",	5 },
+	{ "cRLSign",		6 },
+	{ "encipherOnly",	7 },
+	{ "decipherOnly",	8 },
+};
+
+#define CA_KU_DS	(1u << 0)
+#define CA_KU_KE	(1u << 2)
+#define CA_KU_DE	(1u << 3)
+#define CA_KU_CERT	(1u << 5)
+#define CA_KU_CRL	(1u << 6)
+
+/* Extended key usage names and their NIDs. */
+static const struct {
+	const char	*name;
+	int		 nid;
+} ca_eku_names[] = {
+	{ "serverAuth",		NID_server_auth },
+	{ "clientAuth",		NID_client_auth },
+	{ "emailProtection",	NID_email_protect },
+	{ "codeSigning",	NID_code_sign },
+	{ "timeStamping",	NID_time_stamp },
+	{ "OCSPSigning",	NID_OCSP_sign },
+	{ "ipsecIKE",		NID_ipsec_IKE },
+	{ "msSmartcardLogin",	NID_ms_smartcard_login },
+	{ "msEFS",		NID_ms_efs },
+};
+
+/* Writes a message into err when the caller gave room for one. */
+static void __attribute__((format(printf, 3, 4)))
+ca_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Returns the digest to sign with for key: NULL for EdDSA, which has none. */
+static const EVP_MD *
+ca_md(const EVP_PKEY *key)
+{
+	int	 bits;
+
+	if (EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448"))
+		return NULL;
+	if (EVP_PKEY_is_a(key, "EC")) {
+		/* Match the digest to the curve's strength (RFC 5480 4). */
+		bits = EVP_PKEY_get_bits(key);
+		if (bits > 384)
+			return EVP_sha512();
+		if (bits > 256)
+			return EVP_sha384();
+	}
+	return EVP_sha256();
+}
+
+/* Returns 1 when uri starts with an RFC 3986 scheme followed by ':'. */
+static int
+ca_has_scheme(const char *uri)
+{
+	const char	*p = uri;
+
+	if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+		return 0;
+	for (p++; *p != '\0' && *p != ':'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' ||
+		    *p == '.'))
+			return 0;
+	return *p == ':';
+}
+
+/*
+ * Returns the first private key found at an OSSL_STORE URI or plain path
+ * (caller frees with EVP_PKEY_free), or NULL.  The URI is never logged: a
+ * pkcs11 URI may carry a PIN.
+ */
+static EVP_PKEY *
+ca_key_load(const char *uri)
+{
+	char		*full = NULL;
+	OSSL_STORE_CTX	*st = NULL;
+	OSSL_STORE_INFO	*info;
+	EVP_PKEY	*key = NULL;
+
+	if (uri == NULL || *uri == '\0') {
+		log_err("ca: no key URI");
+		return NULL;
+	}
+	if (!ca_has_scheme(uri) && asprintf(&full, "file:%s", uri) == -1) {
+		log_err("ca: out of memory");
+		return NULL;
+	}
+	/* UI_null: a web worker must never stop to prompt on a terminal. */
+	st = OSSL_STORE_open(full != NULL ? full : uri, UI_null(), NULL,
+	    NULL, NULL);
+	if (st == NULL) {
+		log_ossl("ca: cannot open the key store");
+		goto out;
+	}
+	if (OSSL_STORE_expect(st, OSSL_STORE_INFO_PKEY) != 1) {
+		log_ossl("ca: OSSL_STORE_expect");
+		goto out;
+	}
+	while (key == NULL && !OSSL_STORE_eof(st)) {
+		if ((info = OSSL_STORE_load(st)) == NULL) {
+			if (OSSL_STORE_error(st))
+				break;
+			continue;
+		}
+		if (OSSL_STORE_INFO_get_type(info) == OSSL_STORE_INFO_PKEY)
+			key = OSSL_STORE_INFO_get1_PKEY(info);
+		OSSL_STORE_INFO_free(info);
+	}
+	if (key == NULL)
+		log_ossl("ca: no private key at the key URI");
+out:
+	OSSL_STORE_close(st);
+	free(full);
+	return key;
+}
+
+/*
+ * Writes key as unencrypted PKCS#8 PEM to path with mode 0600, through a
+ * temporary file renamed into place so no reader sees half a key; refuses
+ * to replace an existing file because that would orphan a CA.  Returns 1 on
+ * success.
+ */
+static int
+ca_key_write(const char *path, EVP_PKEY *key)
+{
+	BIO		*mem = NULL;
+	char		*tmp = NULL, *dircopy = NULL, *data;
+	long		 len;
+	ssize_t		 w;
+	size_t		 off;
+	int		 fd = -1, dfd, rc = 0, made = 0;
+	mode_t		 oldmask;
+	struct stat	 sb;
+
+	if (lstat(path, &sb) == 0) {
+		log_err("ca: %s already exists; not replacing a key", path);
+		return 0;
+	}
+	if (errno != ENOENT) {
+		log_err("ca: %s: %s", path, strerror(errno));
+		return 0;
+	}
+	/* A secure-memory BIO cleanses the PEM text when freed. */
+	if ((mem = BIO_new(BIO_s_secmem())) == NULL ||
+	    !PEM_write_bio_PrivateKey(mem, key, NULL, NULL, 0, NULL, NULL)) {
+		log_ossl("ca: cannot encode the private key");
+		goto out;
+	}
+	if ((len = BIO_get_mem_data(mem, &data)) <= 0) {
+		log_ossl("ca: cannot encode the private key");
+		goto out;
+	}
+	if (asprintf(&tmp, "%s.XXXXXX", path) == -1) {
+		tmp = NULL;
+		log_err("ca: out of memory");
+		goto out;
+	}
+	/* umask is process-wide; workers are single-threaded. */
+	oldmask = umask(077);
+	fd = mkstemp(tmp);
+	umask(oldmask);
+	if (fd == -1) {
+		log_err("ca: mkstemp %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	made = 1;
+	if (fchmod(fd, 0600) == -1) {
+		log_err("ca: fchmod %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	for (off = 0; off < (size_t)len; off += (size_t)w) {
+		w = write(fd, data + off, (size_t)len - off);
+		if (w == -1 && errno == EINTR) {
+			w = 0;
+			continue;
+		}
+		if (w <= 0) {
+			log_err("ca: write %s: %s", tmp, strerror(errno));
+			goto out;
+		}
+	}
+	if (fsync(fd) == -1) {
+		log_err("ca: fsync %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		log_err("ca: close %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1) {
+		log_err("ca: rename to %s: %s", path, strerror(errno));
+		goto out;
+	}
+	made = 0;
+	/* Make the rename itself durable: a CA key must survive a crash. */
+	if ((dircopy = strdup(path)) != NULL &&
+	    (dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY)) != -1) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	rc = 1;
+out:
+	if (fd != -1)
+		close(fd);
+	if (made)
+		unlink(tmp);
+	free(tmp);
+	free(dircopy);
+	BIO_free(mem);
+	return rc;
+}
+
+/*
+ * Returns a name parsed from "CN=Demo CA,O=Demo Org,C=US" (caller frees), or
+ * NULL.  As in RFC 2253 the string lists the most specific RDN first, so the
+ * entries are added in reverse; '\' escapes the next character.
+ */
+static X509_NAME *
+ca_name_parse(const char *s)
+{
+	char		*copy = NULL, *types[CA_NAME_MAX], *vals[CA_NAME_MAX];
+	char		*r, *w, *end;
+	size_t		 n = 0, i;
+	int		 last;
+	X509_NAME	*name = NULL, *ret = NULL;
+
+	if (s == NULL || (copy = strdup(s)) == NULL) {
+		log_err("ca: no subject");
+		return NULL;
+	}
+	r = copy;
+	for (;;) {
+		if (n == CA_NAME_MAX) {
+			log_err("ca: subject has too many attributes");
+			goto out;
+		}
+		while (*r == ' ')
+			r++;
+		types[n] = r;
+		while (*r != '=' && *r != ',' && *r != '\0')
+			r++;
+		if (*r != '=') {
+			log_err("ca: subject attribute without '=': %s", s);
+			goto out;
+		}
+		for (end = r; end > types[n] && end[-1] == ' '; end--)
+			continue;
+		*end = '\0';
+		for (r++; *r == ' '; r++)
+			continue;
+		vals[n] = w = r;
+		while (*r != '\0' && *r != ',') {
+			if (*r == '\\' && *++r == '\0') {
+				log_err("ca: subject ends in '\\': %s", s);
+				goto out;
+			}
+			*w++ = *r++;
+		}
+		last = *r == '\0';
+		*w = '\0';
+		if (*types[n] == '\0' || *vals[n] == '\0') {
+			log_err("ca: empty attribute in subject: %s", s);
+			goto out;
+		}
+		n++;
+		if (last)
+			break;
+		r++;
+	}
+	if ((name = X509_NAME_new()) == NULL) {
+		log_ossl("ca: X509_NAME_new");
+		goto out;
+	}
+	for (i = n; i > 0; i--)
+		if (!X509_NAME_add_entry_by_txt(name, types[i - 1],
+		    MBSTRING_UTF8, (const unsigned char *)vals[i - 1], -1,
+		    -1, 0)) {
+			log_ossl("ca: bad subject attribute %s", types[i - 1]);
+			goto out;
+		}
+	ret = name;
+	name = NULL;
+out:
+	X509_NAME_free(name);
+	free(copy);
+	return ret;
+}
+
+/*
+ * Returns a fresh positive 128-bit serial (caller frees) and writes it as
+ * hex.  The first byte is non-zero with its high bit clear, so the DER
+ * INTEGER is exactly 16 bytes: positive without a padding byte and never
+ * shorter.
+ */
+static ASN1_INTEGER *
+ca_serial_new(char hex[33])
+{
+	static const char	 digits[] = "0123456789ABCDEF";
+	unsigned char		 b[16];
+	BIGNUM			*bn;
+	ASN1_INTEGER		*ai;
+	size_t			 i;
+
+	do {
+		if (RAND_bytes(b, sizeof(b)) != 1) {
+			log_ossl("ca: RAND_bytes");
+			return NULL;
+		}
+		b[0] &= 0x7f;
+	} while (b[0] == 0);
+	if ((bn = BN_bin2bn(b, sizeof(b), NULL)) == NULL) {
+		log_ossl("ca: BN_bin2bn");
+		return NULL;
+	}
+	if ((ai = BN_to_ASN1_INTEGER(bn, NULL)) == NULL)
+		log_ossl("ca: BN_to_ASN1_INTEGER");
+	BN_free(bn);
+	for (i = 0; i < sizeof(b); i++) {
+		hex[2 * i] = digits[b[i] >> 4];
+		hex[2 * i + 1] = digits[b[i] & 0xf];
+	}
+	hex[32] = '\0';
+	return ai;
+}
+
+/* Returns the serial written in hex (at most 20 octets, RFC 5280 4.1.2.2) as an ASN1_INTEGER the caller frees, or NULL. */
+static ASN1_INTEGER *
+ca_serial_parse(const char *hex)
+{
+	BIGNUM		*bn = NULL;
+	ASN1_INTEGER	*ai = NULL;
+	size_t		 i, len;
+
+	len = hex == NULL ? 0 : strlen(hex);
+	if (len == 0 || len > 40) {
+		log_err("ca: bad serial length");
+		return NULL;
+	}
+	for (i = 0; i < len; i++)
+		if (!((hex[i] >= '0' && hex[i] <= '9') ||
+		    (hex[i] >= 'a' && hex[i] <= 'f') ||
+		    (hex[i] >= 'A' && hex[i] <= 'F'))) {
+			log_err("ca: serial is not hex: %s", hex);
+			return NULL;
+		}
+	if (BN_hex2bn(&bn, hex) == 0 ||
+	    (ai = BN_to_ASN1_INTEGER(bn, NULL)) == NULL)
+		log_ossl("ca: serial %s", hex);
+	BN_free(bn);
+	return ai;
+}
+
+/*
+ * Returns an unsigned v3 certificate (caller frees) with serial, names,
+ * validity and public key set; issuer NULL means self-signed.  notAfter is
+ * cut at the issuer's own notAfter, since no relying party would accept a
+ * certificate outliving its issuer.
+ */
+static X509 *
+ca_cert_start(X509 *issuer, const X509_NAME *subject, EVP_PKEY *pubkey,
+    int days, long backdate, char hex[33])
+{
+	X509		*x = NULL, *ret = NULL;
+	ASN1_INTEGER	*serial = NULL;
+	const ASN1_TIME	*inot;
+	time_t		 now = time(NULL);
+
+	if ((x = X509_new()) == NULL ||
+	    !X509_set_version(x, X509_VERSION_3)) {
+		log_ossl("ca: X509_new");
+		goto out;
+	}
+	if ((serial = ca_serial_new(hex)) == NULL)
+		goto out;
+	if (!X509_set_serialNumber(x, serial) ||
+	    !X509_set_subject_name(x, subject) ||
+	    !X509_set_issuer_name(x, issuer != NULL ?
+	    X509_get_subject_name(issuer) : subject) ||
+	    !X509_set_pubkey(x, pubkey)) {
+		log_ossl("ca: cannot fill the certificate");
+		goto out;
+	}
+	if (X509_time_adj_ex(X509_getm_notBefore(x), 0, -backdate,
+	    &now) == NULL ||
+	    X509_time_adj_ex(X509_getm_notAfter(x), days, 0, &now) == NULL) {
+		log_ossl("ca: cannot set the validity");
+		goto out;
+	}
+	if (issuer != NULL) {
+		inot = X509_get0_notAfter(issuer);
+		if (ASN1_TIME_compare(X509_get0_notAfter(x), inot) > 0) {
+			log_info("ca: validity cut to the CA's expiry");
+			if (!X509_set1_notAfter(x, inot)) {
+				log_ossl("ca: X509_set1_notAfter");
+				goto out;
+			}
+		}
+	}
+	ret = x;
+	x = NULL;
+out:
+	ASN1_INTEGER_free(serial);
+	X509_free(x);
+	return ret;
+}
+
+/* Adds an extension given in openssl.cnf syntax; returns 1 on success. */
+static int
+ca_ext_conf(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
+{
+	X509_EXTENSION	*ext;
+	int		 ok;
+
+	if ((ext = X509V3_EXT_nconf_nid(NULL, ctx, nid, value)) == NULL) {
+		log_ossl("ca: extension %s", OBJ_nid2sn(nid));
+		return 0;
+	}
+	if (!(ok = X509_add_ext(x, ext, -1)))
+		log_ossl("ca: X509_add_ext %s", OBJ_nid2sn(nid));
+	X509_EXTENSION_free(ext);
+	return ok;
+}
+
+/* Adds SKI and AKI and signs x with key; returns 1 on success. */
+static int
+ca_cert_finish(X509 *x, X509 *issuer, EVP_PKEY *key)
+{
+	X509V3_CTX	 ctx;
+
+	X509V3_set_ctx(&ctx, issuer != NULL ? issuer : x, x, NULL, NULL, 0);
+	if (!ca_ext_conf(x, &ctx, NID_subject_key_identifier, "hash") ||
+	    !ca_ext_conf(x, &ctx, NID_authority_key_identifier,
+	    "keyid:always"))
+		return 0;
+	if (X509_sign(x, key, ca_md(key)) <= 0) {
+		log_ossl("ca: X509_sign");
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Reads the next comma-separated name from *sp into tok, trimmed; returns
+ * 1 with a name, 0 at the end, -1 when a name is too long.
+ */
+static int
+ca_token(const char **sp, char tok[CA_TOKEN_MAX])
+{
+	const char	*s = *sp, *b, *e;
+
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == ',')
+			s++;
+		if (*s == '\0') {
+			*sp = s;
+			return 0;
+		}
+		b = s;
+		while (*s != '\0' && *s != ',')
+			s++;
+		for (e = s; e > b && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			continue;
+		*sp = s;
+		if ((size_t)(e - b) >= CA_TOKEN_MAX)
+			return -1;
+		memcpy(tok, b, (size_t)(e - b));
+		tok[e - b] = '\0';
+		return 1;
+	}
+}
+
+/*
+ * Parses a key usage list into bits; returns 1 on success, 0 on an unknown
+ * name or one an end-entity certificate must not carry.
+ */
+static int
+ca_ku_parse(const char *list, unsigned *bits)
+{
+	char	 tok[CA_TOKEN_MAX];
+	size_t	 i;
+	int	 t;
+
+	*bits = 0;
+	while ((t = ca_token(&list, tok)) == 1) {
+		for (i = 0; i < sizeof(ca_ku_names) / sizeof(ca_ku_names[0]);
+		    i++)
+			if (strcasecmp(tok, ca_ku_names[i].name) == 0)
+				break;
+		if (i == sizeof(ca_ku_names) / sizeof(ca_ku_names[0])) {
+			log_err("ca: unknown key usage '%s'", tok);
+			return 0;
+		}
+		*bits |= 1u << ca_ku_names[i].bit;
+	}
+	if (t == -1) {
+		log_err("ca: key usage name too long");
+		return 0;
+	}
+	/* With CA:FALSE these would be a contradiction (RFC 5280 4.2.1.9). */
+	if (*bits & (CA_KU_CERT | CA_KU_CRL)) {
+		log_err("ca: keyCertSign/cRLSign are not for end entities");
+		return 0;
+	}
+	return 1;
+}
+
+/* Adds the critical key usage extension; returns 1 on success. */
+static int
+ca_ku_add(X509 *x, const char *list, const EVP_PKEY *pubkey)
+{
+	ASN1_BIT_STRING	*bs = NULL;
+	unsigned	 bits;
+	int		 rsa, i, rc = 0;
+
+	rsa = EVP_PKEY_is_a(pubkey, "RSA") || EVP_PKEY_is_a(pubkey, "RSA-PSS");
+	if (list == NULL || *list == '\0')
+		bits = rsa ? CA_KU_DS | CA_KU_KE : CA_KU_DS;
+	else if (!ca_ku_parse(list, &bits))
+		return 0;
+	/*
+	 * One profile often serves RSA and EC keys; an EC key cannot
+	 * encipher keys or data (RFC 5480 3), so those bits are dropped.
+	 */
+	if (!rsa)
+		bits &= ~(CA_KU_KE | CA_KU_DE);
+	if (bits == 0) {
+		log_err("ca: key usage '%s' leaves nothing for this key type",
+		    list);
+		return 0;
+	}
+	if ((bs = ASN1_BIT_STRING_new()) == NULL) {
+		log_ossl("ca: ASN1_BIT_STRING_new");
+		return 0;
+	}
+	for (i = 0; i < 9; i++)
+		if ((bits & (1u << i)) && !ASN1_BIT_STRING_set_bit(bs, i, 1)) {
+			log_ossl("ca: ASN1_BIT_STRING_set_bit");
+			goto out;
+		}
+	if (X509_add1_ext_i2d(x, NID_key_usage, bs, 1, X509V3_ADD_DEFAULT) != 1) {
+		log_ossl("ca: key usage");
+		goto out;
+	}
+	rc = 1;
+out:
+	ASN1_BIT_STRING_free(bs);
+	return rc;
+}
+
+/* Returns 1 when s is a non-empty dotted OID like 1.3.6.1.4.1.311.20.2.2. */
+static int
+ca_is_oid(const char *s)
+{
+	if (*s < '0' || *s > '9')
+		return 0;
+	for (; *s != '\0'; s++)
+		if ((*s < '0' || *s > '9') && *s != '.')
+			return 0;
+	return 1;
+}
+
+/* Adds extended key usage from a name list (NULL or "" adds none); returns 1 on success. */
+static int
+ca_eku_add(X509 *x, const char *list)
+{
+	EXTENDED_KEY_USAGE	*eku = NULL;
+	ASN1_OBJECT		*obj = NULL;
+	char			 tok[CA_TOKEN_MAX];
+	size_t			 i;
+	int			 t, j, rc = 0;
+
+	if (list == NULL || *list == '\0')
+		return 1;
+	if ((eku = sk_ASN1_OBJECT_new_null()) == NULL) {
+		log_ossl("ca: sk_ASN1_OBJECT_new_null");
+		return 0;
+	}
+	while ((t = ca_token(&list, tok)) == 1) {
+		for (i = 0; i < sizeof(ca_eku_names) / sizeof(ca_eku_names[0]);
+		    i++)
+			if (strcasecmp(tok, ca_eku_names[i].name) == 0)
+				break;
+		if (i < sizeof(ca_eku_names) / sizeof(ca_eku_names[0]))
+			obj = OBJ_nid2obj(ca_eku_names[i].nid);
+		else if (ca_is_oid(tok))
+			obj = OBJ_txt2obj(tok, 1);
+		if (obj == NULL) {
+			log_err("ca: unknown extended key usage '%s'", tok);
+			goto out;
+		}
+		for (j = 0; j < sk_ASN1_OBJECT_num(eku); j++)
+			if (OBJ_cmp(sk_ASN1_OBJECT_value(eku, j), obj) == 0)
+				break;
+		if (j < sk_ASN1_OBJECT_num(eku)) {
+			ASN1_OBJECT_free(obj);
+		} else if (!sk_ASN1_OBJECT_push(eku, obj)) {
+			log_ossl("ca: sk_ASN1_OBJECT_push");
+			goto out;
+		}
+		obj = NULL;
+	}
+	if (t == -1) {
+		log_err("ca: extended key usage name too long");
+		goto out;
+	}
+	if (sk_ASN1_OBJECT_num(eku) > 0 && X509_add1_ext_i2d(x,
+	    NID_ext_key_usage, eku, 0, X509V3_ADD_DEFAULT) != 1) {
+		log_ossl("ca: extended key usage");
+		goto out;
+	}
+	rc = 1;
+out:
+	ASN1_OBJECT_free(obj);
+	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+	return rc;
+}
+
+/* Returns 1 when s is non-empty printable ASCII without spaces (IA5 in practice). */
+static int
+ca_ia5_ok(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (*s < 0x21 || *s > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* Appends an IA5String general name of the given type; returns 1 on success. */
+static int
+ca_gen_ia5(GENERAL_NAMES *gens, int type, const char *s)
+{
+	GENERAL_NAME	*gen = NULL;
+	ASN1_IA5STRING	*ia5 = NULL;
+
+	if (!ca_ia5_ok(s)) {
+		log_err("ca: name '%s' is not printable ASCII", s ? s : "");
+		return 0;
+	}
+	if ((gen = GENERAL_NAME_new()) == NULL ||
+	    (ia5 = ASN1_IA5STRING_new()) == NULL ||
+	    !ASN1_STRING_set(ia5, s, (int)strlen(s))) {
+		log_ossl("ca: general name");
+		goto err;
+	}
+	GENERAL_NAME_set0_value(gen, type, ia5);
+	ia5 = NULL;
+	if (!sk_GENERAL_NAME_push(gens, gen)) {
+		log_ossl("ca: sk_GENERAL_NAME_push");
+		goto err;
+	}
+	return 1;
+err:
+	ASN1_IA5STRING_free(ia5);
+	GENERAL_NAME_free(gen);
+	return 0;
+}
+
+/*
+ * Adds subjectAltName; critical when the subject is empty, as RFC 5280
+ * 4.2.1.6 requires.  Returns 1 on success (or when there are no names).
+ */
+static int
+ca_san_add(X509 *x, const struct ca_issue *req, int subject_empty)
+{
+	GENERAL_NAMES		*gens = NULL;
+	GENERAL_NAME		*gen = NULL;
+	ASN1_OCTET_STRING	*ip = NULL;
+	size_t			 i;
+	int			 rc = 0;
+
+	if (req->ndns + req->nemails + req->nips == 0)
+		return 1;
+	if ((gens = sk_GENERAL_NAME_new_null()) == NULL) {
+		log_ossl("ca: sk_GENERAL_NAME_new_null");
+		return 0;
+	}
+	for (i = 0; i < req->ndns; i++)
+		if (!ca_gen_ia5(gens, GEN_DNS, req->dns[i]))
+			goto out;
+	for (i = 0; i < req->nemails; i++)
+		if (!ca_gen_ia5(gens, GEN_EMAIL, req->emails[i]))
+			goto out;
+	for (i = 0; i < req->nips; i++) {
+		if (req->ips[i] == NULL ||
+		    (ip = a2i_IPADDRESS(req->ips[i])) == NULL) {
+			ERR_clear_error();
+			log_err("ca: bad IP address '%s'",
+			    req->ips[i] ? req->ips[i] : "");
+			goto out;
+		}
+		if ((gen = GENERAL_NAME_new()) == NULL) {
+			log_ossl("ca: GENERAL_NAME_new");
+			goto out;
+		}
+		GENERAL_NAME_set0_value(gen, GEN_IPADD, ip);
+		ip = NULL;
+		if (!sk_GENERAL_NAME_push(gens, gen)) {
+			log_ossl("ca: sk_GENERAL_NAME_push");
+			goto out;
+		}
+		gen = NULL;
+	}
+	if (X509_add1_ext_i2d(x, NID_subject_alt_name, gens, subject_empty,
+	    X509V3_ADD_DEFAULT) != 1) {
+		log_ossl("ca: subjectAltName");
+		goto out;
+	}
+	rc = 1;
+out:
+	ASN1_OCTET_STRING_free(ip);
+	GENERAL_NAME_free(gen);
+	GENERAL_NAMES_free(gens);
+	return rc;
+}
+
+/*
+ * Adds a CRL distribution point with one URI, built as ASN.1 rather than a
+ * config string so that a ',' in the URL cannot inject more names.
+ * Returns 1 on success.
+ */
+static int
+ca_crldp_add(X509 *x, const char *url)
+{
+	CRL_DIST_POINTS	*dps = NULL;
+	DIST_POINT	*dp = NULL;
+	GENERAL_NAMES	*names = NULL;
+	int		 rc = 0;
+
+	if (!ca_ia5_ok(url) || strchr(url, ':') == NULL) {
+		log_err("ca: bad CRL URL '%s'", url);
+		return 0;
+	}
+	if ((names = sk_GENERAL_NAME_new_null()) == NULL ||
+	    !ca_gen_ia5(names, GEN_URI, url)) {
+		log_ossl("ca: CRL distribution point");
+		goto out;
+	}
+	if ((dps = sk_DIST_POINT_new_null()) == NULL ||
+	    (dp = DIST_POINT_new()) == NULL ||
+	    (dp->distpoint = DIST_POINT_NAME_new()) == NULL) {
+		log_ossl("ca: CRL distribution point");
+		goto out;
+	}
+	dp->distpoint->type = 0;	/* fullName */
+	dp->distpoint->name.fullname = names;
+	names = NULL;
+	if (!sk_DIST_POINT_push(dps, dp)) {
+		log_ossl("ca: sk_DIST_POINT_push");
+		goto out;
+	}
+	dp = NULL;
+	if (X509_add1_ext_i2d(x, NID_crl_distribution_points, dps, 0,
+	    X509V3_ADD_DEFAULT) != 1) {
+		log_ossl("ca: CRL distribution point");
+		goto out;
+	}
+	rc = 1;
+out:
+	GENERAL_NAMES_free(names);
+	DIST_POINT_free(dp);
+	sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
+	return rc;
+}
+
+char *
+ca_init(const char *key_path, enum ca_alg alg, const char *subject, int days)
+{
+	EVP_PKEY	*key = NULL;
+	X509_NAME	*name = NULL;
+	X509		*x = NULL;
+	X509V3_CTX	 ctx;
+	char		 hex[33], *pem = NULL, *ret = NULL;
+
+	if (key_path == NULL || days <= 0 || days > CA_ROOT_DAYS) {
+		log_err("ca: init needs a key path and 1..%d days",
+		    CA_ROOT_DAYS);
+		return NULL;
+	}
+	if ((name = ca_name_parse(subject)) == NULL)
+		goto out;
+	key = alg == CA_EC384 ? EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384") :
+	    EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
+	if (key == NULL) {
+		log_ossl("ca: key generation");
+		goto out;
+	}
+	if ((x = ca_cert_start(NULL, name, key, days, CA_SKEW, hex)) == NULL)
+		goto out;
+	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
+	if (!ca_ext_conf(x, &ctx, NID_basic_constraints, "critical,CA:TRUE") ||
+	    !ca_ext_conf(x, &ctx, NID_key_usage,
+	    "critical,keyCertSign,cRLSign") ||
+	    !ca_cert_finish(x, NULL, key))
+		goto out;
+	/* Encode first so that a failure leaves no orphaned key file. */
+	if ((pem = ca_cert_pem(x)) == NULL || !ca_key_write(key_path, key))
+		goto out;
+	ret = pem;
+	pem = NULL;
+out:
+	free(pem);
+	X509_free(x);
+	X509_NAME_free(name);
+	EVP_PKEY_free(key);
+	return ret;
+}
+
+int
+ca_import_check(const char *cert_pem, const char *key_uri,
+    const char *chain_pem, char *err, size_t errlen)
+{
+	X509		*cert = NULL;
+	EVP_PKEY	*key = NULL;
+	STACK_OF(X509)	*chain = NULL, *untrusted = NULL;
+	X509_STORE	*store = NULL;
+	X509_STORE_CTX	*vctx = NULL;
+	uint32_t	 flags, ku;
+	int		 n, i, rc = 0;
+
+	ca_errf(err, errlen, "internal error");
+	if (cert_pem == NULL || (cert = ca_cert_from_pem(cert_pem)) == NULL) {
+		ca_errf(err, errlen, "the certificate is not a PEM X.509 "
+		    "certificate");
+		goto out;
+	}
+	if ((key = ca_key_load(key_uri)) == NULL) {
+		ca_errf(err, errlen, "no private key could be loaded from "
+		    "the key URI");
+		goto out;
+	}
+	if (X509_check_private_key(cert, key) != 1) {
+		ca_errf(err, errlen, "the private key does not match the "
+		    "certificate");
+		goto out;
+	}
+	flags = X509_get_extension_flags(cert);
+	if (flags & EXFLAG_INVALID) {
+		ca_errf(err, errlen, "the certificate has malformed "
+		    "extensions");
+		goto out;
+	}
+	if (!(flags & EXFLAG_BCONS) || !(flags & EXFLAG_CA)) {
+		ca_errf(err, errlen, "the certificate is not a CA "
+		    "certificate (no basicConstraints CA:TRUE)");
+		goto out;
+	}
+	/* Without a keyUsage extension every usage is allowed. */
+	ku = X509_get_key_usage(cert);
+	if ((ku & (KU_KEY_CERT_SIGN | KU_CRL_SIGN)) !=
+	    (KU_KEY_CERT_SIGN | KU_CRL_SIGN)) {
+		ca_errf(err, errlen, "the certificate's key usage lacks "
+		    "keyCertSign or cRLSign");
+		goto out;
+	}
+	if (X509_cmp_current_time(X509_get0_notAfter(cert)) <= 0) {
+		ca_errf(err, errlen, "the certificate has expired");
+		goto out;
+	}
+	if (X509_cmp_current_time(X509_get0_notBefore(cert)) >= 0) {
+		ca_errf(err, errlen, "the certificate is not valid yet");
+		goto out;
+	}
+	if (chain_pem != NULL &&
+	    (chain = ca_chain_from_pem(chain_pem)) == NULL) {
+		ca_errf(err, errlen, "the chain is not PEM certificates");
+		goto out;
+	}
+	n = chain != NULL ? sk_X509_num(chain) : 0;
+	if (n == 0) {
+		/* An intermediate may come without its chain. */
+		if (X509_self_signed(cert, 0) == 1 &&
+		    X509_self_signed(cert, 1) != 1) {
+			ca_errf(err, errlen, "the self-signed certificate's "
+			    "signature does not verify");
+			goto out;
+		}
+		rc = 1;
+		goto out;
+	}
+	/*
+	 * The last chain certificate is the anchor (partial chains allowed so
+	 * an intermediate may end it); every listed certificate must be on
+	 * the path, or the chain served to clients would carry strays.
+	 */
+	if ((store = X509_STORE_new()) == NULL ||
+	    !X509_STORE_add_cert(store, sk_X509_value(chain, n - 1)) ||
+	    (untrusted = sk_X509_new_null()) == NULL) {
+		log_ossl("ca: X509_STORE");
+		goto out;
+	}
+	for (i = 0; i < n - 1; i++)
+		if (!sk_X509_push(untrusted, sk_X509_value(chain, i))) {
+			log_ossl("ca: sk_X509_push");
+			goto out;
+		}
+	if ((vctx = X509_STORE_CTX_new()) == NULL ||
+	    !X509_STORE_CTX_init(vctx, store, cert, untrusted)) {
+		log_ossl("ca: X509_STORE_CTX_init");
+		goto out;
+	}
+	X509_STORE_CTX_set_flags(vctx, X509_V_FLAG_PARTIAL_CHAIN);
+	if (X509_verify_cert(vctx) != 1) {
+		ca_errf(err, errlen, "the chain does not certify the "
+		    "certificate: %s", X509_verify_cert_error_string(
+		    X509_STORE_CTX_get_error(vctx)));
+		goto out;
+	}
+	if (sk_X509_num(X509_STORE_CTX_get0_chain(vctx)) != n + 1) {
+		ca_errf(err, errlen, "the chain holds certificates that are "
+		    "not on the certificate's path");
+		goto out;
+	}
+	rc = 1;
+out:
+	if (rc)
+		ca_errf(err, errlen, "ok");
+	ERR_clear_error();
+	X509_STORE_CTX_free(vctx);
+	X509_STORE_free(store);
+	sk_X509_free(untrusted);
+	sk_X509_pop_free(chain, X509_free);
+	EVP_PKEY_free(key);
+	X509_free(cert);
+	return rc;
+}
+
+struct ca *
+ca_load(const char *cert_pem, const char *key_uri, const char *chain_pem,
+    const char *ra_cert_pem, const char *ra_key_uri)
+{
+	struct ca	*ca = NULL, *ret = NULL;
+
+	if (cert_pem == NULL || key_uri == NULL ||
+	    (ra_cert_pem == NULL) != (ra_key_uri == NULL)) {
+		log_err("ca: load needs a certificate, a key and both or "
+		    "neither RA parts");
+		return NULL;
+	}
+	if ((ca = calloc(1, sizeof(*ca))) == NULL) {
+		log_err("ca: out of memory");
+		return NULL;
+	}
+	if ((ca->cert = ca_cert_from_pem(cert_pem)) == NULL) {
+		log_ossl("ca: CA certificate");
+		goto out;
+	}
+	if ((ca->key = ca_key_load(key_uri)) == NULL)
+		goto out;
+	if (X509_check_private_key(ca->cert, ca->key) != 1) {
+		log_ossl("ca: the CA key does not match the CA certificate");
+		goto out;
+	}
+	ca->chain = chain_pem != NULL ? ca_chain_from_pem(chain_pem) :
+	    sk_X509_new_null();
+	if (ca->chain == NULL) {
+		log_ossl("ca: CA chain");
+		goto out;
+	}
+	if (ra_cert_pem != NULL) {
+		if ((ca->ra_cert = ca_cert_from_pem(ra_cert_pem)) == NULL) {
+			log_ossl("ca: RA certificate");
+			goto out;
+		}
+		if ((ca->ra_key = ca_key_load(ra_key_uri)) == NULL)
+			goto out;
+		if (X509_check_private_key(ca->ra_cert, ca->ra_key) != 1) {
+			log_ossl("ca: the RA key does not match the RA "
+			    "certificate");
+			goto out;
+		}
+	}
+	ret = ca;
+	ca = NULL;
+out:
+	ca_free(ca);
+	return ret;
+}
+
+void
+ca_free(struct ca *ca)
+{
+	if (ca == NULL)
+		return;
+	/* EVP_PKEY_free clears private key material before freeing it. */
+	EVP_PKEY_free(ca->key);
+	EVP_PKEY_free(ca->ra_key);
+	X509_free(ca->cert);
+	X509_free(ca->ra_cert);
+	sk_X509_pop_free(ca->chain, X509_free);
+	free(ca);
+}
+
+char *
+ca_ra_init(const struct ca *ca, const char *key_path, const char *subject,
+    int days)
+{
+	EVP_PKEY	*key = NULL;
+	X509_NAME	*name = NULL;
+	X509		*x = NULL;
+	X509V3_CTX	 ctx;
+	char		 hex[33], *pem = NULL, *ret = NULL;
+
+	if (ca == NULL || ca->cert == NULL || ca->key == NULL ||
+	    key_path == NULL || days <= 0 || days > CA_ROOT_DAYS) {
+		log_err("ca: RA init needs a CA, a key path and 1..%d days",
+		    CA_ROOT_DAYS);
+		return NULL;
+	}
+	if ((name = ca_name_parse(subject)) == NULL)
+		goto out;
+	/* RSA: SCEP clients encrypt to the RA with RSA key transport. */
+	if ((key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048)) ==
+	    NULL) {
+		log_ossl("ca: RA key generation");
+		goto out;
+	}
+	if ((x = ca_cert_start(ca->cert, name, key, days, CA_SKEW,
+	    hex)) == NULL)
+		goto out;
+	X509V3_set_ctx(&ctx, ca->cert, x, NULL, NULL, 0);
+	if (!ca_ext_conf(x, &ctx, NID_basic_constraints,
+	    "critical,CA:FALSE") ||
+	    !ca_ext_conf(x, &ctx, NID_key_usage,
+	    "critical,digitalSignature,keyEncipherment") ||
+	    !ca_cert_finish(x, ca->cert, ca->key))
+		goto out;
+	if ((pem = ca_cert_pem(x)) == NULL || !ca_key_write(key_path, key))
+		goto out;
+	ret = pem;
+	pem = NULL;
+out:
+	free(pem);
+	X509_free(x);
+	X509_NAME_free(name);
+	EVP_PKEY_free(key);
+	return ret;
+}
+
+X509 *
+ca_issue(const struct ca *ca, const struct ca_issue *req,
+    char serial_hex[33])
+{
+	X509		*x = NULL, *ret = NULL;
+	X509V3_CTX	 ctx;
+	char		 hex[33];
+	int		 subject_empty;
+
+	if (ca == NULL || ca->cert == NULL || ca->key == NULL || req == NULL ||
+	    serial_hex == NULL) {
+		log_err("ca: issue without a CA or a request");
+		return NULL;
+	}
+	if (req->pubkey == NULL) {
+		log_err("ca: issue without a public key");
+		return NULL;
+	}
+	if (req->days <= 0 || req->days > CA_MAX_DAYS) {
+		log_err("ca: term of %d days is outside 1..%d", req->days,
+		    CA_MAX_DAYS);
+		return NULL;
+	}
+	if (req->backdate < 0 || req->backdate > 86400) {
+		log_err("ca: backdate of %ld s is outside 0..86400",
+		    req->backdate);
+		return NULL;
+	}
+	if ((req->ndns && req->dns == NULL) ||
+	    (req->nemails && req->emails == NULL) ||
+	    (req->nips && req->ips == NULL)) {
+		log_err("ca: SAN count without names");
+		return NULL;
+	}
+	subject_empty = req->subject == NULL ||
+	    X509_NAME_entry_count(req->subject) == 0;
+	if (subject_empty && req->ndns + req->nemails + req->nips == 0) {
+		log_err("ca: neither a subject nor a subjectAltName");
+		return NULL;
+	}
+	if (req->subject == NULL) {
+		X509_NAME	*empty;
+
+		if ((empty = X509_NAME_new()) == NULL) {
+			log_ossl("ca: X509_NAME_new");
+			return NULL;
+		}
+		x = ca_cert_start(ca->cert, empty, req->pubkey, req->days,
+		    req->backdate, hex);
+		X509_NAME_free(empty);
+	} else
+		x = ca_cert_start(ca->cert, req->subject, req->pubkey,
+		    req->days, req->backdate, hex);
+	if (x == NULL)
+		goto out;
+	X509V3_set_ctx(&ctx, ca->cert, x, NULL, NULL, 0);
+	if (!ca_ext_conf(x, &ctx, NID_basic_constraints,
+	    "critical,CA:FALSE") ||
+	    !ca_ku_add(x, req->key_usage, req->pubkey) ||
+	    !ca_eku_add(x, req->ext_key_usage) ||
+	    !ca_san_add(x, req, subject_empty))
+		goto out;
+	if (req->crl_url != NULL && *req->crl_url != '\0' &&
+	    !ca_crldp_add(x, req->crl_url))
+		goto out;
+	if (!ca_cert_finish(x, ca->cert, ca->key))
+		goto out;
+	memcpy(serial_hex, hex, sizeof(hex));
+	ret = x;
+	x = NULL;
+out:
+	X509_free(x);
+	return ret;
+}
+
+X509_NAME *
+ca_subject_build(const X509_NAME *csr_subject, const char *o, const char *ou,
+    const char *l, const char *st, const char *c)
+{
+	const struct {
+		int		 nid;
+		const char	*val;
+	} org[] = {
+		{ NID_countryName,		c },
+		{ NID_stateOrProvinceName,	st },
+		{ NID_localityName,		l },
+		{ NID_organizationName,		o },
+		{ NID_organizationalUnitName,	ou },
+	};
+	static const int keep[] = {
+		NID_commonName, NID_pkcs9_emailAddress, NID_serialNumber,
+		NID_userId,
+	};
+	X509_NAME	*name = NULL, *ret = NULL;
+	size_t		 i;
+	int		 pos;
+
+	if ((name = X509_NAME_new()) == NULL) {
+		log_ossl("ca: X509_NAME_new");
+		return NULL;
+	}
+	/* The requester's own O/OU/L/ST/C were never checked: drop them. */
+	for (i = 0; i < sizeof(org) / sizeof(org[0]); i++)
+		if (org[i].val != NULL && *org[i].val != '\0' &&
+		    !X509_NAME_add_entry_by_NID(name, org[i].nid,
+		    MBSTRING_UTF8, (const unsigned char *)org[i].val, -1, -1,
+		    0)) {
+			log_ossl("ca: subject %s '%s'",
+			    OBJ_nid2sn(org[i].nid), org[i].val);
+			goto out;
+		}
+	for (i = 0; csr_subject != NULL && i < sizeof(keep) / sizeof(keep[0]);
+	    i++)
+		for (pos = -1; (pos = X509_NAME_get_index_by_NID(csr_subject,
+		    keep[i], pos)) >= 0;)
+			if (!X509_NAME_add_entry(name,
+			    X509_NAME_get_entry(csr_subject, pos), -1, 0)) {
+				log_ossl("ca: X509_NAME_add_entry");
+				goto out;
+			}
+	ret = name;
+	name = NULL;
+out:
+	X509_NAME_free(name);
+	return ret;
+}
+
+/* Returns 1 for a CRLReason a full CRL may carry (RFC 5280 5.3.1). */
+static int
+ca_reason_ok(int reason)
+{
+	/* 7 is unassigned; removeFromCRL (8) belongs in delta CRLs only. */
+	return reason >= 0 && reason <= 10 && reason != 7 && reason != 8;
+}
+
+unsigned char *
+ca_crl(const struct ca *ca, const struct ca_revoked *rev, size_t n,
+    long long crl_number, int days, size_t *len)
+{
+	X509_CRL	*crl = NULL;
+	X509_REVOKED	*r = NULL;
+	ASN1_TIME	*t = NULL;
+	ASN1_INTEGER	*num = NULL, *sn = NULL;
+	ASN1_ENUMERATED	*reason = NULL;
+	X509_EXTENSION	*ext = NULL;
+	X509V3_CTX	 ctx;
+	unsigned char	*der = NULL, *p, *ret = NULL;
+	time_t		 now = time(NULL);
+	size_t		 i;
+	int		 dlen;
+
+	if (ca == NULL || ca->cert == NULL || ca->key == NULL ||
+	    (n > 0 && rev == NULL) || len == NULL || crl_number < 0 ||
+	    days <= 0 || days > CA_MAX_DAYS) {
+		log_err("ca: bad CRL parameters");
+		return NULL;
+	}
+	if ((crl = X509_CRL_new()) == NULL ||
+	    !X509_CRL_set_version(crl, X509_CRL_VERSION_2) ||
+	    !X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca->cert)) ||
+	    (t = ASN1_TIME_set(NULL, now)) == NULL ||
+	    !X509_CRL_set1_lastUpdate(crl, t) ||
+	    ASN1_TIME_adj(t, now, days, 0) == NULL ||
+	    !X509_CRL_set1_nextUpdate(crl, t)) {
+		log_ossl("ca: CRL header");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (!ca_reason_ok(rev[i].reason) || rev[i].revoked_at < 0) {
+			log_err("ca: bad CRL entry %zu (reason %d)", i,
+			    rev[i].reason);
+			goto out;
+		}
+		if ((sn = ca_serial_parse(rev[i].serial_hex)) == NULL)
+			goto out;
+		if ((r = X509_REVOKED_new()) == NULL ||
+		    !X509_REVOKED_set_serialNumber(r, sn) ||
+		    ASN1_TIME_set(t, (time_t)rev[i].revoked_at) == NULL ||
+		    !X509_REVOKED_set_revocationDate(r, t)) {
+			log_ossl("ca: CRL entry");
+			goto out;
+		}
+		/* RFC 5280 5.3.1: absent rather than unspecified (0). */
+		if (rev[i].reason != 0) {
+			if ((reason = ASN1_ENUMERATED_new()) == NULL ||
+			    !ASN1_ENUMERATED_set(reason, rev[i].reason) ||
+			    !X509_REVOKED_add1_ext_i2d(r, NID_crl_reason,
+			    reason, 0, 0)) {
+				log_ossl("ca: CRL reason");
+				goto out;
+			}
+			ASN1_ENUMERATED_free(reason);
+			reason = NULL;
+		}
+		if (!X509_CRL_add0_revoked(crl, r)) {
+			log_ossl("ca: X509_CRL_add0_revoked");
+			goto out;
+		}
+		r = NULL;
+		ASN1_INTEGER_free(sn);
+		sn = NULL;
+	}
+	if (!X509_CRL_sort(crl)) {
+		log_ossl("ca: X509_CRL_sort");
+		goto out;
+	}
+	if ((num = ASN1_INTEGER_new()) == NULL ||
+	    !ASN1_INTEGER_set_int64(num, crl_number) ||
+	    !X509_CRL_add1_ext_i2d(crl, NID_crl_number, num, 0, 0)) {
+		log_ossl("ca: crlNumber");
+		goto out;
+	}
+	X509V3_set_ctx(&ctx, ca->cert, NULL, NULL, crl, 0);
+	if ((ext = X509V3_EXT_nconf_nid(NULL, &ctx,
+	    NID_authority_key_identifier, "keyid:always")) == NULL ||
+	    !X509_CRL_add_ext(crl, ext, -1)) {
+		log_ossl("ca: CRL authority key identifier");
+		goto out;
+	}
+	if (X509_CRL_sign(crl, ca->key, ca_md(ca->key)) <= 0) {
+		log_ossl("ca: X509_CRL_sign");
+		goto out;
+	}
+	if ((dlen = i2d_X509_CRL(crl, NULL)) <= 0 ||
+	    (der = malloc((size_t)dlen)) == NULL) {
+		log_ossl("ca: i2d_X509_CRL");
+		goto out;
+	}
+	p = der;
+	if (i2d_X509_CRL(crl, &p) != dlen) {
+		log_ossl("ca: i2d_X509_CRL");
+		goto out;
+	}
+	*len = (size_t)dlen;
+	ret = der;
+	der = NULL;
+out:
+	free(der);
+	X509_EXTENSION_free(ext);
+	ASN1_ENUMERATED_free(reason);
+	ASN1_INTEGER_free(num);
+	ASN1_INTEGER_free(sn);
+	ASN1_TIME_free(t);
+	X509_REVOKED_free(r);
+	X509_CRL_free(crl);
+	return ret;
+}
+
+char *
+ca_cert_pem(const X509 *x)
+{
+	BIO	*bio;
+	char	*data, *ret = NULL;
+	long	 len;
+
+	if (x == NULL)
+		return NULL;
+	if ((bio = BIO_new(BIO_s_mem())) == NULL ||
+	    !PEM_write_bio_X509(bio, x) ||
+	    (len = BIO_get_mem_data(bio, &data)) <= 0) {
+		log_ossl("ca: PEM_write_bio_X509");
+		goto out;
+	}
+	if ((ret = malloc((size_t)len + 1)) == NULL) {
+		log_err("ca: out of memory");
+		goto out;
+	}
+	memcpy(ret, data, (size_t)len);
+	ret[len] = '\0';
+out:
+	BIO_free(bio);
+	return ret;
+}
+
+unsigned char *
+ca_cert_der(const X509 *x, size_t *len)
+{
+	unsigned char	*der, *p;
+	int		 n;
+
+	if (x == NULL || len == NULL || (n = i2d_X509(x, NULL)) <= 0) {
+		log_ossl("ca: i2d_X509");
+		return NULL;
+	}
+	if ((der = malloc((size_t)n)) == NULL) {
+		log_err("ca: out of memory");
+		return NULL;
+	}
+	p = der;
+	if (i2d_X509(x, &p) != n) {
+		log_ossl("ca: i2d_X509");
+		free(der);
+		return NULL;
+	}
+	*len = (size_t)n;
+	return der;
+}
+
+X509 *
+ca_cert_from_pem(const char *pem)
+{
+	BIO	*bio;
+	X509	*x;
+
+	if (pem == NULL || (bio = BIO_new_mem_buf(pem, -1)) == NULL)
+		return NULL;
+	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	return x;
+}
+
+STACK_OF(X509) *
+ca_chain_from_pem(const char *pem)
+{
+	BIO		*bio = NULL;
+	STACK_OF(X509)	*sk = NULL, *ret = NULL;
+	X509		*x;
+	unsigned long	 e;
+
+	if (pem == NULL || (bio = BIO_new_mem_buf(pem, -1)) == NULL ||
+	    (sk = sk_X509_new_null()) == NULL) {
+		log_ossl("ca: chain");
+		goto out;
+	}
+	ERR_set_mark();
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL)
+		if (!sk_X509_push(sk, x)) {
+			X509_free(x);
+			ERR_clear_last_mark();
+			log_ossl("ca: sk_X509_push");
+			goto out;
+		}
+	/* Running out of PEM blocks is how the loop ends; anything else is bad input. */
+	e = ERR_peek_last_error();
+	if (e != 0 && !(ERR_GET_LIB(e) == ERR_LIB_PEM &&
+	    ERR_GET_REASON(e) == PEM_R_NO_START_LINE)) {
+		ERR_clear_last_mark();
+		log_ossl("ca: malformed certificate in chain");
+		goto out;
+	}
+	ERR_pop_to_mark();
+	ret = sk;
+	sk = NULL;
+out:
+	sk_X509_pop_free(sk, X509_free);
+	BIO_free(bio);
+	return ret;
+}
