@@ -1,0 +1,886 @@
+/*
+ * web: requests and responses over FastCGI (libfcgi's fcgiapp) or plain CGI
+ * (stdio), with ClearSilver's cgi kit parsing query strings, cookies and
+ * form bodies in both cases through its cgiwrap hooks.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "log.h"
+#include "tmpl.h"
+#include "web.h"
+
+#define WEB_CSRF_COOKIE	"cd_csrf"
+#define WEB_CSRF_HEXLEN	32	/* 128 bits */
+#define WEB_TEMPLATES	"/usr/local/share/certdesk/templates"
+
+/* Per-request response state, freed by web_free. */
+struct web_conn {
+	int	 accepted;	/* a transport request is open */
+	int	 responded;	/* headers went out */
+	int	 head;		/* HEAD: headers only */
+	int	 https;
+	int	 csrf_new;	/* the token must be sent as a cookie */
+	char	 csrf[WEB_CSRF_HEXLEN + 1];
+};
+
+extern char **environ;
+
+/*
+ * Process-wide transport state only: the FastCGI connection object is
+ * reset by libfcgi on every accept, and nothing a client sent lives here.
+ */
+static struct config	*web_cfg;
+static int		 web_fcgi;	/* 1 under FastCGI */
+static int		 web_cgi_served;
+static FCGX_Request	 web_fcgx;
+
+/* Returns the request's CGI variable name or NULL; borrowed. */
+static const char *
+web_env(const char *name)
+{
+	if (web_fcgi)
+		return FCGX_GetParam(name, web_fcgx.envp);
+	return getenv(name);
+}
+
+/* cgiwrap read hook: reads up to n body bytes from the FastCGI stream; returns the count. */
+static int
+web_cb_read(void *data, char *b, int n)
+{
+	FCGX_Request	*f = data;
+
+	return FCGX_GetStr(b, n, f->in);
+}
+
+/*
+ * cgiwrap printf hook: formats with the C library, because libfcgi's own
+ * printf does not know every conversion (%zu); returns 0 on success.
+ */
+static int
+web_cb_writef(void *data, const char *fmt, va_list ap)
+{
+	FCGX_Request	*f = data;
+	char		*s = NULL;
+	int		 n, w;
+
+	if ((n = vasprintf(&s, fmt, ap)) < 0)
+		return -1;
+	w = FCGX_PutStr(s, n, f->out);
+	free(s);
+	return w == n ? 0 : -1;
+}
+
+/* cgiwrap write hook: returns the number of bytes written. */
+static int
+web_cb_write(void *data, const char *b, int n)
+{
+	FCGX_Request	*f = data;
+
+	return FCGX_PutStr(b, n, f->out);
+}
+
+/* cgiwrap getenv hook: returns a strdup'ed value ClearSilver frees, or NULL. */
+static char *
+web_cb_getenv(void *data, const char *k)
+{
+	FCGX_Request	*f = data;
+	const char	*v;
+
+	if ((v = FCGX_GetParam(k, f->envp)) == NULL)
+		return NULL;
+	return strdup(v);
+}
+
+/* cgiwrap putenv hook: FastCGI parameters are read-only; returns -1. */
+static int
+web_cb_putenv(void *data, const char *k, const char *v)
+{
+	(void)data;
+	(void)k;
+	(void)v;
+	return -1;
+}
+
+/* cgiwrap iterenv hook: n-th parameter as strdup'ed key and value (ClearSilver frees), NULL past the end. */
+static int
+web_cb_iterenv(void *data, int n, char **k, char **v)
+{
+	FCGX_Request	*f = data;
+	const char	*eq;
+	int		 i;
+
+	*k = *v = NULL;
+	for (i = 0; f->envp != NULL && f->envp[i] != NULL; i++) {
+		if (i != n)
+			continue;
+		if ((eq = strchr(f->envp[i], '=')) == NULL)
+			return 0;
+		*k = strndup(f->envp[i], (size_t)(eq - f->envp[i]));
+		*v = strdup(eq + 1);
+		if (*k == NULL || *v == NULL) {
+			free(*k);
+			free(*v);
+			*k = *v = NULL;
+			return -1;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+int
+web_init(const char *prog)
+{
+	log_init(prog);
+	if (web_cfg == NULL && (web_cfg = config_load(NULL)) == NULL)
+		return 0;
+	if (config_int(web_cfg, "Log.Quiet", 0))
+		log_quiet(1);
+	if (FCGX_IsCGI()) {
+		web_fcgi = 0;
+		return 1;
+	}
+	/* A client hanging up must not kill a worker serving thousands. */
+	signal(SIGPIPE, SIG_IGN);
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&web_fcgx, 0, 0) != 0) {
+		log_err("FastCGI initialisation failed");
+		return 0;
+	}
+	web_fcgi = 1;
+	return 1;
+}
+
+const struct config *
+web_config(void)
+{
+	return web_cfg;
+}
+
+/* Writes len bytes to the client; returns 1 ok, 0 on a write error. */
+static int
+web_write(const void *p, size_t len)
+{
+	const char	*s = p;
+	size_t		 chunk;
+
+	while (len > 0) {
+		chunk = len > (1u << 20) ? (1u << 20) : len;
+		if (web_fcgi) {
+			if (FCGX_PutStr(s, (int)chunk, web_fcgx.out) !=
+			    (int)chunk)
+				return 0;
+		} else if (fwrite(s, 1, chunk, stdout) != chunk)
+			return 0;
+		s += chunk;
+		len -= chunk;
+	}
+	return 1;
+}
+
+/* Returns the reason phrase for the status codes certdesk sends. */
+static const char *
+web_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 303: return "See Other";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 413: return "Content Too Large";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Status";
+	}
+}
+
+static int	web_send(struct req *, int, const char *, const char *,
+		    const void *, size_t);
+
+/* Answers a bare 500 when a response could not be built; always returns 0. */
+static int
+web_internal(struct req *r)
+{
+	(void)web_send(r, 500, "text/plain", NULL, "Internal server error.\n",
+	    23);
+	return 0;
+}
+
+/* Returns 1 when s holds no CR, LF or other control byte (safe in a header line). */
+static int
+web_header_safe(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
+			return 0;
+	return 1;
+}
+
+/*
+ * Writes the one response of a request: status line, content type,
+ * security headers, extra (complete header lines or NULL), then body
+ * unless HEAD.  Returns 1 ok, 0 on failure (logged).
+ */
+static int
+web_send(struct req *r, int status, const char *ctype, const char *extra,
+    const void *body, size_t len)
+{
+	struct buf	 h = { 0 };
+	int		 rc = 0;
+
+	if (r == NULL || r->conn == NULL || !r->conn->accepted) {
+		log_err("response without a request");
+		return 0;
+	}
+	if (r->conn->responded) {
+		log_err("second response to one request refused");
+		return 0;
+	}
+	r->conn->responded = 1;
+	if (status < 100 || status > 599)
+		status = 500;
+	if (!buf_printf(&h,
+	    "Status: %d %s\r\n"
+	    "Content-Type: %s\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Content-Security-Policy: default-src 'none'; style-src 'self'; "
+	    "img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+	    "base-uri 'none'\r\n"
+	    "X-Frame-Options: DENY\r\n"
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "Referrer-Policy: no-referrer\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "%s\r\n",
+	    status, web_reason(status), ctype, len, extra != NULL ? extra : "")) {
+		log_err("response headers: out of memory");
+		goto out;
+	}
+	if (!web_write(h.data, h.len) ||
+	    (!r->conn->head && len > 0 && !web_write(body, len))) {
+		log_warn("client went away while sending %d", status);
+		goto out;
+	}
+	rc = 1;
+out:
+	buf_free(&h);
+	return rc;
+}
+
+/* Fills hex with 2*n lowercase hex digits of fresh randomness; 1 ok, 0 fail. */
+static int
+web_random_hex(char *hex, size_t n)
+{
+	unsigned char	 b[32];
+	size_t		 i;
+
+	if (n > sizeof(b) || RAND_bytes(b, (int)n) != 1) {
+		log_ossl("RAND_bytes");
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", b[i]);
+	OPENSSL_cleanse(b, sizeof(b));
+	return 1;
+}
+
+/* Returns 1 when s is exactly a token this module issues (32 lowercase hex). */
+static int
+web_csrf_wellformed(const char *s)
+{
+	size_t	 i;
+
+	if (s == NULL)
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return i == WEB_CSRF_HEXLEN;
+}
+
+int
+web_csrf_equal(const char *form, const char *cookie)
+{
+	size_t	 n;
+
+	if (form == NULL || cookie == NULL)
+		return 0;
+	n = strlen(cookie);
+	if (n == 0 || strlen(form) != n)
+		return 0;
+	return CRYPTO_memcmp(form, cookie, n) == 0;
+}
+
+/* Returns 1 when c may appear in a customer or program path segment. */
+static int
+web_segchar(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+}
+
+int
+web_parse_path(const char *path, char **customer, char **program, char **rest)
+{
+	const char	*p, *c, *g;
+	size_t		 clen, glen;
+	char		*cu = NULL, *pr = NULL, *re = NULL;
+
+	if (path == NULL || strstr(path, "..") != NULL)
+		return 0;
+	for (p = path; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			return 0;
+	if (strncmp(path, "/customer/", 10) != 0)
+		return 0;
+	c = path + 10;
+	for (clen = 0; web_segchar(c[clen]); clen++)
+		continue;
+	if (clen == 0 || clen > 64 || c[clen] != '/')
+		return 0;
+	g = c + clen + 1;
+	for (glen = 0; web_segchar(g[glen]); glen++)
+		continue;
+	if (glen == 0 || (g[glen] != '/' && g[glen] != '\0'))
+		return 0;
+	p = g + glen;
+	if (*p == '/')
+		p++;
+	if ((cu = strndup(c, clen)) == NULL ||
+	    (pr = strndup(g, glen)) == NULL || (re = strdup(p)) == NULL) {
+		free(cu);
+		free(pr);
+		free(re);
+		return 0;
+	}
+	*customer = cu;
+	*program = pr;
+	*rest = re;
+	return 1;
+}
+
+/* Returns the value of a hex digit or -1. */
+static int
+web_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Returns the request path as a malloc'ed string the caller frees:
+ * SCRIPT_NAME + PATH_INFO, or the decoded REQUEST_URI without its query
+ * when the server gives neither; repeated '/' and "." segments removed.
+ * NULL when there is no usable path (bad escapes, NUL, out of memory).
+ */
+static char *
+web_request_path(void)
+{
+	const char	*sn, *pi, *uri;
+	struct buf	 b = { 0 };
+	char		*s, *in, *out;
+	int		 hi, lo;
+
+	sn = web_env("SCRIPT_NAME");
+	pi = web_env("PATH_INFO");
+	if ((sn != NULL && *sn != '\0') || (pi != NULL && *pi != '\0')) {
+		if (!buf_puts(&b, sn != NULL ? sn : "") ||
+		    !buf_puts(&b, pi != NULL ? pi : ""))
+			goto fail;
+	} else if ((uri = web_env("REQUEST_URI")) != NULL) {
+		for (; *uri != '\0' && *uri != '?' && *uri != '#'; uri++) {
+			unsigned char	 ch = (unsigned char)*uri;
+
+			if (ch == '%') {
+				if ((hi = web_hexval(uri[1])) < 0 ||
+				    (lo = web_hexval(uri[2])) < 0)
+					goto fail;
+				ch = (unsigned char)(hi * 16 + lo);
+				uri += 2;
+			}
+			/* A decoded NUL would cut the path short unseen. */
+			if (ch == '\0' || !buf_append(&b, &ch, 1))
+				goto fail;
+		}
+	}
+	if ((s = buf_take(&b)) == NULL)
+		goto fail;
+	/* Normalise in place: the output never outruns the input. */
+	for (in = out = s; *in != '\0'; ) {
+		if (in[0] == '/' && in[1] == '/') {
+			in++;
+			continue;
+		}
+		if (in[0] == '/' && in[1] == '.' &&
+		    (in[2] == '/' || in[2] == '\0')) {
+			in += 2;
+			continue;
+		}
+		*out++ = *in++;
+	}
+	*out = '\0';
+	return s;
+fail:
+	buf_free(&b);
+	return NULL;
+}
+
+/*
+ * Parses CONTENT_LENGTH into *len (0 when absent); returns 1 ok, 0 when it
+ * is not a plain decimal number.
+ */
+static int
+web_content_length(size_t *len)
+{
+	const char		*s;
+	unsigned long long	 v = 0;
+
+	*len = 0;
+	if ((s = web_env("CONTENT_LENGTH")) == NULL || *s == '\0')
+		return 1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || v > (~0ULL - 9) / 10)
+			return 0;
+		v = v * 10 + (unsigned long long)(*s - '0');
+	}
+	if (v > (size_t)-1)
+		return 0;
+	*len = (size_t)v;
+	return 1;
+}
+
+/* Reads exactly len body bytes into out; returns 1 ok, 0 on a short body. */
+static int
+web_read_body(size_t len, struct buf *out)
+{
+	char	 chunk[8192];
+	size_t	 want;
+	int	 n;
+
+	while (len > 0) {
+		want = len < sizeof(chunk) ? len : sizeof(chunk);
+		if (web_fcgi)
+			n = FCGX_GetStr(chunk, (int)want, web_fcgx.in);
+		else
+			n = (int)fread(chunk, 1, want, stdin);
+		if (n <= 0)
+			return 0;
+		if (!buf_append(out, chunk, (size_t)n))
+			return 0;
+		len -= (size_t)n;
+	}
+	return 1;
+}
+
+/* Logs a NEOERR from the cgi kit and frees it. */
+static void
+web_log_neoerr(const char *what, NEOERR *err)
+{
+	STRING	 s;
+
+	string_init(&s);
+	nerr_error_string(err, &s);
+	log_warn("%s: %s", what, s.buf != NULL ? s.buf : "error");
+	string_clear(&s);
+	nerr_ignore(&err);
+}
+
+/*
+ * Sets up r for the request the transport just accepted.  Returns 1 when
+ * the caller should handle it, 0 when it has been answered here already
+ * (bad method, path, size or body) or setup failed.
+ */
+static int
+web_prepare(struct req *r, size_t max_body, struct buf *raw)
+{
+	const char	*m, *v;
+	NEOERR		*err;
+	size_t		 len;
+
+	if ((r->conn = calloc(1, sizeof(*r->conn))) == NULL) {
+		log_err("request: out of memory");
+		return 0;
+	}
+	r->conn->accepted = 1;
+	if (!web_random_hex(r->id, 8))
+		return 0;
+	log_set_request(r->id);
+	if ((v = web_env("REMOTE_ADDR")) != NULL)
+		snprintf(r->remote, sizeof(r->remote), "%s", v);
+	if ((v = web_env("HTTPS")) != NULL && strcasecmp(v, "on") == 0)
+		r->conn->https = 1;
+	m = web_env("REQUEST_METHOD");
+	if (m != NULL && strcmp(m, "GET") == 0)
+		r->method = "GET";
+	else if (m != NULL && strcmp(m, "POST") == 0)
+		r->method = "POST";
+	else if (m != NULL && strcmp(m, "HEAD") == 0) {
+		r->method = "HEAD";
+		r->conn->head = 1;
+	}
+
+	/* Query string and cookies only: the body is read below, if at all. */
+	if ((err = cgi_init(&r->cgi, NULL)) != STATUS_OK) {
+		web_log_neoerr("cgi_init", err);
+		r->cgi = NULL;
+		web_text(r, 400, "Bad request.\n");
+		return 0;
+	}
+	r->hdf = r->cgi->hdf;
+	if (hdf_set_value(r->hdf, "Static.URL",
+	    config_get(web_cfg, "Static.URL", "/static")) != STATUS_OK ||
+	    hdf_set_value(r->hdf, "Request.Id", r->id) != STATUS_OK) {
+		log_err("request: out of memory");
+		return 0;
+	}
+
+	if (r->method == NULL) {
+		log_info("method %s refused", m != NULL ? m : "(none)");
+		web_error(r, 405, "Method not allowed",
+		    "This address accepts GET and POST requests only.");
+		return 0;
+	}
+	if ((r->script_path = web_request_path()) == NULL ||
+	    !web_parse_path(r->script_path, &r->customer_uri, &r->program,
+	    &r->rest)) {
+		log_info("path refused");
+		web_error(r, 404, "Page not found",
+		    "There is no page at this address.");
+		return 0;
+	}
+	if (!web_content_length(&len)) {
+		web_error(r, 400, "Bad request",
+		    "The request's length could not be read.");
+		return 0;
+	}
+	if (len > max_body) {
+		log_info("body of %zu bytes over the limit of %zu", len,
+		    max_body);
+		web_error(r, 413, "Request too large",
+		    "What you sent is larger than this page accepts.");
+		return 0;
+	}
+
+	if (raw != NULL) {
+		if (!web_read_body(len, raw)) {
+			log_info("body shorter than its Content-Length");
+			web_error(r, 400, "Bad request",
+			    "The request body was incomplete.");
+			return 0;
+		}
+	} else if (strcmp(r->method, "POST") == 0) {
+		if ((err = cgi_parse(r->cgi)) != STATUS_OK) {
+			web_log_neoerr("form body", err);
+			web_error(r, 400, "Bad request",
+			    "The form data could not be read.");
+			return 0;
+		}
+	}
+
+	v = hdf_get_value(r->hdf, "Cookie." WEB_CSRF_COOKIE, NULL);
+	if (web_csrf_wellformed(v))
+		memcpy(r->conn->csrf, v, WEB_CSRF_HEXLEN + 1);
+	if (raw == NULL && strcmp(r->method, "POST") == 0)
+		r->csrf_ok = web_csrf_equal(web_param(r, "csrf"),
+		    r->conn->csrf);
+	return 1;
+}
+
+/* Waits for the next transport request; returns 1 when one is open, 0 at the end. */
+static int
+web_wait(void)
+{
+	if (web_fcgi) {
+		if (FCGX_Accept_r(&web_fcgx) < 0)
+			return 0;
+		cgiwrap_init_emu(&web_fcgx, web_cb_read, web_cb_writef,
+		    web_cb_write, web_cb_getenv, web_cb_putenv,
+		    web_cb_iterenv);
+		return 1;
+	}
+	if (web_cgi_served)
+		return 0;
+	web_cgi_served = 1;
+	cgiwrap_init_std(0, NULL, environ);
+	return 1;
+}
+
+/* Shared body of web_accept and web_accept_raw. */
+static int
+web_next(struct req *r, size_t max_body, struct buf *raw)
+{
+	memset(r, 0, sizeof(*r));
+	if (web_cfg == NULL) {
+		log_err("web_accept before web_init");
+		return 0;
+	}
+	while (web_wait()) {
+		if (web_prepare(r, max_body, raw))
+			return 1;
+		web_free(r);
+		if (raw != NULL)
+			buf_free(raw);
+		if (!web_fcgi)
+			return 0;
+	}
+	return 0;
+}
+
+int
+web_accept(struct req *r, size_t max_body)
+{
+	return web_next(r, max_body, NULL);
+}
+
+int
+web_accept_raw(struct req *r, size_t max_body, struct buf *body)
+{
+	return web_next(r, max_body, body);
+}
+
+const char *
+web_param(struct req *r, const char *name)
+{
+	char	 key[256];
+
+	if (r->hdf == NULL || name == NULL ||
+	    (size_t)snprintf(key, sizeof(key), "Query.%s", name) >= sizeof(key))
+		return NULL;
+	return hdf_get_value(r->hdf, key, NULL);
+}
+
+int
+web_upload(struct req *r, const char *name, size_t max, struct buf *out)
+{
+	FILE	*fp;
+	char	 chunk[8192];
+	size_t	 n;
+
+	if (r->cgi == NULL || (fp = cgi_filehandle(r->cgi, name)) == NULL)
+		return 0;
+	rewind(fp);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		if (out->len + n > max) {
+			buf_free(out);
+			return -1;
+		}
+		if (!buf_append(out, chunk, n)) {
+			buf_free(out);
+			return -1;
+		}
+	}
+	if (ferror(fp)) {
+		log_err("upload %s: read error", name);
+		buf_free(out);
+		return -1;
+	}
+	if (out->len == 0) {
+		/* Browsers send an empty part when no file was chosen. */
+		buf_free(out);
+		return 0;
+	}
+	return 1;
+}
+
+void
+web_free(struct req *r)
+{
+	if (r == NULL)
+		return;
+	if (r->conn != NULL && r->conn->accepted && !r->conn->responded) {
+		log_err("handler sent no response");
+		web_error(r, 500, "Internal error",
+		    "The server could not complete this request.");
+	}
+	cgi_destroy(&r->cgi);
+	free(r->script_path);
+	free(r->customer_uri);
+	free(r->program);
+	free(r->rest);
+	if (r->conn != NULL && r->conn->accepted) {
+		if (web_fcgi)
+			FCGX_Finish_r(&web_fcgx);
+		else
+			fflush(stdout);
+	}
+	if (r->conn != NULL)
+		OPENSSL_cleanse(r->conn, sizeof(*r->conn));
+	free(r->conn);
+	log_set_request(NULL);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Returns 1 when name is a plain page template name (no path tricks). */
+static int
+web_template_ok(const char *name)
+{
+	const char	*p;
+
+	if (name == NULL || *name == '\0' || strstr(name, "..") != NULL)
+		return 0;
+	for (p = name; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' &&
+		    *p != '/')
+			return 0;
+	return name[0] != '/';
+}
+
+int
+web_page(struct req *r, int status, const char *template_name)
+{
+	struct buf	 out = { 0 }, hdr = { 0 };
+	char		 page[256];
+	int		 rc = 0;
+
+	if (r == NULL || r->conn == NULL || r->hdf == NULL)
+		return web_text(r, status, web_reason(status));
+	if (!web_template_ok(template_name) ||
+	    (size_t)snprintf(page, sizeof(page), "%s.cs", template_name) >=
+	    sizeof(page)) {
+		log_err("page template name refused");
+		goto fail;
+	}
+	if (r->conn->csrf[0] == '\0') {
+		if (!web_random_hex(r->conn->csrf, WEB_CSRF_HEXLEN / 2))
+			goto fail;
+		r->conn->csrf_new = 1;
+	}
+	if (hdf_set_value(r->hdf, "CSRF.Token", r->conn->csrf) != STATUS_OK ||
+	    hdf_set_value(r->hdf, "Page.Template", page) != STATUS_OK) {
+		log_err("page: out of memory");
+		goto fail;
+	}
+	if (!tmpl_render(r->hdf, config_get(web_cfg, "Templates.Dir",
+	    WEB_TEMPLATES), "layout", &out))
+		goto fail;
+	if (r->conn->csrf_new && !buf_printf(&hdr,
+	    "Set-Cookie: " WEB_CSRF_COOKIE "=%s; Path=/customer/; HttpOnly; "
+	    "SameSite=Strict%s\r\n", r->conn->csrf,
+	    r->conn->https ? "; Secure" : "")) {
+		log_err("page: out of memory");
+		goto fail;
+	}
+	rc = web_send(r, status, "text/html; charset=utf-8",
+	    hdr.data != NULL ? (char *)hdr.data : NULL, out.data, out.len);
+	goto out;
+fail:
+	/* No HTML without a template: a short plain answer instead. */
+	rc = web_internal(r);
+out:
+	buf_free(&out);
+	buf_free(&hdr);
+	return rc;
+}
+
+int
+web_blob(struct req *r, int status, const char *content_type,
+    const char *download_name, const void *data, size_t len)
+{
+	struct buf	 hdr = { 0 };
+	char		 name[128];
+	size_t		 i;
+	int		 rc;
+
+	if (content_type == NULL || !web_header_safe(content_type)) {
+		log_err("blob: content type refused");
+		return web_internal(r);
+	}
+	if (download_name != NULL) {
+		/*
+		 * Only characters that need no quoting in any browser's
+		 * filename parser; the rest become '_'.
+		 */
+		for (i = 0; i < sizeof(name) - 1 && download_name[i] != '\0';
+		    i++)
+			name[i] = (web_segchar(download_name[i]) &&
+			    !(i == 0 && download_name[i] == '.')) ?
+			    download_name[i] : '_';
+		name[i] = '\0';
+		if (i == 0 || !buf_printf(&hdr,
+		    "Content-Disposition: attachment; filename=\"%s\"\r\n",
+		    name)) {
+			log_err("blob: download name refused");
+			buf_free(&hdr);
+			return web_internal(r);
+		}
+	}
+	rc = web_send(r, status, content_type,
+	    hdr.data != NULL ? (char *)hdr.data : NULL, data, len);
+	buf_free(&hdr);
+	return rc;
+}
+
+int
+web_text(struct req *r, int status, const char *text)
+{
+	return web_send(r, status, "text/plain", NULL, text,
+	    text != NULL ? strlen(text) : 0);
+}
+
+int
+web_error(struct req *r, int status, const char *title, const char *message)
+{
+	if (title == NULL)
+		title = web_reason(status);
+	if (message == NULL)
+		message = "";
+	if (r == NULL || r->hdf == NULL)
+		return web_text(r, status, title);
+	if (hdf_set_value(r->hdf, "Page.Title", title) != STATUS_OK ||
+	    hdf_set_value(r->hdf, "Error.Title", title) != STATUS_OK ||
+	    hdf_set_value(r->hdf, "Error.Message", message) != STATUS_OK) {
+		log_err("error page: out of memory");
+		return web_text(r, status, title);
+	}
+	return web_page(r, status, "error");
+}
+
+int
+web_redirect(struct req *r, const char *location)
+{
+	struct buf	 hdr = { 0 };
+	int		 rc;
+
+	if (location == NULL || *location == '\0' ||
+	    !web_header_safe(location)) {
+		log_err("redirect target refused");
+		return web_internal(r);
+	}
+	if (!buf_printf(&hdr, "Location: %s\r\n", location)) {
+		log_err("redirect: out of memory");
+		return web_internal(r);
+	}
+	rc = web_send(r, 303, "text/plain", (char *)hdr.data, NULL, 0);
+	buf_free(&hdr);
+	return rc;
+}
+
+int
+web_unavailable(struct req *r, const char *title)
+{
+	if (r != NULL && r->hdf != NULL &&
+	    hdf_set_value(r->hdf, "Page.Title", title) != STATUS_OK) {
+		log_err("unavailable page: out of memory");
+		return web_text(r, 503, "Not yet available.\n");
+	}
+	return web_page(r, 503, "unavailable");
+}

@@ -1,0 +1,3 @@
+<div class="box error" role="alert">
+<p><?cs var:Error.Message ?></p>
+</div>

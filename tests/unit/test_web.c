@@ -1,0 +1,885 @@
+/*
+ * test_web: path parsing, CSRF comparison, escaping templates, mail files,
+ * and whole requests served as plain CGI by a forked copy of this binary.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "unit.h"
+
+#include "buf.h"
+#include "config.h"
+#include "log.h"
+#include "mail.h"
+#include "tmpl.h"
+#include "web.h"
+
+static char	 tdir[64];		/* scratch directory for this run */
+static char	 tpl[PATH_MAX];		/* templates: the real ones + hello.cs */
+static char	 spool[PATH_MAX];	/* Mail.Dir */
+static char	 conf[PATH_MAX];	/* CERTDESK_CONF for CGI children */
+
+/* Writes text to path; returns 1 ok. */
+static int
+put_file(const char *path, const char *text)
+{
+	FILE	*fp;
+	int	 ok;
+
+	if ((fp = fopen(path, "w")) == NULL)
+		return 0;
+	ok = fputs(text, fp) >= 0;
+	return fclose(fp) == 0 && ok;
+}
+
+/* Reads a whole file into b; returns 1 ok. */
+static int
+get_file(const char *path, struct buf *b)
+{
+	FILE	*fp;
+	char	 chunk[4096];
+	size_t	 n;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_append(b, chunk, n);
+	fclose(fp);
+	return 1;
+}
+
+/* Removes every file in dir (one level). */
+static void
+empty_dir(const char *dir)
+{
+	DIR		*d;
+	struct dirent	*e;
+	char		 p[PATH_MAX * 2];
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		unlink(p);
+	}
+	closedir(d);
+}
+
+/* Returns the number of *.eml files in dir and the name of the last one. */
+static int
+count_eml(const char *dir, char *last, size_t lastsz)
+{
+	DIR		*d;
+	struct dirent	*e;
+	size_t		 n;
+	int		 count = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		n = strlen(e->d_name);
+		if (n > 4 && strcmp(e->d_name + n - 4, ".eml") == 0) {
+			count++;
+			snprintf(last, lastsz, "%s/%s", dir, e->d_name);
+		}
+	}
+	closedir(d);
+	return count;
+}
+
+static int
+suite_init(void)
+{
+	char		 cwd[PATH_MAX], p[PATH_MAX * 2], src[PATH_MAX * 2];
+	const char	*names[] = { "layout", "error", "unavailable" };
+	size_t		 i;
+	struct buf	 c = { 0 };
+	int		 ok;
+
+	signal(SIGPIPE, SIG_IGN);
+	log_quiet(1);
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return 1;
+	snprintf(tdir, sizeof(tdir), "/tmp/test_web.XXXXXX");
+	if (mkdtemp(tdir) == NULL)
+		return 1;
+	snprintf(tpl, sizeof(tpl), "%s/templates", tdir);
+	snprintf(spool, sizeof(spool), "%s/spool", tdir);
+	snprintf(conf, sizeof(conf), "%s/certdesk.hdf", tdir);
+	if (mkdir(tpl, 0700) != 0 || mkdir(spool, 0700) != 0)
+		return 1;
+	snprintf(p, sizeof(p), "%s/mail", tpl);
+	if (mkdir(p, 0700) != 0)
+		return 1;
+	/* The shipped layout and error pages, so the tests check them. */
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(src, sizeof(src), "%s/templates/%s.cs", cwd, names[i]);
+		snprintf(p, sizeof(p), "%s/%s.cs", tpl, names[i]);
+		if (access(src, R_OK) != 0 || symlink(src, p) != 0) {
+			fprintf(stderr, "run from the source tree: %s\n", src);
+			return 1;
+		}
+	}
+	snprintf(p, sizeof(p), "%s/hello.cs", tpl);
+	if (!put_file(p,
+	    "<p id=\"name\"><?cs var:Hello.Name ?></p>\n"
+	    "<p id=\"where\"><?cs var:Hello.Where ?></p>\n"
+	    "<p id=\"csrf\">csrf_ok=<?cs var:Hello.CsrfOk ?></p>\n"
+	    "<form method=\"post\" action=\"hello\"><?cs call:csrf_field() ?>"
+	    "<button type=\"submit\">Go</button></form>\n"))
+		return 1;
+	snprintf(p, sizeof(p), "%s/mail/test.cs", tpl);
+	if (!put_file(p, "Hello <?cs var:Mail.Name ?>,\n"
+	    "your certificate <?cs var:Mail.Id ?> is ready.\n"))
+		return 1;
+	ok = buf_printf(&c, "Templates.Dir = %s\nMail.Dir = %s\n"
+	    "Mail.From = certdesk@example.org\nLog.Quiet = 1\n", tpl, spool);
+	ok = ok && put_file(conf, (char *)c.data);
+	buf_free(&c);
+	return ok ? 0 : 1;
+}
+
+static int
+suite_clean(void)
+{
+	char	 cmd[PATH_MAX + 16];
+
+	if (tdir[0] != '\0' && strncmp(tdir, "/tmp/test_web.", 14) == 0) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tdir);
+		if (system(cmd) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- path parsing and CSRF ---- */
+
+static void
+test_parse_path_good(void)
+{
+	char	*c = NULL, *p = NULL, *r = NULL;
+
+	CU_ASSERT_FATAL(web_parse_path("/customer/demo/ssl", &c, &p, &r));
+	CU_ASSERT_STRING_EQUAL(c, "demo");
+	CU_ASSERT_STRING_EQUAL(p, "ssl");
+	CU_ASSERT_STRING_EQUAL(r, "");
+	free(c);
+	free(p);
+	free(r);
+
+	CU_ASSERT_FATAL(web_parse_path("/customer/acme-1/scep/ios/pkiclient.exe",
+	    &c, &p, &r));
+	CU_ASSERT_STRING_EQUAL(c, "acme-1");
+	CU_ASSERT_STRING_EQUAL(p, "scep");
+	CU_ASSERT_STRING_EQUAL(r, "ios/pkiclient.exe");
+	free(c);
+	free(p);
+	free(r);
+
+	CU_ASSERT_FATAL(web_parse_path("/customer/demo/smime/", &c, &p, &r));
+	CU_ASSERT_STRING_EQUAL(p, "smime");
+	CU_ASSERT_STRING_EQUAL(r, "");
+	free(c);
+	free(p);
+	free(r);
+}
+
+static void
+test_parse_path_bad(void)
+{
+	const char	*bad[] = {
+		"", "/", "/customer", "/customer/", "/customer/demo",
+		"/customer/demo/", "/customer//ssl", "/other/demo/ssl",
+		"/customer/demo/../etc/passwd", "/customer/../demo/ssl",
+		"/customer/demo/ssl/..", "/customer/de\tmo/ssl",
+		"/customer/demo/ssl/\x01", "/customer/demo/ssl/caf\xc3\xa9",
+		"/customer/de mo/ssl", "/customer/demo/s%sl",
+		"customer/demo/ssl",
+	};
+	size_t		 i;
+	char		*c, *p, *r;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c = p = r = NULL;
+		CU_ASSERT_EQUAL(web_parse_path(bad[i], &c, &p, &r), 0);
+		CU_ASSERT_PTR_NULL(c);
+	}
+	CU_ASSERT_EQUAL(web_parse_path(NULL, &c, &p, &r), 0);
+}
+
+static void
+test_csrf_equal(void)
+{
+	const char	*tok = "0123456789abcdef0123456789abcdef";
+
+	CU_ASSERT_EQUAL(web_csrf_equal(tok, tok), 1);
+	CU_ASSERT_EQUAL(web_csrf_equal("0123456789abcdef0123456789abcdee",
+	    tok), 0);
+	CU_ASSERT_EQUAL(web_csrf_equal("0123456789abcdef", tok), 0);
+	CU_ASSERT_EQUAL(web_csrf_equal(tok, "0123456789abcdef"), 0);
+	CU_ASSERT_EQUAL(web_csrf_equal("", ""), 0);
+	CU_ASSERT_EQUAL(web_csrf_equal(NULL, tok), 0);
+	CU_ASSERT_EQUAL(web_csrf_equal(tok, NULL), 0);
+}
+
+/* ---- templates ---- */
+
+static void
+test_tmpl_escapes(void)
+{
+	HDF		*h = NULL;
+	struct buf	 out = { 0 };
+
+	CU_ASSERT_FATAL(hdf_init(&h) == STATUS_OK);
+	hdf_set_value(h, "X", "<script>alert('x')</script>&\"");
+	/* Even a template that asks for no escaping gets it back. */
+	hdf_set_value(h, "Config.VarEscapeMode", "none");
+	CU_ASSERT_FATAL(tmpl_render_string(h, "[<?cs var:X ?>]", &out));
+	CU_ASSERT_STRING_EQUAL((char *)out.data,
+	    "[&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;]");
+	buf_free(&out);
+
+	/* A page included through Page.Template is escaped too. */
+	hdf_set_value(h, "Hello.Name", "<b>bold</b>");
+	hdf_set_value(h, "Page.Template", "hello.cs");
+	hdf_set_value(h, "Static.URL", "/static");
+	CU_ASSERT_FATAL(tmpl_render(h, tpl, "layout", &out));
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)out.data,
+	    "<p id=\"name\">&lt;b&gt;bold&lt;/b&gt;</p>"));
+	CU_ASSERT_PTR_NULL(strstr((char *)out.data, "<b>bold"));
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)out.data, "<!DOCTYPE html>"));
+	buf_free(&out);
+
+	/* Names that walk out of the template directory are refused. */
+	CU_ASSERT_EQUAL(tmpl_render(h, tpl, "../certdesk", &out), 0);
+	CU_ASSERT_EQUAL(tmpl_render(h, tpl, "/etc/passwd", &out), 0);
+	CU_ASSERT_EQUAL(tmpl_render(h, tpl, "missing", &out), 0);
+	buf_free(&out);
+
+	/* Plain-text rendering leaves values alone and restores html mode. */
+	hdf_set_value(h, "Mail.Name", "Ann <ann@example.org>");
+	CU_ASSERT_FATAL(tmpl_render_text(h, tpl, "mail/test", &out));
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)out.data,
+	    "Hello Ann <ann@example.org>,"));
+	CU_ASSERT_STRING_EQUAL(hdf_get_value(h, "Config.VarEscapeMode", ""),
+	    "html");
+	buf_free(&out);
+	hdf_destroy(&h);
+}
+
+/* ---- mail ---- */
+
+static void
+test_mail_dir_strips_injection(void)
+{
+	struct config	*cfg;
+	HDF		*h = NULL;
+	struct buf	 m = { 0 };
+	char		 last[PATH_MAX * 2], *hdr, *line, *save = NULL;
+	int		 to = 0, bcc = 0, subj = 0;
+
+	empty_dir(spool);
+	CU_ASSERT_FATAL((cfg = config_load(conf)) != NULL);
+	CU_ASSERT_FATAL(hdf_init(&h) == STATUS_OK);
+	hdf_set_value(h, "Mail.Name", "<Ann & Bob>");
+	hdf_set_value(h, "Mail.Id", "ABC123");
+	CU_ASSERT_EQUAL(mail_send(cfg, h, "mail/test",
+	    "ann@example.org\r\nBcc: victim@example.net",
+	    "Ready\nBcc: other@example.net"), 1);
+	CU_ASSERT_EQUAL_FATAL(count_eml(spool, last, sizeof(last)), 1);
+	CU_ASSERT_FATAL(get_file(last, &m));
+
+	/* The name is "<digits>-<random>.eml" and no temporary is left. */
+	CU_ASSERT(strrchr(last, '/')[1] >= '1' && strrchr(last, '/')[1] <= '9');
+	CU_ASSERT_PTR_NOT_NULL(strchr(strrchr(last, '/'), '-'));
+
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)m.data, "\n\nHello <Ann & Bob>,\n"
+	    "your certificate ABC123 is ready.\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)m.data,
+	    "From: certdesk@example.org\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)m.data, "\nDate: "));
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)m.data,
+	    "\nMessage-ID: <"));
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)m.data,
+	    "\nContent-Type: text/plain; charset=UTF-8\n"));
+	hdr = strndup((char *)m.data, (size_t)(strstr((char *)m.data,
+	    "\n\n") - (char *)m.data));
+	for (line = strtok_r(hdr, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "To:", 3) == 0) {
+			to++;
+			CU_ASSERT_STRING_EQUAL(line,
+			    "To: ann@example.orgBcc: victim@example.net");
+		}
+		if (strncasecmp(line, "Bcc:", 4) == 0)
+			bcc++;
+		if (strncmp(line, "Subject:", 8) == 0) {
+			subj++;
+			CU_ASSERT_STRING_EQUAL(line,
+			    "Subject: ReadyBcc: other@example.net");
+		}
+		CU_ASSERT_PTR_NULL(strchr(line, '\r'));
+	}
+	CU_ASSERT_EQUAL(to, 1);
+	CU_ASSERT_EQUAL(subj, 1);
+	CU_ASSERT_EQUAL(bcc, 0);
+	free(hdr);
+	buf_free(&m);
+
+	/* No recipient, no mail, and the failure is reported. */
+	CU_ASSERT_EQUAL(mail_send(cfg, h, "mail/test", "\r\n", "x"), 0);
+	CU_ASSERT_EQUAL(mail_send(cfg, h, "mail/missing", "a@example.org",
+	    "x"), 0);
+	CU_ASSERT_EQUAL(count_eml(spool, last, sizeof(last)), 1);
+	hdf_destroy(&h);
+	config_free(cfg);
+}
+
+static void
+test_mail_command(void)
+{
+	struct config	*cfg;
+	HDF		*h = NULL;
+	struct buf	 m = { 0 }, c = { 0 };
+	char		 conf2[PATH_MAX * 2], out[PATH_MAX * 2];
+
+	snprintf(conf2, sizeof(conf2), "%s/cmd.hdf", tdir);
+	snprintf(out, sizeof(out), "%s/piped.txt", tdir);
+	buf_printf(&c, "Templates.Dir = %s\nMail.Command = cat > '%s'\n"
+	    "Mail.From = desk@example.org\n", tpl, out);
+	CU_ASSERT_FATAL(put_file(conf2, (char *)c.data));
+	buf_free(&c);
+	CU_ASSERT_FATAL((cfg = config_load(conf2)) != NULL);
+	CU_ASSERT_FATAL(hdf_init(&h) == STATUS_OK);
+	hdf_set_value(h, "Mail.Name", "Ann");
+	hdf_set_value(h, "Mail.Id", "X1");
+	CU_ASSERT_EQUAL(mail_send(cfg, h, "mail/test", "ann@example.org",
+	    "Zertifikat f\xc3\xbcr Ann"), 1);
+	CU_ASSERT_FATAL(get_file(out, &m));
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)m.data, "To: ann@example.org\n"));
+	/* A non-ASCII subject travels as an RFC 2047 encoded word. */
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)m.data,
+	    "Subject: =?UTF-8?B?WmVydGlmaWthdCBmw7xyIEFubg==?=\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)m.data,
+	    "@example.org>\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)m.data, "Hello Ann,\n"));
+	buf_free(&m);
+	config_free(cfg);
+
+	/* A command that fails is a failure, not a silent loss. */
+	buf_printf(&c, "Templates.Dir = %s\nMail.Command = exit 75\n", tpl);
+	CU_ASSERT_FATAL(put_file(conf2, (char *)c.data));
+	buf_free(&c);
+	CU_ASSERT_FATAL((cfg = config_load(conf2)) != NULL);
+	CU_ASSERT_EQUAL(mail_send(cfg, h, "mail/test", "ann@example.org",
+	    "x"), 0);
+	config_free(cfg);
+	hdf_destroy(&h);
+}
+
+/* ---- whole requests as plain CGI ---- */
+
+/* The handler a CGI child runs for one request, chosen by mode. */
+static void
+child_handle(struct req *r, const char *mode)
+{
+	struct buf	 b = { 0 }, w = { 0 };
+	int		 u;
+
+	if (strcmp(mode, "page") == 0) {
+		hdf_set_value(r->hdf, "Page.Title", "Hello");
+		hdf_set_value(r->hdf, "Customer.Name", "Demo <Org>");
+		hdf_set_value(r->hdf, "Hello.Name", web_param(r, "name"));
+		buf_printf(&w, "%s|%s|%s|%s", r->method, r->customer_uri,
+		    r->program, r->rest);
+		hdf_set_value(r->hdf, "Hello.Where", (char *)w.data);
+		hdf_set_int_value(r->hdf, "Hello.CsrfOk", r->csrf_ok);
+		web_page(r, 200, "hello");
+	} else if (strcmp(mode, "upload") == 0) {
+		u = web_upload(r, "csr", 64, &b);
+		buf_printf(&w, "upload=%d csrf=%d len=%zu data=%s", u,
+		    r->csrf_ok, b.len, b.data != NULL ? (char *)b.data : "");
+		web_text(r, 200, (char *)w.data);
+	} else if (strcmp(mode, "redirect") == 0)
+		web_redirect(r, "/customer/demo/ssl?step=2");
+	else if (strcmp(mode, "badredirect") == 0)
+		web_redirect(r, "/x\r\nSet-Cookie: a=b");
+	else if (strcmp(mode, "unavailable") == 0)
+		web_unavailable(r, "Device Certificate Enrollment");
+	else if (strcmp(mode, "blob") == 0)
+		web_blob(r, 200, "application/pkix-cert", "../cert\".cer",
+		    "\x30\x00\x01", 3);
+	else if (strcmp(mode, "error") == 0)
+		web_error(r, 429, "Too many attempts", "Wait <15> minutes.");
+	/* "silent": the handler forgets to answer. */
+	buf_free(&b);
+	buf_free(&w);
+}
+
+/*
+ * Runs this binary's own web loop as a CGI child with env (NULL-ended
+ * "K=V" list) and body on stdin; the raw response lands in out.  Returns
+ * the child's exit status.
+ */
+static int
+run_cgi(const char *mode, const char **env, const char *body, size_t blen,
+    struct buf *out)
+{
+	int		 in[2], res[2], st, dn;
+	pid_t		 pid;
+	char		 chunk[4096];
+	ssize_t		 n;
+	size_t		 off = 0;
+	struct req	 r;
+	struct buf	 raw = { 0 };
+
+	if (pipe(in) != 0 || pipe(res) != 0)
+		return -1;
+	if ((pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		clearenv();
+		setenv("CERTDESK_CONF", conf, 1);
+		setenv("GATEWAY_INTERFACE", "CGI/1.1", 1);
+		for (; *env != NULL; env++)
+			putenv((char *)*env);
+		dup2(in[0], STDIN_FILENO);
+		dup2(res[1], STDOUT_FILENO);
+		if ((dn = open("/dev/null", O_WRONLY)) >= 0 &&
+		    getenv("TEST_WEB_LOG") == NULL)
+			dup2(dn, STDERR_FILENO);
+		close(in[0]);
+		close(in[1]);
+		close(res[0]);
+		close(res[1]);
+		if (!web_init("test_web"))
+			_exit(3);
+		if (strcmp(mode, "raw") == 0) {
+			while (web_accept_raw(&r, 1024, &raw)) {
+				web_blob(&r, 200, "application/x-pki-message",
+				    NULL, raw.data, raw.len);
+				buf_free(&raw);
+				web_free(&r);
+			}
+		} else
+			while (web_accept(&r, 1024)) {
+				child_handle(&r, mode);
+				web_free(&r);
+			}
+		fflush(stdout);
+		_exit(0);
+	}
+	close(in[0]);
+	close(res[1]);
+	while (off < blen && (n = write(in[1], body + off, blen - off)) > 0)
+		off += (size_t)n;
+	close(in[1]);
+	while ((n = read(res[0], chunk, sizeof(chunk))) > 0)
+		buf_append(out, chunk, (size_t)n);
+	close(res[0]);
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Returns the body of a CGI response (after the blank line) or NULL. */
+static const char *
+resp_body(const struct buf *b)
+{
+	const char	*p;
+
+	if (b->data == NULL || (p = strstr((char *)b->data, "\r\n\r\n")) == NULL)
+		return NULL;
+	return p + 4;
+}
+
+/* Returns 1 when the response's header block holds the exact line. */
+static int
+resp_has_header(const struct buf *b, const char *line)
+{
+	const char	*end, *p;
+	size_t		 n = strlen(line);
+
+	if ((end = resp_body(b)) == NULL)
+		return 0;
+	for (p = (char *)b->data; p < end; p = strstr(p, "\r\n") + 2) {
+		if (strncmp(p, line, n) == 0 && p[n] == '\r')
+			return 1;
+		if (strstr(p, "\r\n") == NULL)
+			break;
+	}
+	return 0;
+}
+
+/* Asserts the headers every certdesk response must carry. */
+static void
+assert_security_headers(const struct buf *b)
+{
+	CU_ASSERT(resp_has_header(b, "Content-Security-Policy: default-src "
+	    "'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+	    "frame-ancestors 'none'; base-uri 'none'"));
+	CU_ASSERT(resp_has_header(b, "X-Frame-Options: DENY"));
+	CU_ASSERT(resp_has_header(b, "X-Content-Type-Options: nosniff"));
+	CU_ASSERT(resp_has_header(b, "Referrer-Policy: no-referrer"));
+	CU_ASSERT(resp_has_header(b, "Cache-Control: no-store"));
+}
+
+/* Extracts the cd_csrf cookie value set by the response into tok[33]. */
+static int
+resp_cookie(const struct buf *b, char *tok)
+{
+	const char	*p;
+
+	if ((p = strstr((char *)b->data, "\r\nSet-Cookie: cd_csrf=")) == NULL)
+		return 0;
+	p += strlen("\r\nSet-Cookie: cd_csrf=");
+	if (strspn(p, "0123456789abcdef") != 32)
+		return 0;
+	memcpy(tok, p, 32);
+	tok[32] = '\0';
+	return strncmp(p + 32, "; Path=/customer/; HttpOnly; SameSite=Strict\r\n",
+	    46) == 0;
+}
+
+/* Runs tidy on an HTML body when tidy is installed; returns its errors as a count (0 = clean). */
+static int
+tidy_errors(const char *html)
+{
+	char	 path[PATH_MAX * 2], cmd[PATH_MAX * 3];
+	int	 st;
+
+	if (access("/usr/bin/tidy", X_OK) != 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/page.html", tdir);
+	if (!put_file(path, html))
+		return 1;
+	snprintf(cmd, sizeof(cmd), "tidy -errors -q '%s' >/dev/null 2>&1", path);
+	st = system(cmd);
+	/* tidy exits 1 for warnings, 2 for errors. */
+	return WIFEXITED(st) && WEXITSTATUS(st) < 2 ? 0 : 1;
+}
+
+static void
+test_cgi_page(void)
+{
+	const char	*env[] = { "REQUEST_METHOD=GET",
+	    "SCRIPT_NAME=/customer/demo/ssl", "PATH_INFO=",
+	    "QUERY_STRING=name=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+	    "REMOTE_ADDR=192.0.2.7", NULL };
+	struct buf	 b = { 0 };
+	const char	*body;
+	char		 tok[33], input[128];
+
+	CU_ASSERT_EQUAL_FATAL(run_cgi("page", env, "", 0, &b), 0);
+	CU_ASSERT_FATAL(b.data != NULL);
+	CU_ASSERT_EQUAL(strncmp((char *)b.data, "Status: 200 OK\r\n", 16), 0);
+	CU_ASSERT(resp_has_header(&b, "Content-Type: text/html; charset=utf-8"));
+	assert_security_headers(&b);
+	CU_ASSERT_FATAL(resp_cookie(&b, tok));
+	CU_ASSERT_FATAL((body = resp_body(&b)) != NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(body,
+	    "<p id=\"name\">&lt;script&gt;alert(1)&lt;/script&gt;</p>"));
+	CU_ASSERT_PTR_NULL(strstr(body, "<script"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, "<p id=\"where\">GET|demo|ssl|</p>"));
+	/* The form carries the same token the cookie holds. */
+	snprintf(input, sizeof(input),
+	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", tok);
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, input));
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, "href=\"/static/certdesk.css\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, "Demo &lt;Org&gt;"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, "<title>Hello"));
+	CU_ASSERT_EQUAL(tidy_errors(body), 0);
+	buf_free(&b);
+}
+
+static void
+test_cgi_paths(void)
+{
+	const char	*lighttpd[] = { "REQUEST_METHOD=GET",
+	    "SCRIPT_NAME=/customer", "PATH_INFO=/demo/ssl//a/./b", NULL };
+	const char	*uri[] = { "REQUEST_METHOD=GET",
+	    "REQUEST_URI=/customer/demo/collect/x%2Fy?id=1", NULL };
+	const char	*dotdot[] = { "REQUEST_METHOD=GET",
+	    "REQUEST_URI=/customer/demo/%2e%2e/etc/passwd", NULL };
+	const char	*nul[] = { "REQUEST_METHOD=GET",
+	    "REQUEST_URI=/customer/demo/ssl%00x", NULL };
+	const char	*plain[] = { "REQUEST_METHOD=GET",
+	    "SCRIPT_NAME=/customer", "PATH_INFO=/demo/../../etc/passwd", NULL };
+	const char	*highbit[] = { "REQUEST_METHOD=GET",
+	    "SCRIPT_NAME=/customer", "PATH_INFO=/demo/ssl/\xff", NULL };
+	const char	**bad[] = { dotdot, nul, plain, highbit };
+	struct buf	 b = { 0 };
+	size_t		 i;
+
+	CU_ASSERT_EQUAL(run_cgi("page", lighttpd, "", 0, &b), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data,
+	    "<p id=\"where\">GET|demo|ssl|a/b</p>"));
+	buf_free(&b);
+
+	CU_ASSERT_EQUAL(run_cgi("page", uri, "", 0, &b), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data,
+	    "<p id=\"where\">GET|demo|collect|x/y</p>"));
+	buf_free(&b);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CU_ASSERT_EQUAL(run_cgi("page", bad[i], "", 0, &b), 0);
+		CU_ASSERT_FATAL(b.data != NULL);
+		CU_ASSERT_EQUAL(strncmp((char *)b.data,
+		    "Status: 404 Not Found\r\n", 23), 0);
+		assert_security_headers(&b);
+		CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data,
+		    "There is no page at this address."));
+		/* The handler never ran. */
+		CU_ASSERT_PTR_NULL(strstr((char *)b.data, "id=\"where\""));
+		CU_ASSERT_EQUAL(tidy_errors(resp_body(&b)), 0);
+		buf_free(&b);
+	}
+}
+
+static void
+test_cgi_post_csrf(void)
+{
+	const char	*tok = "00112233445566778899aabbccddeeff";
+	const char	*good[] = { "REQUEST_METHOD=POST",
+	    "SCRIPT_NAME=/customer/demo/ssl",
+	    "CONTENT_TYPE=application/x-www-form-urlencoded",
+	    "CONTENT_LENGTH=48",
+	    "HTTP_COOKIE=other=1; cd_csrf=00112233445566778899aabbccddeeff",
+	    NULL };
+	const char	*nocookie[] = { "REQUEST_METHOD=POST",
+	    "SCRIPT_NAME=/customer/demo/ssl",
+	    "CONTENT_TYPE=application/x-www-form-urlencoded",
+	    "CONTENT_LENGTH=48", NULL };
+	char		 body[128], tok2[33];
+	struct buf	 b = { 0 };
+
+	snprintf(body, sizeof(body), "name=Ann+B&csrf=%s", tok);
+	CU_ASSERT_EQUAL_FATAL(strlen(body), 48);
+	CU_ASSERT_EQUAL(run_cgi("page", good, body, strlen(body), &b), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "csrf_ok=1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "<p id=\"name\">Ann B</p>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "<p id=\"where\">POST|"));
+	/* An existing valid cookie is kept, not replaced. */
+	CU_ASSERT_PTR_NULL(strstr((char *)b.data, "Set-Cookie:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, tok));
+	buf_free(&b);
+
+	/* Without the cookie the token proves nothing; a fresh one is set. */
+	CU_ASSERT_EQUAL(run_cgi("page", nocookie, body, strlen(body), &b), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "csrf_ok=0"));
+	CU_ASSERT(resp_cookie(&b, tok2));
+	CU_ASSERT(strcmp(tok2, tok) != 0);
+	buf_free(&b);
+
+	/* A different token in the form fails. */
+	body[strlen(body) - 1] = '0';
+	CU_ASSERT_EQUAL(run_cgi("page", good, body, strlen(body), &b), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "csrf_ok=0"));
+	buf_free(&b);
+}
+
+static void
+test_cgi_limits_and_methods(void)
+{
+	const char	*big[] = { "REQUEST_METHOD=POST",
+	    "SCRIPT_NAME=/customer/demo/ssl",
+	    "CONTENT_TYPE=application/x-www-form-urlencoded",
+	    "CONTENT_LENGTH=2000", NULL };
+	const char	*put[] = { "REQUEST_METHOD=PUT",
+	    "SCRIPT_NAME=/customer/demo/ssl", NULL };
+	const char	*head[] = { "REQUEST_METHOD=HEAD",
+	    "SCRIPT_NAME=/customer/demo/ssl", NULL };
+	const char	*badlen[] = { "REQUEST_METHOD=POST",
+	    "SCRIPT_NAME=/customer/demo/ssl", "CONTENT_LENGTH=12x", NULL };
+	char		 body[2000];
+	struct buf	 b = { 0 };
+
+	memset(body, 'a', sizeof(body));
+	CU_ASSERT_EQUAL(run_cgi("page", big, body, sizeof(body), &b), 0);
+	CU_ASSERT_EQUAL(strncmp((char *)b.data,
+	    "Status: 413 Content Too Large\r\n", 31), 0);
+	assert_security_headers(&b);
+	CU_ASSERT_PTR_NULL(strstr((char *)b.data, "id=\"where\""));
+	buf_free(&b);
+
+	CU_ASSERT_EQUAL(run_cgi("page", put, "", 0, &b), 0);
+	CU_ASSERT_EQUAL(strncmp((char *)b.data,
+	    "Status: 405 Method Not Allowed\r\n", 32), 0);
+	buf_free(&b);
+
+	CU_ASSERT_EQUAL(run_cgi("page", badlen, "", 0, &b), 0);
+	CU_ASSERT_EQUAL(strncmp((char *)b.data, "Status: 400 ", 12), 0);
+	buf_free(&b);
+
+	/* HEAD: the page's headers, no body. */
+	CU_ASSERT_EQUAL(run_cgi("page", head, "", 0, &b), 0);
+	CU_ASSERT_EQUAL(strncmp((char *)b.data, "Status: 200 OK\r\n", 16), 0);
+	CU_ASSERT_FATAL(resp_body(&b) != NULL);
+	CU_ASSERT_STRING_EQUAL(resp_body(&b), "");
+	buf_free(&b);
+}
+
+/* Builds a multipart body with a csrf field and file content in the "csr" field. */
+static void
+multipart(char *body, size_t size, const char *content)
+{
+	snprintf(body, size,
+	    "--XyZ\r\n"
+	    "Content-Disposition: form-data; name=\"csrf\"\r\n\r\n"
+	    "00112233445566778899aabbccddeeff\r\n"
+	    "--XyZ\r\n"
+	    "Content-Disposition: form-data; name=\"csr\"; filename=\"a.csr\"\r\n"
+	    "Content-Type: application/octet-stream\r\n\r\n"
+	    "%s\r\n"
+	    "--XyZ--\r\n", content);
+}
+
+static void
+test_cgi_upload(void)
+{
+	char		 body[1024], len[64], cookie[80];
+	const char	*env[] = { "REQUEST_METHOD=POST",
+	    "SCRIPT_NAME=/customer/demo/ssl",
+	    "CONTENT_TYPE=multipart/form-data; boundary=XyZ", len, cookie,
+	    NULL };
+	struct buf	 b = { 0 };
+
+	snprintf(cookie, sizeof(cookie),
+	    "HTTP_COOKIE=cd_csrf=00112233445566778899aabbccddeeff");
+	multipart(body, sizeof(body), "-----BEGIN CSR-----");
+	snprintf(len, sizeof(len), "CONTENT_LENGTH=%zu", strlen(body));
+	CU_ASSERT_EQUAL(run_cgi("upload", env, body, strlen(body), &b), 0);
+	CU_ASSERT(resp_has_header(&b, "Content-Type: text/plain"));
+	CU_ASSERT_STRING_EQUAL(resp_body(&b),
+	    "upload=1 csrf=1 len=19 data=-----BEGIN CSR-----");
+	buf_free(&b);
+
+	/* A file larger than the field's own limit (64) is refused. */
+	multipart(body, sizeof(body), "0123456789012345678901234567890123456"
+	    "789012345678901234567890123456789");
+	snprintf(len, sizeof(len), "CONTENT_LENGTH=%zu", strlen(body));
+	CU_ASSERT_EQUAL(run_cgi("upload", env, body, strlen(body), &b), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "upload=-1 "));
+	buf_free(&b);
+
+	/* No file chosen: an empty part counts as none. */
+	multipart(body, sizeof(body), "");
+	snprintf(len, sizeof(len), "CONTENT_LENGTH=%zu", strlen(body));
+	CU_ASSERT_EQUAL(run_cgi("upload", env, body, strlen(body), &b), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "upload=0 "));
+	buf_free(&b);
+}
+
+static void
+test_cgi_raw_body(void)
+{
+	const char	 msg[] = "\x30\x82\x00\x05\x00\r\n\x01\x02";
+	const char	*env[] = { "REQUEST_METHOD=POST",
+	    "SCRIPT_NAME=/customer/demo/scep/ios/pkiclient.exe",
+	    "QUERY_STRING=operation=PKIOperation",
+	    "CONTENT_TYPE=application/x-www-form-urlencoded",
+	    "CONTENT_LENGTH=9", NULL };
+	const char	*shortb[] = { "REQUEST_METHOD=POST",
+	    "SCRIPT_NAME=/customer/demo/scep/ios/pkiclient.exe",
+	    "CONTENT_LENGTH=50", NULL };
+	struct buf	 b = { 0 };
+	const char	*body;
+
+	/* Binary bytes come back untouched whatever the Content-Type said. */
+	CU_ASSERT_EQUAL(run_cgi("raw", env, msg, 9, &b), 0);
+	CU_ASSERT(resp_has_header(&b, "Content-Type: application/x-pki-message"));
+	CU_ASSERT(resp_has_header(&b, "Content-Length: 9"));
+	CU_ASSERT_FATAL((body = resp_body(&b)) != NULL);
+	CU_ASSERT_EQUAL(b.len - (size_t)(body - (char *)b.data), 9);
+	CU_ASSERT_EQUAL(memcmp(body, msg, 9), 0);
+	buf_free(&b);
+
+	CU_ASSERT_EQUAL(run_cgi("raw", shortb, msg, 9, &b), 0);
+	CU_ASSERT_EQUAL(strncmp((char *)b.data, "Status: 400 ", 12), 0);
+	buf_free(&b);
+}
+
+static void
+test_cgi_other_responses(void)
+{
+	const char	*env[] = { "REQUEST_METHOD=GET",
+	    "SCRIPT_NAME=/customer/demo/device", NULL };
+	struct buf	 b = { 0 };
+
+	CU_ASSERT_EQUAL(run_cgi("redirect", env, "", 0, &b), 0);
+	CU_ASSERT_EQUAL(strncmp((char *)b.data, "Status: 303 See Other\r\n",
+	    23), 0);
+	CU_ASSERT(resp_has_header(&b, "Location: /customer/demo/ssl?step=2"));
+	assert_security_headers(&b);
+	buf_free(&b);
+
+	CU_ASSERT_EQUAL(run_cgi("badredirect", env, "", 0, &b), 0);
+	CU_ASSERT_EQUAL(strncmp((char *)b.data, "Status: 500 ", 12), 0);
+	CU_ASSERT_PTR_NULL(strstr((char *)b.data, "Set-Cookie: a=b"));
+	buf_free(&b);
+
+	CU_ASSERT_EQUAL(run_cgi("unavailable", env, "", 0, &b), 0);
+	CU_ASSERT_EQUAL(strncmp((char *)b.data,
+	    "Status: 503 Service Unavailable\r\n", 33), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "not yet available"));
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data,
+	    "<h1>Device Certificate Enrollment</h1>"));
+	CU_ASSERT_EQUAL(tidy_errors(resp_body(&b)), 0);
+	buf_free(&b);
+
+	CU_ASSERT_EQUAL(run_cgi("blob", env, "", 0, &b), 0);
+	CU_ASSERT(resp_has_header(&b, "Content-Type: application/pkix-cert"));
+	CU_ASSERT(resp_has_header(&b,
+	    "Content-Disposition: attachment; filename=\"_._cert_.cer\""));
+	assert_security_headers(&b);
+	buf_free(&b);
+
+	CU_ASSERT_EQUAL(run_cgi("error", env, "", 0, &b), 0);
+	CU_ASSERT_EQUAL(strncmp((char *)b.data,
+	    "Status: 429 Too Many Requests\r\n", 31), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "Wait &lt;15&gt; minutes."));
+	CU_ASSERT_EQUAL(tidy_errors(resp_body(&b)), 0);
+	buf_free(&b);
+
+	/* A handler that forgets to answer still yields a 500, not silence. */
+	CU_ASSERT_EQUAL(run_cgi("silent", env, "", 0, &b), 0);
+	CU_ASSERT_EQUAL(strncmp((char *)b.data,
+	    "Status: 500 Internal Server Error\r\n", 35), 0);
+	buf_free(&b);
+}
+
+static void
+register_tests(void)
+{
+	CU_pSuite	 s;
+
+	s = CU_add_suite("web", suite_init, suite_clean);
+	UNIT_ADD(s, test_parse_path_good);
+	UNIT_ADD(s, test_parse_path_bad);
+	UNIT_ADD(s, test_csrf_equal);
+	UNIT_ADD(s, test_tmpl_escapes);
+	UNIT_ADD(s, test_mail_dir_strips_injection);
+	UNIT_ADD(s, test_mail_command);
+	UNIT_ADD(s, test_cgi_page);
+	UNIT_ADD(s, test_cgi_paths);
+	UNIT_ADD(s, test_cgi_post_csrf);
+	UNIT_ADD(s, test_cgi_limits_and_methods);
+	UNIT_ADD(s, test_cgi_upload);
+	UNIT_ADD(s, test_cgi_raw_body);
+	UNIT_ADD(s, test_cgi_other_responses);
+}
+
+UNIT_MAIN(register_tests)
