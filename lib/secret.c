@@ -78,6 +78,7 @@ secret_init(const char *path)
 	int	 fd;
 	ssize_t	 n;
 
+	secret_loaded = 0;	/* no half-read key stays in use */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		if (errno != ENOENT) {
 			log_err("cannot open key %s: %s", path, strerror(errno));
