@@ -328,7 +328,10 @@ csr_read_subject(struct csr *c, char *err, size_t errlen)
 		log_ossl("csr: X509_NAME_print_ex");
 		goto out;
 	}
-	if ((c->subject = strndup(mem->data, mem->length)) == NULL) {
+	/* An empty subject leaves the BIO without any storage. */
+	c->subject = mem->length > 0 ? strndup(mem->data, mem->length) :
+	    strdup("");
+	if (c->subject == NULL) {
 		csr_seterr(err, errlen, "Out of memory");
 		log_err("csr: out of memory");
 		goto out;
