@@ -2,7 +2,9 @@
  * test_web: path parsing, CSRF comparison, escaping templates, mail files,
  * and whole requests served as plain CGI by a forked copy of this binary.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -430,6 +432,34 @@ child_handle(struct req *r, const char *mode)
 }
 
 /*
+ * A program's main loop as the CGI and FastCGI children run it; mode
+ * "raw" reads bodies as bytes and echoes them.  Never returns.
+ */
+static void __attribute__((noreturn))
+child_loop(const char *prog, const char *mode)
+{
+	struct req	 r;
+	struct buf	 raw = { 0 };
+
+	if (!web_init(prog))
+		_exit(3);
+	if (strcmp(mode, "raw") == 0) {
+		while (web_accept_raw(&r, 1024, &raw)) {
+			web_blob(&r, 200, "application/x-pki-message", NULL,
+			    raw.data, raw.len);
+			buf_free(&raw);
+			web_free(&r);
+		}
+	} else
+		while (web_accept(&r, 1024)) {
+			child_handle(&r, mode);
+			web_free(&r);
+		}
+	fflush(stdout);
+	_exit(0);
+}
+
+/*
  * Runs this binary's own web loop as a CGI child with env (NULL-ended
  * "K=V" list) and body on stdin; the raw response lands in out.  Returns
  * the child's exit status.
@@ -438,19 +468,18 @@ static int
 run_cgi(const char *mode, const char **env, const char *body, size_t blen,
     struct buf *out)
 {
-	int		 in[2], res[2], st, dn;
+	int		 in[2], res[2], st, dn, quiet;
 	pid_t		 pid;
 	char		 chunk[4096];
 	ssize_t		 n;
 	size_t		 off = 0;
-	struct req	 r;
-	struct buf	 raw = { 0 };
 
 	if (pipe(in) != 0 || pipe(res) != 0)
 		return -1;
 	if ((pid = fork()) < 0)
 		return -1;
 	if (pid == 0) {
+		quiet = getenv("TEST_WEB_LOG") == NULL;
 		clearenv();
 		setenv("CERTDESK_CONF", conf, 1);
 		setenv("GATEWAY_INTERFACE", "CGI/1.1", 1);
@@ -458,29 +487,13 @@ run_cgi(const char *mode, const char **env, const char *body, size_t blen,
 			putenv((char *)*env);
 		dup2(in[0], STDIN_FILENO);
 		dup2(res[1], STDOUT_FILENO);
-		if ((dn = open("/dev/null", O_WRONLY)) >= 0 &&
-		    getenv("TEST_WEB_LOG") == NULL)
+		if (quiet && (dn = open("/dev/null", O_WRONLY)) >= 0)
 			dup2(dn, STDERR_FILENO);
 		close(in[0]);
 		close(in[1]);
 		close(res[0]);
 		close(res[1]);
-		if (!web_init("test_web"))
-			_exit(3);
-		if (strcmp(mode, "raw") == 0) {
-			while (web_accept_raw(&r, 1024, &raw)) {
-				web_blob(&r, 200, "application/x-pki-message",
-				    NULL, raw.data, raw.len);
-				buf_free(&raw);
-				web_free(&r);
-			}
-		} else
-			while (web_accept(&r, 1024)) {
-				child_handle(&r, mode);
-				web_free(&r);
-			}
-		fflush(stdout);
-		_exit(0);
+		child_loop("test_web", mode);
 	}
 	close(in[0]);
 	close(res[1]);
@@ -861,6 +874,240 @@ test_cgi_other_responses(void)
 	buf_free(&b);
 }
 
+/* ---- the same requests over FastCGI ---- */
+
+/*
+ * Starts a FastCGI child of this binary listening on the Unix socket
+ * path, as a web server's process manager would; returns its pid or -1.
+ */
+static pid_t
+fcgi_start(const char *mode, const char *path)
+{
+	struct sockaddr_un	 sa;
+	int			 s, dn;
+	pid_t			 pid;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	unlink(path);
+	if ((s = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
+	    bind(s, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    listen(s, 8) != 0)
+		return -1;
+	if ((pid = fork()) != 0) {
+		close(s);
+		return pid;
+	}
+	setenv("CERTDESK_CONF", conf, 1);
+	/* FastCGI's convention: the listening socket is descriptor 0. */
+	dup2(s, STDIN_FILENO);
+	close(s);
+	if ((dn = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(dn, STDOUT_FILENO);
+		if (getenv("TEST_WEB_LOG") == NULL)
+			dup2(dn, STDERR_FILENO);
+	}
+	child_loop("test_web_fcgi", mode);
+}
+
+/* Appends one FastCGI record header and content to b. */
+static void
+fcgi_record(struct buf *b, int type, const void *data, size_t len)
+{
+	unsigned char	 h[8] = { 1, (unsigned char)type, 0, 1,
+	    (unsigned char)(len >> 8), (unsigned char)len, 0, 0 };
+
+	buf_append(b, h, sizeof(h));
+	buf_append(b, data, len);
+}
+
+/* Appends a FastCGI name-value pair (both lengths under 128) to b. */
+static void
+fcgi_pair(struct buf *b, const char *kv)
+{
+	const char	*eq = strchr(kv, '=');
+	unsigned char	 l[2];
+
+	l[0] = (unsigned char)(eq - kv);
+	l[1] = (unsigned char)strlen(eq + 1);
+	buf_append(b, l, 2);
+	buf_append(b, kv, (size_t)(eq - kv));
+	buf_append(b, eq + 1, strlen(eq + 1));
+}
+
+/*
+ * Sends one request as a web server would (BEGIN_REQUEST, PARAMS, STDIN)
+ * and collects the STDOUT stream into out; returns 1 when END_REQUEST
+ * arrived.
+ */
+static int
+fcgi_request(const char *path, const char **env, const char *body,
+    size_t blen, struct buf *out)
+{
+	struct sockaddr_un	 sa;
+	struct buf		 req = { 0 }, params = { 0 }, in = { 0 };
+	const unsigned char	 begin[8] = { 0, 1, 0, 0, 0, 0, 0, 0 };
+	unsigned char		 h[8];
+	size_t			 off, clen, n;
+	int			 s, ended = 0, tries;
+	ssize_t			 k;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if ((s = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
+		return 0;
+	for (tries = 0; connect(s, (struct sockaddr *)&sa, sizeof(sa)) != 0;
+	    tries++) {
+		if (tries > 200) {
+			close(s);
+			return 0;
+		}
+		usleep(10000);
+	}
+	fcgi_record(&req, 1, begin, sizeof(begin));
+	fcgi_pair(&params, "GATEWAY_INTERFACE=CGI/1.1");
+	for (; *env != NULL; env++)
+		fcgi_pair(&params, *env);
+	fcgi_record(&req, 4, params.data, params.len);
+	fcgi_record(&req, 4, NULL, 0);
+	for (off = 0; off < blen; off += n) {
+		n = blen - off > 8000 ? 8000 : blen - off;
+		fcgi_record(&req, 5, body + off, n);
+	}
+	fcgi_record(&req, 5, NULL, 0);
+	for (off = 0; off < req.len; off += (size_t)k)
+		if ((k = write(s, req.data + off, req.len - off)) <= 0)
+			break;
+	/* Read every record the application sends until END_REQUEST. */
+	while ((k = read(s, h, sizeof(h))) > 0) {
+		buf_append(&in, h, (size_t)k);
+		if (in.len < 8)
+			continue;
+		memcpy(h, in.data, 8);
+		clen = ((size_t)h[4] << 8 | h[5]) + h[6];
+		while (in.len < 8 + clen) {
+			unsigned char	 tmp[4096];
+
+			if ((k = read(s, tmp, sizeof(tmp) < 8 + clen - in.len ?
+			    sizeof(tmp) : 8 + clen - in.len)) <= 0)
+				goto done;
+			buf_append(&in, tmp, (size_t)k);
+		}
+		if (h[1] == 6)		/* STDOUT */
+			buf_append(out, in.data + 8, ((size_t)h[4] << 8 | h[5]));
+		if (h[1] == 3) {	/* END_REQUEST */
+			ended = 1;
+			break;
+		}
+		memmove(in.data, in.data + 8 + clen, in.len - 8 - clen);
+		in.len -= 8 + clen;
+	}
+done:
+	close(s);
+	buf_free(&req);
+	buf_free(&params);
+	buf_free(&in);
+	return ended;
+}
+
+/* Stops a FastCGI child started by fcgi_start. */
+static void
+fcgi_stop(pid_t pid, const char *path)
+{
+	int	 st;
+
+	kill(pid, SIGTERM);
+	waitpid(pid, &st, 0);
+	unlink(path);
+}
+
+static void
+test_fcgi_requests(void)
+{
+	char		 sock[128], tok[33], cookie[80], len[64];
+	char		 body[1024];
+	const char	*first[] = { "REQUEST_METHOD=GET",
+	    "SCRIPT_NAME=/customer", "PATH_INFO=/demo/ssl/one",
+	    "QUERY_STRING=name=%3Ci%3Efirst", "REMOTE_ADDR=192.0.2.1", NULL };
+	const char	*second[] = { "REQUEST_METHOD=POST",
+	    "SCRIPT_NAME=/customer", "PATH_INFO=/demo/smime",
+	    "CONTENT_TYPE=application/x-www-form-urlencoded", len, cookie,
+	    NULL };
+	const char	*bad[] = { "REQUEST_METHOD=GET",
+	    "SCRIPT_NAME=/customer", "PATH_INFO=/demo/../x", NULL };
+	const char	*upload[] = { "REQUEST_METHOD=POST",
+	    "SCRIPT_NAME=/customer/demo/ssl",
+	    "CONTENT_TYPE=multipart/form-data; boundary=XyZ", len, cookie,
+	    NULL };
+	struct buf	 b = { 0 };
+	pid_t		 pid;
+	int		 i;
+
+	snprintf(sock, sizeof(sock), "%s/fcgi.sock", tdir);
+	CU_ASSERT_FATAL((pid = fcgi_start("page", sock)) > 0);
+
+	CU_ASSERT(fcgi_request(sock, first, NULL, 0, &b));
+	CU_ASSERT_FATAL(b.data != NULL);
+	CU_ASSERT_EQUAL(strncmp((char *)b.data, "Status: 200 OK\r\n", 16), 0);
+	assert_security_headers(&b);
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data,
+	    "<p id=\"name\">&lt;i&gt;first</p>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data,
+	    "<p id=\"where\">GET|demo|ssl|one</p>"));
+	CU_ASSERT_FATAL(resp_cookie(&b, tok));
+	buf_free(&b);
+
+	/* The next request in the same worker sees nothing of the first. */
+	snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=cd_csrf=%s", tok);
+	snprintf(body, sizeof(body), "csrf=%s", tok);
+	snprintf(len, sizeof(len), "CONTENT_LENGTH=%zu", strlen(body));
+	CU_ASSERT(fcgi_request(sock, second, body, strlen(body), &b));
+	CU_ASSERT_FATAL(b.data != NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "<p id=\"name\"></p>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data,
+	    "<p id=\"where\">POST|demo|smime|</p>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "csrf_ok=1"));
+	CU_ASSERT_PTR_NULL(strstr((char *)b.data, "Set-Cookie:"));
+	buf_free(&b);
+
+	/* A refused path is answered and the worker carries on. */
+	CU_ASSERT(fcgi_request(sock, bad, NULL, 0, &b));
+	CU_ASSERT_EQUAL(strncmp((char *)b.data, "Status: 404 ", 12), 0);
+	buf_free(&b);
+	CU_ASSERT(fcgi_request(sock, first, NULL, 0, &b));
+	CU_ASSERT_EQUAL(strncmp((char *)b.data, "Status: 200 ", 12), 0);
+	buf_free(&b);
+	fcgi_stop(pid, sock);
+
+	/* Multipart bodies arrive through the cgi kit's read hook. */
+	CU_ASSERT_FATAL((pid = fcgi_start("upload", sock)) > 0);
+	snprintf(cookie, sizeof(cookie),
+	    "HTTP_COOKIE=cd_csrf=00112233445566778899aabbccddeeff");
+	multipart(body, sizeof(body), "-----BEGIN CSR-----");
+	snprintf(len, sizeof(len), "CONTENT_LENGTH=%zu", strlen(body));
+	CU_ASSERT(fcgi_request(sock, upload, body, strlen(body), &b));
+	CU_ASSERT_FATAL(resp_body(&b) != NULL);
+	CU_ASSERT_STRING_EQUAL(resp_body(&b),
+	    "upload=1 csrf=1 len=19 data=-----BEGIN CSR-----");
+	buf_free(&b);
+	fcgi_stop(pid, sock);
+
+	/* Raw bodies (SCEP) come through byte for byte, NULs included. */
+	CU_ASSERT_FATAL((pid = fcgi_start("raw", sock)) > 0);
+	for (i = 0; i < 1000; i++)
+		body[i] = (char)(i * 7);
+	snprintf(len, sizeof(len), "CONTENT_LENGTH=1000");
+	CU_ASSERT(fcgi_request(sock, upload, body, 1000, &b));
+	CU_ASSERT_FATAL(resp_body(&b) != NULL);
+	CU_ASSERT(resp_has_header(&b, "Content-Length: 1000"));
+	CU_ASSERT_EQUAL(b.len - (size_t)(resp_body(&b) - (char *)b.data), 1000);
+	CU_ASSERT_EQUAL(memcmp(resp_body(&b), body, 1000), 0);
+	buf_free(&b);
+	fcgi_stop(pid, sock);
+}
+
 static void
 register_tests(void)
 {
@@ -880,6 +1127,7 @@ register_tests(void)
 	UNIT_ADD(s, test_cgi_upload);
 	UNIT_ADD(s, test_cgi_raw_body);
 	UNIT_ADD(s, test_cgi_other_responses);
+	UNIT_ADD(s, test_fcgi_requests);
 }
 
 UNIT_MAIN(register_tests)
