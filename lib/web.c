@@ -845,6 +845,9 @@ web_error(struct req *r, int status, const char *title, const char *message)
 		message = "";
 	if (r == NULL || r->hdf == NULL)
 		return web_text(r, status, title);
+	/* A form's own message would contradict the error page. */
+	hdf_remove_tree(r->hdf, "Page.Error");
+	hdf_remove_tree(r->hdf, "Page.Notice");
 	if (hdf_set_value(r->hdf, "Page.Title", title) != STATUS_OK ||
 	    hdf_set_value(r->hdf, "Error.Title", title) != STATUS_OK ||
 	    hdf_set_value(r->hdf, "Error.Message", message) != STATUS_OK) {

@@ -64,7 +64,7 @@ int	web_accept(struct req *, size_t max_body);
  * the query string is still parsed into Query.*; csrf_ok stays 0.
  */
 int	web_accept_raw(struct req *, size_t max_body, struct buf *body);
-/* Query.name (query string or form field) or NULL; borrowed from req->hdf. */
+/* Query.name or NULL (a form field wins over the query string); borrowed from req->hdf. */
 const char *web_param(struct req *, const char *name);
 /*
  * Reads the uploaded file of form field name into out (caller frees):
