@@ -45,6 +45,8 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
+.SECONDARY:
+
 .PHONY: all deps check unit unit-asan e2e demo install fuzz bench-scep clean lint
 
 all: $(LIBA) $(CGI_BIN) $(ADMIN_BIN)
