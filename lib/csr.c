@@ -608,7 +608,8 @@ csr_parse(const void *data, size_t len, char *err, size_t errlen)
 		csr_seterr(err, errlen, "The CSR is larger than 32 KiB");
 		goto out;
 	}
-	if (memmem(p, len, "-----BEGIN", 10) != NULL) {
+	/* DER starts with a SEQUENCE tag; its fields may hold any text. */
+	if (p[0] != 0x30 && memmem(p, len, "-----BEGIN", 10) != NULL) {
 		if ((bio = BIO_new_mem_buf(p, (int)len)) == NULL) {
 			csr_seterr(err, errlen, "Out of memory");
 			log_ossl("csr: BIO_new_mem_buf");

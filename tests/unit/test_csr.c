@@ -13,7 +13,7 @@
 #include "log.h"
 #include "unit.h"
 
-static EVP_PKEY	*k_rsa1024, *k_rsa2048, *k_rsa4096, *k_ec256, *k_ec384,
+static EVP_PKEY	*k_rsa1024, *k_rsa2048, *k_rsa3072, *k_rsa4096, *k_ec256, *k_ec384,
 		*k_ec521, *k_k256;
 
 /* What a test request should carry; NULL fields are left out. */
@@ -129,12 +129,13 @@ suite_init(void)
 	log_quiet(1);
 	k_rsa1024 = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
 	k_rsa2048 = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	k_rsa3072 = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
 	k_rsa4096 = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)4096);
 	k_ec256 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	k_ec384 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
 	k_ec521 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-521");
 	k_k256 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "secp256k1");
-	return k_rsa1024 && k_rsa2048 && k_rsa4096 && k_ec256 && k_ec384 &&
+	return k_rsa1024 && k_rsa2048 && k_rsa3072 && k_rsa4096 && k_ec256 && k_ec384 &&
 	    k_ec521 && k_k256 ? 0 : 1;
 }
 
@@ -143,6 +144,7 @@ suite_clean(void)
 {
 	EVP_PKEY_free(k_rsa1024);
 	EVP_PKEY_free(k_rsa2048);
+	EVP_PKEY_free(k_rsa3072);
 	EVP_PKEY_free(k_rsa4096);
 	EVP_PKEY_free(k_ec256);
 	EVP_PKEY_free(k_ec384);
@@ -161,6 +163,7 @@ test_supported_keys(void)
 		int		  bits;
 	} cases[] = {
 		{ &k_rsa2048, KEY_RSA2048, 2048 },
+		{ &k_rsa3072, KEY_RSA3072, 3072 },
 		{ &k_rsa4096, KEY_RSA4096, 4096 },
 		{ &k_ec256, KEY_EC256, 256 },
 		{ &k_ec384, KEY_EC384, 384 },
@@ -434,6 +437,33 @@ test_no_optional_fields(void)
 }
 
 static void
+test_empty_subject_and_pem_lookalike(void)
+{
+	static const struct reqspec s = { .cn = NULL,
+	    .san = "DNS:-----BEGIN.example.com" };
+	X509_REQ	*req;
+	char		 err[256];
+	struct csr	*c;
+
+	/* Devices often put every name in the SANs and leave the subject empty. */
+	req = make_req(k_ec256, &s);
+	X509_NAME_ENTRY_free(X509_NAME_delete_entry(
+	    X509_REQ_get_subject_name(req), 0));
+	CU_ASSERT_FATAL(X509_REQ_sign(req, k_ec256, EVP_sha256()) > 0);
+	c = csr_from_req(req, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(c->subject, "");
+	csr_free(c);
+
+	/* DER whose fields contain PEM armour text is still read as DER. */
+	c = parse_spec(k_ec256, &s, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL_FATAL(c->ndns, 1);
+	CU_ASSERT_STRING_EQUAL(c->dns[0], "-----BEGIN.example.com");
+	csr_free(c);
+}
+
+static void
 test_cn_limits(void)
 {
 	char		 cn[80], err[256];
@@ -698,6 +728,7 @@ register_tests(void)
 	UNIT_ADD(s, test_pem_and_der_agree);
 	UNIT_ADD(s, test_fields_extracted);
 	UNIT_ADD(s, test_no_optional_fields);
+	UNIT_ADD(s, test_empty_subject_and_pem_lookalike);
 	UNIT_ADD(s, test_cn_limits);
 	UNIT_ADD(s, test_nul_in_san_rejected);
 	UNIT_ADD(s, test_san_count_and_size_limits);
