@@ -89,10 +89,15 @@ static const char *const db_sql[STMT__COUNT] = {
 	[STMT_DOMAIN_LIST] =
 	    "SELECT id, customer_id, name FROM domain WHERE customer_id = ?"
 	    " ORDER BY name",
-	/* A NULL dept_id never equals another NULL, so look it up first. */
+	/*
+	 * UNIQUE never fires for a NULL dept_id (NULLs are distinct), so the
+	 * insert checks for an existing whole-organisation row itself.
+	 */
 	[STMT_DELEGATION_UPSERT] =
 	    "INSERT INTO delegation (domain_id, org_id, dept_id, ssl, smime,"
-	    " device) VALUES (?, ?, ?, ?, ?, ?)",
+	    " device) SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS"
+	    " (SELECT 1 FROM delegation WHERE domain_id = ?1 AND org_id = ?2"
+	    " AND dept_id IS NOT DISTINCT FROM ?3)",
 	[STMT_DELEGATION_LIST] =
 	    "SELECT d.name, g.org_id, COALESCE(g.dept_id, 0), g.ssl, g.smime,"
 	    " g.device, o.name, COALESCE(p.name, '')"
@@ -152,8 +157,8 @@ static const char *const db_sql[STMT__COUNT] = {
 	    " ORDER BY name",
 	[STMT_PERSON_INSERT] =
 	    "INSERT INTO person (org_id, dept_id, email, first_name,"
-	    " middle_name, last_name, common_name, created)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	    " middle_name, last_name, common_name, secret_id_hash, created)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[STMT_PERSON_BY_EMAIL] =
 	    "SELECT " PERSON_COLS " FROM person WHERE org_id = ? AND email = ?",
 	[STMT_PERSON_BY_ID] =
@@ -323,11 +328,11 @@ db_open(const char *path)
 	}
 	/* Concurrent FastCGI workers wait for each other instead of failing. */
 	sqlite3_busy_timeout(db->conn, 10000);
-	if (!db_exec(db, "PRAGMA journal_mode = WAL") ||
-	    !db_exec(db, "PRAGMA synchronous = NORMAL") ||
+	if (!db_exec(db, "PRAGMA synchronous = NORMAL") ||
 	    !db_exec(db, "PRAGMA foreign_keys = ON"))
 		goto fail;
-	if (!db_migrate(db))
+	/* Refuse a newer schema before changing anything in the file. */
+	if (!db_migrate(db) || !db_exec(db, "PRAGMA journal_mode = WAL"))
 		goto fail;
 	return db;
 fail:

@@ -603,7 +603,7 @@ store_delegation_add(struct db *db, long long domain_id, long long org_id,
 	sqlite3_bind_int(st, 4, ssl);
 	sqlite3_bind_int(st, 5, smime);
 	sqlite3_bind_int(st, 6, device);
-	return db_exec_stmt(db, st);
+	return db_exec_stmt(db, st) && db_changes(db) == 1;
 }
 
 static void *
@@ -1060,7 +1060,8 @@ store_person_add(struct db *db, const struct person *p)
 	bind_str(st, 5, p->middle_name ? p->middle_name : "");
 	bind_str(st, 6, p->last_name ? p->last_name : "");
 	bind_str(st, 7, p->common_name ? p->common_name : "");
-	sqlite3_bind_int64(st, 8, store_now());
+	bind_str(st, 8, p->secret_id_hash);
+	sqlite3_bind_int64(st, 9, store_now());
 	return insert(db, st);
 }
 
