@@ -108,7 +108,8 @@ const char *scep_msg_type_name(int type);
  * with req's digest and rsaEncryption.  pki_status is SCEP_STATUS_*;
  * fail_info/fail_text are used on FAILURE only.  On SUCCESS the reply
  * carries certs (issued first) or crl, encrypted to req's signer with
- * req's cipher.  Returns DER the caller frees with free(), length in *len.
+ * req's cipher; that needs an RSA signer certificate in req.  Returns DER
+ * the caller frees with free(), length in *len, or NULL on error (logged).
  */
 unsigned char	*scep_certrep(const struct scep_msg *req, X509 *signer_cert,
 	    EVP_PKEY *signer_key, int pki_status, int fail_info,
@@ -195,6 +196,11 @@ int	scep_oid_nid(enum scep_oid);
  * when allow_des, which loads the legacy provider) or NULL; static, not freed.
  */
 const EVP_CIPHER *scep_cipher_by_nid(int nid, int allow_des);
+/*
+ * Unloads the providers scep_cipher_by_nid loaded for DES; call once at
+ * program exit (leak checkers otherwise see the legacy provider's memory).
+ */
+void	scep_cleanup(void);
 /* Returns the digest for SHA-1/256/384/512 or NULL; static, not freed. */
 const EVP_MD *scep_digest_by_nid(int nid);
 /*

@@ -325,6 +325,7 @@ scep_client_parse_reply(const unsigned char *der, size_t len, X509 *ra_cert,
 	const unsigned char		*p = der;
 	size_t				 n = 0;
 
+	ERR_set_mark();
 	if (len > LONG_MAX ||
 	    (cms = d2i_CMS_ContentInfo(NULL, &p, (long)len)) == NULL ||
 	    OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed ||
@@ -387,6 +388,6 @@ out:
 	BIO_free(content);
 	sk_X509_free(ra);
 	CMS_ContentInfo_free(cms);
-	ERR_clear_error();
+	ERR_pop_to_mark();
 	return ret;
 }

@@ -146,6 +146,7 @@ suite_clean(void)
 	EVP_PKEY_free(ca_key);
 	EVP_PKEY_free(ra_key);
 	EVP_PKEY_free(cl_key);
+	scep_cleanup();
 	return 0;
 }
 
@@ -848,9 +849,10 @@ test_certs_only_and_caps(void)
 	CU_ASSERT_FALSE(scep_txid_valid("a\nb"));
 }
 
-/* Writes len bytes to dir/name; used to refresh the fuzz seeds. */
+/* Writes prefix (if any) and len bytes to dir/name; used to refresh the fuzz seeds. */
 static void
-write_seed(const char *dir, const char *name, const void *p, size_t len)
+write_seed(const char *dir, const char *name, const char *prefix,
+    const void *p, size_t len)
 {
 	char	 path[512];
 	FILE	*f;
@@ -858,20 +860,22 @@ write_seed(const char *dir, const char *name, const void *p, size_t len)
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if ((f = fopen(path, "wb")) == NULL)
 		return;
+	if (prefix != NULL)
+		fwrite(prefix, 1, strlen(prefix), f);
 	fwrite(p, 1, len, f);
 	fclose(f);
 }
 
 /*
- * With SCEP_SEED_DIR set, writes seed messages for the fuzz target:
- * whole pkiMessages, and 'P'-prefixed bare messageData payloads.
+ * With SCEP_SEED_DIR set, writes seeds for fuzz_scep: whole pkiMessages,
+ * 'P' + type selector + bare messageData, and 'B' + a mangled GET value.
  */
 static void
 test_write_fuzz_seeds(void)
 {
 	struct scep_client_req	 r = base_req();
 	const char		*dir = getenv("SCEP_SEED_DIR");
-	unsigned char		*der, *p = NULL, *buf;
+	unsigned char		*der, *p = NULL;
 	size_t			 len = 0;
 	int			 n;
 
@@ -879,26 +883,43 @@ test_write_fuzz_seeds(void)
 		return;
 	der = scep_client_request(&r, &len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(der);
-	write_seed(dir, "pkcsreq-aes256-sha256", der, len);
+	write_seed(dir, "pkcsreq-aes256-sha256", NULL, der, len);
 	free(der);
 	r.msg_type = SCEP_MSG_GETCERT;
+	r.csr = NULL;
 	r.issuer = X509_get_issuer_name(issued);
 	r.serial = X509_get_serialNumber(issued);
 	r.cipher_nid = NID_des_ede3_cbc;
 	r.digest_nid = NID_sha1;
 	r.oaep = 1;
+	r.nonce = (const unsigned char *)"1234567";
+	r.nonce_len = 7;
 	der = scep_client_request(&r, &len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(der);
-	write_seed(dir, "getcert-3des-sha1-oaep", der, len);
+	write_seed(dir, "getcert-3des-sha1-oaep", NULL, der, len);
 	free(der);
+
 	n = i2d_X509_REQ(cl_csr, &p);
-	buf = malloc((size_t)n + 2);
-	buf[0] = 'P';
-	buf[1] = SCEP_MSG_PKCSREQ;
-	memcpy(buf + 2, p, (size_t)n);
-	write_seed(dir, "payload-csr", buf, (size_t)n + 2);
-	free(buf);
+	CU_ASSERT_FATAL(n > 0);
+	write_seed(dir, "payload-pkcsreq", "PA", p, (size_t)n);
 	OPENSSL_free(p);
+	p = NULL;
+	n = i2d_X509_NAME(X509_get_subject_name(ca_cert), &p);
+	CU_ASSERT_FATAL(n > 0);
+	{
+		unsigned char	 seq[4] = { 0x30, 0x82, 0, 0 };
+		struct buf	 b = { NULL, 0, 0 };
+
+		seq[2] = (unsigned char)((2 * n) >> 8);
+		seq[3] = (unsigned char)(2 * n);
+		buf_append(&b, seq, 4);
+		buf_append(&b, p, (size_t)n);
+		buf_append(&b, p, (size_t)n);
+		write_seed(dir, "payload-certpoll", "PC", b.data, b.len);
+		buf_free(&b);
+	}
+	OPENSSL_free(p);
+	write_seed(dir, "get-mangled", "B", "aGVs\nbG8g%0Ad29y-_ bGQ", 22);
 }
 
 static void
