@@ -930,6 +930,10 @@ check_crl(struct ca *ca, int sig_nid)
 		    X509_get0_serialNumber(certs[i])), 1);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(found);
 		CU_ASSERT_EQUAL(entry_reason(found), reasons[i]);
+		/* unspecified is written by leaving reasonCode out. */
+		if (reasons[i] == 0)
+			CU_ASSERT_EQUAL(X509_REVOKED_get_ext_by_NID(found,
+			    NID_crl_reason, -1), -1);
 		CU_ASSERT_EQUAL(ASN1_TIME_cmp_time_t(
 		    X509_REVOKED_get0_revocationDate(found),
 		    (time_t)rev[i].revoked_at), 0);
@@ -1057,10 +1061,11 @@ test_ra(void)
 
 /*
  * Returns the PEM of an intermediate CA signed by rsa_ca for key (caller
- * frees), built by hand as an imported CA would come from elsewhere.
+ * frees), built by hand as an imported CA would come from elsewhere;
+ * with_ski 0 leaves out SKI and AKI, as some old CAs do.
  */
 static char *
-intermediate_pem(EVP_PKEY *key)
+intermediate_pem(EVP_PKEY *key, int with_ski)
 {
 	X509		*x = X509_new();
 	X509_NAME	*n = name_cn("Demo Issuing CA");
@@ -1087,6 +1092,9 @@ intermediate_pem(EVP_PKEY *key)
 	X509_set_pubkey(x, key);
 	X509V3_set_ctx(&ctx, rsa_ca->cert, x, NULL, NULL, 0);
 	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		if (!with_ski && (exts[i].nid == NID_subject_key_identifier ||
+		    exts[i].nid == NID_authority_key_identifier))
+			continue;
 		e = X509V3_EXT_nconf_nid(NULL, &ctx, exts[i].nid, exts[i].v);
 		X509_add_ext(x, e, -1);
 		X509_EXTENSION_free(e);
@@ -1139,7 +1147,7 @@ test_import_check(void)
 	/* An intermediate with its root, the wrong root, or a stray. */
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ikey);
 	CU_ASSERT_EQUAL_FATAL(key_save(path_in(0, "inter.key"), ikey), 1);
-	inter_pem = intermediate_pem(ikey);
+	inter_pem = intermediate_pem(ikey, 1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(inter_pem);
 	CU_ASSERT_EQUAL(ca_import_check(inter_pem, path_in(0, "inter.key"),
 	    rsa_pem, err, sizeof(err)), 1);
@@ -1174,6 +1182,57 @@ test_import_check(void)
 	X509_free(leaf);
 	free(leaf_pem);
 	free(inter_pem);
+	EVP_PKEY_free(ikey);
+	X509_NAME_free(subj);
+}
+
+static void
+test_legacy_ca_without_ski(void)
+{
+	EVP_PKEY		*ikey = key_ec("P-256");
+	char			*pem, hex[33];
+	struct ca		*ica;
+	struct ca_issue		 r;
+	X509_NAME		*subj = name_cn("www.example.com");
+	X509			*leaf;
+	AUTHORITY_KEYID		*akid;
+	STACK_OF(X509)		*untrusted;
+	struct ca_revoked	 rev;
+	unsigned char		*der;
+	size_t			 len;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ikey);
+	CU_ASSERT_EQUAL_FATAL(key_save(path_in(0, "old.key"), ikey), 1);
+	pem = intermediate_pem(ikey, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pem);
+	ica = ca_load(pem, path_in(0, "old.key"), rsa_pem, NULL, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ica);
+	CU_ASSERT_PTR_NULL(X509_get0_subject_key_id(ica->cert));
+	tls_request(&r, leaf_key, subj);
+	leaf = ca_issue(ica, &r, hex);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(leaf);
+	/* AKI names the issuer by name and serial instead of a key id. */
+	akid = X509_get_ext_d2i(leaf, NID_authority_key_identifier, NULL, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(akid);
+	CU_ASSERT_PTR_NULL(akid->keyid);
+	CU_ASSERT_PTR_NOT_NULL(akid->issuer);
+	CU_ASSERT_EQUAL(ASN1_INTEGER_cmp(akid->serial,
+	    X509_get0_serialNumber(ica->cert)), 0);
+	AUTHORITY_KEYID_free(akid);
+	untrusted = sk_X509_new_null();
+	sk_X509_push(untrusted, ica->cert);
+	CU_ASSERT_EQUAL(verify(rsa_ca->cert, untrusted, leaf,
+	    X509_PURPOSE_SSL_SERVER, NULL), X509_V_OK);
+	sk_X509_free(untrusted);
+	rev.serial_hex = hex;
+	rev.revoked_at = (long long)time(NULL);
+	rev.reason = 1;
+	der = ca_crl(ica, &rev, 1, 1, 7, &len);
+	CU_ASSERT_PTR_NOT_NULL(der);
+	free(der);
+	X509_free(leaf);
+	ca_free(ica);
+	free(pem);
 	EVP_PKEY_free(ikey);
 	X509_NAME_free(subj);
 }
@@ -1241,6 +1300,7 @@ register_ca(void)
 	UNIT_ADD(s, test_crl_refuses);
 	UNIT_ADD(s, test_ra);
 	UNIT_ADD(s, test_import_check);
+	UNIT_ADD(s, test_legacy_ca_without_ski);
 	UNIT_ADD(s, test_pem_der);
 	UNIT_ADD(s, test_serials_unique);
 }

@@ -1,0 +1,157 @@
+# instance.sh: create and serve a certdesk instance behind lighttpd.
+# Sourced by the demo and the end-to-end tests; needs ROOT (the checkout).
+#
+#   instance_config DIR PORT     write DIR/certdesk.hdf and DIR/lighttpd.conf
+#   instance_populate DIR        CA, RA, customer "demo", org, domain, profiles,
+#                                endpoints and accounts with the demo codes
+#   instance_start DIR           start lighttpd in the background, wait for it
+#   instance_stop DIR            stop it
+#   free_port                    print a free loopback TCP port
+
+free_port() {
+	local p i
+	for i in $(seq 1 200); do
+		p=$(( 20000 + RANDOM % 40000 ))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# The lighttpd stanza that hands /customer/<uri>/<prefix>... to a program.
+fcgi_block() {
+	local dir=$1 pattern=$2 prog=$3 procs=$4
+	cat <<EOT
+\$HTTP["url"] =~ "^/customer/[^/]+/$pattern" {
+	fastcgi.server = ( "/customer" => ((
+		"bin-path" => "$ROOT/build/cgi/$prog",
+		"socket" => "$dir/run/$prog.sock",
+		"check-local" => "disable",
+		"max-procs" => $procs,
+		"bin-environment" => ( "CERTDESK_CONF" => "$dir/certdesk.hdf" )
+	)) )
+}
+EOT
+}
+
+instance_config() {
+	local dir=$1 port=$2
+	mkdir -p "$dir/run" "$dir/mail" "$dir/www" "$dir/state/crl"
+	dir=$(cd "$dir" && pwd)
+	cat > "$dir/certdesk.hdf" <<EOT
+BaseURL = http://127.0.0.1:$port
+State.Dir = $dir/state
+DB.Path = $dir/state/certdesk.db
+Secret.KeyFile = $dir/state/server.key
+CRL.Dir = $dir/state/crl
+Templates.Dir = $ROOT/templates
+Static.URL = /static
+Mail.Dir = $dir/mail
+Mail.From = certdesk@example.com
+EOT
+	{
+		cat <<EOT
+server.modules = ( "mod_access", "mod_alias", "mod_rewrite", "mod_fastcgi", "mod_accesslog" )
+server.bind = "127.0.0.1"
+server.port = $port
+server.document-root = "$dir/www"
+server.errorlog = "$dir/lighttpd-error.log"
+accesslog.filename = "$dir/lighttpd-access.log"
+server.pid-file = "$dir/run/lighttpd.pid"
+server.tag = "certdesk"
+server.max-request-size = 1024
+mimetype.assign = ( ".css" => "text/css", ".crl" => "application/pkix-crl", ".png" => "image/png" )
+url.rewrite-once = ( "^/customer/([a-z0-9_-]+)/crl/([A-Za-z0-9_-]+\\.crl)\$" => "/crl-files/\$1/\$2" )
+alias.url = ( "/static/" => "$ROOT/static/", "/crl-files/" => "$dir/state/crl/" )
+EOT
+		fcgi_block "$dir" 'ssl(/|$)' ssl 2
+		fcgi_block "$dir" 'smime(/|$)' smime 1
+		fcgi_block "$dir" 'validate(/|$)' validate 1
+		fcgi_block "$dir" 'collect(/|$)' collect 1
+		fcgi_block "$dir" 'bulkenroll(/|$)' bulkenroll 1
+		fcgi_block "$dir" 'device(/|$)' device 1
+		fcgi_block "$dir" 'scep/' pkiclient.exe 4
+	} > "$dir/lighttpd.conf"
+}
+
+# Runs the admin CLI against the instance.
+cdadm() {
+	CERTDESK_CONF="$INSTANCE/certdesk.hdf" "$ROOT/build/certdesk" "$@"
+}
+
+instance_populate() {
+	INSTANCE=$(cd "$1" && pwd)
+	cdadm init >/dev/null
+	cdadm customer add demo --name "Demo Org" >/dev/null
+	cdadm ca init --subject "CN=Demo Root CA,O=Demo Org,C=US" >/dev/null
+	cdadm ra init --subject "CN=Demo SCEP RA,O=Demo Org,C=US" >/dev/null
+	cdadm org add "Demo Org" --o "Demo Org" --c US --admin-email admin@example.com >/dev/null
+	cdadm dept add IT --org "Demo Org" >/dev/null
+	cdadm domain add example.com >/dev/null
+	cdadm domain delegate example.com --org "Demo Org" --types ssl,smime,device >/dev/null
+	cdadm profile add "SSL Standard" --type ssl --terms 365,730 \
+	    --keys rsa2048,rsa3072,rsa4096,ec256,ec384 \
+	    --description "Single-domain server certificate" >/dev/null
+	cdadm profile add "SSL Multi-Domain" --type ssl --terms 365 --multi-domain \
+	    --description "Server certificate with Subject Alternative Names" >/dev/null
+	cdadm profile add "SSL Wildcard" --type ssl --terms 365 --wildcard --multi-domain \
+	    --description "Wildcard server certificate" >/dev/null
+	cdadm profile add "Client Authentication and Email" --type smime --terms 365,730 \
+	    --eku emailProtection,clientAuth >/dev/null
+	cdadm profile add "Device" --type device --terms 365 --eku clientAuth >/dev/null
+	cdadm endpoint add --type ssl --name "SSL Web Form" >/dev/null
+	cdadm endpoint add --type smime --name "Client Web Form" >/dev/null
+	cdadm endpoint add --type device --name "Device Web Form" >/dev/null
+	cdadm endpoint add --type bulk --name "Bulk SSL Form" >/dev/null
+	cdadm endpoint add --type scep-device --ext device --name "Device SCEP" >/dev/null
+	cdadm endpoint add --type scep-smime --ext smime --name "Client SCEP" >/dev/null
+	cdadm endpoint add --type scep-device --ext device-approval --name "Device SCEP (approval)" >/dev/null
+	cdadm account add ssl --endpoint ssl --org "Demo Org" --code demo-ssl-2026 \
+	    --profile "SSL Standard,SSL Multi-Domain,SSL Wildcard" >/dev/null
+	cdadm account add smime --endpoint smime --org "Demo Org" --dept IT --code demo-smime-2026 \
+	    --profile "Client Authentication and Email" >/dev/null
+	cdadm account add device --endpoint device --org "Demo Org" --code demo-device-2026 \
+	    --profile Device >/dev/null
+	cdadm account add bulk --endpoint bulk --org "Demo Org" --code demo-bulk-2026 \
+	    --profile "SSL Standard,SSL Multi-Domain" >/dev/null
+	cdadm account add scep-device --endpoint scep-device/device --org "Demo Org" \
+	    --code demo-scep-2026 --profile Device --term 365 >/dev/null
+	cdadm account add scep-smime --endpoint scep-smime/smime --org "Demo Org" \
+	    --code demo-scep-2026 --profile "Client Authentication and Email" --term 365 >/dev/null
+	cdadm account add scep-approval --endpoint scep-device/device-approval --org "Demo Org" \
+	    --code demo-scep-2026 --profile Device --term 365 --manual-approval >/dev/null
+	cdadm crl generate >/dev/null
+}
+
+instance_start() {
+	local dir i port
+	dir=$(cd "$1" && pwd)
+	port=$(sed -n 's/^server.port = //p' "$dir/lighttpd.conf")
+	rm -f "$dir"/run/*.sock* "$dir/run/lighttpd.pid"
+	lighttpd -f "$dir/lighttpd.conf" -D >>"$dir/lighttpd-error.log" 2>&1 &
+	echo $! > "$dir/run/lighttpd.bgpid"
+	for i in $(seq 1 100); do
+		if curl -s -o /dev/null "http://127.0.0.1:$port/static/certdesk.css"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "lighttpd did not start; see $dir/lighttpd-error.log" >&2
+	return 1
+}
+
+instance_stop() {
+	local dir=$1 pid
+	[ -f "$dir/run/lighttpd.bgpid" ] || return 0
+	pid=$(cat "$dir/run/lighttpd.bgpid")
+	kill "$pid" 2>/dev/null
+	for _ in $(seq 1 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null
+	rm -f "$dir/run/lighttpd.bgpid"
+	return 0
+}
