@@ -11,7 +11,7 @@ DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev libssl-dev \
 	libcunit1-dev libcsv-dev libargon2-dev lighttpd apache2 \
 	libapache2-mod-fcgid curl openssl libnss3-tools tidy scep \
 	strongswan-pki libstrongswan-extra-plugins certmonger chromium \
-	nodejs npm iproute2 cppcheck
+	iproute2 cppcheck
 
 WARN    := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wformat=2 -Werror
@@ -61,6 +61,9 @@ deps:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+	@# Node may come from another repository; Debian's npm then conflicts.
+	@command -v npm >/dev/null || { SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
 	@[ -d tests/e2e/node_modules/playwright-core ] || \
 		(cd tests/e2e && npm install --no-audit --no-fund --silent >/dev/null)
 
@@ -129,7 +132,7 @@ install: all
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_SECONDS ?= 30
-build-fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(BUILD)/gen/db_migrations.h
 	@mkdir -p build-fuzz
 	clang $(WARN) $(DEFS) $(INCS) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-o $@ $< $(LIB_SRC) $(LIBS)

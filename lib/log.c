@@ -34,6 +34,9 @@ log_set_request(const char *id)
 }
 
 /* Writes one line with a level tag; the message is cut at 2 KiB. */
+static void log_line(const char *, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 log_line(const char *level, const char *fmt, va_list ap)
 {

@@ -67,6 +67,9 @@ web_cb_read(void *data, char *b, int n)
  * cgiwrap printf hook: formats with the C library, because libfcgi's own
  * printf does not know every conversion (%zu); returns 0 on success.
  */
+static int web_cb_writef(void *, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
 static int
 web_cb_writef(void *data, const char *fmt, va_list ap)
 {
