@@ -480,16 +480,29 @@ ca_ext_conf(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
 	return ok;
 }
 
-/* Adds SKI and AKI and signs x with key; returns 1 on success. */
+/*
+ * Returns the authorityKeyIdentifier form for certificates and CRLs of
+ * issuer: its key id, or issuer name and serial for an imported CA old
+ * enough to lack a subjectKeyIdentifier (RFC 5280 4.2.1.1 allows both).
+ */
+static const char *
+ca_aki_form(X509 *issuer)
+{
+	return X509_get0_subject_key_id(issuer) != NULL ? "keyid:always" :
+	    "issuer:always";
+}
+
+/* Adds SKI and AKI and signs x with key (self-signed when issuer is NULL); returns 1 on success. */
 static int
 ca_cert_finish(X509 *x, X509 *issuer, EVP_PKEY *key)
 {
 	X509V3_CTX	 ctx;
 
 	X509V3_set_ctx(&ctx, issuer != NULL ? issuer : x, x, NULL, NULL, 0);
+	/* A new root has just been given its SKI: always use the key id. */
 	if (!ca_ext_conf(x, &ctx, NID_subject_key_identifier, "hash") ||
 	    !ca_ext_conf(x, &ctx, NID_authority_key_identifier,
-	    "keyid:always"))
+	    issuer != NULL ? ca_aki_form(issuer) : "keyid:always"))
 		return 0;
 	if (X509_sign(x, key, ca_md(key)) <= 0) {
 		log_ossl("ca: X509_sign");
@@ -507,25 +520,23 @@ ca_token(const char **sp, char tok[CA_TOKEN_MAX])
 {
 	const char	*s = *sp, *b, *e;
 
-	for (;;) {
-		while (*s == ' ' || *s == '\t' || *s == ',')
-			s++;
-		if (*s == '\0') {
-			*sp = s;
-			return 0;
-		}
-		b = s;
-		while (*s != '\0' && *s != ',')
-			s++;
-		for (e = s; e > b && (e[-1] == ' ' || e[-1] == '\t'); e--)
-			continue;
+	while (*s == ' ' || *s == '\t' || *s == ',')
+		s++;
+	if (*s == '\0') {
 		*sp = s;
-		if ((size_t)(e - b) >= CA_TOKEN_MAX)
-			return -1;
-		memcpy(tok, b, (size_t)(e - b));
-		tok[e - b] = '\0';
-		return 1;
+		return 0;
 	}
+	b = s;
+	while (*s != '\0' && *s != ',')
+		s++;
+	for (e = s; e > b && (e[-1] == ' ' || e[-1] == '\t'); e--)
+		continue;
+	*sp = s;
+	if ((size_t)(e - b) >= CA_TOKEN_MAX)
+		return -1;
+	memcpy(tok, b, (size_t)(e - b));
+	tok[e - b] = '\0';
+	return 1;
 }
 
 /*
@@ -1311,7 +1322,7 @@ ca_crl(const struct ca *ca, const struct ca_revoked *rev, size_t n,
 	}
 	X509V3_set_ctx(&ctx, ca->cert, NULL, NULL, crl, 0);
 	if ((ext = X509V3_EXT_nconf_nid(NULL, &ctx,
-	    NID_authority_key_identifier, "keyid:always")) == NULL ||
+	    NID_authority_key_identifier, ca_aki_form(ca->cert))) == NULL ||
 	    !X509_CRL_add_ext(crl, ext, -1)) {
 		log_ossl("ca: CRL authority key identifier");
 		goto out;

@@ -147,8 +147,12 @@ tls_request(struct ca_issue *r, EVP_PKEY *key, X509_NAME *subject)
 	r->backdate = 300;
 }
 
+/*
+ * Creates the fixture CAs; returns 0 on success.  Called before the run
+ * rather than as a CUnit suite init, whose failure would not fail the run.
+ */
 static int
-suite_init(void)
+fixtures_init(void)
 {
 	log_quiet(1);
 	if (mkdtemp(dir) == NULL)
@@ -1280,7 +1284,11 @@ register_ca(void)
 {
 	CU_pSuite	 s;
 
-	if ((s = CU_add_suite("ca", suite_init, suite_clean)) == NULL)
+	if (fixtures_init() != 0) {
+		fprintf(stderr, "test_ca: cannot create the fixture CAs\n");
+		exit(1);
+	}
+	if ((s = CU_add_suite("ca", NULL, suite_clean)) == NULL)
 		exit(2);
 	UNIT_ADD(s, test_init_rsa);
 	UNIT_ADD(s, test_init_ec);
