@@ -125,6 +125,8 @@ install: all
 	install -m 0644 templates/*.cs $(DESTDIR)$(PREFIX)/share/certdesk/templates/
 	install -m 0644 templates/mail/*.cs $(DESTDIR)$(PREFIX)/share/certdesk/templates/mail/
 	install -m 0644 static/* $(DESTDIR)$(PREFIX)/share/certdesk/static/
+	install -d $(DESTDIR)$(PREFIX)/share/certdesk/conf
+	install -m 0644 apache-conf/*.conf $(DESTDIR)$(PREFIX)/share/certdesk/conf/
 	[ -e $(DESTDIR)/etc/certdesk/certdesk.hdf ] || \
 		sed 's|@PREFIX@|$(PREFIX)|g' apache-conf/certdesk.hdf.in > $(DESTDIR)/etc/certdesk/certdesk.hdf
 	chmod 0750 $(DESTDIR)/var/lib/certdesk

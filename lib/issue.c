@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/x509.h>
@@ -239,6 +240,18 @@ split_list(const char *s, size_t *n, char **storage)
 	return v;
 }
 
+/* Converts an ASN1_TIME to seconds since the epoch; returns 1 on success. */
+static int
+asn1_time_epoch(const ASN1_TIME *t, long long *out)
+{
+	struct tm	 tm;
+
+	if (ASN1_TIME_to_tm(t, &tm) != 1)
+		return 0;
+	*out = (long long)timegm(&tm);
+	return 1;
+}
+
 /* Returns 1 if s looks like an IPv4 or IPv6 literal. */
 static int
 is_ip(const char *s)
@@ -269,6 +282,7 @@ issue_request(struct db *db, const struct config *cfg, long long id,
 	struct ca_issue	 spec;
 	BIO		*mem = NULL;
 	BUF_MEM		*bm;
+	long long	 nb, na;
 	int		 ok = 0, began = 0;
 
 	snprintf(err, errlen, "internal error");
@@ -357,9 +371,12 @@ issue_request(struct db *db, const struct config *cfg, long long id,
 		goto out;
 	BIO_get_mem_ptr(mem, &bm);
 	subject_str = bm->data;
+	/* The CA may cut the validity to its own; record what was signed. */
+	if (!asn1_time_epoch(X509_get0_notBefore(cert), &nb) ||
+	    !asn1_time_epoch(X509_get0_notAfter(cert), &na))
+		goto out;
 	if (!store_request_set_issued(db, id, rec->id, subject_str, der, len,
-	    serial, store_now() - spec.backdate,
-	    store_now() + 86400LL * r->term_days)) {
+	    serial, nb, na)) {
 		snprintf(err, errlen, "request %s changed while issuing",
 		    r->cert_id);
 		goto out;

@@ -22,8 +22,10 @@ main(void)								\
 	register_fn();							\
 	CU_basic_set_mode(CU_BRM_VERBOSE);				\
 	CU_basic_run_tests();						\
+	/* A suite whose setup failed ran nothing: that is a failure too. */ \
 	failed = CU_get_number_of_failures() +				\
-	    CU_get_number_of_tests_failed();				\
+	    CU_get_number_of_tests_failed() +				\
+	    CU_get_run_summary()->nSuitesFailed;			\
 	printf("unit: %u passed, %u failed\n",				\
 	    CU_get_number_of_tests_run() - CU_get_number_of_tests_failed(), \
 	    CU_get_number_of_tests_failed());				\

@@ -1,0 +1,352 @@
+/*
+ * test_issue: the certificate life cycle against a real instance — issue,
+ * refuse to issue twice, decline, revoke with CRL publication, and that a
+ * process killed at any moment of issuance leaves either a complete
+ * certificate record or none.
+ */
+#include <sys/wait.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "ca.h"
+#include "config.h"
+#include "db.h"
+#include "issue.h"
+#include "log.h"
+#include "secret.h"
+#include "store.h"
+#include "unit.h"
+
+static char		 dir[64];
+static char		 conf[128];
+static struct config	*cfg;
+static struct db	*db;
+static struct customer	*cust;
+static struct org	*org;
+static struct profile	*prof;
+static EVP_PKEY		*subject_key;
+static const struct actor test_actor = { "test", "127.0.0.1" };
+
+/* Returns the DER of a CSR for cn signed by subject_key (caller frees). */
+static unsigned char *
+make_csr(const char *cn, size_t *len)
+{
+	X509_REQ	*req = X509_REQ_new();
+	X509_NAME	*n = X509_NAME_new();
+	unsigned char	*der = NULL;
+	int		 l;
+
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+	    (const unsigned char *)cn, -1, -1, 0);
+	X509_REQ_set_subject_name(req, n);
+	X509_REQ_set_pubkey(req, subject_key);
+	X509_REQ_sign(req, subject_key, EVP_sha256());
+	l = i2d_X509_REQ(req, &der);
+	*len = l > 0 ? (size_t)l : 0;
+	X509_NAME_free(n);
+	X509_REQ_free(req);
+	return der;
+}
+
+/* Inserts a Requested SSL request for cn; returns its id. */
+static long long
+add_request(const char *cn)
+{
+	struct request	 r;
+	size_t		 len;
+	long long	 id;
+	char		 sans[300];
+
+	memset(&r, 0, sizeof(r));
+	r.customer_id = cust->id;
+	r.type = "ssl";
+	r.via = "web";
+	r.status = "Requested";
+	r.profile_id = prof->id;
+	r.org_id = org->id;
+	r.term_days = 365;
+	r.common_name = (char *)cn;
+	snprintf(sans, sizeof(sans), "%s", cn);
+	r.sans = sans;
+	r.requester_email = "alice@example.com";
+	r.csr_der = make_csr(cn, &len);
+	r.csr_len = len;
+	id = store_request_add(db, &r);
+	free(r.csr_der);
+	free(r.cert_id);
+	return id;
+}
+
+/* Builds a populated instance with the admin CLI and opens it. */
+static int
+setup(void)
+{
+	char	 cmd[512], key[160], dbp[160];
+
+	snprintf(dir, sizeof(dir), "/tmp/certdesk-test-issue.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return 0;
+	snprintf(cmd, sizeof(cmd), "ROOT=$PWD bash -c '. tests/e2e/instance.sh && "
+	    "instance_config %s 1 && instance_populate %s'", dir, dir);
+	if (system(cmd) != 0)
+		return 0;
+	snprintf(conf, sizeof(conf), "%s/certdesk.hdf", dir);
+	snprintf(key, sizeof(key), "%s/state/server.key", dir);
+	snprintf(dbp, sizeof(dbp), "%s/state/certdesk.db", dir);
+	if ((cfg = config_load(conf)) == NULL || !secret_init(key) ||
+	    (db = db_open(dbp)) == NULL)
+		return 0;
+	cust = store_customer_by_uri(db, "demo");
+	org = cust ? store_org_by_name(db, cust->id, "Demo Org") : NULL;
+	prof = cust ? store_profile_by_name(db, cust->id, "SSL Standard") : NULL;
+	subject_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	return cust && org && prof && subject_key;
+}
+
+static void
+teardown(void)
+{
+	char	 cmd[128];
+
+	EVP_PKEY_free(subject_key);
+	store_profile_free(prof);
+	store_org_free(org);
+	store_customer_free(cust);
+	db_close(db);
+	config_free(cfg);
+	secret_done();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+/* Returns the CA certificate of the instance (caller frees). */
+static X509 *
+ca_cert(void)
+{
+	struct ca_rec	*rec = store_ca_for_customer(db, cust->id);
+	X509		*x = rec ? ca_cert_from_pem(rec->cert_pem) : NULL;
+
+	store_ca_free(rec);
+	return x;
+}
+
+static void
+test_issue_records_what_was_signed(void)
+{
+	long long	 id = add_request("www.example.com");
+	struct request	*r;
+	const unsigned char *p;
+	X509		*x = NULL, *ca = ca_cert();
+	X509_STORE	*st = X509_STORE_new();
+	X509_STORE_CTX	*ctx = X509_STORE_CTX_new();
+	ASN1_INTEGER	*sn;
+	BIGNUM		*bn;
+	char		*hex, err[256];
+
+	CU_ASSERT_FATAL(id > 0 && ca != NULL);
+	CU_ASSERT_EQUAL(issue_request(db, cfg, id, &test_actor, err,
+	    sizeof(err)), 1);
+	r = store_request_by_id(db, id);
+	CU_ASSERT_FATAL(r != NULL);
+	CU_ASSERT_STRING_EQUAL(r->status, "Issued");
+	CU_ASSERT_FATAL(r->cert_der != NULL && r->serial != NULL);
+	p = r->cert_der;
+	x = d2i_X509(NULL, &p, (long)r->cert_len);
+	CU_ASSERT_FATAL(x != NULL);
+	/* The recorded serial and dates are the certificate's own. */
+	sn = X509_get_serialNumber(x);
+	bn = ASN1_INTEGER_to_BN(sn, NULL);
+	hex = BN_bn2hex(bn);
+	CU_ASSERT_STRING_EQUAL(hex, r->serial);
+	CU_ASSERT(ASN1_TIME_cmp_time_t(X509_get0_notAfter(x),
+	    (time_t)r->not_after) == 0);
+	CU_ASSERT(r->not_after - r->not_before > 364LL * 86400);
+	/* The public key is the CSR's and the chain verifies. */
+	CU_ASSERT(EVP_PKEY_eq(X509_get0_pubkey(x), subject_key) == 1);
+	X509_STORE_add_cert(st, ca);
+	X509_STORE_CTX_init(ctx, st, x, NULL);
+	CU_ASSERT(X509_verify_cert(ctx) == 1);
+	/* An audit event names the certificate. */
+	{
+		struct audit_list *l = store_audit_list(db, 5);
+		int found = 0;
+		size_t i;
+
+		for (i = 0; l && i < l->n; i++)
+			if (strcmp(l->items[i]->action, "certificate.issue") == 0 &&
+			    strcmp(l->items[i]->object, r->cert_id) == 0)
+				found = 1;
+		CU_ASSERT(found);
+		store_audit_list_free(l);
+	}
+	/* A second approval issues nothing new. */
+	CU_ASSERT_EQUAL(issue_request(db, cfg, id, &test_actor, err,
+	    sizeof(err)), 0);
+	CU_ASSERT(strstr(err, "Issued") != NULL);
+	OPENSSL_free(hex);
+	BN_free(bn);
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(st);
+	X509_free(x);
+	X509_free(ca);
+	store_request_free(r);
+}
+
+static void
+test_decline_then_no_issue(void)
+{
+	long long	 id = add_request("declined.example.com");
+	struct request	*r;
+	char		 err[256];
+
+	CU_ASSERT_EQUAL(issue_decline(db, id, "not ours", &test_actor, err,
+	    sizeof(err)), 1);
+	CU_ASSERT_EQUAL(issue_request(db, cfg, id, &test_actor, err,
+	    sizeof(err)), 0);
+	r = store_request_by_id(db, id);
+	CU_ASSERT_FATAL(r != NULL);
+	CU_ASSERT_STRING_EQUAL(r->status, "Declined");
+	CU_ASSERT_STRING_EQUAL(r->decline_reason, "not ours");
+	CU_ASSERT(r->cert_der == NULL && r->serial == NULL);
+	store_request_free(r);
+}
+
+static void
+test_revoke_publishes_crl(void)
+{
+	long long	 id = add_request("revoked.example.com");
+	struct request	*r;
+	char		 err[256], *path;
+	FILE		*f;
+	X509_CRL	*crl = NULL;
+	X509		*ca = ca_cert();
+	ASN1_INTEGER	*sn = NULL;
+	BIGNUM		*bn = NULL;
+	X509_REVOKED	*rev = NULL;
+
+	CU_ASSERT_FATAL(issue_request(db, cfg, id, &test_actor, err,
+	    sizeof(err)) == 1);
+	CU_ASSERT_EQUAL(issue_revoke(db, cfg, id, 1, "key lost", &test_actor,
+	    err, sizeof(err)), 1);
+	/* Revoking twice is refused. */
+	CU_ASSERT_EQUAL(issue_revoke(db, cfg, id, 1, "", &test_actor, err,
+	    sizeof(err)), 0);
+	r = store_request_by_id(db, id);
+	CU_ASSERT_FATAL(r != NULL);
+	CU_ASSERT_STRING_EQUAL(r->status, "Revoked");
+	CU_ASSERT_EQUAL(r->revoke_reason, 1);
+	path = issue_crl_path(cfg, "demo", "ca");
+	CU_ASSERT_FATAL(path != NULL && (f = fopen(path, "rb")) != NULL);
+	crl = d2i_X509_CRL_fp(f, NULL);
+	fclose(f);
+	CU_ASSERT_FATAL(crl != NULL);
+	CU_ASSERT(X509_CRL_verify(crl, X509_get0_pubkey(ca)) == 1);
+	BN_hex2bn(&bn, r->serial);
+	sn = BN_to_ASN1_INTEGER(bn, NULL);
+	CU_ASSERT(X509_CRL_get0_by_serial(crl, &rev, sn) == 1);
+	ASN1_INTEGER_free(sn);
+	BN_free(bn);
+	X509_CRL_free(crl);
+	X509_free(ca);
+	free(path);
+	store_request_free(r);
+}
+
+/*
+ * Kills issuing processes at random moments; every request must end up
+ * either untouched (Requested, no certificate) or complete (Issued with
+ * certificate and serial): never a certificate without its record.
+ */
+static void
+test_kill_during_issue_is_atomic(void)
+{
+	enum { N = 24 };
+	long long	 ids[N];
+	int		 i, complete = 0, untouched = 0, broken = 0;
+	char		 cn[64];
+
+	for (i = 0; i < N; i++) {
+		snprintf(cn, sizeof(cn), "crash%d.example.com", i);
+		ids[i] = add_request(cn);
+		CU_ASSERT_FATAL(ids[i] > 0);
+	}
+	srand((unsigned)getpid());
+	for (i = 0; i < N; i++) {
+		pid_t	 pid;
+		int	 st;
+
+		if ((pid = fork()) == 0) {
+			struct db *cdb;
+			char	 err[256], dbp[160];
+
+			snprintf(dbp, sizeof(dbp), "%s/state/certdesk.db", dir);
+			if ((cdb = db_open(dbp)) == NULL)
+				_exit(2);
+			_exit(issue_request(cdb, cfg, ids[i], &test_actor, err,
+			    sizeof(err)) ? 0 : 1);
+		}
+		CU_ASSERT_FATAL(pid > 0);
+		/* 0..40 ms: from before BEGIN to after COMMIT. */
+		usleep((useconds_t)(rand() % 40000));
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	for (i = 0; i < N; i++) {
+		struct request *r = store_request_by_id(db, ids[i]);
+
+		CU_ASSERT_FATAL(r != NULL);
+		if (strcmp(r->status, "Issued") == 0 && r->cert_der != NULL &&
+		    r->serial != NULL && r->issued_at > 0)
+			complete++;
+		else if (strcmp(r->status, "Requested") == 0 &&
+		    r->cert_der == NULL && r->serial == NULL && r->issued_at == 0)
+			untouched++;
+		else
+			broken++;
+		store_request_free(r);
+	}
+	CU_ASSERT_EQUAL(broken, 0);
+	CU_ASSERT_EQUAL(complete + untouched, N);
+	/* The survivors can still be issued: no lock or half state left. */
+	for (i = 0; i < N; i++) {
+		char	 err[256];
+		struct request *r = store_request_by_id(db, ids[i]);
+
+		if (r != NULL && strcmp(r->status, "Requested") == 0)
+			CU_ASSERT(issue_request(db, cfg, ids[i], &test_actor,
+			    err, sizeof(err)) == 1);
+		store_request_free(r);
+	}
+	printf("\n    killed mid-issue: %d complete, %d untouched\n", complete,
+	    untouched);
+}
+
+static void
+register_tests(void)
+{
+	CU_pSuite	 s;
+
+	log_quiet(1);
+	if (!setup()) {
+		fprintf(stderr, "test_issue: cannot set up an instance\n");
+		exit(1);
+	}
+	atexit(teardown);
+	s = CU_add_suite("issue", NULL, NULL);
+	UNIT_ADD(s, test_issue_records_what_was_signed);
+	UNIT_ADD(s, test_decline_then_no_issue);
+	UNIT_ADD(s, test_revoke_publishes_crl);
+	UNIT_ADD(s, test_kill_during_issue_is_atomic);
+}
+
+UNIT_MAIN(register_tests)
