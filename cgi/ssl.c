@@ -1,26 +1,44 @@
 /*
- * ssl: SSL Certificate Management (guide 3.2.3.1): enrollment with an
- * access code, renewal, download and revocation of SSL certificates.
- * One static function per page; the page comes from ?action=.
+ * ssl: SSL Certificate Management (guide 3.2.3.1, 3.2.5.2, 3.2.6.2):
+ * enrollment with an access code, renewal, download and revocation of SSL
+ * certificates.  One static function per page; the page comes from
+ * ?action=.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+#include <openssl/pem.h>
 
 #include "app.h"
+#include "csr.h"
+#include "enroll.h"
 #include "issue.h"
 #include "log.h"
+#include "notify.h"
 #include "policy.h"
 #include "secret.h"
 
 #define MAX_BODY	(64 * 1024)	/* a 32 KiB CSR upload plus the form */
 #define ENROLL_TTL	(30 * 60)	/* how long a checked access code holds */
+#define PASS_MIN	8		/* shortest renewal passphrase */
+#define PASS_MAX	256
+#define COMMENTS_MAX	1024
+#define CERT_ID_MAX	64
 #define GENERIC_CODE_ERROR \
 	"The access code or the email address is not valid for this form."
+#define GENERIC_PASS_ERROR \
+	"The certificate ID or the passphrase is not correct."
 
 enum page {
 	PAGE_MENU,
 	PAGE_ENROLL,
+	PAGE_RENEW,
+	PAGE_DOWNLOAD,
+	PAGE_REVOKE,
 	PAGE__MAX
 };
 
@@ -36,15 +54,36 @@ typedef int (*page_fn)(struct ctx *);
 
 static int page_menu(struct ctx *);
 static int page_enroll(struct ctx *);
+static int page_renew(struct ctx *);
+static int page_download(struct ctx *);
+static int page_revoke(struct ctx *);
 
 static const char *const pages[PAGE__MAX] = {
 	"",		/* PAGE_MENU */
 	"enroll",	/* PAGE_ENROLL */
+	"renew",	/* PAGE_RENEW */
+	"download",	/* PAGE_DOWNLOAD */
+	"revoke",	/* PAGE_REVOKE */
 };
 
 static const page_fn handlers[PAGE__MAX] = {
 	page_menu,
 	page_enroll,
+	page_renew,
+	page_download,
+	page_revoke,
+};
+
+/* The revocation reasons an end user may give (SPEC 4.6), with labels. */
+static const struct {
+	const char	*name;
+	const char	*label;
+} revoke_reasons[] = {
+	{ "unspecified", "Unspecified" },
+	{ "keyCompromise", "Key compromise" },
+	{ "affiliationChanged", "Affiliation changed" },
+	{ "superseded", "Superseded" },
+	{ "cessationOfOperation", "Cessation of operation" },
 };
 
 /* Sets the base URL of this endpoint's form in Form.Action. */
@@ -58,18 +97,41 @@ set_action_url(struct ctx *c)
 	hdf_set_value(c->r->hdf, "Form.Action", url);
 }
 
-/* Returns 1 if the address may keep guessing; answers 429 and returns 0 otherwise. */
-static int
-guess_allowed(struct ctx *c)
+/* Sets the collection page URL of a certificate ID in key. */
+static void
+set_collect_url(struct ctx *c, const char *key, const char *cert_id)
 {
-	if (!throttle_blocked(c->app->db, "ssl-code", c->r->remote))
+	char	 url[512];
+
+	snprintf(url, sizeof(url), "/customer/%s/collect?id=%s",
+	    c->customer->uri, cert_id);
+	hdf_set_value(c->r->hdf, key, url);
+}
+
+/*
+ * Returns 1 if the address may keep guessing in scope; answers 429 under
+ * title and returns 0 otherwise.
+ */
+static int
+guess_allowed(struct ctx *c, const char *scope, const char *title)
+{
+	if (!throttle_blocked(c->app->db, scope, c->r->remote))
 		return 1;
-	log_warn("ssl: access-code guessing from %s throttled", c->r->remote);
-	hdf_set_value(c->r->hdf, "Page.Title", "SSL Certificate Enrollment");
+	log_warn("ssl: %s guessing from %s throttled", scope, c->r->remote);
+	hdf_set_value(c->r->hdf, "Page.Title", title);
 	web_error(c->r, 429, "Too many attempts",
 	    "There were too many failed attempts from your address. "
 	    "Please wait 15 minutes before trying again.");
 	return 0;
+}
+
+/* Returns a request parameter, or "" when absent. */
+static const char *
+param(struct ctx *c, const char *name)
+{
+	const char	*v = web_param(c->r, name);
+
+	return v != NULL ? v : "";
 }
 
 /* The menu of guide 3.2.3.1: enrollment, renewal, download, revocation. */
@@ -80,6 +142,8 @@ page_menu(struct ctx *c)
 	hdf_set_value(c->r->hdf, "Endpoint.Help", c->endpoint->help);
 	return web_page(c->r, 200, "ssl_menu");
 }
+
+/* ---- enrollment ---- */
 
 /* Renders step 1 (access code and email) with an optional error. */
 static int
@@ -133,43 +197,148 @@ out:
 	return acc;
 }
 
-/* Fills the profiles (with their terms) offered by the account. */
+/*
+ * Parses one item of a profile's term list ("365", "1 year", "90 days");
+ * returns the days or -1.
+ */
 static int
+term_days(const char *s, const char *end)
+{
+	char	 item[32], *unit;
+	long	 n;
+	size_t	 len;
+
+	while (s < end && isspace((unsigned char)*s))
+		s++;
+	len = (size_t)(end - s);
+	if (len == 0 || len >= sizeof(item))
+		return -1;
+	memcpy(item, s, len);
+	item[len] = '\0';
+	n = strtol(item, &unit, 10);
+	if (n <= 0 || n > 3650 || unit == item)
+		return -1;
+	while (isspace((unsigned char)*unit))
+		unit++;
+	if (strncasecmp(unit, "year", 4) == 0)
+		n *= 365;
+	else if (*unit != '\0' && strncasecmp(unit, "day", 3) != 0)
+		return -1;
+	return n > 3650 ? -1 : (int)n;
+}
+
+/* Writes a term's label ("1 year", "2 years", "90 days") into out. */
+static void
+term_label(int days, char *out, size_t len)
+{
+	if (days % 365 == 0)
+		snprintf(out, len, "%d year%s", days / 365,
+		    days == 365 ? "" : "s");
+	else
+		snprintf(out, len, "%d days", days);
+}
+
+/*
+ * Fills the profiles (with their terms) offered by the account and the
+ * union of their terms; returns the account's SSL profiles (caller frees)
+ * or NULL.
+ */
+static struct profile_list *
 set_profiles(struct ctx *c, const struct account *acc)
 {
 	struct profile_list	*pl;
-	size_t			 i;
-	char			 key[64];
+	struct buf		 labels = { 0 };
+	size_t			 i, nterms = 0, j;
+	int			 terms[64], d;
+	const char		*p, *end;
+	char			 key[64], label[32];
 
 	if ((pl = store_account_profiles(c->app->db, acc->id)) == NULL)
-		return 0;
+		return NULL;
 	for (i = 0; i < pl->n; i++) {
-		const struct profile *p = pl->items[i];
+		const struct profile *pr = pl->items[i];
 
-		if (strcmp(p->type, "ssl") != 0)
+		if (strcmp(pr->type, "ssl") != 0)
 			continue;
+		buf_free(&labels);
+		for (p = pr->terms; ; p = end + 1) {
+			if ((end = strchr(p, ',')) == NULL)
+				end = p + strlen(p);
+			if ((d = term_days(p, end)) > 0) {
+				term_label(d, label, sizeof(label));
+				buf_printf(&labels, "%s%s", labels.len ? ", " :
+				    "", label);
+				for (j = 0; j < nterms && terms[j] != d; j++)
+					;
+				if (j == nterms && nterms < 64)
+					terms[nterms++] = d;
+			}
+			if (*end == '\0')
+				break;
+		}
 		snprintf(key, sizeof(key), "Profiles.%zu.Name", i);
-		hdf_set_value(c->r->hdf, key, p->name);
+		hdf_set_value(c->r->hdf, key, pr->name);
 		snprintf(key, sizeof(key), "Profiles.%zu.Terms", i);
-		hdf_set_value(c->r->hdf, key, p->terms);
+		hdf_set_value(c->r->hdf, key, labels.data ?
+		    (char *)labels.data : "");
 		snprintf(key, sizeof(key), "Profiles.%zu.MultiDomain", i);
-		hdf_set_int_value(c->r->hdf, key, p->multi_domain);
+		hdf_set_int_value(c->r->hdf, key, pr->multi_domain);
+		snprintf(key, sizeof(key), "Profiles.%zu.Wildcard", i);
+		hdf_set_int_value(c->r->hdf, key, pr->wildcard);
 		snprintf(key, sizeof(key), "Profiles.%zu.Description", i);
-		hdf_set_value(c->r->hdf, key, p->description);
+		hdf_set_value(c->r->hdf, key, pr->description);
 	}
-	store_profile_list_free(pl);
-	return 1;
+	buf_free(&labels);
+	/* Shortest term first, as SCM lists them. */
+	for (i = 1; i < nterms; i++)
+		for (j = i; j > 0 && terms[j - 1] > terms[j]; j--) {
+			d = terms[j];
+			terms[j] = terms[j - 1];
+			terms[j - 1] = d;
+		}
+	for (i = 0; i < nterms; i++) {
+		term_label(terms[i], label, sizeof(label));
+		snprintf(key, sizeof(key), "Terms.%zu.Days", i);
+		hdf_set_int_value(c->r->hdf, key, terms[i]);
+		snprintf(key, sizeof(key), "Terms.%zu.Label", i);
+		hdf_set_value(c->r->hdf, key, label);
+	}
+	return pl;
 }
 
-/* Renders the full enrollment form (step 2) for a checked account. */
+/* Copies what the user typed back into the form (never the passphrases). */
+static void
+keep_input(struct ctx *c, const char *csr_text)
+{
+	HDF	*h = c->r->hdf;
+
+	hdf_set_value(h, "Form.Profile", param(c, "profile"));
+	hdf_set_value(h, "Form.Term", param(c, "term"));
+	hdf_set_value(h, "Form.CSR", csr_text);
+	hdf_set_value(h, "Form.CommonName", param(c, "commonName"));
+	hdf_set_value(h, "Form.SANs", param(c, "sans"));
+	hdf_set_int_value(h, "Form.AutoRenew", *param(c, "autoRenew") != '\0');
+	hdf_set_value(h, "Form.AutoRenewDays", param(c, "autoRenewDays"));
+	hdf_set_value(h, "Form.ExternalRequester",
+	    param(c, "externalRequester"));
+	hdf_set_value(h, "Form.Comments", param(c, "comments"));
+	hdf_set_int_value(h, "Form.EULA", *param(c, "eula") != '\0');
+}
+
+/*
+ * Renders the full enrollment form (step 2) for a checked account, with
+ * an error or a notice.
+ */
 static int
 enroll_form(struct ctx *c, const struct account *acc, const char *email,
-    int status, const char *error)
+    int status, const char *error, const char *notice)
 {
-	char	*token;
+	struct profile_list	*pl = NULL;
+	char			*token;
+	int			 rc;
 
 	if ((token = app_token_make("ssl-enroll", acc->id, email,
-	    ENROLL_TTL)) == NULL || !set_profiles(c, acc)) {
+	    ENROLL_TTL)) == NULL || (pl = set_profiles(c, acc)) == NULL) {
 		free(token);
 		return web_error(c->r, 500, "Server error",
 		    "The form could not be prepared. Please try again.");
@@ -179,11 +348,330 @@ enroll_form(struct ctx *c, const struct account *acc, const char *email,
 	hdf_set_value(c->r->hdf, "Form.Email", email);
 	if (error != NULL)
 		hdf_set_value(c->r->hdf, "Page.Error", error);
+	if (notice != NULL)
+		hdf_set_value(c->r->hdf, "Page.Notice", notice);
+	rc = web_page(c->r, status, "ssl_enroll_form");
+	store_profile_list_free(pl);
 	free(token);
-	return web_page(c->r, status, "ssl_enroll_form");
+	return rc;
 }
 
-/* Enrollment: step 1 on GET, the access-code check on POST. */
+/* Returns the CSR as PEM text for the form (caller frees) or NULL. */
+static char *
+csr_pem_text(const struct csr *csr)
+{
+	BIO	*bio;
+	char	*data, *s = NULL;
+	long	 len;
+
+	if ((bio = BIO_new(BIO_s_mem())) == NULL)
+		return NULL;
+	if (PEM_write_bio_X509_REQ(bio, csr->req) &&
+	    (len = BIO_get_mem_data(bio, &data)) > 0)
+		s = strndup(data, (size_t)len);
+	BIO_free(bio);
+	return s;
+}
+
+/* The form's CSR, read once per request. */
+struct form_csr {
+	struct csr	*csr;		/* parsed, or NULL with err */
+	char		*text;		/* what the form shows back (caller frees) */
+	char		 err[256];
+};
+
+/*
+ * Reads the CSR from the upload (preferred) or the text field and parses
+ * it; fc->csr is NULL with fc->err set when there is none or it is bad.
+ */
+static void
+read_form_csr(struct ctx *c, struct form_csr *fc)
+{
+	struct buf	 up = { 0 };
+	const char	*pasted = param(c, "csr");
+	int		 rc;
+
+	memset(fc, 0, sizeof(*fc));
+	rc = web_upload(c->r, "csrFile", CSR_MAX_BYTES, &up);
+	if (rc < 0) {
+		snprintf(fc->err, sizeof(fc->err), "The uploaded CSR is "
+		    "larger than 32 KiB (Max CSR size is 32K).");
+		fc->text = strdup("");
+		return;
+	}
+	if (rc > 0) {
+		fc->csr = csr_parse(up.data, up.len, fc->err, sizeof(fc->err));
+		/* A DER upload comes back as PEM so the next submit keeps it. */
+		fc->text = fc->csr != NULL ? csr_pem_text(fc->csr) : strdup("");
+		buf_free(&up);
+		return;
+	}
+	if (strlen(pasted) > CSR_MAX_BYTES) {
+		snprintf(fc->err, sizeof(fc->err), "The CSR is larger than "
+		    "32 KiB (Max CSR size is 32K).");
+		fc->text = strdup("");
+		return;
+	}
+	fc->text = strdup(pasted);
+	if (*pasted == '\0') {
+		snprintf(fc->err, sizeof(fc->err), "Paste or upload the CSR.");
+		return;
+	}
+	fc->csr = csr_parse(pasted, strlen(pasted), fc->err, sizeof(fc->err));
+}
+
+/* "Get CN from CSR": fills Common Name and SANs from the CSR, changes nothing. */
+static int
+enroll_getcn(struct ctx *c, const struct account *acc, const char *email,
+    struct form_csr *fc)
+{
+	struct buf	 sans = { 0 };
+	size_t		 i;
+	int		 rc;
+
+	keep_input(c, fc->text ? fc->text : "");
+	if (fc->csr == NULL)
+		return enroll_form(c, acc, email, 200, fc->err, NULL);
+	hdf_set_value(c->r->hdf, "Form.CommonName",
+	    fc->csr->cn != NULL ? fc->csr->cn : "");
+	for (i = 0; i < fc->csr->ndns; i++) {
+		if (fc->csr->cn != NULL &&
+		    strcasecmp(fc->csr->dns[i], fc->csr->cn) == 0)
+			continue;
+		buf_printf(&sans, "%s%s", sans.len ? ", " : "",
+		    fc->csr->dns[i]);
+	}
+	hdf_set_value(c->r->hdf, "Form.SANs", sans.data ? (char *)sans.data :
+	    "");
+	buf_free(&sans);
+	rc = enroll_form(c, acc, email, 200, fc->csr->cn == NULL ?
+	    "The CSR has no Common Name; enter it below." : NULL,
+	    fc->csr->cn != NULL ? "Common Name and Subject Alternative Names "
+	    "were filled in from the CSR." : NULL);
+	return rc;
+}
+
+/* Returns the account's SSL profile named name, or NULL (borrowed from pl). */
+static const struct profile *
+find_profile(const struct profile_list *pl, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < pl->n; i++)
+		if (strcmp(pl->items[i]->type, "ssl") == 0 &&
+		    strcmp(pl->items[i]->name, name) == 0)
+			return pl->items[i];
+	return NULL;
+}
+
+/*
+ * The checks of SPEC 4.1 step 4 on the submitted form; returns 1 with the
+ * certificate's names and external requesters filled, or 0 with the first
+ * failure's message in err.
+ */
+static int
+enroll_check(struct ctx *c, const struct account *acc,
+    const struct profile *prof, const struct form_csr *fc,
+    struct buf *names, struct buf *extreq, char *err, size_t errlen)
+{
+	struct delegation_list		*dl = NULL;
+	struct policy_delegation	*pd = NULL;
+	const char			*cn = param(c, "commonName");
+	const char			*pass = param(c, "passphrase");
+	char				*end;
+	long				 term, days;
+	int				 ok = 0;
+
+	snprintf(err, errlen, "The request could not be checked.");
+	if (prof == NULL) {
+		snprintf(err, errlen, "Choose one of the certificate profiles "
+		    "offered.");
+		goto out;
+	}
+	term = strtol(param(c, "term"), &end, 10);
+	if (*end != '\0' || term <= 0 || term > 3650 ||
+	    !policy_term_allowed(prof->terms, (int)term)) {
+		snprintf(err, errlen, "The certificate term is not available "
+		    "for the profile %s; choose one of its terms.", prof->name);
+		goto out;
+	}
+	if (fc->csr == NULL) {
+		snprintf(err, errlen, "%s", fc->err);
+		goto out;
+	}
+	if (!policy_key_allowed(key_types_parse(prof->key_types),
+	    fc->csr->key_type)) {
+		snprintf(err, errlen, "The CSR's key (%s) is not allowed by the "
+		    "profile %s.", key_type_name(fc->csr->key_type), prof->name);
+		goto out;
+	}
+	if ((dl = store_delegation_list(c->app->db, c->customer->id)) == NULL ||
+	    (pd = issue_delegations(dl)) == NULL)
+		goto out;
+	err[0] = '\0';
+	if (!enroll_check_names(pd, dl->n, acc->org_id, acc->dept_id,
+	    prof->multi_domain, prof->wildcard, cn, param(c, "sans"), names,
+	    err, errlen))
+		goto out;
+	if (fc->csr->cn == NULL || strcasecmp(fc->csr->cn, cn) != 0) {
+		snprintf(err, errlen, "The Common Name \"%.64s\" does not match "
+		    "the CSR's Common Name \"%.64s\"; use \"Get CN from CSR\".",
+		    cn, fc->csr->cn != NULL ? fc->csr->cn : "");
+		goto out;
+	}
+	if (*param(c, "autoRenew") != '\0') {
+		days = strtol(param(c, "autoRenewDays"), &end, 10);
+		if (*end != '\0' || days < 1 || days > 90) {
+			snprintf(err, errlen, "Auto renew needs a number of "
+			    "days before expiration between 1 and 90.");
+			goto out;
+		}
+	}
+	if (strlen(pass) < PASS_MIN || strlen(pass) > PASS_MAX) {
+		snprintf(err, errlen, "The Annual Renewal Passphrase must have "
+		    "%d to %d characters.", PASS_MIN, PASS_MAX);
+		goto out;
+	}
+	if (!secret_equal(pass, param(c, "passphrase2"))) {
+		snprintf(err, errlen, "The passphrase and its confirmation "
+		    "differ; enter the same passphrase twice.");
+		goto out;
+	}
+	if (!enroll_check_emails(pd, dl->n, acc->org_id, acc->dept_id,
+	    CERT_SSL, param(c, "externalRequester"), extreq, err, errlen))
+		goto out;
+	if (strlen(param(c, "comments")) > COMMENTS_MAX) {
+		snprintf(err, errlen, "Comments may have at most %d characters.",
+		    COMMENTS_MAX);
+		goto out;
+	}
+	if (*param(c, "eula") == '\0') {
+		snprintf(err, errlen, "Please read and agree to the terms of "
+		    "the EULA.");
+		goto out;
+	}
+	ok = 1;
+out:
+	free(pd);
+	store_delegation_list_free(dl);
+	return ok;
+}
+
+/* Fills the result page of a recorded request. */
+static void
+set_result(struct ctx *c, const struct request *r,
+    const struct enroll_result *res, const char *heading)
+{
+	HDF	*h = c->r->hdf;
+
+	hdf_set_value(h, "Result.Heading", heading);
+	hdf_set_value(h, "Result.CertID", r->cert_id);
+	hdf_set_value(h, "Result.CommonName", r->common_name);
+	hdf_set_value(h, "Result.Email", r->requester_email);
+	hdf_set_value(h, "Result.External", r->external_requesters);
+	hdf_set_int_value(h, "Result.Issued", res->issued);
+	hdf_set_int_value(h, "Result.MailFailed", !res->mailed);
+	set_collect_url(c, "Result.CollectURL", r->cert_id);
+}
+
+/* Step 2 submitted: Get CN from CSR, or the checks and the new request. */
+static int
+enroll_step2(struct ctx *c)
+{
+	struct account		*acc = NULL;
+	struct profile_list	*pl = NULL;
+	const struct profile	*prof;
+	struct form_csr		 fc;
+	struct buf		 names = { 0 }, extreq = { 0 };
+	struct request		 req;
+	struct enroll_result	 res;
+	struct actor		 who;
+	const char		*email = param(c, "email");
+	char			 err[512], *hash = NULL;
+	long long		 acc_id;
+	int			 rc;
+
+	memset(&fc, 0, sizeof(fc));
+	acc_id = app_token_check(web_param(c->r, "token"), "ssl-enroll", email);
+	if (acc_id == 0 || (acc = store_account_by_id(c->app->db, acc_id)) ==
+	    NULL || acc->endpoint_id != c->endpoint->id) {
+		store_account_free(acc);
+		return enroll_step1(c, 200, "This form has expired. Please "
+		    "enter your access code again.");
+	}
+	read_form_csr(c, &fc);
+	if (web_param(c->r, "getcn") != NULL) {
+		rc = enroll_getcn(c, acc, email, &fc);
+		goto out;
+	}
+	if ((pl = store_account_profiles(c->app->db, acc->id)) == NULL) {
+		rc = web_error(c->r, 500, "Server error",
+		    "The form could not be checked. Please try again.");
+		goto out;
+	}
+	prof = find_profile(pl, param(c, "profile"));
+	if (!enroll_check(c, acc, prof, &fc, &names, &extreq, err,
+	    sizeof(err))) {
+		keep_input(c, fc.text ? fc.text : "");
+		rc = enroll_form(c, acc, email, 200, err, NULL);
+		goto out;
+	}
+	if ((hash = secret_hash(param(c, "passphrase"))) == NULL) {
+		rc = web_error(c->r, 500, "Server error",
+		    "The request could not be recorded. Please try again.");
+		goto out;
+	}
+	memset(&req, 0, sizeof(req));
+	req.customer_id = c->customer->id;
+	req.type = "ssl";
+	req.via = "web";
+	req.status = "Requested";
+	req.account_id = acc->id;
+	req.profile_id = prof->id;
+	req.org_id = acc->org_id;
+	req.dept_id = acc->dept_id;
+	req.term_days = atoi(param(c, "term"));
+	/* names is "cn[,san...]": the CN stands alone in common_name. */
+	req.common_name = strndup((char *)names.data,
+	    strcspn((char *)names.data, ","));
+	req.sans = (char *)names.data;
+	req.csr_der = fc.csr->der;
+	req.csr_len = fc.csr->der_len;
+	req.requester_email = (char *)email;
+	req.external_requesters = extreq.data ? (char *)extreq.data : "";
+	req.comments = (char *)param(c, "comments");
+	req.passphrase_hash = hash;
+	req.auto_renew = *param(c, "autoRenew") != '\0';
+	req.auto_renew_days = req.auto_renew ?
+	    atoi(param(c, "autoRenewDays")) : 0;
+	who.name = email;
+	who.remote = c->r->remote;
+	if (req.common_name == NULL || !enroll_submit(c->app->db,
+	    c->app->cfg, &req, acc->auto_approve, &who, &res, err,
+	    sizeof(err))) {
+		keep_input(c, fc.text ? fc.text : "");
+		rc = enroll_form(c, acc, email, 500, err[0] ? err :
+		    "The request could not be recorded.", NULL);
+	} else {
+		hdf_set_value(c->r->hdf, "Page.Title",
+		    "SSL Certificate Enrollment");
+		set_result(c, &req, &res, "Your request has been submitted.");
+		rc = web_page(c->r, 200, "ssl_done");
+	}
+	free(req.common_name);
+	free(req.cert_id);
+out:
+	free(hash);
+	buf_free(&names);
+	buf_free(&extreq);
+	csr_free(fc.csr);
+	free(fc.text);
+	store_profile_list_free(pl);
+	store_account_free(acc);
+	return rc;
+}
+
+/* Enrollment: step 1 on GET, the access-code check, then step 2. */
 static int
 page_enroll(struct ctx *c)
 {
@@ -193,16 +681,271 @@ page_enroll(struct ctx *c)
 
 	if (strcmp(c->r->method, "POST") != 0)
 		return enroll_step1(c, 200, NULL);
-	if (!guess_allowed(c))
+	if (strcmp(param(c, "step"), "2") == 0)
+		return enroll_step2(c);
+	if (!guess_allowed(c, "ssl-code", "SSL Certificate Enrollment"))
 		return 1;
 	email = web_param(c->r, "email");
 	if ((acc = check_access_code(c, web_param(c->r, "accessCode"),
 	    email)) == NULL)
 		return enroll_step1(c, 200, GENERIC_CODE_ERROR);
 	throttle_reset(c->app->db, "ssl-code", c->r->remote);
-	rc = enroll_form(c, acc, email, 200, NULL);
+	rc = enroll_form(c, acc, email, 200, NULL, NULL);
 	store_account_free(acc);
 	return rc;
+}
+
+/* ---- certificate ID + passphrase: renewal and revocation ---- */
+
+/* Renders the renewal or revocation form with an optional error. */
+static int
+pass_form(struct ctx *c, enum page p, int status, const char *error)
+{
+	size_t	 i;
+	char	 key[64];
+
+	hdf_set_value(c->r->hdf, "Page.Title", p == PAGE_RENEW ?
+	    "SSL Certificate Renewal" : "SSL Certificate Revocation");
+	if (error != NULL)
+		hdf_set_value(c->r->hdf, "Page.Error", error);
+	hdf_set_value(c->r->hdf, "Form.CertID", param(c, "certId"));
+	if (p == PAGE_REVOKE) {
+		hdf_set_value(c->r->hdf, "Form.Comments", param(c, "comments"));
+		hdf_set_value(c->r->hdf, "Form.Reason", param(c, "reason"));
+		for (i = 0; i < sizeof(revoke_reasons) /
+		    sizeof(revoke_reasons[0]); i++) {
+			snprintf(key, sizeof(key), "Reasons.%zu.Name", i);
+			hdf_set_value(c->r->hdf, key, revoke_reasons[i].name);
+			snprintf(key, sizeof(key), "Reasons.%zu.Label", i);
+			hdf_set_value(c->r->hdf, key, revoke_reasons[i].label);
+		}
+	}
+	return web_page(c->r, status, p == PAGE_RENEW ? "ssl_renew" :
+	    "ssl_revoke");
+}
+
+/*
+ * Checks the certificate ID and passphrase of a renewal or revocation
+ * (SPEC 5: per-address throttle, per-certificate lock).  Returns the SSL
+ * request (caller frees), or NULL after answering the page itself.
+ */
+static struct request *
+check_passphrase(struct ctx *c, enum page p)
+{
+	struct request	*r = NULL;
+	const char	*id = param(c, "certId");
+	const char	*pass = param(c, "passphrase");
+	const char	*title = p == PAGE_RENEW ? "SSL Certificate Renewal" :
+			    "SSL Certificate Revocation";
+
+	if (!guess_allowed(c, "ssl-pass", title))
+		return NULL;
+	if (*id == '\0' || *pass == '\0') {
+		pass_form(c, p, 200, "Enter your certificate ID and passphrase.");
+		return NULL;
+	}
+	if (strlen(id) <= CERT_ID_MAX && strlen(pass) <= PASS_MAX)
+		r = store_request_by_cert_id(c->app->db, c->customer->id, id);
+	if (r != NULL && r->pass_failures >= THROTTLE_LIMIT) {
+		log_warn("ssl: passphrase of %s is locked", r->cert_id);
+		store_request_free(r);
+		hdf_set_value(c->r->hdf, "Page.Title", title);
+		web_error(c->r, 429, "Passphrase locked", "This certificate's "
+		    "passphrase is locked after too many failed attempts. "
+		    "Please ask your administrator to unlock it.");
+		return NULL;
+	}
+	if (r == NULL || strcmp(r->type, "ssl") != 0 ||
+	    r->passphrase_hash == NULL ||
+	    !secret_verify(r->passphrase_hash, pass)) {
+		log_info("ssl: wrong certificate ID or passphrase from %s",
+		    c->r->remote);
+		if (r != NULL)
+			store_request_pass_failure(c->app->db, r->id);
+		throttle_fail(c->app->db, "ssl-pass", c->r->remote);
+		store_request_free(r);
+		pass_form(c, p, 200, GENERIC_PASS_ERROR);
+		return NULL;
+	}
+	if (r->pass_failures > 0)
+		store_request_pass_reset(c->app->db, r->id);
+	return r;
+}
+
+/*
+ * Re-checks the names of an earlier request against today's delegations
+ * (a domain may have moved since); returns 1, or 0 with a message in err.
+ */
+static int
+renew_names_ok(struct ctx *c, const struct request *old,
+    const struct profile *prof, char *err, size_t errlen)
+{
+	struct delegation_list		*dl = NULL;
+	struct policy_delegation	*pd = NULL;
+	struct buf			 names = { 0 };
+	const char			*sans;
+	int				 ok = 0;
+
+	snprintf(err, errlen, "The certificate could not be renewed.");
+	if ((dl = store_delegation_list(c->app->db, c->customer->id)) == NULL ||
+	    (pd = issue_delegations(dl)) == NULL)
+		goto out;
+	sans = strchr(old->sans, ',');
+	ok = enroll_check_names(pd, dl->n, old->org_id, old->dept_id,
+	    prof->multi_domain, prof->wildcard, old->common_name,
+	    sans != NULL ? sans + 1 : "", &names, err, errlen);
+out:
+	buf_free(&names);
+	free(pd);
+	store_delegation_list_free(dl);
+	return ok;
+}
+
+/* Renewal (guide 3.2.5.2): certificate ID + passphrase → a new request. */
+static int
+page_renew(struct ctx *c)
+{
+	struct request		*old = NULL, nr;
+	struct account		*acc = NULL;
+	struct profile		*prof = NULL;
+	struct enroll_result	 res;
+	struct actor		 who;
+	char			 err[512];
+	int			 rc;
+
+	if (strcmp(c->r->method, "POST") != 0)
+		return pass_form(c, PAGE_RENEW, 200, NULL);
+	if ((old = check_passphrase(c, PAGE_RENEW)) == NULL)
+		return 1;
+	if (strcmp(old->status, "Revoked") == 0) {
+		rc = pass_form(c, PAGE_RENEW, 200, "This certificate has been "
+		    "revoked and cannot be renewed. Please enroll a new "
+		    "certificate instead.");
+		goto out;
+	}
+	if (strcmp(old->status, "Issued") != 0 &&
+	    strcmp(old->status, "Expired") != 0) {
+		rc = pass_form(c, PAGE_RENEW, 200, "This certificate has not "
+		    "been issued yet, so it cannot be renewed.");
+		goto out;
+	}
+	if ((prof = store_profile_by_id(c->app->db, old->profile_id)) == NULL) {
+		rc = web_error(c->r, 500, "Server error", "The certificate "
+		    "could not be renewed. Please try again later.");
+		goto out;
+	}
+	if (!renew_names_ok(c, old, prof, err, sizeof(err))) {
+		rc = pass_form(c, PAGE_RENEW, 200, err);
+		goto out;
+	}
+	acc = store_account_by_id(c->app->db, old->account_id);
+	/* The same details and CSR; the copy's strings stay owned by old. */
+	nr = *old;
+	nr.id = 0;
+	nr.cert_id = NULL;
+	nr.via = "web";
+	nr.status = "Requested";
+	nr.cert_der = NULL;
+	nr.cert_len = 0;
+	nr.serial = NULL;
+	nr.renewal_of = old->id;
+	who.name = old->requester_email;
+	who.remote = c->r->remote;
+	if (!enroll_submit(c->app->db, c->app->cfg, &nr,
+	    acc != NULL && acc->auto_approve, &who, &res, err, sizeof(err))) {
+		rc = pass_form(c, PAGE_RENEW, 500, err);
+	} else {
+		hdf_set_value(c->r->hdf, "Page.Title", "SSL Certificate Renewal");
+		set_result(c, &nr, &res, "Your renewal request has been "
+		    "submitted.");
+		hdf_set_value(c->r->hdf, "Result.RenewalOf", old->cert_id);
+		rc = web_page(c->r, 200, "ssl_done");
+	}
+	free(nr.cert_id);
+out:
+	store_profile_free(prof);
+	store_account_free(acc);
+	store_request_free(old);
+	return rc;
+}
+
+/* Revocation (guide 3.2.6.2): certificate ID + passphrase + reason + comments. */
+static int
+page_revoke(struct ctx *c)
+{
+	struct request	*r = NULL;
+	struct actor	 who;
+	const char	*comments = param(c, "comments");
+	char		 err[256];
+	int		 code, rc, mailed;
+
+	if (strcmp(c->r->method, "POST") != 0)
+		return pass_form(c, PAGE_REVOKE, 200, NULL);
+	code = issue_reason_code(param(c, "reason"));
+	if (code != 0 && code != 1 && code != 3 && code != 4 && code != 5)
+		return pass_form(c, PAGE_REVOKE, 200, "Choose a revocation "
+		    "reason.");
+	if (*comments == '\0' || strlen(comments) > COMMENTS_MAX)
+		return pass_form(c, PAGE_REVOKE, 200, "Enter a comment (up to "
+		    "1024 characters) saying why the certificate is revoked.");
+	if ((r = check_passphrase(c, PAGE_REVOKE)) == NULL)
+		return 1;
+	if (strcmp(r->status, "Issued") != 0) {
+		snprintf(err, sizeof(err), "This certificate is %s; only issued "
+		    "certificates can be revoked.", r->status);
+		rc = pass_form(c, PAGE_REVOKE, 200, err);
+		goto out;
+	}
+	who.name = r->requester_email;
+	who.remote = c->r->remote;
+	if (!issue_revoke(c->app->db, c->app->cfg, r->id, code, comments, &who,
+	    err, sizeof(err))) {
+		log_err("ssl: revocation of %s failed: %s", r->cert_id, err);
+		rc = web_error(c->r, 500, "Server error", "The certificate "
+		    "could not be revoked. Please try again later.");
+		goto out;
+	}
+	mailed = notify_request(c->app->db, c->app->cfg, r->id,
+	    NOTIFY_REVOKED);
+	hdf_set_value(c->r->hdf, "Page.Title", "SSL Certificate Revocation");
+	hdf_set_value(c->r->hdf, "Result.CertID", r->cert_id);
+	hdf_set_value(c->r->hdf, "Result.CommonName", r->common_name);
+	hdf_set_value(c->r->hdf, "Result.Serial", r->serial);
+	hdf_set_value(c->r->hdf, "Result.Reason", issue_reason_name(code));
+	hdf_set_int_value(c->r->hdf, "Result.MailFailed", !mailed);
+	rc = web_page(c->r, 200, "ssl_revoked");
+out:
+	store_request_free(r);
+	return rc;
+}
+
+/* Download: certificate ID → the collection page. */
+static int
+page_download(struct ctx *c)
+{
+	struct request	*r = NULL;
+	const char	*id = param(c, "certId");
+	char		 url[512];
+
+	hdf_set_value(c->r->hdf, "Page.Title", "SSL Certificate Download");
+	if (strcmp(c->r->method, "POST") != 0)
+		return web_page(c->r, 200, "ssl_download");
+	if (!guess_allowed(c, "cert-id", "SSL Certificate Download"))
+		return 1;
+	if (*id != '\0' && strlen(id) <= CERT_ID_MAX)
+		r = store_request_by_cert_id(c->app->db, c->customer->id, id);
+	if (r == NULL || strcmp(r->type, "ssl") != 0) {
+		store_request_free(r);
+		throttle_fail(c->app->db, "cert-id", c->r->remote);
+		hdf_set_value(c->r->hdf, "Form.CertID", id);
+		hdf_set_value(c->r->hdf, "Page.Error", "There is no SSL "
+		    "certificate with this ID. Check the ID in your email.");
+		return web_page(c->r, 200, "ssl_download");
+	}
+	snprintf(url, sizeof(url), "/customer/%s/collect?id=%s",
+	    c->customer->uri, r->cert_id);
+	store_request_free(r);
+	return web_redirect(c->r, url);
 }
 
 /* Finds the page named by ?action=; PAGE__MAX when unknown. */

@@ -16,14 +16,19 @@
 <?cs /each ?></select>
 </div>
 <div class="field">
-<label for="term">Certificate Term (days) *</label>
-<input type="number" id="term" name="term" required min="1" max="3650" value="<?cs var:Form.Term ?>">
-<span class="hint">Terms by profile: <?cs each:p = Profiles ?><?cs var:p.Name ?>: <?cs var:p.Terms ?> days. <?cs /each ?></span>
+<label for="term">Certificate Term *</label>
+<select id="term" name="term" required>
+<?cs each:t = Terms ?><option value="<?cs var:t.Days ?>"<?cs if:t.Days == Form.Term ?> selected<?cs /if ?>><?cs var:t.Label ?></option>
+<?cs /each ?></select>
+<span class="hint">The available terms depend on the profile:</span>
+<ul class="hint">
+<?cs each:p = Profiles ?><li><?cs var:p.Name ?>: <?cs var:p.Terms ?><?cs if:p.MultiDomain ?>; Subject Alternative Names allowed<?cs /if ?><?cs if:p.Wildcard ?>; wildcards allowed<?cs /if ?></li>
+<?cs /each ?></ul>
 </div>
 <div class="field">
 <label for="csr">CSR *</label>
 <textarea id="csr" name="csr" rows="10" spellcheck="false"><?cs var:Form.CSR ?></textarea>
-<span class="hint">Paste the CSR (PEM) or upload it below. Max CSR size is 32K.</span>
+<span class="hint">Paste the CSR (PEM) or upload it below (PEM or DER). Max CSR size is 32K.</span>
 </div>
 <div class="field">
 <label for="csrFile">Upload CSR</label>

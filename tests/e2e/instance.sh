@@ -110,6 +110,8 @@ instance_populate() {
 	cdadm endpoint add --type scep-device --ext device-approval --name "Device SCEP (approval)" >/dev/null
 	cdadm account add ssl --endpoint ssl --org "Demo Org" --code demo-ssl-2026 \
 	    --profile "SSL Standard,SSL Multi-Domain,SSL Wildcard" >/dev/null
+	cdadm account add ssl-auto --endpoint ssl --org "Demo Org" --code demo-ssl-auto-2026 \
+	    --profile "SSL Standard,SSL Multi-Domain,SSL Wildcard" --auto-approve >/dev/null
 	cdadm account add smime --endpoint smime --org "Demo Org" --dept IT --code demo-smime-2026 \
 	    --profile "Client Authentication and Email" >/dev/null
 	cdadm account add device --endpoint device --org "Demo Org" --code demo-device-2026 \
