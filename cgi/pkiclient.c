@@ -1,8 +1,1439 @@
-/* pkiclient: the SCEP program; its pages are not available yet. */
-#include "unavailable.h"
+/*
+ * pkiclient.exe: the SCEP server (RFC 8894, SPEC 4.5.1) at
+ * /customer/<uri>/scep/<ext>/pkiclient.exe[/anything].
+ *
+ * GetCACaps, GetCACert and GetNextCACert answer from the customer's CA
+ * record; PKIOperation carries PKCSReq, RenewalReq, CertPoll, GetCert and
+ * GetCRL.  Once a message's transactionID and senderNonce are readable,
+ * every outcome is a signed CertRep; only an unreadable message gets
+ * HTTP 400.  Issuing, recording the certificate and the transaction, and
+ * consuming a one-time challenge happen in one database transaction.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pkcs7.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "app.h"
+#include "ca.h"
+#include "csr.h"
+#include "issue.h"
+#include "log.h"
+#include "policy.h"
+#include "scep.h"
+#include "secret.h"
+
+#define MAX_BODY		(64 * 1024)	/* pkiMessages are a few KiB */
+#define SIGNING_TIME_SLACK	86400		/* devices without a clock drift */
+#define THROTTLE_SCOPE		"scep-challenge"
+#define CT_PKI			"application/x-pki-message"
+#define CT_CA			"application/x-x509-ca-cert"
+#define CT_CA_RA		"application/x-x509-ca-ra-cert"
+#define CT_NEXT_CA		"application/x-x509-next-ca-cert"
+#define REASON_SUPERSEDED	4
+
+/*
+ * What one customer's CA looks like to this process: the keys and the
+ * GetCACert/GetNextCACert payloads, built once and rebuilt only when the
+ * CA row changes.  Holds no request data, so keeping it across requests
+ * does not leak one client's data to the next; it saves loading keys and
+ * encoding certificates on every request.
+ */
+struct ca_cache {
+	struct ca_cache	*next;
+	long long	 customer_id;
+	long long	 ca_id;
+	char		*cert_pem, *key_uri, *chain_pem;
+	char		*ra_cert_pem, *ra_key_uri, *next_cert_pem;
+	struct ca	*ca;
+	struct scep_keys keys;
+	X509		*sign_cert;	/* signs CertReps: the RA, else the CA */
+	EVP_PKEY	*sign_key;
+	unsigned char	*cacert;	/* GetCACert body */
+	size_t		 cacert_len;
+	const char	*cacert_type;
+	unsigned char	*nextca;	/* GetNextCACert body, NULL without one */
+	size_t		 nextca_len;
+	char		*crl_url;
+};
+
+static struct ca_cache	*caches;
+
+/* What one request works with; everything is freed after the request. */
+struct ctx {
+	struct app	*app;
+	struct req	*r;
+	struct customer	*customer;
+	struct endpoint	*endpoint;
+	struct ca_rec	*rec;
+	struct ca_cache	*cache;
+	struct actor	 actor;
+	char		 actor_name[160];
+};
+
+/* The CertRep being prepared for one pkiMessage. */
+struct answer {
+	int		 status;
+	int		 fail_info;
+	char		 text[200];
+	STACK_OF(X509)	*certs;
+	X509_CRL	*crl;
+	int		 audited;	/* a handler wrote the audit event itself */
+};
+
+/* Sets a FAILURE answer with a printf-formatted failInfoText; returns 0. */
+static int answer_fail(struct answer *, int, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+static int
+answer_fail(struct answer *a, int fail_info, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	a->status = SCEP_STATUS_FAILURE;
+	a->fail_info = fail_info;
+	va_start(ap, fmt);
+	vsnprintf(a->text, sizeof(a->text), fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+/* Sets a SUCCESS answer carrying one certificate (up-referenced); returns 1. */
+static int
+answer_cert(struct answer *a, X509 *x)
+{
+	if ((a->certs = sk_X509_new_null()) == NULL || !X509_up_ref(x))
+		return answer_fail(a, SCEP_FAIL_BADREQUEST, "internal error");
+	if (!sk_X509_push(a->certs, x)) {
+		X509_free(x);
+		return answer_fail(a, SCEP_FAIL_BADREQUEST, "internal error");
+	}
+	a->status = SCEP_STATUS_SUCCESS;
+	a->fail_info = SCEP_FAIL_NONE;
+	a->text[0] = '\0';
+	return 1;
+}
+
+/* Returns 1 if two optional strings are equal (NULL equals NULL). */
+static int
+same_str(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* Returns a strdup of s, or of "" for NULL; caller frees. */
+static char *
+dup_str(const char *s)
+{
+	return strdup(s != NULL ? s : "");
+}
+
+/* Frees a cache entry's contents and the entry; NULL-safe. */
+static void
+cache_free(struct ca_cache *k)
+{
+	if (k == NULL)
+		return;
+	free(k->cert_pem);
+	free(k->key_uri);
+	free(k->chain_pem);
+	free(k->ra_cert_pem);
+	free(k->ra_key_uri);
+	free(k->next_cert_pem);
+	ca_free(k->ca);
+	free(k->cacert);
+	free(k->nextca);
+	free(k->crl_url);
+	free(k);
+}
+
+/* Returns 1 if the cache entry was built from exactly this CA record. */
+static int
+cache_matches(const struct ca_cache *k, const struct ca_rec *rec)
+{
+	return k->ca_id == rec->id &&
+	    same_str(k->cert_pem, rec->cert_pem) &&
+	    same_str(k->key_uri, rec->key_uri) &&
+	    same_str(k->chain_pem, rec->chain_pem != NULL ? rec->chain_pem : "") &&
+	    same_str(k->ra_cert_pem, rec->ra_cert_pem != NULL ?
+	    rec->ra_cert_pem : "") &&
+	    same_str(k->ra_key_uri, rec->ra_key_uri != NULL ?
+	    rec->ra_key_uri : "") &&
+	    same_str(k->next_cert_pem, rec->next_cert_pem != NULL ?
+	    rec->next_cert_pem : "");
+}
+
+/* Returns 1 if x is self-signed (a root). */
+static int
+is_root(X509 *x)
+{
+	return X509_check_issued(x, x) == X509_V_OK;
+}
+
+/*
+ * Builds the GetCACert body: with an RA (or intermediates) a certs-only
+ * PKCS#7 with the RA first, then the CA and its chain, the root only when
+ * SCEP.IncludeRoot is on; without either the CA certificate as DER.
+ */
+static int
+cache_build_cacert(struct ca_cache *k, const struct config *cfg)
+{
+	STACK_OF(X509)	*certs = NULL;
+	int		 i, n, ok = 0, include_root;
+
+	n = sk_X509_num(k->ca->chain);
+	if (k->ca->ra_cert == NULL && n <= 0) {
+		k->cacert = ca_cert_der(k->ca->cert, &k->cacert_len);
+		k->cacert_type = CT_CA;
+		return k->cacert != NULL;
+	}
+	include_root = config_int(cfg, "SCEP.IncludeRoot", 1);
+	if ((certs = sk_X509_new_null()) == NULL)
+		goto out;
+	if (k->ca->ra_cert != NULL && !sk_X509_push(certs, k->ca->ra_cert))
+		goto out;
+	/* The issuing CA itself is always sent, even when it is the root. */
+	if (!sk_X509_push(certs, k->ca->cert))
+		goto out;
+	for (i = 0; i < n; i++) {
+		X509	*x = sk_X509_value(k->ca->chain, i);
+
+		if (!include_root && is_root(x))
+			continue;
+		if (!sk_X509_push(certs, x))
+			goto out;
+	}
+	k->cacert = scep_certs_only(certs, &k->cacert_len);
+	k->cacert_type = CT_CA_RA;
+	ok = k->cacert != NULL;
+out:
+	sk_X509_free(certs);
+	return ok;
+}
+
+/*
+ * Builds the GetNextCACert body (RFC 8894 4.7): a SignedData, signed by
+ * the current RA or CA, whose content is a certs-only PKCS#7 holding the
+ * rollover CA certificate.
+ */
+static int
+cache_build_nextca(struct ca_cache *k)
+{
+	STACK_OF(X509)	*certs = NULL;
+	X509		*next = NULL;
+	unsigned char	*inner = NULL, *p;
+	size_t		 innerlen = 0;
+	BIO		*in = NULL;
+	PKCS7		*p7 = NULL;
+	int		 n, ok = 0;
+
+	if ((next = ca_cert_from_pem(k->next_cert_pem)) == NULL) {
+		log_err("scep: the rollover CA certificate does not parse");
+		goto out;
+	}
+	if ((certs = sk_X509_new_null()) == NULL ||
+	    !sk_X509_push(certs, next))
+		goto out;
+	if ((inner = scep_certs_only(certs, &innerlen)) == NULL ||
+	    innerlen > INT_MAX)
+		goto out;
+	if ((in = BIO_new_mem_buf(inner, (int)innerlen)) == NULL ||
+	    (p7 = PKCS7_sign(k->sign_cert, k->sign_key, NULL, in,
+	    PKCS7_BINARY | PKCS7_NOSMIMECAP)) == NULL) {
+		log_ossl("scep: GetNextCACert signature");
+		goto out;
+	}
+	if ((n = i2d_PKCS7(p7, NULL)) <= 0 ||
+	    (k->nextca = malloc((size_t)n)) == NULL)
+		goto out;
+	p = k->nextca;
+	if (i2d_PKCS7(p7, &p) != n) {
+		free(k->nextca);
+		k->nextca = NULL;
+		goto out;
+	}
+	k->nextca_len = (size_t)n;
+	ok = 1;
+out:
+	PKCS7_free(p7);
+	BIO_free(in);
+	free(inner);
+	sk_X509_free(certs);
+	X509_free(next);
+	return ok;
+}
+
+/*
+ * Returns the customer's loaded CA, loading it on first use and again when
+ * the CA row changed (rollover, new RA); owned by the process-wide cache.
+ * NULL when the customer has no CA or it cannot be loaded (logged).
+ */
+static struct ca_cache *
+cache_get(struct ctx *c)
+{
+	struct ca_cache	**pp, *k;
+	const struct ca_rec *rec = c->rec;
+
+	if (rec == NULL)
+		return NULL;
+	for (pp = &caches; (k = *pp) != NULL; pp = &k->next)
+		if (k->customer_id == c->customer->id)
+			break;
+	if (k != NULL) {
+		if (cache_matches(k, rec))
+			return k;
+		*pp = k->next;
+		cache_free(k);
+	}
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return NULL;
+	k->customer_id = c->customer->id;
+	k->ca_id = rec->id;
+	if ((k->cert_pem = dup_str(rec->cert_pem)) == NULL ||
+	    (k->key_uri = dup_str(rec->key_uri)) == NULL ||
+	    (k->chain_pem = dup_str(rec->chain_pem)) == NULL ||
+	    (k->ra_cert_pem = dup_str(rec->ra_cert_pem)) == NULL ||
+	    (k->ra_key_uri = dup_str(rec->ra_key_uri)) == NULL ||
+	    (k->next_cert_pem = dup_str(rec->next_cert_pem)) == NULL)
+		goto fail;
+	k->ca = ca_load(rec->cert_pem, rec->key_uri,
+	    k->chain_pem[0] != '\0' ? k->chain_pem : NULL,
+	    k->ra_cert_pem[0] != '\0' ? k->ra_cert_pem : NULL,
+	    k->ra_cert_pem[0] != '\0' ? k->ra_key_uri : NULL);
+	if (k->ca == NULL) {
+		log_err("scep: the CA of customer %s cannot be loaded",
+		    c->customer->uri);
+		goto fail;
+	}
+	k->keys.ra_cert = k->ca->ra_cert;
+	k->keys.ra_key = k->ca->ra_key;
+	k->keys.ca_cert = k->ca->cert;
+	k->keys.ca_key = k->ca->key;
+	k->sign_cert = k->ca->ra_cert != NULL ? k->ca->ra_cert : k->ca->cert;
+	k->sign_key = k->ca->ra_cert != NULL ? k->ca->ra_key : k->ca->key;
+	if (!cache_build_cacert(k, c->app->cfg))
+		goto fail;
+	if (k->next_cert_pem[0] != '\0' && !cache_build_nextca(k))
+		goto fail;
+	if ((k->crl_url = issue_crl_url(c->app->cfg, c->customer->uri,
+	    rec->name)) == NULL)
+		goto fail;
+	k->next = caches;
+	caches = k;
+	return k;
+fail:
+	cache_free(k);
+	return NULL;
+}
+
+/* Frees every cache entry at exit (leak checkers watch the keys). */
+static void
+cache_free_all(void)
+{
+	struct ca_cache	*k;
+
+	while ((k = caches) != NULL) {
+		caches = k->next;
+		cache_free(k);
+	}
+}
+
+/* Writes an audit event for this endpoint with the transactionID in its detail. */
+static void
+audit(struct ctx *c, const char *action, const char *object,
+    const char *outcome, const struct scep_msg *msg, const char *what)
+{
+	char	 detail[512];
+
+	snprintf(detail, sizeof(detail), "transactionID=%s%s%s",
+	    msg->transaction_id, what != NULL && *what ? "; " : "",
+	    what != NULL ? what : "");
+	issue_audit(c->app->db, c->customer->id, &c->actor, action,
+	    object != NULL ? object : c->endpoint->name, outcome, detail);
+}
+
+/* Returns the serial of x as uppercase hex (caller frees) or NULL. */
+static char *
+serial_hex(const ASN1_INTEGER *ai)
+{
+	BIGNUM	*bn = NULL;
+	char	*h = NULL, *out = NULL;
+	size_t	 len;
+
+	if (ai == NULL || (bn = ASN1_INTEGER_to_BN(ai, NULL)) == NULL ||
+	    (h = BN_bn2hex(bn)) == NULL)
+		goto done;
+	/* Our serials are stored as 32 digits: pad shorter ones. */
+	len = strlen(h);
+	if ((out = malloc(len < 32 ? 33 : len + 1)) == NULL)
+		goto done;
+	if (len < 32) {
+		memset(out, '0', 32 - len);
+		memcpy(out + 32 - len, h, len + 1);
+	} else
+		memcpy(out, h, len + 1);
+done:
+	OPENSSL_free(h);
+	BN_free(bn);
+	return out;
+}
+
+/* Returns the certificate stored on a request (caller frees) or NULL. */
+static X509 *
+request_cert(const struct request *rq)
+{
+	const unsigned char	*p = rq->cert_der;
+
+	if (rq->cert_der == NULL || rq->cert_len == 0)
+		return NULL;
+	return d2i_X509(NULL, &p, (long)rq->cert_len);
+}
+
+/*
+ * Returns the stored request of a certificate this CA issued to this
+ * customer, looked up by serial and compared byte for byte (a forged
+ * certificate with a copied issuer and serial does not match); caller
+ * frees; NULL when x is not ours.
+ */
+static struct request *
+our_request_for_cert(struct ctx *c, X509 *x)
+{
+	struct request	*rq = NULL;
+	unsigned char	*der = NULL;
+	char		*hex = NULL;
+	size_t		 len = 0;
+
+	if (x == NULL || X509_NAME_cmp(X509_get_issuer_name(x),
+	    X509_get_subject_name(c->cache->ca->cert)) != 0)
+		return NULL;
+	if ((hex = serial_hex(X509_get0_serialNumber(x))) == NULL)
+		return NULL;
+	rq = store_request_by_serial(c->app->db, hex);
+	free(hex);
+	if (rq == NULL)
+		return NULL;
+	if (rq->customer_id != c->customer->id || rq->ca_id != c->rec->id ||
+	    (der = ca_cert_der(x, &len)) == NULL || len != rq->cert_len ||
+	    memcmp(der, rq->cert_der, len) != 0) {
+		store_request_free(rq);
+		rq = NULL;
+	}
+	free(der);
+	return rq;
+}
+
+/*
+ * Answers a transaction that exists already (retry of PKCSReq, CertPoll)
+ * from its stored state: the same certificate, PENDING, or the FAILURE.
+ * Records an approval or decline that happened since.
+ */
+static void
+answer_from_txn(struct ctx *c, struct scep_txn *t, struct answer *a)
+{
+	struct request	*rq = NULL;
+	X509		*x = NULL;
+
+	if (strcmp(t->status, "failure") == 0) {
+		answer_fail(a, t->fail_info >= 0 ? t->fail_info :
+		    SCEP_FAIL_BADREQUEST, "this transaction was refused");
+		if ((rq = store_request_by_id(c->app->db, t->request_id)) !=
+		    NULL && rq->decline_reason != NULL &&
+		    rq->decline_reason[0] != '\0')
+			snprintf(a->text, sizeof(a->text),
+			    "the request was declined: %s", rq->decline_reason);
+		goto out;
+	}
+	if ((rq = store_request_by_id(c->app->db, t->request_id)) == NULL) {
+		answer_fail(a, SCEP_FAIL_BADCERTID,
+		    "the request of this transaction no longer exists");
+		goto out;
+	}
+	if (strcmp(rq->status, "Declined") == 0 ||
+	    strcmp(rq->status, "Rejected") == 0) {
+		if (rq->decline_reason != NULL && rq->decline_reason[0] != '\0')
+			answer_fail(a, SCEP_FAIL_BADREQUEST,
+			    "the request was declined: %s", rq->decline_reason);
+		else
+			answer_fail(a, SCEP_FAIL_BADREQUEST,
+			    "the request was declined");
+		if (strcmp(t->status, "failure") != 0)
+			(void)store_scep_txn_update(c->app->db, t->id, "failure",
+			    SCEP_FAIL_BADREQUEST, rq->id);
+		goto out;
+	}
+	if ((x = request_cert(rq)) != NULL) {
+		answer_cert(a, x);
+		if (strcmp(t->status, "success") != 0)
+			(void)store_scep_txn_update(c->app->db, t->id, "success",
+			    -1, rq->id);
+		goto out;
+	}
+	a->status = SCEP_STATUS_PENDING;
+	a->fail_info = SCEP_FAIL_NONE;
+out:
+	X509_free(x);
+	store_request_free(rq);
+}
+
+/* Splits "a,b,c" into items owned by storage (caller frees both); NULL on error. */
+static const char **
+split_sans(const char *s, size_t *n, char **storage)
+{
+	const char	**v;
+	char		 *p, *tok, *save = NULL;
+	size_t		  cap;
+
+	*n = 0;
+	if ((*storage = strdup(s != NULL ? s : "")) == NULL)
+		return NULL;
+	cap = 1;
+	for (p = *storage; *p != '\0'; p++)
+		if (*p == ',')
+			cap++;
+	if ((v = calloc(cap + 1, sizeof(*v))) == NULL)
+		return NULL;
+	for (p = *storage; (tok = strtok_r(p, ",", &save)) != NULL; p = NULL) {
+		while (*tok == ' ')
+			tok++;
+		if (*tok != '\0' && *n < cap)
+			v[(*n)++] = tok;
+	}
+	return v;
+}
+
+/* Returns the term for an account: its own, else the profile's first, else a year. */
+static int
+term_days(const struct account *acc, const struct profile *prof)
+{
+	int	 d;
+
+	if (acc != NULL && acc->term_days > 0)
+		return acc->term_days;
+	if (prof != NULL && prof->terms != NULL &&
+	    (d = atoi(prof->terms)) > 0)
+		return d;
+	return 365;
+}
+
+/* What commit_enrollment needs besides the request row. */
+struct enroll {
+	struct csr		*csr;
+	struct request		*rq;		/* filled in, inserted here */
+	const struct profile	*prof;
+	const struct org	*org;
+	const X509_NAME		*subject;	/* renewal: the old subject */
+	const struct request	*old;		/* renewal: superseded request */
+	int			 revoke_old;
+	long long		 challenge_id;	/* one-time challenge to use up */
+	int			 pending;
+	const char		*pubkey_hex;
+};
+
+/* Returns the RFC 2253 text of name (caller frees) or NULL. */
+static char *
+name_text(const X509_NAME *name)
+{
+	BIO	*mem;
+	char	*s = NULL;
+	BUF_MEM	*bm;
+
+	if ((mem = BIO_new(BIO_s_mem())) == NULL)
+		return NULL;
+	if (X509_NAME_print_ex(mem, name, 0, XN_FLAG_RFC2253) >= 0) {
+		BIO_get_mem_ptr(mem, &bm);
+		if ((s = malloc(bm->length + 1)) != NULL) {
+			memcpy(s, bm->data, bm->length);
+			s[bm->length] = '\0';
+		}
+	}
+	BIO_free(mem);
+	return s;
+}
+
+/*
+ * Signs the certificate of an inserted request with the cached CA and
+ * records it; runs inside the caller's transaction.  Returns the
+ * certificate (caller frees) or NULL.
+ */
+static X509 *
+sign_request(struct ctx *c, struct enroll *e)
+{
+	struct ca_issue	 spec;
+	X509_NAME	*subj = NULL;
+	X509		*cert = NULL, *ret = NULL;
+	unsigned char	*der = NULL;
+	char		*storage = NULL, *subject_str = NULL, serial[33];
+	const char	**items = NULL, **dns = NULL, **emails = NULL;
+	size_t		 nitems = 0, ndns = 0, nemails = 0, i, len = 0;
+	long long	 now = store_now();
+
+	if (e->subject != NULL)
+		subj = X509_NAME_dup(e->subject);
+	else
+		subj = ca_subject_build(X509_REQ_get_subject_name(e->csr->req),
+		    e->org->o, e->org->ou, e->org->l, e->org->st, e->org->c);
+	if (subj == NULL)
+		goto out;
+	if ((items = split_sans(e->rq->sans, &nitems, &storage)) == NULL)
+		goto out;
+	dns = calloc(nitems + 1, sizeof(*dns));
+	emails = calloc(nitems + 1, sizeof(*emails));
+	if (dns == NULL || emails == NULL)
+		goto out;
+	for (i = 0; i < nitems; i++) {
+		if (strchr(items[i], '@') != NULL)
+			emails[nemails++] = items[i];
+		else
+			dns[ndns++] = items[i];
+	}
+	memset(&spec, 0, sizeof(spec));
+	spec.pubkey = e->csr->pkey;
+	spec.subject = subj;
+	spec.dns = dns;
+	spec.ndns = ndns;
+	spec.emails = emails;
+	spec.nemails = nemails;
+	spec.days = e->rq->term_days;
+	spec.key_usage = e->prof->key_usage;
+	spec.ext_key_usage = e->prof->ext_key_usage;
+	spec.crl_url = c->cache->crl_url;
+	spec.backdate = 300;
+	if ((cert = ca_issue(c->cache->ca, &spec, serial)) == NULL)
+		goto out;
+	if ((der = ca_cert_der(cert, &len)) == NULL ||
+	    (subject_str = name_text(X509_get_subject_name(cert))) == NULL)
+		goto out;
+	if (!store_request_set_issued(c->app->db, e->rq->id, c->rec->id,
+	    subject_str, der, len, serial, now - spec.backdate,
+	    now + 86400LL * e->rq->term_days))
+		goto out;
+	log_info("issued %s serial %s", e->rq->cert_id, serial);
+	ret = cert;
+	cert = NULL;
+out:
+	free(subject_str);
+	free(der);
+	X509_free(cert);
+	free(dns);
+	free(emails);
+	free(items);
+	free(storage);
+	X509_NAME_free(subj);
+	return ret;
+}
+
+/*
+ * Records an enrollment the policy accepted, in one transaction: uses up
+ * the one-time challenge, inserts the request and the SCEP transaction,
+ * and either leaves it for approval (PENDING) or issues it (SUCCESS),
+ * revoking the superseded certificate when the account says so.
+ */
+static void
+commit_enrollment(struct ctx *c, const struct scep_msg *msg, struct enroll *e,
+    struct answer *a)
+{
+	struct db	*db = c->app->db;
+	struct scep_txn	 t, *again = NULL;
+	X509		*cert = NULL;
+	char		 what[160];
+	int		 began = 0;
+
+	if (!db_begin(db)) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST,
+		    "the server is busy; try again");
+		return;
+	}
+	began = 1;
+	if (e->challenge_id != 0 &&
+	    !store_scep_challenge_use(db, e->challenge_id)) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST,
+		    "the challenge password has already been used");
+		goto out;
+	}
+	if (store_request_add(db, e->rq) == 0) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST,
+		    "the request could not be recorded");
+		goto out;
+	}
+	memset(&t, 0, sizeof(t));
+	t.endpoint_id = c->endpoint->id;
+	t.transaction_id = msg->transaction_id;
+	t.pubkey_sha256 = (char *)e->pubkey_hex;
+	t.request_id = e->rq->id;
+	t.status = e->pending ? "pending" : "success";
+	t.fail_info = -1;
+	if (store_scep_txn_add(db, &t) == 0) {
+		/* A concurrent retry won the race: answer what it stored. */
+		db_rollback(db);
+		began = 0;
+		again = store_scep_txn_get(db, c->endpoint->id,
+		    msg->transaction_id);
+		if (again == NULL)
+			answer_fail(a, SCEP_FAIL_BADREQUEST,
+			    "the transaction could not be recorded");
+		else if (strcmp(again->pubkey_sha256, e->pubkey_hex) != 0)
+			answer_fail(a, SCEP_FAIL_BADREQUEST, "transactionID %s "
+			    "is in use with a different public key",
+			    msg->transaction_id);
+		else
+			answer_from_txn(c, again, a);
+		goto out;
+	}
+	if (e->pending) {
+		snprintf(what, sizeof(what), "awaiting approval");
+		audit(c, e->old != NULL ? "scep.renew" : "scep.enroll",
+		    e->rq->cert_id, "pending", msg, what);
+		if (!db_commit(db)) {
+			answer_fail(a, SCEP_FAIL_BADREQUEST,
+			    "the request could not be recorded");
+			goto out;
+		}
+		began = 0;
+		a->status = SCEP_STATUS_PENDING;
+		a->fail_info = SCEP_FAIL_NONE;
+		a->audited = 1;
+		goto out;
+	}
+	if ((cert = sign_request(c, e)) == NULL) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST,
+		    "the CA could not issue the certificate");
+		goto out;
+	}
+	if (e->old != NULL && e->revoke_old) {
+		if (!store_request_revoke(db, e->old->id, REASON_SUPERSEDED,
+		    "superseded by SCEP renewal") ||
+		    !issue_publish_crl(db, c->app->cfg, c->rec->id)) {
+			answer_fail(a, SCEP_FAIL_BADREQUEST,
+			    "the renewed certificate could not be revoked");
+			goto out;
+		}
+		audit(c, "certificate.revoke", e->old->cert_id, "success", msg,
+		    "superseded by SCEP renewal");
+	}
+	if (e->old != NULL)
+		snprintf(what, sizeof(what), "renewal of %s", e->old->cert_id);
+	else
+		what[0] = '\0';
+	audit(c, e->old != NULL ? "scep.renew" : "scep.enroll", e->rq->cert_id,
+	    "success", msg, what);
+	if (!db_commit(db)) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST,
+		    "the certificate could not be recorded");
+		goto out;
+	}
+	began = 0;
+	answer_cert(a, cert);
+	a->audited = 1;
+out:
+	if (began)
+		db_rollback(db);
+	X509_free(cert);
+	store_scep_txn_free(again);
+}
+
+/* Returns 1 when the CSR's CN matches the one-time challenge's pattern. */
+static int
+pattern_matches(const char *pattern, const char *cn)
+{
+	regex_t	 re;
+	int	 ok;
+
+	if (pattern == NULL || pattern[0] == '\0')
+		return 1;
+	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+		return 0;
+	ok = regexec(&re, cn != NULL ? cn : "", 0, NULL, 0) == 0;
+	regfree(&re);
+	return ok;
+}
+
+/*
+ * Finds the account a challengePassword opens: an access code of this
+ * endpoint, or an unused, unexpired one-time challenge (whose id goes to
+ * *challenge_id).  Returns the account (caller frees) or NULL with the
+ * answer set; failed guesses are throttled per address.
+ */
+static struct account *
+check_challenge(struct ctx *c, const struct csr *csr, long long *challenge_id,
+    struct answer *a)
+{
+	struct db		*db = c->app->db;
+	struct account		*acc = NULL;
+	struct scep_challenge	*ch = NULL;
+
+	*challenge_id = 0;
+	if (csr->challenge == NULL || csr->challenge[0] == '\0') {
+		answer_fail(a, SCEP_FAIL_BADREQUEST,
+		    "the CSR carries no challengePassword");
+		return NULL;
+	}
+	if (throttle_blocked(db, THROTTLE_SCOPE, c->r->remote)) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST,
+		    "too many failed challenges; try again later");
+		return NULL;
+	}
+	if ((acc = store_account_by_code(db, c->endpoint->id,
+	    csr->challenge)) != NULL)
+		return acc;
+	ch = store_scep_challenge_find(db, c->endpoint->id, csr->challenge);
+	if (ch != NULL && ch->expires > store_now()) {
+		if (!pattern_matches(ch->subject_pattern, csr->cn)) {
+			answer_fail(a, SCEP_FAIL_BADREQUEST, "the subject "
+			    "is not one this challenge was issued for");
+			store_scep_challenge_free(ch);
+			return NULL;
+		}
+		if ((acc = store_account_by_id(db, ch->account_id)) != NULL)
+			*challenge_id = ch->id;
+	}
+	store_scep_challenge_free(ch);
+	if (acc == NULL) {
+		(void)throttle_fail(db, THROTTLE_SCOPE, c->r->remote);
+		answer_fail(a, SCEP_FAIL_BADREQUEST,
+		    "the challenge password is wrong or expired");
+	}
+	return acc;
+}
+
+/*
+ * Applies the endpoint's name policy to a first enrollment and writes the
+ * SANs the certificate will carry into sans; returns 1, or 0 with the
+ * answer set.  Requested extensions are never copied: only names that
+ * passed the policy are.
+ */
+static int
+check_names(struct ctx *c, const struct account *acc, const struct profile *prof,
+    const struct csr *csr, struct buf *sans, struct answer *a)
+{
+	struct delegation_list	 *dl = NULL;
+	struct policy_delegation *pd = NULL;
+	const char		 *email;
+	char			  err[256];
+	size_t			  i, n = 0;
+	int			  ok = 0, smime, cn_listed = 0;
+
+	smime = strcmp(c->endpoint->type, "scep-smime") == 0;
+	if ((dl = store_delegation_list(c->app->db, c->customer->id)) == NULL ||
+	    (pd = issue_delegations(dl)) == NULL) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST, "internal error");
+		goto out;
+	}
+	n = dl->n;
+	if (smime) {
+		email = csr->email != NULL ? csr->email :
+		    (csr->nemails > 0 ? csr->emails[0] : NULL);
+		if (csr->cn == NULL || email == NULL) {
+			answer_fail(a, SCEP_FAIL_BADREQUEST, "a client "
+			    "certificate request needs a CN and an "
+			    "emailAddress");
+			goto out;
+		}
+		if (!policy_email_allowed(pd, n, acc->org_id, acc->dept_id,
+		    CERT_SMIME, email) &&
+		    !policy_name_allowed(pd, n, acc->org_id, acc->dept_id,
+		    CERT_SMIME, csr->cn)) {
+			answer_fail(a, SCEP_FAIL_BADREQUEST, "neither the CN "
+			    "nor the email address %s lies in a domain of "
+			    "this account", email);
+			goto out;
+		}
+		if (strchr(email, ',') != NULL || !buf_puts(sans, email)) {
+			answer_fail(a, SCEP_FAIL_BADREQUEST,
+			    "the email address is not usable");
+			goto out;
+		}
+		ok = 1;
+		goto out;
+	}
+	if (!policy_check_server_names(pd, n, acc->org_id, acc->dept_id,
+	    CERT_DEVICE, csr, prof->wildcard, err, sizeof(err))) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST, "%s", err);
+		goto out;
+	}
+	/* The CN, a checked host name, becomes a SAN as RFC 6125 wants. */
+	for (i = 0; i < csr->ndns; i++) {
+		if (csr->cn != NULL && strcasecmp(csr->dns[i], csr->cn) == 0)
+			cn_listed = 1;
+		if ((sans->len > 0 && !buf_puts(sans, ",")) ||
+		    !buf_puts(sans, csr->dns[i]))
+			goto nomem;
+	}
+	if (csr->cn != NULL && !cn_listed &&
+	    ((sans->len > 0 && !buf_puts(sans, ",")) ||
+	    !buf_puts(sans, csr->cn)))
+		goto nomem;
+	ok = 1;
+	goto out;
+nomem:
+	answer_fail(a, SCEP_FAIL_BADREQUEST, "internal error");
+out:
+	free(pd);
+	store_delegation_list_free(dl);
+	return ok;
+}
+
+/* Returns 1 when the profile allows the CSR's key, else 0 with the answer set. */
+static int
+check_key(const struct profile *prof, const struct csr *csr, struct answer *a)
+{
+	unsigned	 mask = key_types_parse(prof->key_types);
+
+	if (mask == 0)
+		mask = KEY_ALL;
+	if (!policy_key_allowed(mask, csr->key_type)) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST, "key type %s is not "
+		    "allowed by profile %s", key_type_name(csr->key_type),
+		    prof->name);
+		return 0;
+	}
+	return 1;
+}
+
+/* A first enrollment: challenge, policy, then record (and maybe issue). */
+static void
+enroll_new(struct ctx *c, const struct scep_msg *msg, struct csr *csr,
+    const char *pubkey_hex, struct answer *a)
+{
+	struct account	*acc = NULL;
+	struct profile	*prof = NULL;
+	struct org	*org = NULL;
+	struct request	 rq;
+	struct enroll	 e;
+	struct buf	 sans = { 0 };
+	const char	*email = NULL;
+	long long	 challenge_id = 0;
+
+	memset(&rq, 0, sizeof(rq));
+	if ((acc = check_challenge(c, csr, &challenge_id, a)) == NULL)
+		goto out;
+	if ((prof = store_profile_by_id(c->app->db, acc->profile_id)) == NULL ||
+	    (org = store_org_by_id(c->app->db, acc->org_id)) == NULL) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST,
+		    "the account has no certificate profile");
+		goto out;
+	}
+	if (!check_key(prof, csr, a) ||
+	    !check_names(c, acc, prof, csr, &sans, a))
+		goto out;
+	if (strcmp(c->endpoint->type, "scep-smime") == 0)
+		email = (const char *)sans.data;
+	rq.customer_id = c->customer->id;
+	rq.type = strcmp(c->endpoint->type, "scep-smime") == 0 ?
+	    "smime" : "device";
+	rq.via = "scep";
+	rq.status = "Requested";
+	rq.account_id = acc->id;
+	rq.profile_id = prof->id;
+	rq.org_id = acc->org_id;
+	rq.dept_id = acc->dept_id;
+	rq.ca_id = c->rec->id;
+	rq.term_days = term_days(acc, prof);
+	rq.common_name = csr->cn != NULL ? csr->cn : "";
+	rq.sans = sans.data != NULL ? (char *)sans.data : "";
+	rq.csr_der = csr->der;
+	rq.csr_len = csr->der_len;
+	rq.requester_email = (char *)(email != NULL ? email : "");
+	memset(&e, 0, sizeof(e));
+	e.csr = csr;
+	e.rq = &rq;
+	e.prof = prof;
+	e.org = org;
+	e.challenge_id = challenge_id;
+	e.pending = acc->manual_approval;
+	e.pubkey_hex = pubkey_hex;
+	commit_enrollment(c, msg, &e, a);
+out:
+	/* Only cert_id was allocated by the store; the rest is borrowed. */
+	free(rq.cert_id);
+	buf_free(&sans);
+	store_org_free(org);
+	store_profile_free(prof);
+	store_account_free(acc);
+}
+
+/*
+ * A renewal signed by a valid certificate of ours: no challenge, the old
+ * subject, SANs, account and profile; issued at once because the
+ * certificate it renews was approved already.
+ */
+static void
+enroll_renewal(struct ctx *c, const struct scep_msg *msg, struct csr *csr,
+    const struct request *old, const char *pubkey_hex, struct answer *a)
+{
+	struct account	*acc = NULL;
+	struct profile	*prof = NULL;
+	struct org	*org = NULL;
+	X509		*oldx = NULL;
+	struct request	 rq;
+	struct enroll	 e;
+
+	memset(&rq, 0, sizeof(rq));
+	if (old->account_id != 0)
+		acc = store_account_by_id(c->app->db, old->account_id);
+	if ((prof = store_profile_by_id(c->app->db, old->profile_id)) == NULL ||
+	    (org = store_org_by_id(c->app->db, old->org_id)) == NULL ||
+	    (oldx = request_cert(old)) == NULL) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST,
+		    "the certificate to renew has no usable record");
+		goto out;
+	}
+	if (!check_key(prof, csr, a))
+		goto out;
+	rq.customer_id = c->customer->id;
+	rq.type = old->type;
+	rq.via = "scep";
+	rq.status = "Requested";
+	rq.account_id = old->account_id;
+	rq.profile_id = old->profile_id;
+	rq.org_id = old->org_id;
+	rq.dept_id = old->dept_id;
+	rq.ca_id = c->rec->id;
+	rq.term_days = old->term_days > 0 ? old->term_days :
+	    term_days(acc, prof);
+	rq.common_name = old->common_name;
+	rq.sans = old->sans;
+	rq.csr_der = csr->der;
+	rq.csr_len = csr->der_len;
+	rq.requester_email = old->requester_email;
+	rq.renewal_of = old->id;
+	memset(&e, 0, sizeof(e));
+	e.csr = csr;
+	e.rq = &rq;
+	e.prof = prof;
+	e.org = org;
+	e.subject = X509_get_subject_name(oldx);
+	e.old = old;
+	e.revoke_old = acc != NULL && acc->revoke_on_renewal;
+	e.pubkey_hex = pubkey_hex;
+	commit_enrollment(c, msg, &e, a);
+out:
+	free(rq.cert_id);
+	X509_free(oldx);
+	store_org_free(org);
+	store_profile_free(prof);
+	store_account_free(acc);
+}
+
+/* PKCSReq and RenewalReq. */
+static void
+op_enroll(struct ctx *c, const struct scep_msg *msg, struct answer *a)
+{
+	struct scep_txn	*t = NULL;
+	struct request	*old = NULL;
+	struct csr	*csr = NULL;
+	X509_REQ	*dup = NULL;
+	const EVP_PKEY	*spk;
+	char		 hex[65], err[256];
+	int		 ours = 0;
+
+	if (msg->csr == NULL || !scep_msg_pubkey_sha256(msg, hex)) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST,
+		    "the message carries no certificate request");
+		goto out;
+	}
+	t = store_scep_txn_get(c->app->db, c->endpoint->id,
+	    msg->transaction_id);
+	if (t != NULL) {
+		if (strcmp(t->pubkey_sha256, hex) != 0)
+			answer_fail(a, SCEP_FAIL_BADREQUEST, "transactionID %s "
+			    "is in use with a different public key",
+			    msg->transaction_id);
+		else
+			answer_from_txn(c, t, a);
+		goto out;
+	}
+	/* The certificate goes back encrypted to the signer's key. */
+	if ((spk = X509_get0_pubkey(msg->signer)) == NULL ||
+	    EVP_PKEY_get_base_id(spk) != EVP_PKEY_RSA) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST,
+		    "the signer certificate must hold an RSA key");
+		goto out;
+	}
+	ours = X509_NAME_cmp(X509_get_issuer_name(msg->signer),
+	    X509_get_subject_name(c->cache->ca->cert)) == 0;
+	if (ours && (old = our_request_for_cert(c, msg->signer)) != NULL) {
+		if (strcmp(old->status, "Issued") != 0 ||
+		    old->not_after <= store_now()) {
+			if (msg->type == SCEP_MSG_RENEWALREQ) {
+				answer_fail(a, SCEP_FAIL_BADREQUEST, "the "
+				    "certificate to renew is %s",
+				    strcmp(old->status, "Issued") != 0 ?
+				    "revoked" : "expired");
+				goto out;
+			}
+			store_request_free(old);
+			old = NULL;
+		}
+	}
+	if (old == NULL && msg->type == SCEP_MSG_RENEWALREQ) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST, "RenewalReq must be "
+		    "signed by a valid certificate this CA issued");
+		goto out;
+	}
+	if ((dup = X509_REQ_dup(msg->csr)) == NULL) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST, "internal error");
+		goto out;
+	}
+	csr = csr_from_req(dup, err, sizeof(err));
+	if (csr == NULL) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST, "%s", err);
+		goto out;
+	}
+	if (old != NULL)
+		enroll_renewal(c, msg, csr, old, hex, a);
+	else
+		enroll_new(c, msg, csr, hex, a);
+out:
+	csr_free(csr);
+	store_request_free(old);
+	store_scep_txn_free(t);
+}
+
+/* CertPoll: the state of an earlier PKCSReq by transactionID. */
+static void
+op_poll(struct ctx *c, const struct scep_msg *msg, struct answer *a)
+{
+	struct scep_txn	*t;
+
+	if ((t = store_scep_txn_get(c->app->db, c->endpoint->id,
+	    msg->transaction_id)) == NULL) {
+		answer_fail(a, SCEP_FAIL_BADCERTID,
+		    "no request with transactionID %s", msg->transaction_id);
+		return;
+	}
+	answer_from_txn(c, t, a);
+	if (a->status != SCEP_STATUS_FAILURE) {
+		audit(c, "scep.poll", NULL, a->status == SCEP_STATUS_SUCCESS ?
+		    "success" : "pending", msg, NULL);
+		a->audited = 1;
+	}
+	store_scep_txn_free(t);
+}
+
+/* Returns 1 if name is this CA's subject. */
+static int
+our_issuer(struct ctx *c, const X509_NAME *name)
+{
+	return name != NULL && X509_NAME_cmp(name,
+	    X509_get_subject_name(c->cache->ca->cert)) == 0;
+}
+
+/* GetCert: a certificate we issued, by issuer and serial. */
+static void
+op_getcert(struct ctx *c, const struct scep_msg *msg, struct answer *a)
+{
+	struct request	*rq = NULL;
+	X509		*x = NULL;
+	char		*hex = NULL;
+
+	if (!our_issuer(c, msg->issuer) ||
+	    (hex = serial_hex(msg->serial)) == NULL ||
+	    (rq = store_request_by_serial(c->app->db, hex)) == NULL ||
+	    rq->customer_id != c->customer->id ||
+	    (x = request_cert(rq)) == NULL) {
+		answer_fail(a, SCEP_FAIL_BADCERTID, "no certificate with this "
+		    "issuer and serial number");
+		goto out;
+	}
+	answer_cert(a, x);
+	audit(c, "scep.getcert", rq->cert_id, "success", msg, NULL);
+	a->audited = 1;
+out:
+	X509_free(x);
+	free(hex);
+	store_request_free(rq);
+}
+
+/* Returns the published CRL, publishing it first if there is none yet; NULL on error. */
+static X509_CRL *
+current_crl(struct ctx *c)
+{
+	X509_CRL	*crl = NULL;
+	char		*path = NULL;
+	FILE		*f = NULL;
+	int		 tries;
+
+	if ((path = issue_crl_path(c->app->cfg, c->customer->uri,
+	    c->rec->name)) == NULL)
+		return NULL;
+	for (tries = 0; tries < 2 && crl == NULL; tries++) {
+		if ((f = fopen(path, "rb")) != NULL) {
+			crl = d2i_X509_CRL_fp(f, NULL);
+			fclose(f);
+			if (crl != NULL)
+				break;
+		} else if (errno != ENOENT)
+			log_err("scep: %s: %s", path, strerror(errno));
+		if (tries > 0 || !db_begin(c->app->db))
+			break;
+		if (issue_publish_crl(c->app->db, c->app->cfg, c->rec->id))
+			(void)db_commit(c->app->db);
+		else
+			(void)db_rollback(c->app->db);
+	}
+	free(path);
+	return crl;
+}
+
+/* GetCRL: the current CRL of our CA. */
+static void
+op_getcrl(struct ctx *c, const struct scep_msg *msg, struct answer *a)
+{
+	if (!our_issuer(c, msg->issuer)) {
+		answer_fail(a, SCEP_FAIL_BADCERTID,
+		    "certificates of this issuer are not known here");
+		return;
+	}
+	if ((a->crl = current_crl(c)) == NULL) {
+		answer_fail(a, SCEP_FAIL_BADCERTID,
+		    "no CRL is available for this issuer");
+		return;
+	}
+	a->status = SCEP_STATUS_SUCCESS;
+	a->fail_info = SCEP_FAIL_NONE;
+	audit(c, "scep.getcrl", NULL, "success", msg, NULL);
+	a->audited = 1;
+}
+
+/* Returns the audit action name of a messageType. */
+static const char *
+action_name(int type)
+{
+	switch (type) {
+	case SCEP_MSG_PKCSREQ:
+		return "scep.enroll";
+	case SCEP_MSG_RENEWALREQ:
+		return "scep.renew";
+	case SCEP_MSG_CERTPOLL:
+		return "scep.poll";
+	case SCEP_MSG_GETCERT:
+		return "scep.getcert";
+	case SCEP_MSG_GETCRL:
+		return "scep.getcrl";
+	default:
+		return "scep.request";
+	}
+}
+
+/* PKIOperation: decodes the message, dispatches it, answers a CertRep. */
+static void
+op_pki(struct ctx *c, const struct buf *body)
+{
+	struct scep_msg	*msg = NULL;
+	struct buf	 der = { 0 };
+	struct answer	 a;
+	const unsigned char *p;
+	const char	*m;
+	unsigned char	*reply = NULL;
+	size_t		 len, rlen = 0;
+	long long	 now;
+
+	memset(&a, 0, sizeof(a));
+	if (body->len > 0) {
+		p = body->data;
+		len = body->len;
+	} else if ((m = web_param(c->r, "message")) != NULL &&
+	    scep_b64_decode_lenient(m, strlen(m), &der) && der.len > 0) {
+		p = der.data;
+		len = der.len;
+	} else {
+		web_text(c->r, 400, "PKIOperation needs a message.\n");
+		goto out;
+	}
+	if ((c->cache = cache_get(c)) == NULL) {
+		web_text(c->r, 503, "The SCEP service is not configured.\n");
+		goto out;
+	}
+	if ((msg = scep_parse(p, len, &c->cache->keys,
+	    c->endpoint->legacy_des)) == NULL) {
+		log_info("scep: unreadable pkiMessage from %s", c->r->remote);
+		web_text(c->r, 400, "The SCEP message could not be read.\n");
+		goto out;
+	}
+	snprintf(c->actor_name, sizeof(c->actor_name), "scep:%s",
+	    msg->transaction_id);
+	now = store_now();
+	if (msg->fail_info == SCEP_FAIL_NONE && msg->has_signing_time &&
+	    (msg->signing_time > now + SIGNING_TIME_SLACK ||
+	    msg->signing_time < now - SIGNING_TIME_SLACK))
+		scep_msg_fail(msg, SCEP_FAIL_BADTIME, "signingTime is more "
+		    "than a day away from the server's clock");
+	if (msg->fail_info != SCEP_FAIL_NONE)
+		answer_fail(&a, msg->fail_info, "%s", msg->fail_text);
+	else {
+		switch (msg->type) {
+		case SCEP_MSG_PKCSREQ:
+		case SCEP_MSG_RENEWALREQ:
+			op_enroll(c, msg, &a);
+			break;
+		case SCEP_MSG_CERTPOLL:
+			op_poll(c, msg, &a);
+			break;
+		case SCEP_MSG_GETCERT:
+			op_getcert(c, msg, &a);
+			break;
+		case SCEP_MSG_GETCRL:
+			op_getcrl(c, msg, &a);
+			break;
+		default:
+			answer_fail(&a, SCEP_FAIL_BADREQUEST,
+			    "messageType %d is not supported", msg->type);
+			break;
+		}
+	}
+	if (a.status == SCEP_STATUS_FAILURE && !a.audited)
+		audit(c, action_name(msg->type), NULL, "failure", msg, a.text);
+	log_info("scep %s %s: %s%s%s", scep_msg_type_name(msg->type),
+	    msg->transaction_id, a.status == SCEP_STATUS_SUCCESS ? "SUCCESS" :
+	    a.status == SCEP_STATUS_PENDING ? "PENDING" : "FAILURE",
+	    a.status == SCEP_STATUS_FAILURE ? ": " : "",
+	    a.status == SCEP_STATUS_FAILURE ? a.text : "");
+	reply = scep_certrep(msg, c->cache->sign_cert, c->cache->sign_key,
+	    a.status, a.fail_info, a.text, a.certs, a.crl, &rlen);
+	if (reply == NULL) {
+		web_text(c->r, 500, "The reply could not be built.\n");
+		goto out;
+	}
+	web_blob(c->r, 200, CT_PKI, NULL, reply, rlen);
+out:
+	free(reply);
+	sk_X509_pop_free(a.certs, X509_free);
+	X509_CRL_free(a.crl);
+	scep_msg_free(msg);
+	buf_free(&der);
+}
+
+/* GetCACaps: what this server supports, one capability per line. */
+static void
+op_caps(struct ctx *c)
+{
+	char	*caps;
+
+	if (c->rec == NULL) {
+		web_text(c->r, 503, "The SCEP service is not configured.\n");
+		return;
+	}
+	if ((caps = scep_caps(c->rec->next_cert_pem != NULL &&
+	    c->rec->next_cert_pem[0] != '\0')) == NULL) {
+		web_text(c->r, 500, "Internal error.\n");
+		return;
+	}
+	web_text(c->r, 200, caps);
+	free(caps);
+}
+
+/* GetCACert and GetNextCACert from the cached payloads. */
+static void
+op_cacert(struct ctx *c, int next)
+{
+	if ((c->cache = cache_get(c)) == NULL) {
+		web_text(c->r, 503, "The SCEP service is not configured.\n");
+		return;
+	}
+	if (!next)
+		web_blob(c->r, 200, c->cache->cacert_type, NULL,
+		    c->cache->cacert, c->cache->cacert_len);
+	else if (c->cache->nextca == NULL)
+		web_text(c->r, 404, "No rollover CA certificate is "
+		    "configured.\n");
+	else
+		web_blob(c->r, 200, CT_NEXT_CA, NULL, c->cache->nextca,
+		    c->cache->nextca_len);
+}
+
+/* Finds the endpoint named by the first segment of the path after /scep/. */
+static struct endpoint *
+find_endpoint(struct ctx *c)
+{
+	struct endpoint	*e;
+	char		 ext[128];
+	size_t		 n;
+
+	n = strcspn(c->r->rest, "/");
+	if (n == 0 || n >= sizeof(ext))
+		return NULL;
+	memcpy(ext, c->r->rest, n);
+	ext[n] = '\0';
+	if ((e = store_endpoint_find(c->app->db, c->customer->id,
+	    "scep-device", ext)) == NULL)
+		e = store_endpoint_find(c->app->db, c->customer->id,
+		    "scep-smime", ext);
+	return e;
+}
+
+/* Serves one request: customer, endpoint, then the operation. */
+static void
+serve(struct app *app, struct req *r, const struct buf *body)
+{
+	struct ctx	 c;
+	const char	*op;
+
+	memset(&c, 0, sizeof(c));
+	c.app = app;
+	c.r = r;
+	c.actor.name = "scep";
+	c.actor.remote = r->remote;
+	if (r->program == NULL || strcmp(r->program, "scep") != 0 ||
+	    r->customer_uri == NULL ||
+	    (c.customer = store_customer_by_uri(app->db,
+	    r->customer_uri)) == NULL ||
+	    (c.endpoint = find_endpoint(&c)) == NULL) {
+		web_text(r, 404, "There is no SCEP service at this address.\n");
+		goto out;
+	}
+	snprintf(c.actor_name, sizeof(c.actor_name), "scep");
+	c.actor.name = c.actor_name;
+	c.rec = store_ca_for_customer(app->db, c.customer->id);
+	if ((op = web_param(r, "operation")) == NULL) {
+		web_text(r, 400, "The operation parameter is missing.\n");
+		goto out;
+	}
+	if (strcasecmp(op, "GetCACaps") == 0)
+		op_caps(&c);
+	else if (strcasecmp(op, "GetCACert") == 0)
+		op_cacert(&c, 0);
+	else if (strcasecmp(op, "GetNextCACert") == 0)
+		op_cacert(&c, 1);
+	else if (strcasecmp(op, "PKIOperation") == 0)
+		op_pki(&c, body);
+	else {
+		log_info("scep: unknown operation from %s", r->remote);
+		web_text(r, 400, "Unknown SCEP operation.\n");
+	}
+out:
+	store_ca_free(c.rec);
+	store_endpoint_free(c.endpoint);
+	store_customer_free(c.customer);
+}
 
 int
 main(void)
 {
-	return unavailable_main("pkiclient", "SCEP");
+	struct app	 app;
+	struct req	 r;
+	struct buf	 body = { 0 };
+
+	if (!app_init(&app, "pkiclient.exe"))
+		return 1;
+	while (web_accept_raw(&r, MAX_BODY, &body)) {
+		serve(&app, &r, &body);
+		web_free(&r);
+		buf_free(&body);
+	}
+	cache_free_all();
+	app_done(&app);
+	scep_cleanup();
+	return 0;
 }
