@@ -208,6 +208,7 @@ check_grep "collect with a wrong ID: says so" 'no certificate with this ID' "$OU
 check "wrong-ID page is valid HTML" tidy -q -errors "$OUT/collect-wrong.html"
 
 # Download from the menu: ID -> collection page; a wrong ID is refused.
+before=$(nreq)
 tok=$(csrf_token "$JAR" "$BASE/ssl?action=download")
 curl -s -b "$JAR" -D "$OUT/download.h" -o /dev/null --data-urlencode "csrf=$tok" \
     --data-urlencode "certId=$ID1" "$BASE/ssl?action=download"
@@ -216,6 +217,7 @@ curl -s -b "$JAR" -o "$OUT/download-wrong.html" --data-urlencode "csrf=$tok" \
     --data-urlencode "certId=ffffffffffffffffffffffff" "$BASE/ssl?action=download"
 check_grep "download with a wrong ID: message" 'no SSL certificate with this ID' "$OUT/download-wrong.html"
 check "download page is valid HTML" tidy -q -errors "$OUT/download-wrong.html"
+check_eq "wrong ID on download: no request" "$before" "$(nreq)"
 
 # Automatic approval with a DER upload: issued at once.
 step1 demo-ssl-auto-2026 bob@example.com
@@ -249,6 +251,9 @@ code=$(post_pass revoke revoke-wrong-pass "$ID1" wrong-pass-2 --data-urlencode r
     --data-urlencode "comments=lost it")
 check_grep "revoke, wrong passphrase: generic message" 'certificate ID or the passphrase is not correct' "$OUT/revoke-wrong-pass.html"
 check_grep "revoke, wrong passphrase: comments kept" 'lost it' "$OUT/revoke-wrong-pass.html"
+code=$(post_pass revoke revoke-wrong-id ffffffffffffffffffffffff correct-horse-1 \
+    --data-urlencode reason=keyCompromise --data-urlencode "comments=lost it")
+check_grep "revoke, wrong ID: generic message" 'certificate ID or the passphrase is not correct' "$OUT/revoke-wrong-id.html"
 check "revoke form is valid HTML" tidy -q -errors "$OUT/revoke-wrong-pass.html"
 check_eq "wrong passphrases: no request, still Issued" "$before|Issued" \
     "$(nreq)|$(db_count "SELECT status FROM request WHERE cert_id='$ID1'")"
@@ -287,9 +292,9 @@ check_grep "revoked certificate: renewal refused" 'has been revoked and cannot b
 code=$(curl -s -o "$OUT/collect-revoked.html" -w '%{http_code}' "$BASE/collect?id=$ID1")
 check_grep "collection page says revoked" 'has been revoked' "$OUT/collect-revoked.html"
 
-# Throttling: 3 wrong passphrases so far from this address; 7 more reach
+# Throttling: 4 wrong passphrases so far from this address; 6 more reach
 # 10, the 11th attempt is refused with 429 even with the right passphrase.
-for i in $(seq 4 10); do post_pass renew t$i "$ID2" "wrong-$i" > /dev/null; done
+for i in $(seq 5 10); do post_pass renew t$i "$ID2" "wrong-$i" > /dev/null; done
 before=$(nreq)
 code=$(post_pass renew eleventh "$ID2" auto-pass-123)
 check_eq "11th passphrase attempt: 429" 429 "$code"
@@ -298,15 +303,20 @@ check "429 page is valid HTML" tidy -q -errors "$OUT/eleventh.html"
 check_eq "throttled: no request" "$before" "$(nreq)"
 
 # Per-certificate lock: 10 failures lock ID2 even from a fresh address.
-check_eq "ID2 has 7 failures" 7 "$(db_count "SELECT pass_failures FROM request WHERE cert_id='$ID2'")"
+check_eq "ID2 has 6 failures" 6 "$(db_count "SELECT pass_failures FROM request WHERE cert_id='$ID2'")"
 sqlite3 "$INSTANCE/state/certdesk.db" "DELETE FROM throttle"
-for i in 1 2 3; do post_pass revoke l$i "$ID2" "wrong-l$i" --data-urlencode reason=superseded \
+for i in 1 2 3 4; do post_pass revoke l$i "$ID2" "wrong-l$i" --data-urlencode reason=superseded \
     --data-urlencode comments=x > /dev/null; done
 code=$(post_pass renew locked "$ID2" auto-pass-123)
 check_eq "locked certificate: 429 with the right passphrase" 429 "$code"
 check_grep "locked certificate: says ask the administrator" 'locked' "$OUT/locked.html"
+check "locked page is valid HTML" tidy -q -errors "$OUT/locked.html"
 check "certdesk cert unlock" cdadm cert unlock "$ID2"
 code=$(post_pass renew unlocked "$ID2" auto-pass-123)
 check_grep "after unlock: renewal accepted and issued (auto-approve account)" '<dd>Issued</dd>' "$OUT/unlocked.html"
 check_eq "after unlock: one more request" $((before + 1)) "$(nreq)"
+
+# Secrets never reach the log.
+check_nogrep "no passphrase in the server log" 'correct-horse|auto-pass|wrong-pass' "$INSTANCE/lighttpd-error.log"
+check_nogrep "no access code in the server log" 'demo-ssl' "$INSTANCE/lighttpd-error.log"
 finish
