@@ -166,9 +166,12 @@ run_cgi_full(const char *method, const char *path, const char *query,
 	close(in[1]);
 	for (;;) {
 		if (out->len + 8192 > cap) {
+			unsigned char	*nb;
+
 			cap = cap ? cap * 2 : 65536;
-			if ((buf = realloc(buf, cap + 1)) == NULL)
+			if ((nb = realloc(buf, cap + 1)) == NULL)
 				die("out of memory");
+			buf = nb;
 		}
 		if ((r = read(outp[0], buf + out->len, cap - out->len)) <= 0)
 			break;
@@ -1228,6 +1231,16 @@ test_renewal(void)
 	csr = make_csr(keys[1], "renew.example.com", NULL, NULL, NULL);
 	cr = base_req(1, csr);
 	cr.msg_type = SCEP_MSG_RENEWALREQ;
+	cr.signer_cert = stranger;
+	CU_ASSERT(expect_fail(pki(&cr, P_DEVICE, POST), SCEP_FAIL_BADREQUEST));
+	X509_free(stranger);
+
+	/* A forgery naming our CA as issuer with a real serial is not ours. */
+	stranger = self_signed(keys[1], "renew.example.com", -1, 1);
+	X509_set_issuer_name(stranger, X509_get_issuer_name(old));
+	X509_set_serialNumber(stranger,
+	    (ASN1_INTEGER *)X509_get0_serialNumber(old));
+	X509_sign(stranger, keys[1], EVP_sha256());
 	cr.signer_cert = stranger;
 	CU_ASSERT(expect_fail(pki(&cr, P_DEVICE, POST), SCEP_FAIL_BADREQUEST));
 	X509_free(stranger);
