@@ -22,6 +22,7 @@
 #include <openssl/cms.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/pkcs7.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
@@ -1361,6 +1362,69 @@ test_throttle_and_audit(void)
 }
 
 static void
+test_next_ca(void)
+{
+	struct resp		 rs;
+	const unsigned char	*p;
+	PKCS7			*p7;
+	BIO			*out = NULL;
+	STACK_OF(X509)		*trust = NULL;
+	X509			*next;
+	FILE			*f;
+	char			 path[PATH_MAX + 32];
+	int			 found = 0, i;
+
+	/* Any certificate will do to stand for the next CA here. */
+	next = self_signed(keys[3], "Demo Root CA 2", -1, 3650);
+	snprintf(path, sizeof(path), "%s/next.pem", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	PEM_write_X509(f, next);
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(admin(NULL, 0, "ca rollover --cert '%s'",
+	    path), 0);
+
+	run_get(P_DEVICE, "operation=GetCACaps", &rs);
+	CU_ASSERT(rs.body != NULL &&
+	    strstr((char *)rs.body, "GetNextCACert\n") != NULL);
+	free(rs.body);
+
+	/* Signed by the current RA; its content is a certs-only PKCS#7. */
+	run_get(P_DEVICE, "operation=GetNextCACert", &rs);
+	CU_ASSERT_EQUAL(rs.status, 200);
+	CU_ASSERT_STRING_EQUAL(rs.ctype, "application/x-x509-next-ca-cert");
+	p = rs.body;
+	p7 = d2i_PKCS7(NULL, &p, (long)rs.len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p7);
+	trust = sk_X509_new_null();
+	sk_X509_push(trust, ra_cert);
+	out = BIO_new(BIO_s_mem());
+	CU_ASSERT_EQUAL(PKCS7_verify(p7, trust, NULL, NULL, out,
+	    PKCS7_NOVERIFY | PKCS7_NOINTERN | PKCS7_BINARY), 1);
+	PKCS7_free(p7);
+	p7 = NULL;
+	{
+		BUF_MEM	*bm;
+
+		BIO_get_mem_ptr(out, &bm);
+		p = (const unsigned char *)bm->data;
+		p7 = d2i_PKCS7(NULL, &p, (long)bm->length);
+	}
+	CU_ASSERT_PTR_NOT_NULL(p7);
+	if (p7 != NULL && PKCS7_type_is_signed(p7))
+		for (i = 0; i < sk_X509_num(p7->d.sign->cert); i++)
+			if (X509_cmp(sk_X509_value(p7->d.sign->cert, i),
+			    next) == 0)
+				found = 1;
+	CU_ASSERT(found);
+	PKCS7_free(p7);
+	BIO_free(out);
+	sk_X509_free(trust);
+	free(rs.body);
+	X509_free(next);
+}
+
+static void
 register_tests(void)
 {
 	CU_pSuite	 s;
@@ -1380,6 +1444,7 @@ register_tests(void)
 	UNIT_ADD(s, test_renewal);
 	UNIT_ADD(s, test_one_time_challenge);
 	UNIT_ADD(s, test_throttle_and_audit);
+	UNIT_ADD(s, test_next_ca);
 }
 
 UNIT_MAIN(register_tests)
