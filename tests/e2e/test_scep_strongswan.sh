@@ -141,6 +141,7 @@ newkey "$OUT/krenew.der" 2048
 enroll renewal "$DEV" "$OUT/krenew.der" "CN=sw-2048.example.com" --san sw-2048.example.com \
     --cert "$OUT/rsa2048.der" --key "$OUT/k2048.der"
 check_eq "renewal without challenge: pki exits 0" 0 $?
+check_grep "renewal: sent as RenewalReq (server advertises Renewal)" 'SCEP Renewal operation supported' "$OUT/renewal.log"
 check_grep "renewal: pkiStatus SUCCESS" 'pkiStatus: +SUCCESS' "$OUT/renewal.log"
 scep_verify "renewal: certificate chains to the CA" "$OUT/renewal.der"
 old=$(scep_subject "$OUT/rsa2048.der")
@@ -163,7 +164,7 @@ id=$(scep_approve_pending 30)
 check "manual approval: request waits as Requested" test -n "$id"
 wait "$pid"
 check_eq "manual approval: pki polls and exits 0" 0 $?
-check_grep "manual approval: client saw PENDING" 'PENDING|pending' "$OUT/pending.log"
+check_grep "manual approval: client saw PENDING" 'pkiStatus: +PENDING' "$OUT/pending.log"
 scep_verify "manual approval: polled certificate chains to the CA" "$OUT/pending.der"
 check_grep "manual approval: CN kept" 'CN=sw-pending\.example\.com' <(scep_subject "$OUT/pending.der")
 
