@@ -94,6 +94,9 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS) -lcunit
 
+# These suites drive the real programs as CGI, built the same way.
+$(BUILD)/tests/test_scep_server: $(BUILD)/cgi/pkiclient.exe $(ADMIN_BIN)
+
 $(BUILD)/bench/%: bench/%.c $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
