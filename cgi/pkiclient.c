@@ -487,32 +487,6 @@ out:
 	store_request_free(rq);
 }
 
-/* Splits "a,b,c" into items owned by storage (caller frees both); NULL on error. */
-static const char **
-split_sans(const char *s, size_t *n, char **storage)
-{
-	const char	**v;
-	char		 *p, *tok, *save = NULL;
-	size_t		  cap;
-
-	*n = 0;
-	if ((*storage = strdup(s != NULL ? s : "")) == NULL)
-		return NULL;
-	cap = 1;
-	for (p = *storage; *p != '\0'; p++)
-		if (*p == ',')
-			cap++;
-	if ((v = calloc(cap + 1, sizeof(*v))) == NULL)
-		return NULL;
-	for (p = *storage; (tok = strtok_r(p, ",", &save)) != NULL; p = NULL) {
-		while (*tok == ' ')
-			tok++;
-		if (*tok != '\0' && *n < cap)
-			v[(*n)++] = tok;
-	}
-	return v;
-}
-
 /* Returns the term for an account: its own, else the profile's first, else a year. */
 static int
 term_days(const struct account *acc, const struct profile *prof)
@@ -541,27 +515,6 @@ struct enroll {
 	const char		*pubkey_hex;
 };
 
-/* Returns the RFC 2253 text of name (caller frees) or NULL. */
-static char *
-name_text(const X509_NAME *name)
-{
-	BIO	*mem;
-	char	*s = NULL;
-	BUF_MEM	*bm;
-
-	if ((mem = BIO_new(BIO_s_mem())) == NULL)
-		return NULL;
-	if (X509_NAME_print_ex(mem, name, 0, XN_FLAG_RFC2253) >= 0) {
-		BIO_get_mem_ptr(mem, &bm);
-		if ((s = malloc(bm->length + 1)) != NULL) {
-			memcpy(s, bm->data, bm->length);
-			s[bm->length] = '\0';
-		}
-	}
-	BIO_free(mem);
-	return s;
-}
-
 /*
  * Signs the certificate of an inserted request with the cached CA and
  * records it; runs inside the caller's transaction.  Returns the
@@ -570,68 +523,8 @@ name_text(const X509_NAME *name)
 static X509 *
 sign_request(struct ctx *c, struct enroll *e)
 {
-	struct ca_issue	 spec;
-	X509_NAME	*subj = NULL;
-	X509		*cert = NULL, *ret = NULL;
-	unsigned char	*der = NULL;
-	char		*storage = NULL, *subject_str = NULL, serial[33];
-	const char	**items = NULL, **dns = NULL, **emails = NULL;
-	size_t		 nitems = 0, ndns = 0, nemails = 0, i, len = 0;
-	long long	 now = store_now();
-
-	if (e->subject != NULL)
-		subj = X509_NAME_dup(e->subject);
-	else
-		subj = ca_subject_build(X509_REQ_get_subject_name(e->csr->req),
-		    e->org->o, e->org->ou, e->org->l, e->org->st, e->org->c);
-	if (subj == NULL)
-		goto out;
-	if ((items = split_sans(e->rq->sans, &nitems, &storage)) == NULL)
-		goto out;
-	dns = calloc(nitems + 1, sizeof(*dns));
-	emails = calloc(nitems + 1, sizeof(*emails));
-	if (dns == NULL || emails == NULL)
-		goto out;
-	for (i = 0; i < nitems; i++) {
-		if (strchr(items[i], '@') != NULL)
-			emails[nemails++] = items[i];
-		else
-			dns[ndns++] = items[i];
-	}
-	memset(&spec, 0, sizeof(spec));
-	spec.pubkey = e->csr->pkey;
-	spec.subject = subj;
-	spec.dns = dns;
-	spec.ndns = ndns;
-	spec.emails = emails;
-	spec.nemails = nemails;
-	spec.days = e->rq->term_days;
-	spec.key_usage = e->prof->key_usage;
-	spec.ext_key_usage = e->prof->ext_key_usage;
-	spec.crl_url = c->cache->crl_url;
-	spec.backdate = 300;
-	if ((cert = ca_issue(c->cache->ca, &spec, serial)) == NULL)
-		goto out;
-	if ((der = ca_cert_der(cert, &len)) == NULL ||
-	    (subject_str = name_text(X509_get_subject_name(cert))) == NULL)
-		goto out;
-	if (!store_request_set_issued(c->app->db, e->rq->id, c->rec->id,
-	    subject_str, der, len, serial, now - spec.backdate,
-	    now + 86400LL * e->rq->term_days))
-		goto out;
-	log_info("issued %s serial %s", e->rq->cert_id, serial);
-	ret = cert;
-	cert = NULL;
-out:
-	free(subject_str);
-	free(der);
-	X509_free(cert);
-	free(dns);
-	free(emails);
-	free(items);
-	free(storage);
-	X509_NAME_free(subj);
-	return ret;
+	return issue_sign(c->app->db, c->cache->ca, c->rec->id,
+	    c->cache->crl_url, e->rq, e->csr, e->org, e->prof, e->subject);
 }
 
 /*

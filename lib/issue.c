@@ -260,6 +260,108 @@ is_ip(const char *s)
 	    strspn(s, "0123456789.") == strlen(s);
 }
 
+/* Returns the RFC 2253 text of name (caller frees) or NULL. */
+static char *
+name_text(const X509_NAME *name)
+{
+	BIO	*mem;
+	char	*s = NULL;
+	BUF_MEM	*bm;
+
+	if ((mem = BIO_new(BIO_s_mem())) == NULL)
+		return NULL;
+	if (X509_NAME_print_ex(mem, name, 0, XN_FLAG_RFC2253) >= 0) {
+		BIO_get_mem_ptr(mem, &bm);
+		if ((s = malloc(bm->length + 1)) != NULL) {
+			memcpy(s, bm->data, bm->length);
+			s[bm->length] = '\0';
+		}
+	}
+	BIO_free(mem);
+	return s;
+}
+
+X509 *
+issue_sign(struct db *db, const struct ca *ca, long long ca_id,
+    const char *crl_url, const struct request *r, const struct csr *csr,
+    const struct org *org, const struct profile *prof,
+    const X509_NAME *subject)
+{
+	struct ca_issue	 spec;
+	X509_NAME	*subj = NULL;
+	X509		*cert = NULL, *ret = NULL;
+	unsigned char	*der = NULL;
+	char		*storage = NULL, *subject_str = NULL, serial[33];
+	char		**items = NULL;
+	const char	**dns = NULL, **emails = NULL, **ips = NULL;
+	size_t		 nitems = 0, ndns = 0, nemails = 0, nips = 0, i, len = 0;
+	long long	 nb, na;
+
+	if (subject != NULL)
+		subj = X509_NAME_dup(subject);
+	else
+		subj = ca_subject_build(X509_REQ_get_subject_name(csr->req),
+		    org->o, org->ou, org->l, org->st, org->c);
+	if (subj == NULL)
+		goto out;
+	/* SANs are what policy accepted at submission, stored on the request. */
+	if ((items = split_list(r->sans, &nitems, &storage)) == NULL)
+		goto out;
+	dns = calloc(nitems + 1, sizeof(*dns));
+	emails = calloc(nitems + 1, sizeof(*emails));
+	ips = calloc(nitems + 1, sizeof(*ips));
+	if (dns == NULL || emails == NULL || ips == NULL)
+		goto out;
+	for (i = 0; i < nitems; i++) {
+		if (strchr(items[i], '@') != NULL)
+			emails[nemails++] = items[i];
+		else if (is_ip(items[i]))
+			ips[nips++] = items[i];
+		else
+			dns[ndns++] = items[i];
+	}
+	memset(&spec, 0, sizeof(spec));
+	spec.pubkey = csr->pkey;
+	spec.subject = subj;
+	spec.dns = dns;
+	spec.ndns = ndns;
+	spec.emails = emails;
+	spec.nemails = nemails;
+	spec.ips = ips;
+	spec.nips = nips;
+	spec.days = r->term_days;
+	spec.key_usage = prof->key_usage;
+	spec.ext_key_usage = prof->ext_key_usage;
+	spec.crl_url = crl_url;
+	spec.backdate = 300;
+	if ((cert = ca_issue(ca, &spec, serial)) == NULL)
+		goto out;
+	if ((der = ca_cert_der(cert, &len)) == NULL ||
+	    (subject_str = name_text(X509_get_subject_name(cert))) == NULL)
+		goto out;
+	/* The CA may cut the validity to its own; record what was signed. */
+	if (!asn1_time_epoch(X509_get0_notBefore(cert), &nb) ||
+	    !asn1_time_epoch(X509_get0_notAfter(cert), &na))
+		goto out;
+	if (!store_request_set_issued(db, r->id, ca_id, subject_str, der, len,
+	    serial, nb, na))
+		goto out;
+	log_info("issued %s serial %s", r->cert_id, serial);
+	ret = cert;
+	cert = NULL;
+out:
+	free(subject_str);
+	free(der);
+	X509_free(cert);
+	free(dns);
+	free(emails);
+	free(ips);
+	free(items);
+	free(storage);
+	X509_NAME_free(subj);
+	return ret;
+}
+
 int
 issue_request(struct db *db, const struct config *cfg, long long id,
     const struct actor *who, char *err, size_t errlen)
@@ -272,17 +374,8 @@ issue_request(struct db *db, const struct config *cfg, long long id,
 	struct csr	*csr = NULL;
 	struct ca	*ca = NULL;
 	X509		*cert = NULL;
-	X509_NAME	*subj = NULL;
-	unsigned char	*der = NULL;
-	char		*crl = NULL, *subject_str = NULL, *storage = NULL;
-	char		**items = NULL;
-	const char	**dns = NULL, **emails = NULL, **ips = NULL;
-	size_t		 nitems = 0, ndns = 0, nemails = 0, nips = 0, i, len = 0;
-	char		 serial[33], cerr[256];
-	struct ca_issue	 spec;
-	BIO		*mem = NULL;
-	BUF_MEM		*bm;
-	long long	 nb, na;
+	BIGNUM		*bn = NULL;
+	char		*crl = NULL, *serial = NULL, cerr[256];
 	int		 ok = 0, began = 0;
 
 	snprintf(err, errlen, "internal error");
@@ -322,65 +415,17 @@ issue_request(struct db *db, const struct config *cfg, long long id,
 		snprintf(err, errlen, "the CA key cannot be loaded");
 		goto out;
 	}
-	if ((subj = ca_subject_build(X509_REQ_get_subject_name(csr->req),
-	    org->o, org->ou, org->l, org->st, org->c)) == NULL)
-		goto out;
-
-	/* SANs are what policy accepted at submission, stored on the request. */
-	if ((items = split_list(r->sans, &nitems, &storage)) == NULL)
-		goto out;
-	dns = calloc(nitems + 2, sizeof(*dns));
-	emails = calloc(nitems + 2, sizeof(*emails));
-	ips = calloc(nitems + 2, sizeof(*ips));
-	if (dns == NULL || emails == NULL || ips == NULL)
-		goto out;
-	for (i = 0; i < nitems; i++) {
-		if (strchr(items[i], '@') != NULL)
-			emails[nemails++] = items[i];
-		else if (is_ip(items[i]))
-			ips[nips++] = items[i];
-		else
-			dns[ndns++] = items[i];
-	}
-
 	if ((crl = issue_crl_url(cfg, cust->uri, rec->name)) == NULL)
 		goto out;
-	memset(&spec, 0, sizeof(spec));
-	spec.pubkey = csr->pkey;
-	spec.subject = subj;
-	spec.dns = dns;
-	spec.ndns = ndns;
-	spec.emails = emails;
-	spec.nemails = nemails;
-	spec.ips = ips;
-	spec.nips = nips;
-	spec.days = r->term_days;
-	spec.key_usage = prof->key_usage;
-	spec.ext_key_usage = prof->ext_key_usage;
-	spec.crl_url = crl;
-	spec.backdate = 300;
-	if ((cert = ca_issue(ca, &spec, serial)) == NULL) {
-		snprintf(err, errlen, "the CA could not sign the certificate");
+	if ((cert = issue_sign(db, ca, rec->id, crl, r, csr, org, prof,
+	    NULL)) == NULL) {
+		snprintf(err, errlen, "the CA could not sign and record the "
+		    "certificate");
 		goto out;
 	}
-	if ((der = ca_cert_der(cert, &len)) == NULL)
+	if ((bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL)) ==
+	    NULL || (serial = BN_bn2hex(bn)) == NULL)
 		goto out;
-	if ((mem = BIO_new(BIO_s_mem())) == NULL ||
-	    X509_NAME_print_ex(mem, X509_get_subject_name(cert), 0,
-	    XN_FLAG_RFC2253) < 0 || BIO_write(mem, "", 1) != 1)
-		goto out;
-	BIO_get_mem_ptr(mem, &bm);
-	subject_str = bm->data;
-	/* The CA may cut the validity to its own; record what was signed. */
-	if (!asn1_time_epoch(X509_get0_notBefore(cert), &nb) ||
-	    !asn1_time_epoch(X509_get0_notAfter(cert), &na))
-		goto out;
-	if (!store_request_set_issued(db, id, rec->id, subject_str, der, len,
-	    serial, nb, na)) {
-		snprintf(err, errlen, "request %s changed while issuing",
-		    r->cert_id);
-		goto out;
-	}
 	issue_audit(db, r->customer_id, who, "certificate.issue", r->cert_id,
 	    "success", serial);
 	if (!db_commit(db))
@@ -388,20 +433,13 @@ issue_request(struct db *db, const struct config *cfg, long long id,
 	began = 0;
 	ok = 1;
 	err[0] = '\0';
-	log_info("issued %s serial %s", r->cert_id, serial);
 out:
 	if (began)
 		db_rollback(db);
-	BIO_free(mem);
-	free(der);
+	OPENSSL_free(serial);
+	BN_free(bn);
 	X509_free(cert);
 	free(crl);
-	free(dns);
-	free(emails);
-	free(ips);
-	free(items);
-	free(storage);
-	X509_NAME_free(subj);
 	ca_free(ca);
 	csr_free(csr);
 	store_org_free(org);

@@ -8,7 +8,11 @@
 
 #include <stddef.h>
 
+#include <openssl/x509.h>
+
+#include "ca.h"
 #include "config.h"
+#include "csr.h"
 #include "db.h"
 #include "store.h"
 
@@ -26,6 +30,17 @@ struct actor {
  */
 int	 issue_request(struct db *, const struct config *, long long id,
 	    const struct actor *, char *err, size_t errlen);
+/*
+ * Signs request r with the loaded CA ca (record ca_id) and records the
+ * certificate on r's row; runs inside the caller's transaction.  The
+ * subject is built from the CSR and the organisation unless subject is
+ * given (a renewal keeps the old one); SANs are r->sans; the profile sets
+ * key usage and EKU.  Returns the certificate (caller frees) or NULL.
+ */
+X509	*issue_sign(struct db *, const struct ca *ca, long long ca_id,
+	    const char *crl_url, const struct request *r, const struct csr *csr,
+	    const struct org *org, const struct profile *prof,
+	    const X509_NAME *subject);
 /* Declines a Requested request; returns 1 or 0 with a reason in err. */
 int	 issue_decline(struct db *, long long id, const char *reason,
 	    const struct actor *, char *err, size_t errlen);
