@@ -22,6 +22,7 @@
 
 #include "csr.h"
 #include "log.h"
+#include "strlist.h"
 
 /* Outcome of turning an ASN.1 string into a C string. */
 enum csr_text {
@@ -178,37 +179,14 @@ key_type_name(enum key_type t)
 unsigned
 key_types_parse(const char *list)
 {
-	const char	*p, *end;
-	unsigned	 mask = 0;
-	size_t		 i, n;
-	int		 found;
+	struct strlist_bit	 bits[sizeof(csr_key_names) / sizeof(csr_key_names[0])];
+	size_t			 i;
 
-	if (list == NULL)
-		return 0;
-	for (p = list; ; p = end + 1) {
-		if ((end = strchr(p, ',')) == NULL)
-			end = p + strlen(p);
-		while (p < end && isspace((unsigned char)*p))
-			p++;
-		n = (size_t)(end - p);
-		while (n > 0 && isspace((unsigned char)p[n - 1]))
-			n--;
-		found = 0;
-		for (i = 0; i < sizeof(csr_key_names) / sizeof(csr_key_names[0]);
-		    i++) {
-			if (strlen(csr_key_names[i].token) == n &&
-			    strncasecmp(p, csr_key_names[i].token, n) == 0) {
-				mask |= csr_key_names[i].type;
-				found = 1;
-			}
-		}
-		/* A typo in a profile must not silently narrow or widen it. */
-		if (!found)
-			return 0;
-		if (*end == '\0')
-			break;
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		bits[i].token = csr_key_names[i].token;
+		bits[i].bit = csr_key_names[i].type;
 	}
-	return mask;
+	return strlist_mask(list, bits, sizeof(bits) / sizeof(bits[0]));
 }
 
 void

@@ -8,6 +8,7 @@
 
 #include "csr.h"
 #include "policy.h"
+#include "strlist.h"
 
 #define POLICY_NAME_MAX	253	/* RFC 1035 limit of a name's text form */
 #define POLICY_MAX_DAYS	36500	/* terms beyond a century are typos */
@@ -262,36 +263,13 @@ policy_key_allowed(unsigned allowed_mask, enum key_type kt)
 unsigned
 policy_types_parse(const char *list)
 {
-	const char	*p, *end;
-	unsigned	 mask = 0;
-	size_t		 i, n;
-	int		 found;
+	static const struct strlist_bit	 bits[] = {
+		{ "ssl", CERT_SSL },
+		{ "smime", CERT_SMIME },
+		{ "device", CERT_DEVICE },
+	};
 
-	if (list == NULL)
-		return 0;
-	for (p = list; ; p = end + 1) {
-		if ((end = strchr(p, ',')) == NULL)
-			end = p + strlen(p);
-		while (p < end && isspace((unsigned char)*p))
-			p++;
-		n = (size_t)(end - p);
-		while (n > 0 && isspace((unsigned char)p[n - 1]))
-			n--;
-		found = 0;
-		for (i = 0; i < sizeof(policy_types) / sizeof(policy_types[0]);
-		    i++) {
-			if (strlen(policy_types[i].name) == n &&
-			    strncasecmp(p, policy_types[i].name, n) == 0) {
-				mask |= policy_types[i].type;
-				found = 1;
-			}
-		}
-		if (!found)
-			return 0;
-		if (*end == '\0')
-			break;
-	}
-	return mask;
+	return strlist_mask(list, bits, sizeof(bits) / sizeof(bits[0]));
 }
 
 const char *
