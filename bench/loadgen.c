@@ -13,6 +13,7 @@
 #include <sys/time.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/pem.h>
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -70,6 +72,8 @@ struct lg_level {
 
 /* What the key-building threads share. */
 struct lg_build {
+	EVP_PKEY	**keys;		/* from the key file, or NULL: generate */
+	size_t		 nkeys;
 	struct lg_job	*jobs;
 	size_t		 njobs;
 	size_t		 next;
@@ -407,6 +411,49 @@ lg_csr(EVP_PKEY *key, const char *cn, const char *code)
 	return req;
 }
 
+/*
+ * Reads up to max PEM private keys from path into a new array (caller
+ * frees each key and the array); *n is how many.  A missing file gives
+ * an empty array.
+ */
+static EVP_PKEY **
+lg_keys_load(const char *path, size_t max, size_t *n)
+{
+	EVP_PKEY	**keys;
+	FILE		*f;
+
+	*n = 0;
+	if ((keys = calloc(max, sizeof(*keys))) == NULL)
+		return NULL;
+	if ((f = fopen(path, "r")) == NULL)
+		return keys;
+	while (*n < max && (keys[*n] = PEM_read_PrivateKey(f, NULL, NULL, NULL)) != NULL)
+		(*n)++;
+	fclose(f);
+	ERR_clear_error();
+	return keys;
+}
+
+/* Writes the jobs' keys to path (mode 0600) so a later run can reuse them; returns 1 on success. */
+static int
+lg_keys_save(const char *path, const struct lg_job *jobs, size_t n)
+{
+	FILE	*f;
+	size_t	 i;
+	int	 fd, ok = 1;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0)
+		return 0;
+	if ((f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		return 0;
+	}
+	for (i = 0; i < n && ok; i++)
+		if (jobs[i].key != NULL)
+			ok = PEM_write_PrivateKey(f, jobs[i].key, NULL, NULL, 0, NULL, NULL);
+	return fclose(f) == 0 && ok;
+}
+
 /* Builds jobs off the shared cursor until none are left; returns NULL. */
 static void *
 lg_build_thread(void *arg)
@@ -428,7 +475,11 @@ lg_build_thread(void *arg)
 		snprintf(cn, sizeof(cn), "bench-%d-%zu-%ld.example.com", b->level, i,
 		    (long)getpid());
 		csr = NULL;
-		if ((j->key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)b->bits)) == NULL ||
+		if (i < b->nkeys && b->keys[i] != NULL && EVP_PKEY_up_ref(b->keys[i]))
+			j->key = b->keys[i];
+		else
+			j->key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)b->bits);
+		if (j->key == NULL ||
 		    (j->signer = lg_selfsign(j->key, cn)) == NULL ||
 		    (csr = lg_csr(j->key, cn, b->code)) == NULL) {
 			X509_REQ_free(csr);
@@ -584,12 +635,14 @@ static void
 lg_usage(void)
 {
 	fprintf(stderr, "usage: loadgen -u http://127.0.0.1:PORT/path [-n per-level] "
-	    "[-c 1,2,8] [-k challenge] [-b bits] [-T seconds] [-1]\n"
+	    "[-c 1,2,8] [-k challenge] [-b bits] [-T seconds] [-K keyfile] [-1]\n"
 	    "  -n  enrollments per concurrency level (default 400)\n"
 	    "  -c  concurrency levels (default 1,2,8)\n"
 	    "  -k  challenge password (default none)\n"
 	    "  -b  RSA key size of the enrolled keys (default 2048)\n"
 	    "  -T  time limit per level in seconds (default 300)\n"
+	    "  -K  PEM file of keys: used if present, written otherwise (secret:\n"
+	    "      for benchmarks only; every key must be new to the server)\n"
 	    "  -1  one connection per request instead of keep-alive\n");
 	exit(2);
 }
@@ -606,7 +659,7 @@ main(int argc, char *argv[])
 	X509			*recipient = NULL;
 	char			 ctype[128], **serials = NULL, *list = NULL, *tok;
 	const char		*url_s = NULL, *code = NULL, *levels_s = "1,2,8";
-	const char		*alg;
+	const char		*alg, *keyfile = NULL;
 	double			*lat = NULL, t0, wall, limit = 300;
 	size_t			 per = 400, i, total, nlev = 0, nser = 0, k;
 	long			 ncpu;
@@ -614,7 +667,8 @@ main(int argc, char *argv[])
 	int			 ch, fd = -1, st, l, nth, rc = 1, strict_fail = 0;
 	int			 reply_cipher = NID_undef, reply_digest = NID_undef;
 
-	while ((ch = getopt(argc, argv, "u:n:c:k:b:T:1")) != -1) {
+	memset(&b, 0, sizeof(b));
+	while ((ch = getopt(argc, argv, "u:n:c:k:b:T:K:1")) != -1) {
 		switch (ch) {
 		case 'u': url_s = optarg; break;
 		case 'n': per = strtoul(optarg, NULL, 10); break;
@@ -623,6 +677,7 @@ main(int argc, char *argv[])
 		case 'b': bits = atoi(optarg); break;
 		case 'T': limit = atof(optarg); break;
 		case '1': keepalive = 0; break;
+		case 'K': keyfile = optarg; break;
 		default: lg_usage();
 		}
 	}
@@ -646,7 +701,6 @@ main(int argc, char *argv[])
 		fprintf(stderr, "loadgen: GetCACaps answered %d\n", st);
 		goto out;
 	}
-	memset(&b, 0, sizeof(b));
 	if (caps.data != NULL && strstr((char *)caps.data, "AES") != NULL &&
 	    strstr((char *)caps.data, "SHA-256") != NULL) {
 		b.cipher_nid = NID_aes_256_cbc;
@@ -686,6 +740,8 @@ main(int argc, char *argv[])
 		goto out;
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	nth = ncpu < 1 ? 1 : ncpu > LG_MAX_THREADS ? LG_MAX_THREADS : (int)ncpu;
+	if (keyfile != NULL && (b.keys = lg_keys_load(keyfile, total, &b.nkeys)) == NULL)
+		goto out;
 	b.recipient = recipient;
 	b.code = code;
 	b.bits = bits;
@@ -699,8 +755,11 @@ main(int argc, char *argv[])
 	for (l = 0; l < nth; l++)
 		pthread_join(th[l], NULL);
 	pthread_mutex_destroy(&b.lock);
-	printf("prepared %zu requests (RSA %d) in %.1f s on %d threads, %d failed\n",
-	    total, bits, lg_now() - t0, nth, b.failed);
+	printf("prepared %zu requests (RSA %d, %zu keys reused) in %.1f s on %d threads, "
+	    "%d failed\n", total, bits, b.nkeys < total ? b.nkeys : total,
+	    lg_now() - t0, nth, b.failed);
+	if (keyfile != NULL && b.nkeys < total && !lg_keys_save(keyfile, jobs, total))
+		fprintf(stderr, "loadgen: cannot write %s\n", keyfile);
 	fflush(stdout);
 
 	for (k = 0; k < nlev; k++) {
@@ -800,6 +859,9 @@ out:
 		for (i = 0; i < per * nlev; i++)
 			lg_job_free(&jobs[i]);
 	free(jobs);
+	for (i = 0; i < b.nkeys; i++)
+		EVP_PKEY_free(b.keys[i]);
+	free(b.keys);
 	free(lat);
 	free(serials);
 	free(list);
