@@ -5,7 +5,9 @@
 # state directories, driven by getcert: enrollment with RSA 2048 and 4096,
 # wrong and one-time challenges, manual approval (the daemon parks the
 # request; scep-submit re-sent with the stored CertPoll message gets it
-# after approval), and rekeying signed by the old certificate.
+# after approval), and rekeying signed by the old certificate.  certmonger
+# refuses to make SCEP requests for EC keys (NEED_SCEP_RSA_CLIENT_KEY), so
+# there is no EC case.
 #
 # The daemon part runs this script again (--inner) inside `certmonger -c`; that half
 # writes its pass/fail counts to a file the outer half adds to its own.

@@ -79,7 +79,9 @@ check "one-time challenge: second use fails" test $? -ne 0
 check_grep "one-time challenge: second use badRequest" 'failInfo: badRequest \(2\)' "$OUT/otp2.log"
 
 # Renewal: the certificate file exists, so scepclient sends RenewalReq
-# signed by the old certificate; no challenge.
+# signed by the old certificate; no challenge.  scepclient keeps the key,
+# and its transactionID is the key's hash, so the server sees the first
+# transaction again and answers with the certificate it already issued.
 cp "$OUT/rsa2048/cert.pem" "$OUT/rsa2048-old.pem"
 rm -f "$OUT/rsa2048/csr.pem"
 mdm rsa2048 "$LEGACY" -cn mdm-2048.example.com
