@@ -509,6 +509,7 @@ struct enroll {
 	const struct org	*org;
 	const X509_NAME		*subject;	/* renewal: the old subject */
 	const struct request	*old;		/* renewal: superseded request */
+	const struct scep_txn	*txn;		/* renewal within a transaction */
 	int			 revoke_old;
 	long long		 challenge_id;	/* one-time challenge to use up */
 	int			 pending;
@@ -567,7 +568,32 @@ commit_enrollment(struct ctx *c, const struct scep_msg *msg, struct enroll *e,
 	t.request_id = e->rq->id;
 	t.status = e->pending ? "pending" : "success";
 	t.fail_info = -1;
-	if (store_scep_txn_add(db, &t) == 0) {
+	if (e->txn != NULL) {
+		/*
+		 * A renewal that reuses its transactionID moves the transaction
+		 * to the new request, unless a concurrent retry of the same
+		 * renewal did so first: the write lock held since db_begin
+		 * makes this read authoritative.
+		 */
+		again = store_scep_txn_get(db, c->endpoint->id,
+		    msg->transaction_id);
+		if (again == NULL || again->request_id != e->txn->request_id) {
+			db_rollback(db);
+			began = 0;
+			if (again == NULL)
+				answer_fail(a, SCEP_FAIL_BADREQUEST,
+				    "the transaction could not be recorded");
+			else
+				answer_from_txn(c, again, a);
+			goto out;
+		}
+		if (!store_scep_txn_update(db, e->txn->id, "success", -1,
+		    e->rq->id)) {
+			answer_fail(a, SCEP_FAIL_BADREQUEST,
+			    "the transaction could not be recorded");
+			goto out;
+		}
+	} else if (store_scep_txn_add(db, &t) == 0) {
 		/* A concurrent retry won the race: answer what it stored. */
 		db_rollback(db);
 		began = 0;
@@ -863,7 +889,8 @@ out:
  */
 static void
 enroll_renewal(struct ctx *c, const struct scep_msg *msg, struct csr *csr,
-    const struct request *old, const char *pubkey_hex, struct answer *a)
+    const struct request *old, const struct scep_txn *txn,
+    const char *pubkey_hex, struct answer *a)
 {
 	struct account	*acc = NULL;
 	struct profile	*prof = NULL;
@@ -908,6 +935,7 @@ enroll_renewal(struct ctx *c, const struct scep_msg *msg, struct csr *csr,
 	e.org = org;
 	e.subject = X509_get_subject_name(oldx);
 	e.old = old;
+	e.txn = txn;
 	e.revoke_old = acc != NULL && acc->revoke_on_renewal;
 	e.pubkey_hex = pubkey_hex;
 	commit_enrollment(c, msg, &e, a);
@@ -917,6 +945,41 @@ out:
 	store_org_free(org);
 	store_profile_free(prof);
 	store_account_free(acc);
+}
+
+/*
+ * Returns the request a transaction points at when msg is signed by that
+ * very certificate (byte for byte): a client that keeps its key and
+ * derives the transactionID from it (micromdm's scepclient) renews under
+ * the transactionID of its first enrollment.  The caller checks that the
+ * certificate is still valid.  Caller frees; NULL for a plain retry.
+ */
+static struct request *
+txn_renewal(struct ctx *c, const struct scep_msg *msg, const struct scep_txn *t)
+{
+	struct request	*rq = NULL;
+	unsigned char	*der = NULL;
+	size_t		 len = 0;
+	int		 ok = 0;
+
+	if (msg->signer == NULL || strcmp(t->status, "success") != 0 ||
+	    t->request_id == 0 ||
+	    X509_NAME_cmp(X509_get_issuer_name(msg->signer),
+	    X509_get_subject_name(c->cache->ca->cert)) != 0)
+		return NULL;
+	if ((rq = store_request_by_id(c->app->db, t->request_id)) == NULL)
+		return NULL;
+	if (rq->customer_id == c->customer->id && rq->ca_id == c->rec->id &&
+	    rq->cert_der != NULL &&
+	    (der = ca_cert_der(msg->signer, &len)) != NULL &&
+	    len == rq->cert_len && memcmp(der, rq->cert_der, len) == 0)
+		ok = 1;
+	free(der);
+	if (!ok) {
+		store_request_free(rq);
+		rq = NULL;
+	}
+	return rq;
 }
 
 /* PKCSReq and RenewalReq. */
@@ -939,13 +1002,26 @@ op_enroll(struct ctx *c, const struct scep_msg *msg, struct answer *a)
 	t = store_scep_txn_get(c->app->db, c->endpoint->id,
 	    msg->transaction_id);
 	if (t != NULL) {
-		if (strcmp(t->pubkey_sha256, hex) != 0)
+		if (strcmp(t->pubkey_sha256, hex) != 0) {
 			answer_fail(a, SCEP_FAIL_BADREQUEST, "transactionID %s "
 			    "is in use with a different public key",
 			    msg->transaction_id);
-		else
+			goto out;
+		}
+		old = txn_renewal(c, msg, t);
+		if (old != NULL && (strcmp(old->status, "Issued") != 0 ||
+		    old->not_after <= store_now()) &&
+		    msg->type == SCEP_MSG_RENEWALREQ) {
+			answer_fail(a, SCEP_FAIL_BADREQUEST, "the certificate "
+			    "to renew is %s", strcmp(old->status, "Issued") !=
+			    0 ? "revoked" : "expired");
+			goto out;
+		}
+		if (old == NULL || strcmp(old->status, "Issued") != 0 ||
+		    old->not_after <= store_now()) {
 			answer_from_txn(c, t, a);
-		goto out;
+			goto out;
+		}
 	}
 	/* The certificate goes back encrypted to the signer's key. */
 	if ((spk = X509_get0_pubkey(msg->signer)) == NULL ||
@@ -954,7 +1030,7 @@ op_enroll(struct ctx *c, const struct scep_msg *msg, struct answer *a)
 		    "the signer certificate must hold an RSA key");
 		goto out;
 	}
-	ours = X509_NAME_cmp(X509_get_issuer_name(msg->signer),
+	ours = old == NULL && X509_NAME_cmp(X509_get_issuer_name(msg->signer),
 	    X509_get_subject_name(c->cache->ca->cert)) == 0;
 	if (ours && (old = our_request_for_cert(c, msg->signer)) != NULL) {
 		if (strcmp(old->status, "Issued") != 0 ||
@@ -985,7 +1061,7 @@ op_enroll(struct ctx *c, const struct scep_msg *msg, struct answer *a)
 		goto out;
 	}
 	if (old != NULL)
-		enroll_renewal(c, msg, csr, old, hex, a);
+		enroll_renewal(c, msg, csr, old, t, hex, a);
 	else
 		enroll_new(c, msg, csr, hex, a);
 out:

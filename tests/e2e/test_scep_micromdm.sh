@@ -81,7 +81,8 @@ check_grep "one-time challenge: second use badRequest" 'failInfo: badRequest \(2
 # Renewal: the certificate file exists, so scepclient sends RenewalReq
 # signed by the old certificate; no challenge.  scepclient keeps the key,
 # and its transactionID is the key's hash, so the server sees the first
-# transaction again and answers with the certificate it already issued.
+# transaction again; signed by the certificate of that transaction, it is
+# a renewal and gets a new certificate, not the stored answer.
 cp "$OUT/rsa2048/cert.pem" "$OUT/rsa2048-old.pem"
 rm -f "$OUT/rsa2048/csr.pem"
 mdm rsa2048 "$LEGACY" -cn mdm-2048.example.com
@@ -92,6 +93,13 @@ check_grep "renewal: signed by the old certificate" 'signer_cn=mdm-2048\.example
 scep_verify "renewal: certificate chains to the CA" "$OUT/rsa2048/cert.pem"
 old=$(scep_subject "$OUT/rsa2048-old.pem")
 check "renewal: subject kept" test -n "$old" -a "$old" = "$(scep_subject "$OUT/rsa2048/cert.pem")"
+old_serial=$(openssl x509 -in "$OUT/rsa2048-old.pem" -noout -serial 2>/dev/null)
+new_serial=$(openssl x509 -in "$OUT/rsa2048/cert.pem" -noout -serial 2>/dev/null)
+check "renewal: a new serial number" test -n "$old_serial" -a -n "$new_serial" -a "$old_serial" != "$new_serial"
+check_eq "renewal: recorded as a renewal of the first certificate" 1 \
+    "$(db_count "SELECT COUNT(*) FROM request r JOIN request o ON o.id = r.renewal_of WHERE r.status = 'Issued' AND o.common_name = 'mdm-2048.example.com'")"
+check_eq "renewal: the old certificate stays valid" 2 \
+    "$(db_count "SELECT COUNT(*) FROM request WHERE via = 'scep' AND status = 'Issued' AND common_name = 'mdm-2048.example.com'")"
 
 # Manual approval: PENDING, scepclient sleeps 30 s between polls; the
 # request is approved meanwhile and the next poll gets the certificate.

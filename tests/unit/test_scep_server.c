@@ -43,7 +43,7 @@
 #define P_LEGACY	"/demo/scep/legacy/pkiclient.exe"
 #define P_ROTATE	"/demo/scep/rotate/pkiclient.exe"
 #define CODE		"demo-scep-2026"
-#define NKEYS		4
+#define NKEYS		5
 
 /* How a pkiMessage travels. */
 enum style {
@@ -545,6 +545,17 @@ request_of_txn(const char *type, const char *ext, const char *txid)
 	store_endpoint_free(e);
 	store_customer_free(c);
 	return r;
+}
+
+/* Returns the certificate stored on a request (caller frees) or NULL. */
+static X509 *
+request_cert_of(const struct request *rq)
+{
+	const unsigned char	*p = rq->cert_der;
+
+	if (p == NULL || rq->cert_len == 0)
+		return NULL;
+	return d2i_X509(NULL, &p, (long)rq->cert_len);
 }
 
 /* Finds the build directory from this binary's path and the programs in it. */
@@ -1267,6 +1278,92 @@ test_renewal(void)
 	X509_REQ_free(csr);
 }
 
+/*
+ * micromdm's scepclient renews with the key and transactionID of its first
+ * enrollment, signed by the certificate it got then: a new certificate,
+ * not the stored answer; a retry of that renewal gets the same new one.
+ */
+static void
+test_renewal_same_txid(void)
+{
+	struct scep_client_req	 cr;
+	struct request		*rq;
+	X509_REQ		*csr;
+	X509			*first, *renewed, *again, *retry;
+	char			 txid[64];
+	long long		 n;
+
+	csr = make_csr(keys[4], "samekey.example.com", NULL, CODE, NULL);
+	cr = base_req(4, csr);
+	cr.txid = new_txid(txid, sizeof(txid));
+	first = expect_cert(pki(&cr, P_DEVICE, POST), keys[4]);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(first);
+
+	/* A plain retry, still signed by the throwaway: the stored answer. */
+	n = store_request_count(db);
+	retry = expect_cert(pki(&cr, P_DEVICE, POST), keys[4]);
+	CU_ASSERT(retry != NULL && X509_cmp(retry, first) == 0);
+	CU_ASSERT_EQUAL(store_request_count(db), n);
+	X509_free(retry);
+
+	/* The renewal: same key, same transactionID, signed by the first. */
+	cr.msg_type = SCEP_MSG_RENEWALREQ;
+	cr.signer_cert = first;
+	renewed = expect_cert(pki(&cr, P_DEVICE, POST), keys[4]);
+	CU_ASSERT_PTR_NOT_NULL(renewed);
+	CU_ASSERT(renewed != NULL && X509_cmp(renewed, first) != 0);
+	CU_ASSERT(renewed != NULL && ASN1_INTEGER_cmp(
+	    X509_get0_serialNumber(renewed),
+	    X509_get0_serialNumber(first)) != 0);
+	CU_ASSERT(renewed != NULL && X509_NAME_cmp(
+	    X509_get_subject_name(renewed), X509_get_subject_name(first)) == 0);
+	CU_ASSERT_EQUAL(store_request_count(db), n + 1);
+	/* The transaction now points at the renewal, which names the first. */
+	rq = request_of_txn("scep-device", "device", txid);
+	CU_ASSERT(rq != NULL && renewed != NULL && rq->cert_der != NULL &&
+	    rq->renewal_of != 0);
+	if (rq != NULL && renewed != NULL) {
+		X509	*stored = request_cert_of(rq);
+
+		CU_ASSERT(stored != NULL && X509_cmp(stored, renewed) == 0);
+		X509_free(stored);
+	}
+	store_request_free(rq);
+	/* The first certificate stays valid. */
+	rq = request_of(first);
+	CU_ASSERT(rq != NULL && strcmp(rq->status, "Issued") == 0);
+	store_request_free(rq);
+
+	/* A retry of the renewal, signed by the first again: no third one. */
+	again = expect_cert(pki(&cr, P_DEVICE, GET), keys[4]);
+	CU_ASSERT(again != NULL && renewed != NULL &&
+	    X509_cmp(again, renewed) == 0);
+	CU_ASSERT_EQUAL(store_request_count(db), n + 1);
+	X509_free(again);
+
+	/* A retry signed by the throwaway also gets the renewed one. */
+	cr.msg_type = SCEP_MSG_PKCSREQ;
+	cr.signer_cert = signers[4];
+	again = expect_cert(pki(&cr, P_DEVICE, POST), keys[4]);
+	CU_ASSERT(again != NULL && renewed != NULL &&
+	    X509_cmp(again, renewed) == 0);
+	CU_ASSERT_EQUAL(store_request_count(db), n + 1);
+	X509_free(again);
+
+	/* The next renewal under the same ID, signed by the renewed one. */
+	cr.msg_type = SCEP_MSG_PKCSREQ;	/* macOS style */
+	cr.signer_cert = renewed;
+	again = expect_cert(pki(&cr, P_DEVICE, POST), keys[4]);
+	CU_ASSERT(again != NULL && renewed != NULL &&
+	    X509_cmp(again, renewed) != 0 && X509_cmp(again, first) != 0);
+	CU_ASSERT(has_cn(again, "samekey.example.com"));
+	CU_ASSERT_EQUAL(store_request_count(db), n + 2);
+	X509_free(again);
+	X509_free(renewed);
+	X509_free(first);
+	X509_REQ_free(csr);
+}
+
 static void
 test_one_time_challenge(void)
 {
@@ -1442,6 +1539,7 @@ register_tests(void)
 	UNIT_ADD(s, test_queries);
 	UNIT_ADD(s, test_manual_approval);
 	UNIT_ADD(s, test_renewal);
+	UNIT_ADD(s, test_renewal_same_txid);
 	UNIT_ADD(s, test_one_time_challenge);
 	UNIT_ADD(s, test_throttle_and_audit);
 	UNIT_ADD(s, test_next_ca);
