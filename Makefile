@@ -67,9 +67,13 @@ deps:
 	@[ -d tests/e2e/node_modules/playwright-core ] || \
 		(cd tests/e2e && npm install --no-audit --no-fund --silent >/dev/null)
 
+# V=1 shows the full compiler command lines.
+Q := $(if $(V),,@)
+
 $(BUILD)/%.o: %.c $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@$(if $(V),,echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/gen/db_migrations.h: sql/embed.sh $(sort $(wildcard sql/[0-9]*.sql))
 	@mkdir -p $(dir $@)
@@ -79,20 +83,24 @@ $(BUILD)/lib/db.o: $(BUILD)/gen/db_migrations.h
 
 $(LIBA): $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/cgi/pkiclient.exe: $(BUILD)/cgi/pkiclient.o $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/cgi/%: $(BUILD)/cgi/%.o $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(ADMIN_BIN): $(ADMIN_OBJ) $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS) -lcunit
+	@$(if $(V),,echo "  CC LD   $@")
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS) -lcunit
 
 # These suites drive the real programs as CGI, built the same way.
 $(BUILD)/tests/test_scep_server: $(BUILD)/cgi/pkiclient.exe $(ADMIN_BIN)

@@ -227,7 +227,7 @@ test_revoke_publishes_crl(void)
 	long long	 id = add_request("revoked.example.com");
 	struct request	*r;
 	char		 err[256], *path;
-	FILE		*f;
+	FILE		*f = NULL;
 	X509_CRL	*crl = NULL;
 	X509		*ca = ca_cert();
 	ASN1_INTEGER	*sn = NULL;
