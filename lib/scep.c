@@ -313,8 +313,13 @@ scep_msg_pubkey_sha256(const struct scep_msg *msg, char hex[65])
 
 	if (msg->csr == NULL)
 		return 0;
-	if ((n = i2d_PUBKEY(X509_REQ_get0_pubkey(msg->csr), &der)) <= 0) {
-		log_ossl("scep: i2d_PUBKEY");
+	/*
+	 * The SPKI as parsed, the bytes csr_pubkey_sha256 hashes too:
+	 * i2d_PUBKEY would run OpenSSL 3's encoder lookup on every request.
+	 */
+	if ((n = i2d_X509_PUBKEY(X509_REQ_get_X509_PUBKEY(msg->csr),
+	    &der)) <= 0) {
+		log_ossl("scep: i2d_X509_PUBKEY");
 		goto out;
 	}
 	if (!EVP_Digest(der, (size_t)n, md, &mdlen, EVP_sha256(), NULL) ||
