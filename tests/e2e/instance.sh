@@ -72,7 +72,9 @@ EOT
 		fcgi_block "$dir" 'collect(/|$)' collect 1
 		fcgi_block "$dir" 'bulkenroll(/|$)' bulkenroll 1
 		fcgi_block "$dir" 'device(/|$)' device 1
-		fcgi_block "$dir" 'scep/' pkiclient.exe 4
+		# One SCEP worker per core: enrollment is CPU-bound (RSA), and
+		# more workers only take turns on the cores and on SQLite's lock.
+		fcgi_block "$dir" 'scep/' pkiclient.exe "$(nproc 2>/dev/null || echo 2)"
 	} > "$dir/lighttpd.conf"
 }
 
