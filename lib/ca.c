@@ -410,14 +410,86 @@ ca_serial_parse(const char *hex)
 }
 
 /*
+ * Copies the algorithm and key bits of src into dst as they are encoded;
+ * returns 1 on success, 0 (dst untouched) for a parameter type a key's
+ * AlgorithmIdentifier never has.
+ */
+static int
+ca_spki_copy(X509_PUBKEY *dst, const X509_PUBKEY *src)
+{
+	X509_ALGOR		*alg;
+	const ASN1_OBJECT	*obj;
+	const void		*pval;
+	const unsigned char	*bits;
+	ASN1_OBJECT		*aobj = NULL;
+	void			*param = NULL;
+	unsigned char		*copy = NULL;
+	int			 ptype, nbits;
+
+	if (!X509_PUBKEY_get0_param(NULL, &bits, &nbits, &alg, src) ||
+	    bits == NULL || nbits <= 0)
+		return 0;
+	X509_ALGOR_get0(&obj, &ptype, &pval, alg);
+	switch (ptype) {
+	case V_ASN1_UNDEF:
+	case V_ASN1_NULL:
+		break;
+	case V_ASN1_OBJECT:		/* EC: the named curve */
+		if ((param = OBJ_dup(pval)) == NULL)
+			goto fail;
+		break;
+	case V_ASN1_SEQUENCE:		/* RSA-PSS, DSA, explicit curves */
+		if ((param = ASN1_STRING_dup(pval)) == NULL)
+			goto fail;
+		break;
+	default:
+		return 0;
+	}
+	if ((aobj = OBJ_dup(obj)) == NULL ||
+	    (copy = OPENSSL_memdup(bits, (size_t)nbits)) == NULL)
+		goto fail;
+	/* On success set0 owns aobj, param and copy; on failure nothing. */
+	if (!X509_PUBKEY_set0_param(dst, aobj, ptype, param, copy, nbits))
+		goto fail;
+	return 1;
+fail:
+	log_ossl("ca: cannot copy the SubjectPublicKeyInfo");
+	ASN1_OBJECT_free(aobj);
+	if (ptype == V_ASN1_OBJECT)
+		ASN1_OBJECT_free(param);
+	else
+		ASN1_STRING_free(param);
+	OPENSSL_free(copy);
+	return 0;
+}
+
+/*
+ * Sets the subject public key of x: spki's bytes when it is the encoding
+ * pubkey was decoded from (X509_PUBKEY_get0 caches that very key), else
+ * pubkey encoded afresh.  X509_set_pubkey makes OpenSSL 3.0 look up an
+ * encoder and a decoder and round-trip the key through them, which costs
+ * more than verifying an RSA signature; copying the bytes costs nothing.
+ * Returns 1 on success.
+ */
+static int
+ca_set_pubkey(X509 *x, EVP_PKEY *pubkey, const X509_PUBKEY *spki)
+{
+	if (spki != NULL && X509_PUBKEY_get0(spki) == pubkey &&
+	    ca_spki_copy(X509_get_X509_PUBKEY(x), spki))
+		return 1;
+	return X509_set_pubkey(x, pubkey);
+}
+
+/*
  * Returns an unsigned v3 certificate (caller frees) with serial, names,
- * validity and public key set; issuer NULL means self-signed.  notAfter is
- * cut at the issuer's own notAfter, since no relying party would accept a
- * certificate outliving its issuer.
+ * validity and public key set (see ca_set_pubkey for spki, which may be
+ * NULL); issuer NULL means self-signed.  notAfter is cut at the issuer's
+ * own notAfter, since no relying party would accept a certificate
+ * outliving its issuer.
  */
 static X509 *
 ca_cert_start(X509 *issuer, const X509_NAME *subject, EVP_PKEY *pubkey,
-    int days, long backdate, char hex[33])
+    const X509_PUBKEY *spki, int days, long backdate, char hex[33])
 {
 	X509		*x = NULL, *ret = NULL;
 	ASN1_INTEGER	*serial = NULL;
@@ -435,7 +507,7 @@ ca_cert_start(X509 *issuer, const X509_NAME *subject, EVP_PKEY *pubkey,
 	    !X509_set_subject_name(x, subject) ||
 	    !X509_set_issuer_name(x, issuer != NULL ?
 	    X509_get_subject_name(issuer) : subject) ||
-	    !X509_set_pubkey(x, pubkey)) {
+	    !ca_set_pubkey(x, pubkey, spki)) {
 		log_ossl("ca: cannot fill the certificate");
 		goto out;
 	}
@@ -856,7 +928,7 @@ ca_init(const char *key_path, enum ca_alg alg, const char *subject, int days)
 		log_ossl("ca: key generation");
 		goto out;
 	}
-	if ((x = ca_cert_start(NULL, name, key, days, CA_SKEW, hex)) == NULL)
+	if ((x = ca_cert_start(NULL, name, key, NULL, days, CA_SKEW, hex)) == NULL)
 		goto out;
 	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
 	if (!ca_ext_conf(x, &ctx, NID_basic_constraints, "critical,CA:TRUE") ||
@@ -1086,7 +1158,7 @@ ca_ra_init(const struct ca *ca, const char *key_path, const char *subject,
 		log_ossl("ca: RA key generation");
 		goto out;
 	}
-	if ((x = ca_cert_start(ca->cert, name, key, days, CA_SKEW,
+	if ((x = ca_cert_start(ca->cert, name, key, NULL, days, CA_SKEW,
 	    hex)) == NULL)
 		goto out;
 	X509V3_set_ctx(&ctx, ca->cert, x, NULL, NULL, 0);
@@ -1155,12 +1227,12 @@ ca_issue(const struct ca *ca, const struct ca_issue *req,
 			log_ossl("ca: X509_NAME_new");
 			return NULL;
 		}
-		x = ca_cert_start(ca->cert, empty, req->pubkey, req->days,
-		    req->backdate, hex);
+		x = ca_cert_start(ca->cert, empty, req->pubkey, req->spki,
+		    req->days, req->backdate, hex);
 		X509_NAME_free(empty);
 	} else
 		x = ca_cert_start(ca->cert, req->subject, req->pubkey,
-		    req->days, req->backdate, hex);
+		    req->spki, req->days, req->backdate, hex);
 	if (x == NULL)
 		goto out;
 	X509V3_set_ctx(&ctx, ca->cert, x, NULL, NULL, 0);

@@ -30,6 +30,15 @@ struct ca {
 /* What the caller's policy has decided for one certificate. */
 struct ca_issue {
 	EVP_PKEY	 *pubkey;	/* subject public key, from a verified CSR */
+	/*
+	 * Optional: the SubjectPublicKeyInfo pubkey was decoded from (the
+	 * CSR's, X509_REQ_get_X509_PUBKEY), put into the certificate byte
+	 * for byte instead of encoding pubkey again.  The certificate then
+	 * caches no decoded key: X509_get0_pubkey on it returns NULL, so
+	 * take the key from the CSR.  Ignored unless X509_PUBKEY_get0(spki)
+	 * is pubkey.
+	 */
+	const X509_PUBKEY *spki;
 	const X509_NAME	 *subject;	/* see ca_subject_build */
 	const char	**dns;		/* SAN dNSName */
 	size_t		  ndns;

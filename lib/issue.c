@@ -322,6 +322,8 @@ issue_sign(struct db *db, const struct ca *ca, long long ca_id,
 	}
 	memset(&spec, 0, sizeof(spec));
 	spec.pubkey = csr->pkey;
+	/* The CSR's own encoding: no re-encoding of a verified key. */
+	spec.spki = X509_REQ_get_X509_PUBKEY(csr->req);
 	spec.subject = subj;
 	spec.dns = dns;
 	spec.ndns = ndns;

@@ -35,7 +35,10 @@ int	 issue_request(struct db *, const struct config *, long long id,
  * certificate on r's row; runs inside the caller's transaction.  The
  * subject is built from the CSR and the organisation unless subject is
  * given (a renewal keeps the old one); SANs are r->sans; the profile sets
- * key usage and EKU.  Returns the certificate (caller frees) or NULL.
+ * key usage and EKU.  Returns the certificate (caller frees) or NULL; it
+ * carries the CSR's SubjectPublicKeyInfo bytes and no decoded key
+ * (X509_get0_pubkey returns NULL, see struct ca_issue): the key is the
+ * CSR's.
  */
 X509	*issue_sign(struct db *, const struct ca *ca, long long ca_id,
 	    const char *crl_url, const struct request *r, const struct csr *csr,

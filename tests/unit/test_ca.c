@@ -377,6 +377,147 @@ test_issue_verifies(void)
 	X509_NAME_free(subj);
 }
 
+/* Returns a CSR for key as a verifier sees it: signed, encoded, parsed again; caller frees. */
+static X509_REQ *
+parsed_csr(EVP_PKEY *key)
+{
+	X509_REQ		*req, *back = NULL;
+	unsigned char		*der = NULL;
+	const unsigned char	*p;
+	int			 len;
+
+	if ((req = X509_REQ_new()) == NULL)
+		return NULL;
+	if (X509_REQ_set_pubkey(req, key) &&
+	    X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req), "CN",
+	    MBSTRING_ASC, (const unsigned char *)"www.example.com", -1, -1,
+	    0) && X509_REQ_sign(req, key, EVP_sha256()) > 0 &&
+	    (len = i2d_X509_REQ(req, &der)) > 0) {
+		p = der;
+		back = d2i_X509_REQ(NULL, &p, len);
+	}
+	OPENSSL_free(der);
+	X509_REQ_free(req);
+	return back;
+}
+
+/* Returns 1 when two X509_PUBKEYs encode to the same bytes. */
+static int
+spki_equal(const X509_PUBKEY *a, const X509_PUBKEY *b)
+{
+	unsigned char	*da = NULL, *db = NULL;
+	int		 la, lb, eq;
+
+	la = i2d_X509_PUBKEY(a, &da);
+	lb = i2d_X509_PUBKEY(b, &db);
+	eq = la > 0 && la == lb && memcmp(da, db, (size_t)la) == 0;
+	OPENSSL_free(da);
+	OPENSSL_free(db);
+	return eq;
+}
+
+/* Returns the certificate DER-encoded and parsed back, as a relying party gets it; caller frees. */
+static X509 *
+reparsed(X509 *x)
+{
+	unsigned char		*der = NULL;
+	const unsigned char	*p;
+	X509			*back = NULL;
+	int			 len;
+
+	if ((len = i2d_X509(x, &der)) > 0) {
+		p = der;
+		back = d2i_X509(NULL, &p, len);
+	}
+	OPENSSL_free(der);
+	return back;
+}
+
+/*
+ * Issuing from the CSR's SubjectPublicKeyInfo (the SCEP fast path)
+ * certifies exactly the requested key bytes, with the same SKI and key
+ * usage as encoding the key afresh; an SPKI that is not the checked key's
+ * is ignored, so only the key policy saw can be certified.
+ */
+static void
+test_issue_spki_from_csr(void)
+{
+	struct ca_issue	 r;
+	X509_NAME	*subj = name_cn("www.example.com");
+	EVP_PKEY	*rsa = NULL, *other = NULL;
+	EVP_PKEY	*keys[3];
+	X509_REQ	*req = NULL, *oreq = NULL;
+	X509		*x = NULL, *y = NULL, *xb = NULL, *yb = NULL;
+	ASN1_BIT_STRING	*kux, *kuy;
+	char		 hex[33];
+	size_t		 i;
+
+	rsa = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	other = key_ec("P-384");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rsa);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+	keys[0] = leaf_key;
+	keys[1] = rsa;
+	keys[2] = other;
+	for (i = 0; i < 3; i++) {
+		req = parsed_csr(keys[i]);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(req);
+		tls_request(&r, X509_REQ_get0_pubkey(req), subj);
+		r.spki = X509_REQ_get_X509_PUBKEY(req);
+		x = ca_issue(rsa_ca, &r, hex);
+		r.spki = NULL;
+		y = ca_issue(rsa_ca, &r, hex);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(y);
+		CU_ASSERT_TRUE(spki_equal(X509_get_X509_PUBKEY(x),
+		    X509_REQ_get_X509_PUBKEY(req)));
+		xb = reparsed(x);
+		yb = reparsed(y);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(xb);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(yb);
+		CU_ASSERT_EQUAL(EVP_PKEY_eq(X509_get0_pubkey(xb), keys[i]), 1);
+		CU_ASSERT_EQUAL(verify(rsa_ca->cert, NULL, xb,
+		    X509_PURPOSE_SSL_SERVER, NULL), X509_V_OK);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(X509_get0_subject_key_id(xb));
+		CU_ASSERT_EQUAL(ASN1_OCTET_STRING_cmp(
+		    X509_get0_subject_key_id(xb),
+		    X509_get0_subject_key_id(yb)), 0);
+		kux = X509_get_ext_d2i(xb, NID_key_usage, NULL, NULL);
+		kuy = X509_get_ext_d2i(yb, NID_key_usage, NULL, NULL);
+		CU_ASSERT_TRUE(kux != NULL && kuy != NULL &&
+		    ASN1_STRING_cmp(kux, kuy) == 0);
+		ASN1_BIT_STRING_free(kux);
+		ASN1_BIT_STRING_free(kuy);
+		X509_free(x);
+		X509_free(y);
+		X509_free(xb);
+		X509_free(yb);
+		x = y = xb = yb = NULL;
+		if (i < 2)
+			X509_REQ_free(req);
+		else
+			oreq = req;
+		req = NULL;
+	}
+
+	/* Another key's SPKI next to the checked key: the checked key wins. */
+	tls_request(&r, leaf_key, subj);
+	r.spki = X509_REQ_get_X509_PUBKEY(oreq);
+	x = ca_issue(rsa_ca, &r, hex);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	xb = reparsed(x);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(xb);
+	CU_ASSERT_EQUAL(EVP_PKEY_eq(X509_get0_pubkey(xb), leaf_key), 1);
+	CU_ASSERT_FALSE(spki_equal(X509_get_X509_PUBKEY(xb),
+	    X509_REQ_get_X509_PUBKEY(oreq)));
+	X509_free(x);
+	X509_free(xb);
+	X509_REQ_free(oreq);
+	EVP_PKEY_free(rsa);
+	EVP_PKEY_free(other);
+	X509_NAME_free(subj);
+}
+
 /* Returns the EKU NIDs of x in order into nids; returns their count or -1. */
 static int
 eku_nids(X509 *x, int *nids, int max)
@@ -1296,6 +1437,7 @@ register_ca(void)
 	UNIT_ADD(s, test_init_escaped_subject);
 	UNIT_ADD(s, test_load_roundtrip);
 	UNIT_ADD(s, test_issue_verifies);
+	UNIT_ADD(s, test_issue_spki_from_csr);
 	UNIT_ADD(s, test_issue_extensions);
 	UNIT_ADD(s, test_issue_key_usage);
 	UNIT_ADD(s, test_issue_refuses);
