@@ -517,18 +517,6 @@ struct enroll {
 };
 
 /*
- * Signs the certificate of an inserted request with the cached CA and
- * records it; runs inside the caller's transaction.  Returns the
- * certificate (caller frees) or NULL.
- */
-static X509 *
-sign_request(struct ctx *c, struct enroll *e)
-{
-	return issue_sign(c->app->db, c->cache->ca, c->rec->id,
-	    c->cache->crl_url, e->rq, e->csr, e->org, e->prof, e->subject);
-}
-
-/*
  * Records an enrollment the policy accepted, in one transaction: uses up
  * the one-time challenge, inserts the request and the SCEP transaction,
  * and either leaves it for approval (PENDING) or issues it (SUCCESS),
@@ -538,16 +526,30 @@ static void
 commit_enrollment(struct ctx *c, const struct scep_msg *msg, struct enroll *e,
     struct answer *a)
 {
-	struct db	*db = c->app->db;
-	struct scep_txn	 t, *again = NULL;
-	X509		*cert = NULL;
-	char		 what[160];
-	int		 began = 0;
+	struct db		*db = c->app->db;
+	struct scep_txn		 t, *again = NULL;
+	struct issue_cert	 ic;
+	char			 what[160];
+	int			 began = 0;
+	long long		 id;
 
+	memset(&ic, 0, sizeof(ic));
+	/*
+	 * Sign before taking the write lock, which the other workers wait
+	 * for: the signature needs no database.  The certificate exists
+	 * only if the transaction below commits; it is sent after the
+	 * COMMIT, and a rollback drops it unsent and unrecorded.
+	 */
+	if (!e->pending && !issue_make(c->cache->ca, c->cache->crl_url, e->rq,
+	    e->csr, e->org, e->prof, e->subject, &ic)) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST,
+		    "the CA could not issue the certificate");
+		return;
+	}
 	if (!db_begin(db)) {
 		answer_fail(a, SCEP_FAIL_BADREQUEST,
 		    "the server is busy; try again");
-		return;
+		goto out;
 	}
 	began = 1;
 	if (e->challenge_id != 0 &&
@@ -556,7 +558,12 @@ commit_enrollment(struct ctx *c, const struct scep_msg *msg, struct enroll *e,
 		    "the challenge password has already been used");
 		goto out;
 	}
-	if (store_request_add(db, e->rq) == 0) {
+	/* An issued request is inserted Issued: one INSERT, no UPDATE. */
+	if (e->pending)
+		id = store_request_add(db, e->rq);
+	else
+		id = issue_add_issued(db, e->rq, c->rec->id, &ic);
+	if (id == 0) {
 		answer_fail(a, SCEP_FAIL_BADREQUEST,
 		    "the request could not be recorded");
 		goto out;
@@ -625,11 +632,6 @@ commit_enrollment(struct ctx *c, const struct scep_msg *msg, struct enroll *e,
 		a->audited = 1;
 		goto out;
 	}
-	if ((cert = sign_request(c, e)) == NULL) {
-		answer_fail(a, SCEP_FAIL_BADREQUEST,
-		    "the CA could not issue the certificate");
-		goto out;
-	}
 	if (e->old != NULL && e->revoke_old) {
 		if (!store_request_revoke(db, e->old->id, REASON_SUPERSEDED,
 		    "superseded by SCEP renewal") ||
@@ -653,12 +655,12 @@ commit_enrollment(struct ctx *c, const struct scep_msg *msg, struct enroll *e,
 		goto out;
 	}
 	began = 0;
-	answer_cert(a, cert);
+	answer_cert(a, ic.cert);
 	a->audited = 1;
 out:
 	if (began)
 		db_rollback(db);
-	X509_free(cert);
+	issue_cert_free(&ic);
 	store_scep_txn_free(again);
 }
 

@@ -173,9 +173,10 @@ static const char *const db_sql[STMT__COUNT] = {
 	    " account_id, profile_id, org_id, dept_id, person_id, ca_id,"
 	    " term_days, common_name, sans, csr_der, requester_email,"
 	    " external_requesters, comments, passphrase_hash, auto_renew,"
-	    " auto_renew_days, renewal_of, requested_at)"
+	    " auto_renew_days, renewal_of, requested_at, subject, cert_der,"
+	    " serial, not_before, not_after, approved_at, issued_at)"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-	    " ?, ?, ?, ?)",
+	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[STMT_REQUEST_BY_CERT_ID] =
 	    "SELECT " REQUEST_COLS " FROM request"
 	    " WHERE customer_id = ? AND cert_id = ?",

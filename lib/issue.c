@@ -281,22 +281,32 @@ name_text(const X509_NAME *name)
 	return s;
 }
 
-X509 *
-issue_sign(struct db *db, const struct ca *ca, long long ca_id,
-    const char *crl_url, const struct request *r, const struct csr *csr,
-    const struct org *org, const struct profile *prof,
-    const X509_NAME *subject)
+void
+issue_cert_free(struct issue_cert *ic)
+{
+	if (ic == NULL)
+		return;
+	X509_free(ic->cert);
+	free(ic->der);
+	free(ic->subject);
+	memset(ic, 0, sizeof(*ic));
+}
+
+int
+issue_make(const struct ca *ca, const char *crl_url, const struct request *r,
+    const struct csr *csr, const struct org *org, const struct profile *prof,
+    const X509_NAME *subject, struct issue_cert *out)
 {
 	struct ca_issue	 spec;
+	struct issue_cert ic;
 	X509_NAME	*subj = NULL;
-	X509		*cert = NULL, *ret = NULL;
-	unsigned char	*der = NULL;
-	char		*storage = NULL, *subject_str = NULL, serial[33];
+	char		*storage = NULL;
 	char		**items = NULL;
 	const char	**dns = NULL, **emails = NULL, **ips = NULL;
-	size_t		 nitems = 0, ndns = 0, nemails = 0, nips = 0, i, len = 0;
-	long long	 nb, na;
+	size_t		 nitems = 0, ndns = 0, nemails = 0, nips = 0, i;
+	int		 ok = 0;
 
+	memset(&ic, 0, sizeof(ic));
 	if (subject != NULL)
 		subj = X509_NAME_dup(subject);
 	else
@@ -336,31 +346,82 @@ issue_sign(struct db *db, const struct ca *ca, long long ca_id,
 	spec.ext_key_usage = prof->ext_key_usage;
 	spec.crl_url = crl_url;
 	spec.backdate = 300;
-	if ((cert = ca_issue(ca, &spec, serial)) == NULL)
+	if ((ic.cert = ca_issue(ca, &spec, ic.serial)) == NULL)
 		goto out;
-	if ((der = ca_cert_der(cert, &len)) == NULL ||
-	    (subject_str = name_text(X509_get_subject_name(cert))) == NULL)
+	if ((ic.der = ca_cert_der(ic.cert, &ic.len)) == NULL ||
+	    (ic.subject = name_text(X509_get_subject_name(ic.cert))) == NULL)
 		goto out;
 	/* The CA may cut the validity to its own; record what was signed. */
-	if (!asn1_time_epoch(X509_get0_notBefore(cert), &nb) ||
-	    !asn1_time_epoch(X509_get0_notAfter(cert), &na))
+	if (!asn1_time_epoch(X509_get0_notBefore(ic.cert), &ic.not_before) ||
+	    !asn1_time_epoch(X509_get0_notAfter(ic.cert), &ic.not_after))
 		goto out;
-	if (!store_request_set_issued(db, r->id, ca_id, subject_str, der, len,
-	    serial, nb, na))
-		goto out;
-	log_info("issued %s serial %s", r->cert_id, serial);
-	ret = cert;
-	cert = NULL;
+	*out = ic;
+	memset(&ic, 0, sizeof(ic));
+	ok = 1;
 out:
-	free(subject_str);
-	free(der);
-	X509_free(cert);
+	issue_cert_free(&ic);
 	free(dns);
 	free(emails);
 	free(ips);
 	free(items);
 	free(storage);
 	X509_NAME_free(subj);
+	return ok;
+}
+
+int
+issue_record(struct db *db, long long request_id, const char *cert_id,
+    long long ca_id, const struct issue_cert *ic)
+{
+	if (!store_request_set_issued(db, request_id, ca_id, ic->subject,
+	    ic->der, ic->len, ic->serial, ic->not_before, ic->not_after))
+		return 0;
+	log_info("issued %s serial %s", cert_id, ic->serial);
+	return 1;
+}
+
+long long
+issue_add_issued(struct db *db, struct request *r, long long ca_id,
+    const struct issue_cert *ic)
+{
+	struct request	 row = *r;
+	long long	 id;
+
+	row.status = "Issued";
+	row.ca_id = ca_id;
+	row.subject = ic->subject;
+	row.cert_der = ic->der;
+	row.cert_len = ic->len;
+	row.serial = (char *)ic->serial;
+	row.not_before = ic->not_before;
+	row.not_after = ic->not_after;
+	id = store_request_add(db, &row);
+	/* The store allocated the certificate ID; it goes back with r. */
+	r->cert_id = row.cert_id;
+	if (id == 0)
+		return 0;
+	r->id = id;
+	r->requested_at = row.requested_at;
+	log_info("issued %s serial %s", r->cert_id, ic->serial);
+	return id;
+}
+
+X509 *
+issue_sign(struct db *db, const struct ca *ca, long long ca_id,
+    const char *crl_url, const struct request *r, const struct csr *csr,
+    const struct org *org, const struct profile *prof,
+    const X509_NAME *subject)
+{
+	struct issue_cert	 ic;
+	X509			*ret = NULL;
+
+	if (!issue_make(ca, crl_url, r, csr, org, prof, subject, &ic))
+		return NULL;
+	if (issue_record(db, r->id, r->cert_id, ca_id, &ic)) {
+		ret = ic.cert;
+		ic.cert = NULL;
+	}
+	issue_cert_free(&ic);
 	return ret;
 }
 

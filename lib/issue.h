@@ -31,14 +31,55 @@ struct actor {
 int	 issue_request(struct db *, const struct config *, long long id,
 	    const struct actor *, char *err, size_t errlen);
 /*
- * Signs request r with the loaded CA ca (record ca_id) and records the
- * certificate on r's row; runs inside the caller's transaction.  The
- * subject is built from the CSR and the organisation unless subject is
- * given (a renewal keeps the old one); SANs are r->sans; the profile sets
- * key usage and EKU.  Returns the certificate (caller frees) or NULL; it
- * carries the CSR's SubjectPublicKeyInfo bytes and no decoded key
- * (X509_get0_pubkey returns NULL, see struct ca_issue): the key is the
- * CSR's.
+ * A certificate signed but not yet recorded.  It carries the CSR's
+ * SubjectPublicKeyInfo bytes and no decoded key (see struct ca_issue):
+ * X509_get0_pubkey(cert) returns NULL; the key is the CSR's.
+ */
+struct issue_cert {
+	X509		*cert;
+	unsigned char	*der;		/* cert's DER */
+	size_t		 len;
+	char		 serial[33];	/* uppercase hex */
+	char		*subject;	/* RFC 2253 text of cert's subject */
+	long long	 not_before, not_after;	/* as signed */
+};
+
+/*
+ * Signs request r with the loaded CA ca and fills out (the caller frees it
+ * with issue_cert_free); touches no database, so a caller can sign before
+ * taking the write lock and record inside the transaction that also
+ * decides whether the certificate exists: a rollback discards it, and
+ * nothing may hand it out before the COMMIT.  The subject is built from
+ * the CSR and the organisation unless subject is given (a renewal keeps
+ * the old one); SANs are r->sans; the profile sets key usage and EKU.
+ * Returns 1, or 0 (out untouched).
+ */
+int	 issue_make(const struct ca *ca, const char *crl_url,
+	    const struct request *r, const struct csr *csr,
+	    const struct org *org, const struct profile *prof,
+	    const X509_NAME *subject, struct issue_cert *out);
+/*
+ * Records a certificate from issue_make on the existing row request_id
+ * (public id cert_id, for the log) as Issued by CA record ca_id; runs
+ * inside the caller's transaction.  Returns 1 on success.
+ */
+int	 issue_record(struct db *, long long request_id, const char *cert_id,
+	    long long ca_id, const struct issue_cert *);
+/*
+ * Inserts request r already Issued with the certificate from issue_make
+ * by CA record ca_id (one INSERT instead of an INSERT and an UPDATE under
+ * the write lock); runs inside the caller's transaction.  Writes the new
+ * certificate ID (caller frees; r->cert_id must be NULL), r->id and
+ * r->requested_at.  Returns the row id, or 0.
+ */
+long long issue_add_issued(struct db *, struct request *r, long long ca_id,
+	    const struct issue_cert *);
+/* Frees what an issue_cert holds and zeroes it; NULL-safe. */
+void	 issue_cert_free(struct issue_cert *);
+/*
+ * issue_make then issue_record on r's row, inside the caller's
+ * transaction.  Returns the certificate (caller frees; no decoded key,
+ * see struct issue_cert) or NULL.
  */
 X509	*issue_sign(struct db *, const struct ca *ca, long long ca_id,
 	    const char *crl_url, const struct request *r, const struct csr *csr,

@@ -1202,6 +1202,18 @@ store_request_add(struct db *db, struct request *r)
 		bind_ref(st, 22, r->renewal_of);
 		r->requested_at = store_now();
 		sqlite3_bind_int64(st, 23, r->requested_at);
+		bind_str(st, 24, r->cert_der != NULL && r->subject != NULL ?
+		    r->subject : "");
+		if (r->cert_der != NULL) {
+			/* Issued at once: approved and issued when requested. */
+			sqlite3_bind_blob(st, 25, r->cert_der, (int)r->cert_len,
+			    SQLITE_TRANSIENT);
+			bind_str(st, 26, r->serial);
+			sqlite3_bind_int64(st, 27, r->not_before);
+			sqlite3_bind_int64(st, 28, r->not_after);
+			sqlite3_bind_int64(st, 29, r->requested_at);
+			sqlite3_bind_int64(st, 30, r->requested_at);
+		}
 		id = insert(db, st);
 		if (id == 0 && !db_was_constraint(db))
 			break;

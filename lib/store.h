@@ -282,7 +282,10 @@ void		 store_person_free(struct person *);
 
 /*
  * Inserts a request with a fresh random certificate ID (written into
- * r->cert_id, which the caller must have left NULL; freed with r).
+ * r->cert_id, which the caller must have left NULL; freed with r).  With
+ * r->cert_der set the row is born issued (status as given, normally
+ * Issued): certificate, serial, subject and validity are stored and
+ * approved_at and issued_at are the request time, in one INSERT.
  */
 long long	 store_request_add(struct db *, struct request *);
 struct request	*store_request_by_cert_id(struct db *, long long customer_id,

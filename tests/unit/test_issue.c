@@ -19,6 +19,7 @@
 
 #include "ca.h"
 #include "config.h"
+#include "csr.h"
 #include "db.h"
 #include "issue.h"
 #include "log.h"
@@ -263,6 +264,125 @@ test_revoke_publishes_crl(void)
 }
 
 /*
+ * The SCEP path: a certificate signed with issue_make before any
+ * transaction exists nowhere until issue_add_issued commits it; a
+ * rollback leaves no row and no serial behind, and the committed row
+ * holds exactly what was signed, issued in one INSERT.
+ */
+static void
+test_sign_then_record(void)
+{
+	struct ca_rec	*rec = store_ca_for_customer(db, cust->id);
+	struct ca	*ca = NULL;
+	struct csr	*csr = NULL;
+	struct request	 r, *g = NULL, *h = NULL;
+	struct issue_cert ic;
+	unsigned char	*der;
+	char		 err[256], *crl = NULL;
+	size_t		 len;
+	long long	 id, rid;
+	X509		*x = NULL;
+	const unsigned char *p;
+
+	memset(&ic, 0, sizeof(ic));
+	CU_ASSERT_FATAL(rec != NULL);
+	ca = ca_load(rec->cert_pem, rec->key_uri, NULL, NULL, NULL);
+	der = make_csr("signed-first.example.com", &len);
+	csr = csr_parse(der, len, err, sizeof(err));
+	crl = issue_crl_url(cfg, "demo", rec->name);
+	CU_ASSERT_FATAL(ca != NULL && csr != NULL && crl != NULL);
+	memset(&r, 0, sizeof(r));
+	r.customer_id = cust->id;
+	r.type = "device";
+	r.via = "scep";
+	r.status = "Requested";
+	r.profile_id = prof->id;
+	r.org_id = org->id;
+	r.term_days = 365;
+	r.common_name = "signed-first.example.com";
+	r.sans = "signed-first.example.com";
+	r.csr_der = der;
+	r.csr_len = len;
+	CU_ASSERT_FATAL(issue_make(ca, crl, &r, csr, org, prof, NULL, &ic));
+	CU_ASSERT_FATAL(ic.cert != NULL && ic.der != NULL && ic.subject != NULL);
+	CU_ASSERT_EQUAL(strlen(ic.serial), 32);
+	/* Signed, not recorded: the serial is unknown to the database. */
+	CU_ASSERT_PTR_NULL(g = store_request_by_serial(db, ic.serial));
+	store_request_free(g);
+
+	/* A rollback discards the signed certificate. */
+	CU_ASSERT_FATAL(db_begin(db));
+	CU_ASSERT((id = issue_add_issued(db, &r, rec->id, &ic)) > 0);
+	CU_ASSERT_FATAL(r.cert_id != NULL);
+	CU_ASSERT_FATAL(db_rollback(db));
+	CU_ASSERT_PTR_NULL(g = store_request_by_cert_id(db, cust->id,
+	    r.cert_id));
+	store_request_free(g);
+	CU_ASSERT_PTR_NULL(g = store_request_by_serial(db, ic.serial));
+	store_request_free(g);
+	free(r.cert_id);
+	r.cert_id = NULL;
+
+	/* A commit records exactly what was signed, Issued from the start. */
+	CU_ASSERT_FATAL(db_begin(db));
+	CU_ASSERT_FATAL((id = issue_add_issued(db, &r, rec->id, &ic)) > 0);
+	CU_ASSERT_FATAL(db_commit(db));
+	g = store_request_by_serial(db, ic.serial);
+	CU_ASSERT_FATAL(g != NULL);
+	CU_ASSERT_EQUAL(g->id, id);
+	CU_ASSERT_STRING_EQUAL(g->cert_id, r.cert_id);
+	CU_ASSERT_STRING_EQUAL(g->status, "Issued");
+	CU_ASSERT_EQUAL(g->ca_id, rec->id);
+	CU_ASSERT_STRING_EQUAL(g->subject, ic.subject);
+	CU_ASSERT(g->cert_len == ic.len &&
+	    memcmp(g->cert_der, ic.der, ic.len) == 0);
+	CU_ASSERT(g->not_before == ic.not_before &&
+	    g->not_after == ic.not_after);
+	CU_ASSERT(g->issued_at == g->requested_at &&
+	    g->approved_at == g->requested_at && g->issued_at > 0);
+	CU_ASSERT(g->csr_len == len && memcmp(g->csr_der, der, len) == 0);
+	/* What a client gets back is the CSR's key, certified by our CA. */
+	p = g->cert_der;
+	x = d2i_X509(NULL, &p, (long)g->cert_len);
+	CU_ASSERT_FATAL(x != NULL);
+	CU_ASSERT(EVP_PKEY_eq(X509_get0_pubkey(x), subject_key) == 1);
+	CU_ASSERT(X509_verify(x, X509_get0_pubkey(ca->cert)) == 1);
+	/* The same serial cannot be recorded twice. */
+	free(r.cert_id);
+	r.cert_id = NULL;
+	CU_ASSERT_FATAL(db_begin(db));
+	CU_ASSERT_EQUAL(issue_add_issued(db, &r, rec->id, &ic), 0);
+	CU_ASSERT(db_rollback(db));
+
+	/* issue_record completes a row inserted Requested (approval path). */
+	free(r.cert_id);
+	r.cert_id = NULL;
+	issue_cert_free(&ic);
+	CU_ASSERT_FATAL((rid = store_request_add(db, &r)) > 0);
+	CU_ASSERT_FATAL(issue_make(ca, crl, &r, csr, org, prof, NULL, &ic));
+	CU_ASSERT_FATAL(db_begin(db));
+	CU_ASSERT(issue_record(db, rid, r.cert_id, rec->id, &ic));
+	CU_ASSERT_FATAL(db_commit(db));
+	h = store_request_by_id(db, rid);
+	CU_ASSERT_FATAL(h != NULL);
+	CU_ASSERT_STRING_EQUAL(h->status, "Issued");
+	CU_ASSERT_STRING_EQUAL(h->serial, ic.serial);
+	CU_ASSERT(h->cert_len == ic.len &&
+	    memcmp(h->cert_der, ic.der, ic.len) == 0);
+
+	store_request_free(h);
+	X509_free(x);
+	store_request_free(g);
+	issue_cert_free(&ic);
+	free(r.cert_id);
+	free(crl);
+	free(der);
+	csr_free(csr);
+	ca_free(ca);
+	store_ca_free(rec);
+}
+
+/*
  * Kills issuing processes at random moments; every request must end up
  * either untouched (Requested, no certificate) or complete (Issued with
  * certificate and serial): never a certificate without its record.
@@ -346,6 +466,7 @@ register_tests(void)
 	UNIT_ADD(s, test_issue_records_what_was_signed);
 	UNIT_ADD(s, test_decline_then_no_issue);
 	UNIT_ADD(s, test_revoke_publishes_crl);
+	UNIT_ADD(s, test_sign_then_record);
 	UNIT_ADD(s, test_kill_during_issue_is_atomic);
 }
 
