@@ -175,13 +175,26 @@ policy_email_allowed(const struct policy_delegation *dels, size_t n,
 {
 	const char	*at, *p;
 
-	if (email == NULL || (at = strrchr(email, '@')) == NULL)
+	if (email == NULL || (at = strchr(email, '@')) == NULL)
 		return 0;
 	if (at == email || at - email > 64)
 		return 0;
-	for (p = email; p < at; p++)
-		if (!isgraph((unsigned char)*p) || !isascii((unsigned char)*p))
+	/*
+	 * The local part is an RFC 5321 dot-atom: no second '@', no list
+	 * separators, quotes or brackets that a mailer could read as more
+	 * recipients, no leading, trailing or double dot.
+	 */
+	if (*email == '.' || at[-1] == '.')
+		return 0;
+	for (p = email; p < at; p++) {
+		if (*p == '.' && p[1] == '.')
 			return 0;
+		if (!isalnum((unsigned char)*p) || !isascii((unsigned char)*p)) {
+			if (strchr(".!#$%&'*+-/=?^_`{|}~", *p) == NULL ||
+			    *p == '\0')
+				return 0;
+		}
+	}
 	/* A mailbox lives at a host, never at a wildcard. */
 	if (!policy_valid_dnsname(at + 1, 0))
 		return 0;

@@ -174,9 +174,29 @@ test_email_syntax(void)
 	    CERT_SMIME, "a@other.org.evil.com"));
 	CU_ASSERT_FALSE(policy_email_allowed(dels, ndels, ORG_B, 0,
 	    CERT_SMIME, "a@badother.org"));
-	/* The domain is what follows the last "@". */
+	/* A second "@" is never part of an address we accept. */
 	CU_ASSERT_FALSE(policy_email_allowed(dels, ndels, ORG_B, 0,
 	    CERT_SMIME, "a@other.org@evil.com"));
+	/*
+	 * Local parts a mailer could read as more recipients or another
+	 * address are refused, though the domain is right.
+	 */
+	{
+		static const char *const smuggled[] = {
+			"attacker@evil.example,x@other.org",
+			"<a@evil.example>@other.org",
+			"a;b@other.org", "a\"b@other.org", "(c)a@other.org",
+			".a@other.org", "a.@other.org", "a..b@other.org",
+			"a\tb@other.org", "caf\xc3\xa9@other.org",
+		};
+		size_t	 i;
+
+		for (i = 0; i < sizeof(smuggled) / sizeof(smuggled[0]); i++)
+			CU_ASSERT_FALSE(policy_email_allowed(dels, ndels, ORG_B,
+			    0, CERT_SMIME, smuggled[i]));
+	}
+	CU_ASSERT_TRUE(policy_email_allowed(dels, ndels, ORG_B, 0, CERT_SMIME,
+	    "o'brien_x-y=z!#$%&*/?^`{|}~@other.org"));
 	CU_ASSERT_FALSE(policy_email_allowed(dels, ndels, ORG_B, 0,
 	    CERT_SMIME, NULL));
 }
