@@ -171,6 +171,9 @@ check_access_code(struct ctx *c, const char *code, const char *email)
 	struct policy_delegation	*pd = NULL;
 	int				 ok = 0;
 
+	/* Counted before the check, so parallel guesses cannot overrun. */
+	if (!throttle_attempt(c->app->db, "ssl-code", c->r->remote))
+		return NULL;
 	if (code == NULL || email == NULL || *code == '\0' || *email == '\0' ||
 	    strlen(code) > 128 || strlen(email) > 254)
 		goto out;
@@ -190,7 +193,7 @@ out:
 		log_info("ssl: access code check failed from %s: %s",
 		    c->r->remote, acc == NULL ? "unknown code" :
 		    "email domain not delegated");
-		throttle_fail(c->app->db, "ssl-code", c->r->remote);
+		/* The attempt counted above stays counted as a failure. */
 		store_account_free(acc);
 		return NULL;
 	}
@@ -689,7 +692,11 @@ page_enroll(struct ctx *c)
 	if ((acc = check_access_code(c, web_param(c->r, "accessCode"),
 	    email)) == NULL)
 		return enroll_step1(c, 200, GENERIC_CODE_ERROR);
-	throttle_reset(c->app->db, "ssl-code", c->r->remote);
+	/*
+	 * A valid code takes back only its own attempt: knowing one code
+	 * must not reset the count of guesses at the others.
+	 */
+	throttle_refund(c->app->db, "ssl-code", c->r->remote);
 	rc = enroll_form(c, acc, email, 200, NULL, NULL);
 	store_account_free(acc);
 	return rc;
@@ -744,9 +751,19 @@ check_passphrase(struct ctx *c, enum page p)
 		pass_form(c, p, 200, "Enter your certificate ID and passphrase.");
 		return NULL;
 	}
+	/*
+	 * The Argon2 check is slow: count the attempt first (per address and
+	 * per certificate) and refund it on success, so parallel requests
+	 * cannot all slip in under the limits.
+	 */
+	if (!throttle_attempt(c->app->db, "ssl-pass", c->r->remote)) {
+		guess_allowed(c, "ssl-pass", title);
+		return NULL;
+	}
 	if (strlen(id) <= CERT_ID_MAX && strlen(pass) <= PASS_MAX)
 		r = store_request_by_cert_id(c->app->db, c->customer->id, id);
-	if (r != NULL && r->pass_failures >= THROTTLE_LIMIT) {
+	if (r != NULL && !store_request_pass_failure(c->app->db, r->id,
+	    THROTTLE_LIMIT)) {
 		log_warn("ssl: passphrase of %s is locked", r->cert_id);
 		store_request_free(r);
 		hdf_set_value(c->r->hdf, "Page.Title", title);
@@ -760,15 +777,12 @@ check_passphrase(struct ctx *c, enum page p)
 	    !secret_verify(r->passphrase_hash, pass)) {
 		log_info("ssl: wrong certificate ID or passphrase from %s",
 		    c->r->remote);
-		if (r != NULL)
-			store_request_pass_failure(c->app->db, r->id);
-		throttle_fail(c->app->db, "ssl-pass", c->r->remote);
 		store_request_free(r);
 		pass_form(c, p, 200, GENERIC_PASS_ERROR);
 		return NULL;
 	}
-	if (r->pass_failures > 0)
-		store_request_pass_reset(c->app->db, r->id);
+	throttle_refund(c->app->db, "ssl-pass", c->r->remote);
+	store_request_pass_reset(c->app->db, r->id);
 	return r;
 }
 
@@ -798,6 +812,29 @@ out:
 	buf_free(&names);
 	free(pd);
 	store_delegation_list_free(dl);
+	return ok;
+}
+
+/*
+ * Re-checks the stored CSR's key against the profile as it is today (it
+ * may have dropped a key type since); returns 1, or 0 with a message.
+ */
+static int
+renew_key_ok(const struct request *old, const struct profile *prof,
+    char *err, size_t errlen)
+{
+	struct csr	*csr;
+	int		 ok;
+
+	if ((csr = csr_parse(old->csr_der, old->csr_len, err, errlen)) == NULL)
+		return 0;
+	ok = policy_key_allowed(key_types_parse(prof->key_types),
+	    csr->key_type);
+	if (!ok)
+		snprintf(err, errlen, "The profile %s no longer allows %s keys; "
+		    "please enroll a new certificate with a new key.",
+		    prof->name, key_type_name(csr->key_type));
+	csr_free(csr);
 	return ok;
 }
 
@@ -836,6 +873,15 @@ page_renew(struct ctx *c)
 	}
 	if (!renew_names_ok(c, old, prof, err, sizeof(err))) {
 		rc = pass_form(c, PAGE_RENEW, 200, err);
+		goto out;
+	}
+	if (!renew_key_ok(old, prof, err, sizeof(err))) {
+		rc = pass_form(c, PAGE_RENEW, 200, err);
+		goto out;
+	}
+	if (store_request_pending_renewals(c->app->db, old->id) != 0) {
+		rc = pass_form(c, PAGE_RENEW, 200, "A renewal of this "
+		    "certificate is already waiting for approval.");
 		goto out;
 	}
 	acc = store_account_by_id(c->app->db, old->account_id);

@@ -210,8 +210,13 @@ static const char *const db_sql[STMT__COUNT] = {
 	[STMT_REQUEST_SET_COLLECTED] =
 	    "UPDATE request SET collected_at = ? WHERE id = ?"
 	    " AND collected_at IS NULL",
+	/* Reserving the attempt before the slow check keeps the lock exact. */
 	[STMT_REQUEST_PASS_FAILURE] =
-	    "UPDATE request SET pass_failures = pass_failures + 1 WHERE id = ?",
+	    "UPDATE request SET pass_failures = pass_failures + 1"
+	    " WHERE id = ? AND pass_failures < ?",
+	[STMT_REQUEST_PENDING_RENEWALS] =
+	    "SELECT COUNT(*) FROM request WHERE renewal_of = ?"
+	    " AND status IN ('Requested', 'Approved')",
 	[STMT_REQUEST_PASS_RESET] =
 	    "UPDATE request SET pass_failures = 0 WHERE id = ?",
 	[STMT_REQUEST_REVOKED_BY_CA] =
@@ -441,6 +446,12 @@ db_rollback(struct db *db)
 	if (sqlite3_get_autocommit(db->conn))
 		return 1;
 	return db_exec(db, "ROLLBACK");
+}
+
+int
+db_in_transaction(struct db *db)
+{
+	return !sqlite3_get_autocommit(db->conn);
 }
 
 long long

@@ -65,6 +65,7 @@ enum stmt {
 	STMT_REQUEST_SET_REVOKED,
 	STMT_REQUEST_SET_COLLECTED,
 	STMT_REQUEST_PASS_FAILURE,
+	STMT_REQUEST_PENDING_RENEWALS,
 	STMT_REQUEST_PASS_RESET,
 	STMT_REQUEST_REVOKED_BY_CA,
 	STMT_SCEP_TXN_INSERT,
@@ -96,6 +97,8 @@ int		 db_exec_stmt(struct db *, sqlite3_stmt *);
 int		 db_begin(struct db *);
 int		 db_commit(struct db *);
 int		 db_rollback(struct db *);
+/* Returns 1 while a transaction is open on the connection. */
+int		 db_in_transaction(struct db *);
 /* Returns the rowid of the last insert. */
 long long	 db_last_id(struct db *);
 /* Returns the number of rows the last statement changed. */

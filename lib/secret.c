@@ -1,6 +1,9 @@
 /* secret: tokens, HMAC under the server key, Argon2id, throttling. */
 #include <sys/stat.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,6 +19,7 @@
 
 #include "log.h"
 #include "secret.h"
+#include "db.h"
 #include "store.h"
 
 /*
@@ -203,39 +207,122 @@ secret_equal(const char *a, const char *b)
 	return CRYPTO_memcmp(a, b, la) == 0;
 }
 
+/*
+ * Writes the throttling key for key into out: an IPv6 address counts by
+ * its /64, since one host commonly holds the whole prefix; anything else
+ * is used as it is.
+ */
+static void
+throttle_key(const char *key, char *out, size_t len)
+{
+	struct in6_addr	 a6;
+
+	if (strchr(key, ':') != NULL && inet_pton(AF_INET6, key, &a6) == 1) {
+		memset(a6.s6_addr + 8, 0, 8);
+		if (inet_ntop(AF_INET6, &a6, out, (socklen_t)len) != NULL &&
+		    strlen(out) + 4 < len) {
+			strcat(out, "/64");
+			return;
+		}
+	}
+	snprintf(out, len, "%s", key);
+}
+
 int
 throttle_blocked(struct db *db, const char *scope, const char *key)
 {
 	long long	 start;
 	int		 n;
+	char		 k[INET6_ADDRSTRLEN + 128];
 
-	if (!store_throttle_get(db, scope, key, &start, &n))
+	throttle_key(key, k, sizeof(k));
+	if (!store_throttle_get(db, scope, k, &start, &n))
 		return 1;	/* fail closed: an unreadable counter blocks */
 	if (store_now() - start >= THROTTLE_WINDOW)
 		return 0;
 	return n >= THROTTLE_LIMIT;
 }
 
-int
-throttle_fail(struct db *db, const char *scope, const char *key)
+/*
+ * Adds one failure to the key's window; returns the new count, or
+ * THROTTLE_LIMIT when the counter cannot be written (fail closed).
+ * Reaching the limit restarts the window, so a key that got there is
+ * refused for a whole window from that moment, however its earlier
+ * failures were spread.
+ */
+static int
+throttle_add(struct db *db, const char *scope, const char *k)
 {
 	long long	 start, now = store_now();
 	int		 n;
 
-	if (!store_throttle_get(db, scope, key, &start, &n))
-		return 1;
+	if (!store_throttle_get(db, scope, k, &start, &n))
+		return THROTTLE_LIMIT;
 	if (n == 0 || now - start >= THROTTLE_WINDOW) {
 		start = now;
 		n = 0;
 	}
 	n++;
-	if (!store_throttle_set(db, scope, key, start, n))
+	if (n == THROTTLE_LIMIT)
+		start = now;
+	if (!store_throttle_set(db, scope, k, start, n))
+		return THROTTLE_LIMIT;
+	return n;
+}
+
+int
+throttle_fail(struct db *db, const char *scope, const char *key)
+{
+	char	 k[INET6_ADDRSTRLEN + 128];
+
+	throttle_key(key, k, sizeof(k));
+	return throttle_add(db, scope, k) >= THROTTLE_LIMIT;
+}
+
+int
+throttle_attempt(struct db *db, const char *scope, const char *key)
+{
+	char	 k[INET6_ADDRSTRLEN + 128];
+	int	 own, ok = 0;
+
+	/*
+	 * Check and count in one write transaction: parallel requests then
+	 * cannot all pass the check before any of them is counted.
+	 */
+	own = !db_in_transaction(db);
+	if (own && !db_begin(db))
+		return 0;
+	if (!throttle_blocked(db, scope, key)) {
+		throttle_key(key, k, sizeof(k));
+		ok = throttle_add(db, scope, k) <= THROTTLE_LIMIT;
+	}
+	if (own && !db_commit(db)) {
+		db_rollback(db);
+		ok = 0;
+	}
+	return ok;
+}
+
+int
+throttle_refund(struct db *db, const char *scope, const char *key)
+{
+	long long	 start;
+	int		 n;
+	char		 k[INET6_ADDRSTRLEN + 128];
+
+	throttle_key(key, k, sizeof(k));
+	if (!store_throttle_get(db, scope, k, &start, &n))
+		return 0;
+	if (n <= 0)
 		return 1;
-	return n >= THROTTLE_LIMIT;
+	return store_throttle_set(db, scope, k, start, n - 1);
 }
 
 int
 throttle_reset(struct db *db, const char *scope, const char *key)
 {
-	return store_throttle_clear(db, scope, key);
+	char	 k[INET6_ADDRSTRLEN + 128];
+
+	throttle_key(key, k, sizeof(k));
+	return store_throttle_clear(db, scope, k);
 }

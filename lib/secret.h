@@ -34,13 +34,23 @@ int	 secret_equal(const char *a, const char *b);
 /*
  * Throttling by (scope, key), e.g. ("access-code", "203.0.113.7"): a key is
  * blocked once it has THROTTLE_LIMIT failures inside a window that starts
- * at its first failure; the window then runs out and the count restarts.
+ * at its first failure; reaching the limit restarts the window, so the
+ * block lasts a whole window.  IPv6 addresses count by their /64.
  */
 /* Returns 1 if the key is blocked now. */
 int	 throttle_blocked(struct db *, const char *scope, const char *key);
 /* Records a failure; returns 1 if the key is now blocked. */
 int	 throttle_fail(struct db *, const char *scope, const char *key);
-/* Forgets the key's failures (after a success, or an admin's reset). */
+/*
+ * Counts an attempt before a slow check (Argon2): returns 1 if the key may
+ * try (the attempt is then counted as a failure until refunded), 0 if it
+ * is blocked.  Check and count are one transaction, so parallel requests
+ * cannot slip past the limit together.
+ */
+int	 throttle_attempt(struct db *, const char *scope, const char *key);
+/* Takes back the attempt of a check that succeeded. */
+int	 throttle_refund(struct db *, const char *scope, const char *key);
+/* Forgets the key's failures (an administrator's reset). */
 int	 throttle_reset(struct db *, const char *scope, const char *key);
 
 #endif

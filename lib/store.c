@@ -1366,14 +1366,30 @@ store_request_collected(struct db *db, long long id)
 }
 
 int
-store_request_pass_failure(struct db *db, long long id)
+store_request_pass_failure(struct db *db, long long id, int limit)
 {
 	sqlite3_stmt	*st = db_stmt(db, STMT_REQUEST_PASS_FAILURE);
 
 	if (st == NULL)
 		return 0;
 	sqlite3_bind_int64(st, 1, id);
-	return db_exec_stmt(db, st);
+	sqlite3_bind_int(st, 2, limit);
+	return db_exec_stmt(db, st) && db_changes(db) == 1;
+}
+
+int
+store_request_pending_renewals(struct db *db, long long id)
+{
+	sqlite3_stmt	*st = db_stmt(db, STMT_REQUEST_PENDING_RENEWALS);
+	int		 n = -1;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = col_int(st, 0);
+	sqlite3_reset(st);
+	return n;
 }
 
 int

@@ -304,7 +304,10 @@ int		 store_request_decline(struct db *, long long id, const char *reason);
 int		 store_request_revoke(struct db *, long long id, int reason,
 		    const char *comment);
 int		 store_request_collected(struct db *, long long id);
-int		 store_request_pass_failure(struct db *, long long id);
+/* Counts one passphrase attempt unless limit is reached; returns 1 if counted. */
+int		 store_request_pass_failure(struct db *, long long id, int limit);
+/* Returns how many renewals of request id await approval, or -1. */
+int		 store_request_pending_renewals(struct db *, long long id);
 int		 store_request_pass_reset(struct db *, long long id);
 struct revoked_list *store_revoked_list(struct db *, long long ca_id);
 void		 store_request_free(struct request *);

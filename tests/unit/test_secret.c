@@ -383,24 +383,110 @@ test_throttle_window(void)
 	CU_ASSERT_EQUAL(throttle_fail(db, sc, ip), 1);
 	CU_ASSERT_EQUAL(throttle_blocked(db, sc, ip), 1);
 
-	set_now(T0 + THROTTLE_WINDOW - 1);
+	/* The block lasts a whole window from the tenth failure. */
+	set_now(T0 + 600 + THROTTLE_WINDOW - 1);
 	CU_ASSERT_EQUAL(throttle_blocked(db, sc, ip), 1);
 	/* Further guesses while blocked stay blocked. */
 	CU_ASSERT_EQUAL(throttle_fail(db, sc, ip), 1);
 	CU_ASSERT_EQUAL(throttle_blocked(db, sc, ip), 1);
 
-	set_now(T0 + THROTTLE_WINDOW);
+	set_now(T0 + 600 + THROTTLE_WINDOW);
 	CU_ASSERT_EQUAL(throttle_blocked(db, sc, ip), 0);
 	/* The next failure opens a new window with a count of one. */
 	CU_ASSERT_EQUAL(throttle_fail(db, sc, ip), 0);
 	CU_ASSERT_EQUAL(throttle_blocked(db, sc, ip), 0);
 	CU_ASSERT_FATAL(store_throttle_get(db, sc, ip, &start, &n));
-	CU_ASSERT_EQUAL(start, T0 + THROTTLE_WINDOW);
+	CU_ASSERT_EQUAL(start, T0 + 600 + THROTTLE_WINDOW);
 	CU_ASSERT_EQUAL(n, 1);
 	for (i = 2; i <= 9; i++)
 		CU_ASSERT_EQUAL(throttle_fail(db, sc, ip), 0);
 	CU_ASSERT_EQUAL(throttle_fail(db, sc, ip), 1);
 	CU_ASSERT_EQUAL(throttle_blocked(db, sc, ip), 1);
+	db_close(db);
+	fx_teardown();
+}
+
+/*
+ * Failures bunched at a window's edge: one at the start and nine just
+ * before its end block, and the block does not lift a second later.
+ */
+static void
+test_throttle_window_edge(void)
+{
+	struct db	*db;
+	const char	*sc = "access-code", *ip = "198.51.100.9";
+	int		 i;
+
+	fx_setup();
+	db = open_db();
+	set_now(T0);
+	CU_ASSERT_EQUAL(throttle_fail(db, sc, ip), 0);
+	set_now(T0 + THROTTLE_WINDOW - 1);
+	for (i = 2; i <= 9; i++)
+		CU_ASSERT_EQUAL(throttle_fail(db, sc, ip), 0);
+	CU_ASSERT_EQUAL(throttle_fail(db, sc, ip), 1);
+	set_now(T0 + THROTTLE_WINDOW + 1);
+	CU_ASSERT_EQUAL(throttle_blocked(db, sc, ip), 1);
+	/* A whole window from the tenth failure (at T0 + W - 1). */
+	set_now(T0 + 2 * THROTTLE_WINDOW - 2);
+	CU_ASSERT_EQUAL(throttle_blocked(db, sc, ip), 1);
+	set_now(T0 + 2 * THROTTLE_WINDOW - 1);
+	CU_ASSERT_EQUAL(throttle_blocked(db, sc, ip), 0);
+	db_close(db);
+	fx_teardown();
+}
+
+/* An IPv6 host cannot escape by rotating addresses inside its /64. */
+static void
+test_throttle_ipv6_prefix(void)
+{
+	struct db	*db;
+	const char	*sc = "access-code";
+	char		 ip[64];
+	int		 i;
+
+	fx_setup();
+	db = open_db();
+	set_now(T0);
+	for (i = 1; i <= 10; i++) {
+		snprintf(ip, sizeof(ip), "2001:db8:1:2::%x", i);
+		throttle_fail(db, sc, ip);
+	}
+	CU_ASSERT_EQUAL(throttle_blocked(db, sc, "2001:db8:1:2:ffff::1"), 1);
+	/* Another /64 and IPv4 addresses are counted apart. */
+	CU_ASSERT_EQUAL(throttle_blocked(db, sc, "2001:db8:1:3::1"), 0);
+	CU_ASSERT_EQUAL(throttle_blocked(db, sc, "192.0.2.1"), 0);
+	db_close(db);
+	fx_teardown();
+}
+
+/*
+ * throttle_attempt counts before the slow check: ten attempts pass, the
+ * eleventh is refused even though none was reported as failed; a refund
+ * gives one back.
+ */
+static void
+test_throttle_attempt_refund(void)
+{
+	struct db	*db;
+	const char	*sc = "ssl-pass", *ip = "192.0.2.77";
+	int		 i;
+
+	fx_setup();
+	db = open_db();
+	set_now(T0);
+	for (i = 1; i <= 10; i++)
+		CU_ASSERT_EQUAL(throttle_attempt(db, sc, ip), 1);
+	CU_ASSERT_EQUAL(throttle_attempt(db, sc, ip), 0);
+	CU_ASSERT_EQUAL(throttle_blocked(db, sc, ip), 1);
+	CU_ASSERT_EQUAL(throttle_refund(db, sc, ip), 1);
+	CU_ASSERT_EQUAL(throttle_blocked(db, sc, ip), 0);
+	CU_ASSERT_EQUAL(throttle_attempt(db, sc, ip), 1);
+	CU_ASSERT_EQUAL(throttle_attempt(db, sc, ip), 0);
+	/* Inside a caller's transaction it joins that transaction. */
+	CU_ASSERT_FATAL(db_begin(db));
+	CU_ASSERT_EQUAL(throttle_attempt(db, sc, "192.0.2.78"), 1);
+	CU_ASSERT(db_commit(db));
 	db_close(db);
 	fx_teardown();
 }
@@ -500,6 +586,9 @@ register_secret(void)
 	UNIT_ADD(s, test_argon2id);
 	UNIT_ADD(s, test_equal);
 	UNIT_ADD(s, test_throttle_window);
+	UNIT_ADD(s, test_throttle_window_edge);
+	UNIT_ADD(s, test_throttle_ipv6_prefix);
+	UNIT_ADD(s, test_throttle_attempt_refund);
 	UNIT_ADD(s, test_throttle_reset);
 	UNIT_ADD(s, test_throttle_independent);
 	UNIT_ADD(s, test_throttle_persists);

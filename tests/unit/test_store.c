@@ -925,8 +925,10 @@ test_request_roundtrip(void)
 	store_request_free(g);
 
 	/* Passphrase failure counter. */
-	CU_ASSERT_TRUE(store_request_pass_failure(db, id));
-	CU_ASSERT_TRUE(store_request_pass_failure(db, id));
+	CU_ASSERT_TRUE(store_request_pass_failure(db, id, 10));
+	CU_ASSERT_TRUE(store_request_pass_failure(db, id, 10));
+	/* At the limit nothing more is counted: the lock is exact. */
+	CU_ASSERT_FALSE(store_request_pass_failure(db, id, 2));
 	g = store_request_by_id(db, id);
 	CU_ASSERT_FATAL(g != NULL);
 	CU_ASSERT_EQUAL(g->pass_failures, 2);
