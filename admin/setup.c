@@ -32,6 +32,16 @@ slurp(const char *path)
 	return s;
 }
 
+/* Returns 1 if s is a safe CA name: it becomes part of file paths and URLs. */
+static int
+name_ok(const char *s)
+{
+	size_t	 n = strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
+
+	return n > 0 && n <= 32 && s[n] == '\0';
+}
+
 /* Returns the path for a new key file of the customer (caller frees). */
 static char *
 key_path(struct admin *a, const char *what)
@@ -139,6 +149,9 @@ cmd_ca_init(struct admin *a, int argc, char **argv)
 		return -2;
 	if (admin_customer(a) == NULL)
 		return 1;
+	if (!name_ok(name))
+		return admin_fail("--name: 1 to 32 letters, digits, '-' or '_' "
+		    "(it names the key file and the CRL URL)");
 	if (strcmp(alg, "rsa3072") == 0)
 		algo = CA_RSA3072;
 	else if (strcmp(alg, "ec384") == 0)
@@ -195,6 +208,9 @@ cmd_ca_import(struct admin *a, int argc, char **argv)
 		return -2;
 	if (admin_customer(a) == NULL)
 		return 1;
+	if (!name_ok(name))
+		return admin_fail("--name: 1 to 32 letters, digits, '-' or '_' "
+		    "(it names the CRL URL)");
 	if ((cert = slurp(certf)) == NULL)
 		return admin_fail("cannot read %s", certf);
 	if (chainf != NULL && (chain = slurp(chainf)) == NULL) {

@@ -25,6 +25,25 @@ fmt_time(long long t, char *out, size_t len)
 	strftime(out, len, "%Y-%m-%d %H:%M UTC", &tm);
 }
 
+/*
+ * Sets a value someone typed: control characters (newlines above all)
+ * become spaces, so a comment cannot add lines that pose as the mail's
+ * own text, such as an approval command for another request.
+ */
+static void
+set_typed(HDF *hdf, const char *name, const char *value)
+{
+	char	*v, *p;
+
+	if ((v = strdup(value ? value : "")) == NULL)
+		return;
+	for (p = v; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	hdf_set_value(hdf, name, v);
+	free(v);
+}
+
 /* Sends one message to each comma-separated address; returns 1 if all went. */
 static int
 send_all(const struct config *cfg, HDF *hdf, const char *tmpl,
@@ -83,17 +102,17 @@ notify_request(struct db *db, const struct config *cfg, long long id,
 	hdf_set_value(hdf, "Cert.ID", r->cert_id);
 	hdf_set_value(hdf, "Cert.Type", r->type);
 	hdf_set_value(hdf, "Cert.Status", r->status);
-	hdf_set_value(hdf, "Cert.CommonName", r->common_name);
-	hdf_set_value(hdf, "Cert.SANs", r->sans);
-	hdf_set_value(hdf, "Cert.Subject", r->subject);
+	set_typed(hdf, "Cert.CommonName", r->common_name);
+	set_typed(hdf, "Cert.SANs", r->sans);
+	set_typed(hdf, "Cert.Subject", r->subject);
 	hdf_set_value(hdf, "Cert.Serial", r->serial ? r->serial : "");
 	hdf_set_value(hdf, "Cert.Profile", prof->name);
 	hdf_set_int_value(hdf, "Cert.TermDays", r->term_days);
 	hdf_set_value(hdf, "Cert.NotBefore", t1);
 	hdf_set_value(hdf, "Cert.NotAfter", t2);
-	hdf_set_value(hdf, "Cert.Requester", r->requester_email);
-	hdf_set_value(hdf, "Cert.Comments", r->comments);
-	hdf_set_value(hdf, "Cert.DeclineReason", r->decline_reason);
+	set_typed(hdf, "Cert.Requester", r->requester_email);
+	set_typed(hdf, "Cert.Comments", r->comments);
+	set_typed(hdf, "Cert.DeclineReason", r->decline_reason);
 	hdf_set_value(hdf, "Cert.RevokeReason",
 	    issue_reason_name(r->revoke_reason));
 	hdf_set_value(hdf, "Cert.CollectURL", (const char *)url.data);

@@ -704,6 +704,35 @@ web_upload(struct req *r, const char *name, size_t max, struct buf *out)
 	return 1;
 }
 
+/*
+ * Form fields that carry secrets; their values are wiped before the form
+ * is freed, because a FastCGI worker's heap lives for thousands of
+ * requests.
+ */
+static const char *const web_secret_fields[] = {
+	"accessCode", "passphrase", "passphrase2", "password", "password2",
+	"secretId", "code", "requestCode", "challenge",
+};
+
+/* Overwrites the values of secret form fields in the request's HDF. */
+static void
+web_cleanse_secrets(struct req *r)
+{
+	HDF	*q, *f;
+	char	*v;
+	size_t	 i;
+
+	if (r->cgi == NULL || (q = hdf_get_obj(r->cgi->hdf, "Query")) == NULL)
+		return;
+	for (i = 0; i < sizeof(web_secret_fields) / sizeof(web_secret_fields[0]);
+	    i++) {
+		if ((f = hdf_get_obj(q, web_secret_fields[i])) == NULL ||
+		    (v = hdf_obj_value(f)) == NULL)
+			continue;
+		OPENSSL_cleanse(v, strlen(v));
+	}
+}
+
 void
 web_free(struct req *r)
 {
@@ -714,6 +743,7 @@ web_free(struct req *r)
 		web_error(r, 500, "Internal error",
 		    "The server could not complete this request.");
 	}
+	web_cleanse_secrets(r);
 	cgi_destroy(&r->cgi);
 	free(r->script_path);
 	free(r->customer_uri);

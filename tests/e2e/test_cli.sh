@@ -67,6 +67,7 @@ expect_error "short access code refused" "8 to 128" account add x --endpoint ssl
 expect_error "unknown request" "no request or certificate" request approve nope
 expect_error "bad revocation reason" "--reason" cert revoke X --reason whatever
 expect_error "domain syntax" "not a domain name" domain add "exa mple.com"
+expect_error "CA name cannot leave its directory" "--name" ca init --name ../../etc/x
 
 # Access codes: hashed at once; never in the database or the audit trail.
 echo "secret-code-from-stdin" | cdadm account add piped --endpoint ssl --org "Demo Org" \
