@@ -11,7 +11,7 @@ DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev libssl-dev \
 	libcunit1-dev libcsv-dev libargon2-dev lighttpd apache2 \
 	libapache2-mod-fcgid curl openssl libnss3-tools tidy scep \
 	strongswan-pki libstrongswan-extra-plugins certmonger chromium \
-	iproute2 cppcheck
+	iproute2 cppcheck fonts-dejavu-core
 
 WARN    := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wformat=2 -Werror
