@@ -1269,9 +1269,12 @@ ca_subject_build(const X509_NAME *csr_subject, const char *o, const char *ou,
 		{ NID_organizationName,		o },
 		{ NID_organizationalUnitName,	ou },
 	};
+	/*
+	 * Only the names policy checks reach the certificate; a serialNumber
+	 * or UID in a CSR was never checked by anyone.
+	 */
 	static const int keep[] = {
-		NID_commonName, NID_pkcs9_emailAddress, NID_serialNumber,
-		NID_userId,
+		NID_commonName, NID_pkcs9_emailAddress,
 	};
 	X509_NAME	*name = NULL, *ret = NULL;
 	size_t		 i;

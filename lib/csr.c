@@ -286,10 +286,24 @@ csr_read_subject(struct csr *c, char *err, size_t errlen)
 			    "longer than %d characters", CSR_MAX_CN);
 			goto out;
 		}
-		if (nid == NID_commonName && c->cn == NULL) {
+		/*
+		 * Policy checks one CN and one emailAddress; a second one
+		 * would reach the certificate unchecked, so refuse it.
+		 */
+		if (nid == NID_commonName && c->cn != NULL) {
+			csr_seterr(err, errlen, "The CSR subject has more than "
+			    "one Common Name");
+			goto out;
+		}
+		if (nid == NID_pkcs9_emailAddress && c->email != NULL) {
+			csr_seterr(err, errlen, "The CSR subject has more than "
+			    "one email address");
+			goto out;
+		}
+		if (nid == NID_commonName) {
 			c->cn = text;
 			text = NULL;
-		} else if (nid == NID_pkcs9_emailAddress && c->email == NULL) {
+		} else if (nid == NID_pkcs9_emailAddress) {
 			c->email = text;
 			text = NULL;
 		}
@@ -480,8 +494,21 @@ csr_read_challenge(struct csr *c, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * csr_from_req with the signature check optional: only for requests this
+ * server verified before it stored them (see csr_parse_stored).
+ */
+static struct csr *
+csr_from_req_checked(X509_REQ *req, int verify, char *err, size_t errlen);
+
 struct csr *
 csr_from_req(X509_REQ *req, char *err, size_t errlen)
+{
+	return csr_from_req_checked(req, 1, err, errlen);
+}
+
+static struct csr *
+csr_from_req_checked(X509_REQ *req, int verify, char *err, size_t errlen)
 {
 	struct csr	*c = NULL;
 	int		 len, ok = 0;
@@ -514,7 +541,7 @@ csr_from_req(X509_REQ *req, char *err, size_t errlen)
 	 * its encoding), so a wrong version field does not break it, and we
 	 * do not look at the version: real devices get it wrong.
 	 */
-	if (X509_REQ_verify(req, c->pkey) != 1) {
+	if (verify && X509_REQ_verify(req, c->pkey) != 1) {
 		csr_seterr(err, errlen, "The CSR signature does not verify");
 		goto out;
 	}
@@ -566,8 +593,26 @@ out:
 	return rc;
 }
 
+/* Parses PEM or DER as csr_parse does; verify 0 skips the signature check. */
+static struct csr *
+csr_parse_checked(const void *data, size_t len, int verify, char *err,
+    size_t errlen);
+
 struct csr *
 csr_parse(const void *data, size_t len, char *err, size_t errlen)
+{
+	return csr_parse_checked(data, len, 1, err, errlen);
+}
+
+struct csr *
+csr_parse_stored(const void *der, size_t len, char *err, size_t errlen)
+{
+	return csr_parse_checked(der, len, 0, err, errlen);
+}
+
+static struct csr *
+csr_parse_checked(const void *data, size_t len, int verify, char *err,
+    size_t errlen)
 {
 	const unsigned char	*p = data, *q;
 	unsigned char		*der = NULL, *raw = NULL;
@@ -628,7 +673,7 @@ csr_parse(const void *data, size_t len, char *err, size_t errlen)
 		    "the request");
 		goto out;
 	}
-	c = csr_from_req(req, err, errlen);
+	c = csr_from_req_checked(req, verify, err, errlen);
 	req = NULL;
 out:
 	ERR_clear_error();
@@ -672,4 +717,44 @@ csr_pubkey_sha256(const struct csr *c, char out[65])
 out:
 	OPENSSL_free(spki);
 	return rc;
+}
+
+unsigned char *
+csr_der_without_challenge(const struct csr *c, size_t *len)
+{
+	X509_REQ	*dup = NULL;
+	X509_ATTRIBUTE	*a;
+	unsigned char	*out = NULL, *der = NULL;
+	int		 idx, n;
+
+	*len = 0;
+	/* Nothing to remove: the request as received, signature intact. */
+	if (X509_REQ_get_attr_by_NID(c->req, NID_pkcs9_challengePassword,
+	    -1) < 0) {
+		if ((out = malloc(c->der_len)) != NULL) {
+			memcpy(out, c->der, c->der_len);
+			*len = c->der_len;
+		}
+		return out;
+	}
+	if ((dup = X509_REQ_dup(c->req)) == NULL)
+		goto out;
+	while ((idx = X509_REQ_get_attr_by_NID(dup,
+	    NID_pkcs9_challengePassword, -1)) >= 0) {
+		if ((a = X509_REQ_delete_attr(dup, idx)) == NULL)
+			goto out;
+		X509_ATTRIBUTE_free(a);
+	}
+	if ((n = i2d_X509_REQ(dup, &der)) <= 0)
+		goto out;
+	if ((out = malloc((size_t)n)) != NULL) {
+		memcpy(out, der, (size_t)n);
+		*len = (size_t)n;
+	}
+out:
+	if (out == NULL)
+		log_ossl("csr: cannot remove the challenge password");
+	OPENSSL_free(der);
+	X509_REQ_free(dup);
+	return out;
 }

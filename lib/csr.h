@@ -54,6 +54,21 @@ struct csr	*csr_parse(const void *data, size_t len, char *err, size_t errlen);
  * csr_free) or NULL with a message in err.
  */
 struct csr	*csr_from_req(X509_REQ *req, char *err, size_t errlen);
+/*
+ * Like csr_parse for DER this server stored after csr_parse or
+ * csr_from_req accepted it: the signature is not checked again, because
+ * the stored copy may have had its challengePassword removed (see
+ * csr_der_without_challenge).  Never use it on input from outside.
+ */
+struct csr	*csr_parse_stored(const void *der, size_t len, char *err,
+		    size_t errlen);
+/*
+ * Returns the DER of the request without its challengePassword attribute
+ * (malloc'ed, caller frees; length in len), for storage: the access code
+ * must not sit in the database in clear.  When there is no challenge the
+ * bytes are the request as received.  NULL on error.
+ */
+unsigned char	*csr_der_without_challenge(const struct csr *, size_t *len);
 /* Frees the request and cleanses its challenge; NULL-safe. */
 void		 csr_free(struct csr *);
 /*

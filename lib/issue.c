@@ -469,8 +469,9 @@ issue_request(struct db *db, const struct config *cfg, long long id,
 		    "(run: certdesk ca init)", cust->uri);
 		goto out;
 	}
-	if ((csr = csr_parse(r->csr_der, r->csr_len, cerr, sizeof(cerr))) ==
-	    NULL) {
+	/* Verified when it was submitted; the stored copy may lack its challenge. */
+	if ((csr = csr_parse_stored(r->csr_der, r->csr_len, cerr,
+	    sizeof(cerr))) == NULL) {
 		snprintf(err, errlen, "stored CSR unusable: %s", cerr);
 		goto out;
 	}

@@ -711,6 +711,91 @@ test_key_type_names(void)
 	CU_ASSERT_EQUAL(key_types_parse(NULL), 0);
 }
 
+/*
+ * A second CN or emailAddress would reach the certificate unchecked (policy
+ * looks at one of each), so such requests are refused outright.
+ */
+static void
+test_duplicate_subject_names(void)
+{
+	X509_REQ	*req;
+	unsigned char	*der = NULL;
+	char		 err[256];
+	struct csr	*c;
+	int		 n;
+	static const char *const dup_fields[] = { "CN", "emailAddress" };
+	size_t		 i;
+
+	for (i = 0; i < 2; i++) {
+		struct reqspec	 rs = { "dev1.example.com", 0,
+		    "a@example.com", NULL, NULL, 0 };
+
+		req = make_req(k_ec256, &rs);
+		X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req),
+		    dup_fields[i], MBSTRING_ASC,
+		    (const unsigned char *)(i == 0 ? "www.victim.test" :
+		    "ceo@victim.test"), -1, -1, 0);
+		CU_ASSERT_FATAL(X509_REQ_sign(req, k_ec256, EVP_sha256()) > 0);
+		n = i2d_X509_REQ(req, &der);
+		CU_ASSERT_FATAL(n > 0);
+		c = csr_parse(der, (size_t)n, err, sizeof(err));
+		CU_ASSERT_PTR_NULL(c);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "more than one"));
+		csr_free(c);
+		OPENSSL_free(der);
+		der = NULL;
+		X509_REQ_free(req);
+	}
+}
+
+/*
+ * The stored copy of a request loses its challengePassword (an access
+ * code must not sit in the database in clear); csr_parse_stored reads it
+ * back with the same fields though its signature no longer covers it.
+ */
+static void
+test_stored_without_challenge(void)
+{
+	struct reqspec	 rs = { "dev2.example.com", 0, NULL,
+	    "DNS:dev2.example.com", "the-access-code-2026", 0 };
+	unsigned char	*der, *stored;
+	size_t		 len, slen;
+	char		 err[256];
+	struct csr	*c, *s2;
+
+	der = make_der(k_ec256, &rs, &len);
+	c = csr_parse(der, len, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(c->challenge, "the-access-code-2026");
+	stored = csr_der_without_challenge(c, &slen);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(stored);
+	CU_ASSERT_PTR_NULL(memmem(stored, slen, "the-access-code-2026", 20));
+	s2 = csr_parse_stored(stored, slen, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	CU_ASSERT_PTR_NULL(s2->challenge);
+	CU_ASSERT_STRING_EQUAL(s2->cn, "dev2.example.com");
+	CU_ASSERT_EQUAL(s2->ndns, 1);
+	CU_ASSERT(EVP_PKEY_eq(s2->pkey, c->pkey) == 1);
+	/* From outside, the same bytes fail: the signature is broken. */
+	CU_ASSERT_PTR_NULL(csr_parse(stored, slen, err, sizeof(err)));
+	csr_free(s2);
+	free(stored);
+	csr_free(c);
+	free(der);
+
+	/* Without a challenge the stored bytes are the request as received. */
+	rs.challenge = NULL;
+	der = make_der(k_ec256, &rs, &len);
+	c = csr_parse(der, len, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	stored = csr_der_without_challenge(c, &slen);
+	CU_ASSERT_EQUAL_FATAL(slen, len);
+	CU_ASSERT(memcmp(stored, der, len) == 0);
+	free(stored);
+	csr_free(c);
+	free(der);
+}
+
 static void
 register_tests(void)
 {
@@ -737,6 +822,8 @@ register_tests(void)
 	UNIT_ADD(s, test_from_req);
 	UNIT_ADD(s, test_pubkey_sha256);
 	UNIT_ADD(s, test_key_type_names);
+	UNIT_ADD(s, test_duplicate_subject_names);
+	UNIT_ADD(s, test_stored_without_challenge);
 }
 
 UNIT_MAIN(register_tests)
