@@ -666,7 +666,13 @@ scep_parse(const unsigned char *der, size_t len, const struct scep_keys *keys,
 		goto out;
 	msg->transaction_id = (char *)scep_attr_dup(scep_si_attr(si,
 	    scep_oid_nid(SCEP_OID_TRANSACTIONID)), &slen);
-	if (msg->transaction_id == NULL || !scep_txid_valid(msg->transaction_id))
+	/*
+	 * An OCTET STRING may hold a NUL: read as a C string it would be a
+	 * shorter, different ID, and the reply must echo the real one.
+	 */
+	if (msg->transaction_id == NULL ||
+	    strlen(msg->transaction_id) != slen ||
+	    !scep_txid_valid(msg->transaction_id))
 		goto out;
 	msg->sender_nonce = scep_attr_dup(scep_si_attr(si,
 	    scep_oid_nid(SCEP_OID_SENDERNONCE)), &msg->sender_nonce_len);

@@ -1521,6 +1521,50 @@ test_next_ca(void)
 	X509_free(next);
 }
 
+/* Replaces the transactionID with an OCTET STRING holding a NUL. */
+static void
+nul_txid(CMS_ContentInfo *cms)
+{
+	static const unsigned char	 id[] = "T1\0evil";
+	CMS_SignerInfo			*si = sk_CMS_SignerInfo_value(
+	    CMS_get0_SignerInfos(cms), 0);
+	int				 nid = scep_oid_nid(SCEP_OID_TRANSACTIONID);
+	int				 loc;
+
+	if ((loc = CMS_signed_get_attr_by_NID(si, nid, -1)) < 0)
+		die("no transactionID to replace");
+	X509_ATTRIBUTE_free(CMS_signed_delete_attr(si, loc));
+	if (!CMS_signed_add1_attr_by_NID(si, nid, V_ASN1_OCTET_STRING, id,
+	    (int)sizeof(id) - 1))
+		die("CMS_signed_add1_attr_by_NID");
+}
+
+/*
+ * A transactionID with an embedded NUL cannot be echoed faithfully: the
+ * server must not answer under a truncated one (it would mix the
+ * transaction up with "T1"), so the message is unreadable: HTTP 400.
+ */
+static void
+test_txid_with_nul(void)
+{
+	X509_REQ		*csr = make_csr(keys[0], "nul.example.com",
+	    NULL, CODE, NULL);
+	struct scep_client_req	 cr = base_req(0, csr);
+	struct resp		 rs;
+	unsigned char		*der;
+	size_t			 len = 0;
+
+	cr.txid = "T1";
+	der = tampered(&cr, nul_txid, &len);
+	send_der(der, len, P_DEVICE, POST, NULL, 0, &rs);
+	CU_ASSERT(rs.exit_ok);
+	CU_ASSERT_EQUAL(rs.status, 400);
+	CU_ASSERT_STRING_EQUAL(rs.ctype, "text/plain");
+	free(rs.body);
+	free(der);
+	X509_REQ_free(csr);
+}
+
 static void
 register_tests(void)
 {
@@ -1543,6 +1587,7 @@ register_tests(void)
 	UNIT_ADD(s, test_one_time_challenge);
 	UNIT_ADD(s, test_throttle_and_audit);
 	UNIT_ADD(s, test_next_ca);
+	UNIT_ADD(s, test_txid_with_nul);
 }
 
 UNIT_MAIN(register_tests)
