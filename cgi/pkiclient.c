@@ -991,7 +991,6 @@ op_enroll(struct ctx *c, struct scep_msg *msg, struct answer *a)
 	struct scep_txn	*t = NULL;
 	struct request	*old = NULL;
 	struct csr	*csr = NULL;
-	const EVP_PKEY	*spk;
 	char		 hex[65], err[256];
 	int		 ours = 0;
 
@@ -1023,13 +1022,6 @@ op_enroll(struct ctx *c, struct scep_msg *msg, struct answer *a)
 			answer_from_txn(c, t, a);
 			goto out;
 		}
-	}
-	/* The certificate goes back encrypted to the signer's key. */
-	if ((spk = X509_get0_pubkey(msg->signer)) == NULL ||
-	    EVP_PKEY_get_base_id(spk) != EVP_PKEY_RSA) {
-		answer_fail(a, SCEP_FAIL_BADREQUEST,
-		    "the signer certificate must hold an RSA key");
-		goto out;
 	}
 	ours = old == NULL && X509_NAME_cmp(X509_get_issuer_name(msg->signer),
 	    X509_get_subject_name(c->cache->ca->cert)) == 0;
@@ -1199,6 +1191,30 @@ action_name(int type)
 	}
 }
 
+/* Returns 1 for the messageTypes whose SUCCESS carries an envelope. */
+static int
+may_succeed(int type)
+{
+	return type == SCEP_MSG_PKCSREQ || type == SCEP_MSG_RENEWALREQ ||
+	    type == SCEP_MSG_CERTPOLL || type == SCEP_MSG_GETCERT ||
+	    type == SCEP_MSG_GETCRL;
+}
+
+/*
+ * Returns 1 if msg's signer certificate holds an RSA key: every message
+ * that can succeed gets its answer encrypted to that certificate, and
+ * SCEP's envelope uses RSA key transport.
+ */
+static int
+signer_is_rsa(const struct scep_msg *msg)
+{
+	const EVP_PKEY	*spk;
+
+	return msg->signer != NULL &&
+	    (spk = X509_get0_pubkey(msg->signer)) != NULL &&
+	    EVP_PKEY_get_base_id(spk) == EVP_PKEY_RSA;
+}
+
 /* PKIOperation: decodes the message, dispatches it, answers a CertRep. */
 static void
 op_pki(struct ctx *c, const struct buf *body)
@@ -1244,6 +1260,9 @@ op_pki(struct ctx *c, const struct buf *body)
 		    "than a day away from the server's clock");
 	if (msg->fail_info != SCEP_FAIL_NONE)
 		answer_fail(&a, msg->fail_info, "%s", msg->fail_text);
+	else if (may_succeed(msg->type) && !signer_is_rsa(msg))
+		answer_fail(&a, SCEP_FAIL_BADREQUEST,
+		    "the signer key must be RSA to receive an encrypted reply");
 	else {
 		switch (msg->type) {
 		case SCEP_MSG_PKCSREQ:
@@ -1274,6 +1293,15 @@ op_pki(struct ctx *c, const struct buf *body)
 	    a.status == SCEP_STATUS_FAILURE ? a.text : "");
 	reply = scep_certrep(msg, c->cache->sign_cert, c->cache->sign_key,
 	    a.status, a.fail_info, a.text, a.certs, a.crl, &rlen);
+	if (reply == NULL && a.status == SCEP_STATUS_SUCCESS) {
+		/* The envelope failed; a signed FAILURE still tells the client. */
+		log_err("scep %s: the reply could not be encrypted to the "
+		    "signer", msg->transaction_id);
+		reply = scep_certrep(msg, c->cache->sign_cert,
+		    c->cache->sign_key, SCEP_STATUS_FAILURE,
+		    SCEP_FAIL_BADREQUEST, "the reply could not be encrypted "
+		    "to the signer certificate", NULL, NULL, &rlen);
+	}
 	if (reply == NULL) {
 		web_text(c->r, 500, "The reply could not be built.\n");
 		goto out;

@@ -1565,6 +1565,56 @@ test_txid_with_nul(void)
 	X509_REQ_free(csr);
 }
 
+/*
+ * A SUCCESS reply is encrypted to the signer certificate, which needs an
+ * RSA key: an EC signer gets a signed FAILURE that says so, for every
+ * message that could succeed, never an HTTP error.
+ */
+static void
+test_ec_signer(void)
+{
+	static const int	 types[] = { SCEP_MSG_PKCSREQ,
+	    SCEP_MSG_RENEWALREQ, SCEP_MSG_CERTPOLL, SCEP_MSG_GETCERT,
+	    SCEP_MSG_GETCRL };
+	EVP_PKEY		*ec = EVP_EC_gen("P-256");
+	X509			*ecx, *x;
+	X509_REQ		*csr;
+	X509_NAME		*subj = X509_NAME_new();
+	struct scep_client_req	 cr;
+	struct scep_reply	*rep;
+	size_t			 i;
+	long long		 n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ec);
+	ecx = self_signed(ec, "ec throwaway", -1, 1);
+	x = enroll(0, "ecsigner.example.com", P_DEVICE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	X509_NAME_add_entry_by_txt(subj, "CN", MBSTRING_ASC,
+	    (const unsigned char *)"ecsigner.example.com", -1, -1, 0);
+	csr = make_csr(ec, "ecsigner2.example.com", NULL, CODE, NULL);
+	n = store_request_count(db);
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		cr = base_req(0, NULL);
+		cr.msg_type = types[i];
+		cr.signer_cert = ecx;
+		cr.signer_key = ec;
+		cr.csr = csr;
+		cr.issuer = X509_get_issuer_name(x);
+		cr.subject = subj;
+		cr.serial = (ASN1_INTEGER *)X509_get0_serialNumber(x);
+		rep = pki(&cr, P_DEVICE, POST);
+		CU_ASSERT(rep != NULL && rep->fail_text != NULL &&
+		    strstr(rep->fail_text, "must be RSA") != NULL);
+		CU_ASSERT(expect_fail(rep, SCEP_FAIL_BADREQUEST));
+	}
+	CU_ASSERT_EQUAL(store_request_count(db), n);
+	X509_REQ_free(csr);
+	X509_NAME_free(subj);
+	X509_free(x);
+	X509_free(ecx);
+	EVP_PKEY_free(ec);
+}
+
 static void
 register_tests(void)
 {
@@ -1588,6 +1638,7 @@ register_tests(void)
 	UNIT_ADD(s, test_throttle_and_audit);
 	UNIT_ADD(s, test_next_ca);
 	UNIT_ADD(s, test_txid_with_nul);
+	UNIT_ADD(s, test_ec_signer);
 }
 
 UNIT_MAIN(register_tests)
