@@ -728,6 +728,50 @@ check_challenge(struct ctx *c, const struct csr *csr, long long *challenge_id,
 	return acc;
 }
 
+/* Returns 1 if s reads as a host name (dotted LDH labels), not a person's name. */
+static int
+looks_like_host(const char *s)
+{
+	return strchr(s, '.') != NULL && policy_valid_dnsname(s, 1);
+}
+
+/*
+ * The S/MIME rule: every email address of the CSR (subject emailAddress
+ * and each rfc822Name) lies in a domain of the account, and so does a CN
+ * that is a host name or an email address; a CN that is a person's name
+ * needs no domain.  One name in a delegated domain does not vouch for
+ * the others.  Returns 1, or 0 with the answer set.
+ */
+static int
+check_smime_names(const struct policy_delegation *pd, size_t n,
+    const struct account *acc, const struct csr *csr, struct answer *a)
+{
+	size_t	 i;
+
+	if (csr->email != NULL && !policy_email_allowed(pd, n, acc->org_id,
+	    acc->dept_id, CERT_SMIME, csr->email))
+		return answer_fail(a, SCEP_FAIL_BADREQUEST, "the email "
+		    "address %s does not lie in a domain of this account",
+		    csr->email);
+	for (i = 0; i < csr->nemails; i++)
+		if (!policy_email_allowed(pd, n, acc->org_id, acc->dept_id,
+		    CERT_SMIME, csr->emails[i]))
+			return answer_fail(a, SCEP_FAIL_BADREQUEST, "the email "
+			    "address %s does not lie in a domain of this "
+			    "account", csr->emails[i]);
+	if (strchr(csr->cn, '@') != NULL) {
+		if (!policy_email_allowed(pd, n, acc->org_id, acc->dept_id,
+		    CERT_SMIME, csr->cn))
+			return answer_fail(a, SCEP_FAIL_BADREQUEST, "the CN "
+			    "%s is an email address outside the domains of "
+			    "this account", csr->cn);
+	} else if (looks_like_host(csr->cn) && !policy_name_allowed(pd, n,
+	    acc->org_id, acc->dept_id, CERT_SMIME, csr->cn))
+		return answer_fail(a, SCEP_FAIL_BADREQUEST, "the CN %s is a "
+		    "host name outside the domains of this account", csr->cn);
+	return 1;
+}
+
 /*
  * Applies the endpoint's name policy to a first enrollment and writes the
  * SANs the certificate will carry into sans; returns 1, or 0 with the
@@ -761,15 +805,8 @@ check_names(struct ctx *c, const struct account *acc, const struct profile *prof
 			    "emailAddress");
 			goto out;
 		}
-		if (!policy_email_allowed(pd, n, acc->org_id, acc->dept_id,
-		    CERT_SMIME, email) &&
-		    !policy_name_allowed(pd, n, acc->org_id, acc->dept_id,
-		    CERT_SMIME, csr->cn)) {
-			answer_fail(a, SCEP_FAIL_BADREQUEST, "neither the CN "
-			    "nor the email address %s lies in a domain of "
-			    "this account", email);
+		if (!check_smime_names(pd, n, acc, csr, a))
 			goto out;
-		}
 		if (strchr(email, ',') != NULL || !buf_puts(sans, email)) {
 			answer_fail(a, SCEP_FAIL_BADREQUEST,
 			    "the email address is not usable");

@@ -315,6 +315,57 @@ make_csr(EVP_PKEY *key, const char *cn, const char *email,
 	return r;
 }
 
+/*
+ * Returns a CSR for key (caller frees) whose subject is the NULL-ended
+ * list of "field=value" entries (field as OpenSSL names it: CN,
+ * emailAddress, serialNumber, UID), with an optional challengePassword
+ * and an optional subjectAltName in OpenSSL's config syntax
+ * ("DNS:a,email:b").
+ */
+static X509_REQ *
+make_csr_subject(EVP_PKEY *key, const char *const *subject,
+    const char *challenge, const char *sans)
+{
+	X509_REQ			*r = X509_REQ_new();
+	X509_NAME			*n = X509_NAME_new();
+	STACK_OF(X509_EXTENSION)	*exts;
+	X509_EXTENSION			*e;
+	char				 field[64];
+	const char			*eq;
+	size_t				 i;
+
+	if (r == NULL || n == NULL)
+		die("X509_REQ_new");
+	for (i = 0; subject != NULL && subject[i] != NULL; i++) {
+		if ((eq = strchr(subject[i], '=')) == NULL ||
+		    (size_t)(eq - subject[i]) >= sizeof(field))
+			die("bad subject entry");
+		memcpy(field, subject[i], (size_t)(eq - subject[i]));
+		field[eq - subject[i]] = '\0';
+		if (!X509_NAME_add_entry_by_txt(n, field, MBSTRING_ASC,
+		    (const unsigned char *)eq + 1, -1, -1, 0))
+			die("X509_NAME_add_entry_by_txt");
+	}
+	X509_REQ_set_subject_name(r, n);
+	X509_NAME_free(n);
+	X509_REQ_set_pubkey(r, key);
+	if (challenge != NULL)
+		X509_REQ_add1_attr_by_NID(r, NID_pkcs9_challengePassword,
+		    MBSTRING_ASC, (const unsigned char *)challenge, -1);
+	if (sans != NULL) {
+		if ((exts = sk_X509_EXTENSION_new_null()) == NULL ||
+		    (e = X509V3_EXT_conf_nid(NULL, NULL,
+		    NID_subject_alt_name, sans)) == NULL)
+			die("SAN");
+		sk_X509_EXTENSION_push(exts, e);
+		X509_REQ_add_extensions(r, exts);
+		sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	}
+	if (!X509_REQ_sign(r, key, EVP_sha256()))
+		die("X509_REQ_sign");
+	return r;
+}
+
 /* Returns a request template: PKCSReq of key i, AES-256, SHA-256, to the RA. */
 static struct scep_client_req
 base_req(int i, X509_REQ *csr)
@@ -450,6 +501,15 @@ static struct scep_reply *
 pki(struct scep_client_req *cr, const char *path, enum style style)
 {
 	return pki_full(cr, path, style, NULL, 0);
+}
+
+/* Sends a PKCSReq of key i with csr to path and returns the reply. */
+static struct scep_reply *
+send_csr(int i, X509_REQ *csr, const char *path)
+{
+	struct scep_client_req	 cr = base_req(i, csr);
+
+	return pki(&cr, path, POST);
 }
 
 /* Asserts a FAILURE reply with failInfo fi and returns its text (static copy). */
@@ -1615,6 +1675,108 @@ test_ec_signer(void)
 	EVP_PKEY_free(ec);
 }
 
+/* Returns 1 if x carries the email address anywhere (subject or SAN). */
+static int
+cert_has_email(X509 *x, const char *email)
+{
+	GENERAL_NAMES	*gens;
+	char		 buf[256];
+	int		 i, found = 0;
+
+	if (x == NULL)
+		return 0;
+	if (X509_NAME_get_text_by_NID(X509_get_subject_name(x),
+	    NID_pkcs9_emailAddress, buf, sizeof(buf)) > 0 &&
+	    strcasecmp(buf, email) == 0)
+		found = 1;
+	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	for (i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
+		GENERAL_NAME	*g = sk_GENERAL_NAME_value(gens, i);
+		ASN1_STRING	*s;
+		int		 type;
+
+		s = GENERAL_NAME_get0_value(g, &type);
+		if (type == GEN_EMAIL && (size_t)ASN1_STRING_length(s) ==
+		    strlen(email) && strncasecmp((const char *)
+		    ASN1_STRING_get0_data(s), email, strlen(email)) == 0)
+			found = 1;
+	}
+	GENERAL_NAMES_free(gens);
+	return found;
+}
+
+/*
+ * On the S/MIME endpoint every email address that reaches the
+ * certificate must itself lie in a domain of the account, and a CN that
+ * is a host name must too: a delegated host name does not vouch for a
+ * mailbox elsewhere, nor a delegated mailbox for a foreign host.
+ */
+static void
+test_smime_every_name_checked(void)
+{
+	static const char *const host_foreign_mail[] = {
+	    "CN=host.example.com", "emailAddress=ceo@victim-bank.com", NULL };
+	static const char *const person_foreign_mail[] = {
+	    "CN=Carol Example", "emailAddress=carol@victim-bank.com", NULL };
+	static const char *const person_good_mail[] = {
+	    "CN=Carol Example", "emailAddress=carol@example.com", NULL };
+	static const char *const foreign_host_good_mail[] = {
+	    "CN=host.victim-bank.com", "emailAddress=dave@example.com", NULL };
+	static const char *const good_host_good_mail[] = {
+	    "CN=host.example.com", "emailAddress=erin@example.com", NULL };
+	static const char *const mail_cn_foreign[] = {
+	    "CN=ceo@victim-bank.com", "emailAddress=frank@example.com", NULL };
+	static const char *const no_subject_mail[] = {
+	    "CN=Grace Example", NULL };
+	X509_REQ	*csr;
+	X509		*x;
+	long long	 n = store_request_count(db);
+
+	/* The repro: a delegated host name with someone else's mailbox. */
+	csr = make_csr_subject(keys[2], host_foreign_mail, CODE, NULL);
+	CU_ASSERT(expect_fail(send_csr(2, csr, P_SMIME), SCEP_FAIL_BADREQUEST));
+	X509_REQ_free(csr);
+	/* A person's name with a foreign mailbox. */
+	csr = make_csr_subject(keys[2], person_foreign_mail, CODE, NULL);
+	CU_ASSERT(expect_fail(send_csr(2, csr, P_SMIME), SCEP_FAIL_BADREQUEST));
+	X509_REQ_free(csr);
+	/* A good subject address with a foreign one in the SAN. */
+	csr = make_csr_subject(keys[2], person_good_mail, CODE,
+	    "email:carol@victim-bank.com");
+	CU_ASSERT(expect_fail(send_csr(2, csr, P_SMIME), SCEP_FAIL_BADREQUEST));
+	X509_REQ_free(csr);
+	/* Only SAN addresses, the second one foreign. */
+	csr = make_csr_subject(keys[2], no_subject_mail, CODE,
+	    "email:grace@example.com,email:grace@victim-bank.com");
+	CU_ASSERT(expect_fail(send_csr(2, csr, P_SMIME), SCEP_FAIL_BADREQUEST));
+	X509_REQ_free(csr);
+	/* A foreign host name as CN with a delegated mailbox. */
+	csr = make_csr_subject(keys[2], foreign_host_good_mail, CODE, NULL);
+	CU_ASSERT(expect_fail(send_csr(2, csr, P_SMIME), SCEP_FAIL_BADREQUEST));
+	X509_REQ_free(csr);
+	/* A CN that is a foreign mailbox. */
+	csr = make_csr_subject(keys[2], mail_cn_foreign, CODE, NULL);
+	CU_ASSERT(expect_fail(send_csr(2, csr, P_SMIME), SCEP_FAIL_BADREQUEST));
+	X509_REQ_free(csr);
+	CU_ASSERT_EQUAL(store_request_count(db), n);
+
+	/* What stays allowed: a person's name, or a delegated host name. */
+	csr = make_csr_subject(keys[2], person_good_mail, CODE,
+	    "email:carol@example.com");
+	x = expect_cert(send_csr(2, csr, P_SMIME), keys[2]);
+	CU_ASSERT(has_cn(x, "Carol Example"));
+	CU_ASSERT(cert_has_email(x, "carol@example.com"));
+	X509_free(x);
+	X509_REQ_free(csr);
+	csr = make_csr_subject(keys[2], good_host_good_mail, CODE, NULL);
+	x = expect_cert(send_csr(2, csr, P_SMIME), keys[2]);
+	CU_ASSERT(has_cn(x, "host.example.com"));
+	CU_ASSERT(cert_has_email(x, "erin@example.com"));
+	CU_ASSERT(!cert_has_email(x, "ceo@victim-bank.com"));
+	X509_free(x);
+	X509_REQ_free(csr);
+}
+
 static void
 register_tests(void)
 {
@@ -1639,6 +1801,7 @@ register_tests(void)
 	UNIT_ADD(s, test_next_ca);
 	UNIT_ADD(s, test_txid_with_nul);
 	UNIT_ADD(s, test_ec_signer);
+	UNIT_ADD(s, test_smime_every_name_checked);
 }
 
 UNIT_MAIN(register_tests)
