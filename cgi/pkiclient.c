@@ -664,18 +664,51 @@ out:
 	store_scep_txn_free(again);
 }
 
-/* Returns 1 when the CSR's CN matches the one-time challenge's pattern. */
+/* Returns 1 if the compiled pattern matches the whole of name. */
 static int
-pattern_matches(const char *pattern, const char *cn)
+name_matches(const regex_t *re, const char *name)
+{
+	return regexec(re, name, 0, NULL, 0) == 0;
+}
+
+/*
+ * Returns 1 when every name of the CSR that can reach the certificate
+ * (the CN, each dNSName, the emailAddress and each rfc822Name) matches
+ * the one-time challenge's pattern as a whole, case-insensitively: the
+ * pattern names what the challenge may certify, so a name that merely
+ * contains a match, or an extra SAN beside a matching CN, is refused.
+ */
+static int
+pattern_matches(const char *pattern, const struct csr *csr)
 {
 	regex_t	 re;
-	int	 ok;
+	char	*anchored = NULL;
+	size_t	 i, names = 0;
+	int	 ok = 0;
 
 	if (pattern == NULL || pattern[0] == '\0')
 		return 1;
-	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+	if (asprintf(&anchored, "^(%s)$", pattern) == -1)
 		return 0;
-	ok = regexec(&re, cn != NULL ? cn : "", 0, NULL, 0) == 0;
+	if (regcomp(&re, anchored, REG_EXTENDED | REG_NOSUB | REG_ICASE) != 0) {
+		log_err("scep: a one-time challenge's subject pattern does "
+		    "not compile");
+		free(anchored);
+		return 0;
+	}
+	free(anchored);
+	if (csr->cn != NULL && (names++, !name_matches(&re, csr->cn)))
+		goto out;
+	if (csr->email != NULL && (names++, !name_matches(&re, csr->email)))
+		goto out;
+	for (i = 0; i < csr->ndns; i++, names++)
+		if (!name_matches(&re, csr->dns[i]))
+			goto out;
+	for (i = 0; i < csr->nemails; i++, names++)
+		if (!name_matches(&re, csr->emails[i]))
+			goto out;
+	ok = names > 0;
+out:
 	regfree(&re);
 	return ok;
 }
@@ -710,7 +743,7 @@ check_challenge(struct ctx *c, const struct csr *csr, long long *challenge_id,
 		return acc;
 	ch = store_scep_challenge_find(db, c->endpoint->id, csr->challenge);
 	if (ch != NULL && ch->expires > store_now()) {
-		if (!pattern_matches(ch->subject_pattern, csr->cn)) {
+		if (!pattern_matches(ch->subject_pattern, csr)) {
 			answer_fail(a, SCEP_FAIL_BADREQUEST, "the subject "
 			    "is not one this challenge was issued for");
 			store_scep_challenge_free(ch);

@@ -530,6 +530,21 @@ expect_fail(struct scep_reply *rep, int fi)
 	return ok;
 }
 
+/* Like expect_fail, and the failInfoText must contain what. */
+static int
+expect_fail_text(struct scep_reply *rep, int fi, const char *what)
+{
+	if (rep != NULL && (rep->fail_text == NULL ||
+	    strstr(rep->fail_text, what) == NULL)) {
+		fprintf(stderr, "\n  expected a failInfoText with \"%s\", "
+		    "got \"%s\"\n", what, rep->fail_text != NULL ?
+		    rep->fail_text : "");
+		scep_reply_free(rep);
+		return 0;
+	}
+	return expect_fail(rep, fi);
+}
+
 /* Returns the issued certificate of a SUCCESS reply (up-referenced), checked against key. */
 static X509 *
 expect_cert(struct scep_reply *rep, EVP_PKEY *key)
@@ -1777,6 +1792,67 @@ test_smime_every_name_checked(void)
 	X509_REQ_free(csr);
 }
 
+/* Returns a one-time challenge for the device endpoint bound to pattern. */
+static void
+challenge_for(const char *pattern, char *code, size_t len)
+{
+	char	*nl;
+
+	CU_ASSERT_EQUAL_FATAL(admin(code, len, "scep challenge --account "
+	    "scep-device --endpoint scep-device/device --subject-pattern "
+	    "'%s'", pattern), 0);
+	if ((nl = strchr(code, '\n')) != NULL)
+		*nl = '\0';
+	CU_ASSERT_FATAL(strlen(code) >= 16);
+}
+
+/*
+ * A one-time challenge's pattern is the whole name, not a part of it,
+ * and every name the certificate will carry must fit it: the CN and
+ * each DNS SAN.
+ */
+static void
+test_challenge_pattern_binds_every_name(void)
+{
+	static const char *const cn_ot5[] = { "CN=ot5.example.com", NULL };
+	static const char *const cn_ot6[] = {
+	    "CN=vpn-ot6-example-com.example.com", NULL };
+	static const char *const cn_ot6_upper[] = { "CN=OT6.Example.COM",
+	    NULL };
+	char		 code[256], code6[256];
+	X509_REQ	*csr;
+	X509		*x;
+	long long	 n = store_request_count(db);
+
+	challenge_for("ot5\\.example\\.com", code, sizeof(code));
+	/* The repro: the CN fits, the SANs are other hosts. */
+	csr = make_csr_subject(keys[3], cn_ot5, code,
+	    "DNS:ot5.example.com,DNS:www.example.com,DNS:mail.example.com");
+	CU_ASSERT(expect_fail_text(send_csr(3, csr, P_DEVICE),
+	    SCEP_FAIL_BADREQUEST, "challenge"));
+	X509_REQ_free(csr);
+	CU_ASSERT_EQUAL(store_request_count(db), n);
+	/* The refusal did not use the challenge up: the right name works. */
+	csr = make_csr_subject(keys[3], cn_ot5, code, "DNS:ot5.example.com");
+	x = expect_cert(send_csr(3, csr, P_DEVICE), keys[3]);
+	CU_ASSERT(has_cn(x, "ot5.example.com"));
+	X509_free(x);
+	X509_REQ_free(csr);
+
+	/* Unanchored, "ot6.example.com" would be found inside this name. */
+	challenge_for("ot6.example.com", code6, sizeof(code6));
+	csr = make_csr_subject(keys[3], cn_ot6, code6, NULL);
+	CU_ASSERT(expect_fail_text(send_csr(3, csr, P_DEVICE),
+	    SCEP_FAIL_BADREQUEST, "challenge"));
+	X509_REQ_free(csr);
+	/* DNS names are case-insensitive, so is the match. */
+	csr = make_csr_subject(keys[3], cn_ot6_upper, code6, NULL);
+	x = expect_cert(send_csr(3, csr, P_DEVICE), keys[3]);
+	CU_ASSERT_PTR_NOT_NULL(x);
+	X509_free(x);
+	X509_REQ_free(csr);
+}
+
 static void
 register_tests(void)
 {
@@ -1802,6 +1878,7 @@ register_tests(void)
 	UNIT_ADD(s, test_txid_with_nul);
 	UNIT_ADD(s, test_ec_signer);
 	UNIT_ADD(s, test_smime_every_name_checked);
+	UNIT_ADD(s, test_challenge_pattern_binds_every_name);
 }
 
 UNIT_MAIN(register_tests)
