@@ -805,6 +805,18 @@ check_smime_names(const struct policy_delegation *pd, size_t n,
 	return 1;
 }
 
+/* Returns 1 if the CSR's dNSName i repeats an earlier one (any case). */
+static int
+listed_before(const struct csr *csr, size_t i)
+{
+	size_t	 j;
+
+	for (j = 0; j < i; j++)
+		if (strcasecmp(csr->dns[j], csr->dns[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * Applies the endpoint's name policy to a first enrollment and writes the
  * SANs the certificate will carry into sans; returns 1, or 0 with the
@@ -819,7 +831,7 @@ check_names(struct ctx *c, const struct account *acc, const struct profile *prof
 	struct policy_delegation *pd = NULL;
 	const char		 *email;
 	char			  err[256];
-	size_t			  i, n = 0;
+	size_t			  i, n = 0, names = 0;
 	int			  ok = 0, smime, cn_listed = 0;
 
 	smime = strcmp(c->endpoint->type, "scep-smime") == 0;
@@ -857,14 +869,26 @@ check_names(struct ctx *c, const struct account *acc, const struct profile *prof
 	for (i = 0; i < csr->ndns; i++) {
 		if (csr->cn != NULL && strcasecmp(csr->dns[i], csr->cn) == 0)
 			cn_listed = 1;
+		if (listed_before(csr, i))
+			continue;
 		if ((sans->len > 0 && !buf_puts(sans, ",")) ||
 		    !buf_puts(sans, csr->dns[i]))
 			goto nomem;
+		names++;
 	}
-	if (csr->cn != NULL && !cn_listed &&
-	    ((sans->len > 0 && !buf_puts(sans, ",")) ||
-	    !buf_puts(sans, csr->cn)))
-		goto nomem;
+	if (csr->cn != NULL && !cn_listed) {
+		if ((sans->len > 0 && !buf_puts(sans, ",")) ||
+		    !buf_puts(sans, csr->cn))
+			goto nomem;
+		names++;
+	}
+	/* The same rule as the web forms (enroll_check_names). */
+	if (names > 1 && !prof->multi_domain) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST, "Subject Alternative "
+		    "Names other than the CN need a multi-domain certificate "
+		    "profile, and %s is not one", prof->name);
+		goto out;
+	}
 	ok = 1;
 	goto out;
 nomem:

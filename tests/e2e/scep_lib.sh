@@ -15,7 +15,9 @@
 #
 # URLs: DEV (scep-device, issued at once), SMIME (scep-smime), APPR
 # (scep-device with manual approval), LEGACY (scep-device with legacy DES),
-# LEGACY_APPR (legacy DES and manual approval).  CODE is the access code.
+# LEGACY_APPR (legacy DES and manual approval), MULTI (scep-device with a
+# multi-domain profile: the demo's Device profile certifies one name, so
+# SANs beside the CN need this one).  CODE is the access code.
 
 CODE=demo-scep-2026
 
@@ -28,6 +30,7 @@ scep_setup() {
 	APPR="$BASE/scep/device-approval/pkiclient.exe"
 	LEGACY="$BASE/scep/legacy/pkiclient.exe"
 	LEGACY_APPR="$BASE/scep/legacy-approval/pkiclient.exe"
+	MULTI="$BASE/scep/device-multi/pkiclient.exe"
 	cdadm endpoint add --type scep-device --ext legacy --legacy-des \
 	    --name "Legacy DES SCEP" >/dev/null
 	cdadm account add legacy --endpoint scep-device/legacy --org "Demo Org" \
@@ -37,6 +40,13 @@ scep_setup() {
 	cdadm account add legacy-approval --endpoint scep-device/legacy-approval \
 	    --org "Demo Org" --code "$CODE" --profile Device --term 365 \
 	    --manual-approval >/dev/null
+	cdadm profile add "Device Multi-Domain" --type device --terms 365 \
+	    --eku clientAuth --multi-domain >/dev/null
+	cdadm endpoint add --type scep-device --ext device-multi \
+	    --name "Device SCEP (multi-domain)" >/dev/null
+	cdadm account add device-multi --endpoint scep-device/device-multi \
+	    --org "Demo Org" --code "$CODE" --profile "Device Multi-Domain" \
+	    --term 365 >/dev/null
 	sqlite3 "$INSTANCE/state/certdesk.db" "SELECT cert_pem FROM ca" > "$OUT/ca.pem"
 	sqlite3 "$INSTANCE/state/certdesk.db" "SELECT ra_cert_pem FROM ca" > "$OUT/ra.pem"
 	if ! openssl x509 -in "$OUT/ca.pem" -noout 2>/dev/null; then

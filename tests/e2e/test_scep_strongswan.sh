@@ -62,8 +62,14 @@ check_grep "RA key usage: digitalSignature and keyEncipherment" \
     <(openssl x509 -inform der -in "$OUT/ca/ra.der" -noout -ext keyUsage 2>/dev/null)
 
 # Enrollment, default AES + SHA-256 (pki picks AES only with SHA-384 listed).
+# Two names need a multi-domain profile: the Device profile refuses them.
 newkey "$OUT/k2048.der" 2048
-enroll rsa2048 "$DEV" "$OUT/k2048.der" "CN=sw-2048.example.com" \
+enroll two-names "$DEV" "$OUT/k2048.der" "CN=sw-2048.example.com" \
+    --san sw-2048.example.com --san www.sw-2048.example.com --password "$CODE"
+check "two names on a single-name profile: pki fails" test $? -ne 0
+check_grep "two names on a single-name profile: failInfo badRequest" \
+    'failInfo: +badRequest' "$OUT/two-names.log"
+enroll rsa2048 "$MULTI" "$OUT/k2048.der" "CN=sw-2048.example.com" \
     --san sw-2048.example.com --san www.sw-2048.example.com --password "$CODE"
 check_eq "RSA 2048 (AES, SHA-256): pki exits 0" 0 $?
 check_grep "GetCACaps read: SCEPStandard" 'SCEPStandard' "$OUT/rsa2048.log"
@@ -136,9 +142,10 @@ enroll otp2 "$DEV" "$OUT/kotp2.der" "CN=sw-otp2.example.com" --password "$otp"
 check "one-time challenge: second use fails" test $? -ne 0
 check_grep "one-time challenge: second use badRequest" 'failInfo: +badRequest' "$OUT/otp2.log"
 
-# Renewal: a new key, signed by the old certificate and key, no challenge.
+# Renewal: a new key, signed by the old certificate and key, no challenge,
+# on the endpoint that issued the old certificate.
 newkey "$OUT/krenew.der" 2048
-enroll renewal "$DEV" "$OUT/krenew.der" "CN=sw-2048.example.com" --san sw-2048.example.com \
+enroll renewal "$MULTI" "$OUT/krenew.der" "CN=sw-2048.example.com" --san sw-2048.example.com \
     --cert "$OUT/rsa2048.der" --key "$OUT/k2048.der"
 check_eq "renewal without challenge: pki exits 0" 0 $?
 check_grep "renewal: sent as RenewalReq (server advertises Renewal)" 'SCEP Renewal operation supported' "$OUT/renewal.log"

@@ -1853,6 +1853,75 @@ test_challenge_pattern_binds_every_name(void)
 	X509_REQ_free(csr);
 }
 
+/* Returns the number of dNSName entries of x's subjectAltName. */
+static int
+dns_sans(X509 *x)
+{
+	GENERAL_NAMES	*gens;
+	int		 i, n = 0;
+
+	if (x == NULL)
+		return -1;
+	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	for (i = 0; i < sk_GENERAL_NAME_num(gens); i++)
+		if (sk_GENERAL_NAME_value(gens, i)->type == GEN_DNS)
+			n++;
+	GENERAL_NAMES_free(gens);
+	return n;
+}
+
+/*
+ * A profile that is not multi-domain certifies one host name, on SCEP as
+ * on the web forms: SANs other than the CN are refused; a multi-domain
+ * profile takes them.
+ */
+static void
+test_multi_domain_profile(void)
+{
+	static const char *const m1[] = { "CN=m1.example.com", NULL };
+	X509_REQ	*csr;
+	X509		*x;
+	long long	 n = store_request_count(db);
+
+	csr = make_csr_subject(keys[1], m1, CODE,
+	    "DNS:m1.example.com,DNS:m2.example.com,DNS:m3.example.com");
+	CU_ASSERT(expect_fail_text(send_csr(1, csr, P_DEVICE),
+	    SCEP_FAIL_BADREQUEST, "multi-domain"));
+	CU_ASSERT_EQUAL(store_request_count(db), n);
+	X509_REQ_free(csr);
+	/* Without a CN, two SANs are two names all the same. */
+	csr = make_csr_subject(keys[1], NULL, CODE,
+	    "DNS:m4.example.com,DNS:m5.example.com");
+	CU_ASSERT(expect_fail(send_csr(1, csr, P_DEVICE),
+	    SCEP_FAIL_BADREQUEST));
+	X509_REQ_free(csr);
+
+	/* The CN repeated as a SAN (any case) is still one name. */
+	csr = make_csr_subject(keys[1], m1, CODE, "DNS:M1.example.com");
+	x = expect_cert(send_csr(1, csr, P_DEVICE), keys[1]);
+	CU_ASSERT(has_cn(x, "m1.example.com"));
+	CU_ASSERT_EQUAL(dns_sans(x), 1);
+	X509_free(x);
+	X509_REQ_free(csr);
+
+	/* A multi-domain device profile takes them all. */
+	CU_ASSERT_EQUAL_FATAL(admin(NULL, 0, "profile add 'Device Multi' "
+	    "--type device --terms 365 --eku clientAuth --multi-domain"), 0);
+	CU_ASSERT_EQUAL_FATAL(admin(NULL, 0, "endpoint add --type scep-device "
+	    "--ext multi --name Multi"), 0);
+	CU_ASSERT_EQUAL_FATAL(admin(NULL, 0, "account add multi --endpoint "
+	    "scep-device/multi --org 'Demo Org' --code " CODE " --profile "
+	    "'Device Multi' --term 365"), 0);
+	csr = make_csr_subject(keys[1], m1, CODE,
+	    "DNS:m1.example.com,DNS:m2.example.com,DNS:m3.example.com");
+	x = expect_cert(send_csr(1, csr, "/demo/scep/multi/pkiclient.exe"),
+	    keys[1]);
+	CU_ASSERT(has_cn(x, "m1.example.com"));
+	CU_ASSERT_EQUAL(dns_sans(x), 3);
+	X509_free(x);
+	X509_REQ_free(csr);
+}
+
 static void
 register_tests(void)
 {
@@ -1879,6 +1948,7 @@ register_tests(void)
 	UNIT_ADD(s, test_ec_signer);
 	UNIT_ADD(s, test_smime_every_name_checked);
 	UNIT_ADD(s, test_challenge_pattern_binds_every_name);
+	UNIT_ADD(s, test_multi_domain_profile);
 }
 
 UNIT_MAIN(register_tests)
