@@ -1078,6 +1078,28 @@ txn_renewal(struct ctx *c, const struct scep_msg *msg, const struct scep_txn *t)
 	return rq;
 }
 
+/*
+ * Returns 1 if the certificate of request old may be renewed here without
+ * a challenge: it came through SCEP from an account that still exists and
+ * belongs to this endpoint.  The account vouched for the first
+ * certificate; another endpoint's accounts (another profile, approval
+ * rule or certificate type) and the web forms did not vouch for this one.
+ */
+static int
+renews_here(struct ctx *c, const struct request *old)
+{
+	struct account	*acc;
+	int		 ok;
+
+	if (old->via == NULL || strcmp(old->via, "scep") != 0 ||
+	    old->account_id == 0 ||
+	    (acc = store_account_by_id(c->app->db, old->account_id)) == NULL)
+		return 0;
+	ok = acc->endpoint_id == c->endpoint->id;
+	store_account_free(acc);
+	return ok;
+}
+
 /* PKCSReq and RenewalReq; takes msg's CSR over. */
 static void
 op_enroll(struct ctx *c, struct scep_msg *msg, struct answer *a)
@@ -1103,6 +1125,10 @@ op_enroll(struct ctx *c, struct scep_msg *msg, struct answer *a)
 			goto out;
 		}
 		old = txn_renewal(c, msg, t);
+		if (old != NULL && !renews_here(c, old)) {
+			store_request_free(old);
+			old = NULL;
+		}
 		if (old != NULL && (strcmp(old->status, "Issued") != 0 ||
 		    old->not_after <= store_now()) &&
 		    msg->type == SCEP_MSG_RENEWALREQ) {
@@ -1119,7 +1145,19 @@ op_enroll(struct ctx *c, struct scep_msg *msg, struct answer *a)
 	}
 	ours = old == NULL && X509_NAME_cmp(X509_get_issuer_name(msg->signer),
 	    X509_get_subject_name(c->cache->ca->cert)) == 0;
-	if (ours && (old = our_request_for_cert(c, msg->signer)) != NULL) {
+	if (ours && (old = our_request_for_cert(c, msg->signer)) != NULL &&
+	    !renews_here(c, old)) {
+		/* Not this endpoint's to renew: a new enrollment, or refused. */
+		store_request_free(old);
+		old = NULL;
+		if (msg->type == SCEP_MSG_RENEWALREQ) {
+			answer_fail(a, SCEP_FAIL_BADREQUEST, "the certificate "
+			    "to renew was not issued through this SCEP "
+			    "endpoint");
+			goto out;
+		}
+	}
+	if (old != NULL) {
 		if (strcmp(old->status, "Issued") != 0 ||
 		    old->not_after <= store_now()) {
 			if (msg->type == SCEP_MSG_RENEWALREQ) {

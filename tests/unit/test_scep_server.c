@@ -1922,6 +1922,64 @@ test_multi_domain_profile(void)
 	X509_REQ_free(csr);
 }
 
+/*
+ * A renewal needs no challenge because the account that issued the old
+ * certificate vouches for it: only that account's endpoint renews it.
+ * Elsewhere a request signed by the certificate is a new enrollment.
+ */
+static void
+test_renewal_stays_on_its_endpoint(void)
+{
+	struct scep_client_req	 cr;
+	struct scep_reply	*rep;
+	X509_REQ		*csr, *csr_code;
+	X509			*old, *x;
+	const char		*paths[] = { P_APPROVAL, P_SMIME, P_ROTATE };
+	size_t			 i;
+	long long		 n;
+
+	old = enroll(0, "crossrenew.example.com", P_DEVICE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(old);
+	csr = make_csr(keys[1], "crossrenew.example.com", NULL, NULL, NULL);
+	n = store_request_count(db);
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		/* RenewalReq elsewhere: refused. */
+		cr = base_req(1, csr);
+		cr.msg_type = SCEP_MSG_RENEWALREQ;
+		cr.signer_cert = old;
+		cr.signer_key = keys[0];
+		CU_ASSERT(expect_fail(pki(&cr, paths[i], POST),
+		    SCEP_FAIL_BADREQUEST));
+		/* PKCSReq (macOS style) elsewhere: needs a challenge. */
+		cr.msg_type = SCEP_MSG_PKCSREQ;
+		CU_ASSERT(expect_fail_text(pki(&cr, paths[i], POST),
+		    SCEP_FAIL_BADREQUEST, "challenge"));
+	}
+	CU_ASSERT_EQUAL(store_request_count(db), n);
+
+	/* With the access code it is a new enrollment there: it waits. */
+	csr_code = make_csr(keys[1], "crossrenew.example.com", NULL, CODE,
+	    NULL);
+	cr = base_req(1, csr_code);
+	cr.signer_cert = old;
+	cr.signer_key = keys[0];
+	rep = pki(&cr, P_APPROVAL, POST);
+	CU_ASSERT(rep != NULL && rep->status == SCEP_STATUS_PENDING);
+	scep_reply_free(rep);
+	X509_REQ_free(csr_code);
+
+	/* On its own endpoint the renewal still works. */
+	cr = base_req(1, csr);
+	cr.msg_type = SCEP_MSG_RENEWALREQ;
+	cr.signer_cert = old;
+	cr.signer_key = keys[0];
+	x = expect_cert(pki(&cr, P_DEVICE, POST), keys[1]);
+	CU_ASSERT(has_cn(x, "crossrenew.example.com"));
+	X509_free(x);
+	X509_REQ_free(csr);
+	X509_free(old);
+}
+
 static void
 register_tests(void)
 {
@@ -1949,6 +2007,7 @@ register_tests(void)
 	UNIT_ADD(s, test_smime_every_name_checked);
 	UNIT_ADD(s, test_challenge_pattern_binds_every_name);
 	UNIT_ADD(s, test_multi_domain_profile);
+	UNIT_ADD(s, test_renewal_stays_on_its_endpoint);
 }
 
 UNIT_MAIN(register_tests)
