@@ -957,8 +957,12 @@ enroll_new(struct ctx *c, const struct scep_msg *msg, struct csr *csr,
 	rq.term_days = term_days(acc, prof);
 	rq.common_name = csr->cn != NULL ? csr->cn : "";
 	rq.sans = sans.data != NULL ? (char *)sans.data : "";
-	rq.csr_der = csr->der;
-	rq.csr_len = csr->der_len;
+	/* The challenge is the access code: it is not kept in clear. */
+	if ((rq.csr_der = csr_der_without_challenge(csr, &rq.csr_len)) ==
+	    NULL) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST, "internal error");
+		goto out;
+	}
 	rq.requester_email = (char *)(email != NULL ? email : "");
 	memset(&e, 0, sizeof(e));
 	e.csr = csr;
@@ -970,8 +974,9 @@ enroll_new(struct ctx *c, const struct scep_msg *msg, struct csr *csr,
 	e.pubkey_hex = pubkey_hex;
 	commit_enrollment(c, msg, &e, a);
 out:
-	/* Only cert_id was allocated by the store; the rest is borrowed. */
+	/* cert_id (from the store) and csr_der are ours; the rest is borrowed. */
 	free(rq.cert_id);
+	free(rq.csr_der);
 	buf_free(&sans);
 	store_org_free(org);
 	store_profile_free(prof);
@@ -1020,8 +1025,12 @@ enroll_renewal(struct ctx *c, const struct scep_msg *msg, struct csr *csr,
 	    term_days(acc, prof);
 	rq.common_name = old->common_name;
 	rq.sans = old->sans;
-	rq.csr_der = csr->der;
-	rq.csr_len = csr->der_len;
+	/* A renewal needs no challenge, but one may ride along. */
+	if ((rq.csr_der = csr_der_without_challenge(csr, &rq.csr_len)) ==
+	    NULL) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST, "internal error");
+		goto out;
+	}
 	rq.requester_email = old->requester_email;
 	rq.renewal_of = old->id;
 	memset(&e, 0, sizeof(e));
@@ -1037,6 +1046,7 @@ enroll_renewal(struct ctx *c, const struct scep_msg *msg, struct csr *csr,
 	commit_enrollment(c, msg, &e, a);
 out:
 	free(rq.cert_id);
+	free(rq.csr_der);
 	X509_free(oldx);
 	store_org_free(org);
 	store_profile_free(prof);

@@ -1980,6 +1980,101 @@ test_renewal_stays_on_its_endpoint(void)
 	X509_free(old);
 }
 
+/* Returns 1 if the file at path contains the bytes of needle. */
+static int
+file_contains(const char *path, const char *needle)
+{
+	FILE		*f;
+	unsigned char	*data = NULL;
+	size_t		 len = 0, cap = 0, n, nl = strlen(needle), i;
+	int		 found = 0;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return 0;	/* no WAL file is no copy */
+	for (;;) {
+		if (len + 65536 > cap) {
+			unsigned char	*nb;
+
+			cap = cap ? cap * 2 : 1 << 20;
+			if ((nb = realloc(data, cap)) == NULL)
+				die("out of memory");
+			data = nb;
+		}
+		if ((n = fread(data + len, 1, cap - len, f)) == 0)
+			break;
+		len += n;
+	}
+	fclose(f);
+	for (i = 0; i + nl <= len && !found; i++)
+		if (memcmp(data + i, needle, nl) == 0)
+			found = 1;
+	free(data);
+	return found;
+}
+
+/*
+ * The access code travels in the CSR's challengePassword; the stored
+ * CSR must not keep it (SPEC 5: secrets only as keyed hashes), and the
+ * approval of a stored CSR still works without it.
+ */
+static void
+test_code_not_stored(void)
+{
+	struct scep_client_req	 cr;
+	struct scep_reply	*rep;
+	struct request		*rq;
+	X509_REQ		*csr;
+	X509			*x;
+	unsigned char		 rnd[12];
+	char			 code[64], txid[64], path[PATH_MAX + 64];
+	char			 out[512];
+	size_t			 i;
+
+	RAND_bytes(rnd, sizeof(rnd));
+	snprintf(code, sizeof(code), "scan-");
+	for (i = 0; i < sizeof(rnd); i++)
+		snprintf(code + 5 + 2 * i, 3, "%02x", rnd[i]);
+	CU_ASSERT_EQUAL_FATAL(admin(NULL, 0, "account add codescan "
+	    "--endpoint scep-device/device --org 'Demo Org' --code %s "
+	    "--profile Device --term 365", code), 0);
+	CU_ASSERT_EQUAL_FATAL(admin(NULL, 0, "account add codescan-approval "
+	    "--endpoint scep-device/device-approval --org 'Demo Org' "
+	    "--code %s --profile Device --term 365 --manual-approval", code),
+	    0);
+
+	csr = make_csr(keys[2], "codescan.example.com", NULL, code, NULL);
+	x = expect_cert(send_csr(2, csr, P_DEVICE), keys[2]);
+	CU_ASSERT(has_cn(x, "codescan.example.com"));
+	X509_free(x);
+	X509_REQ_free(csr);
+
+	csr = make_csr(keys[2], "codescan-wait.example.com", NULL, code, NULL);
+	cr = base_req(2, csr);
+	cr.txid = new_txid(txid, sizeof(txid));
+	rep = pki(&cr, P_APPROVAL, POST);
+	CU_ASSERT(rep != NULL && rep->status == SCEP_STATUS_PENDING);
+	scep_reply_free(rep);
+
+	/* Nowhere in the database: not in a row, not in the WAL. */
+	snprintf(path, sizeof(path), "%s/state/certdesk.db", dir);
+	CU_ASSERT(!file_contains(path, code));
+	snprintf(path, sizeof(path), "%s/state/certdesk.db-wal", dir);
+	CU_ASSERT(!file_contains(path, code));
+
+	/* The stored CSR still serves the approval. */
+	rq = request_of_txn("scep-device", "device-approval", txid);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rq);
+	CU_ASSERT(rq->csr_der != NULL && rq->csr_len > 0);
+	CU_ASSERT_EQUAL(admin(out, sizeof(out), "request approve %s",
+	    rq->cert_id), 0);
+	store_request_free(rq);
+	x = expect_cert(poll_txn(2, txid, "codescan-wait.example.com"),
+	    keys[2]);
+	CU_ASSERT(has_cn(x, "codescan-wait.example.com"));
+	X509_free(x);
+	X509_REQ_free(csr);
+}
+
 static void
 register_tests(void)
 {
@@ -2008,6 +2103,7 @@ register_tests(void)
 	UNIT_ADD(s, test_challenge_pattern_binds_every_name);
 	UNIT_ADD(s, test_multi_domain_profile);
 	UNIT_ADD(s, test_renewal_stays_on_its_endpoint);
+	UNIT_ADD(s, test_code_not_stored);
 }
 
 UNIT_MAIN(register_tests)
