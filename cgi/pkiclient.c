@@ -733,16 +733,24 @@ check_challenge(struct ctx *c, const struct csr *csr, long long *challenge_id,
 		    "the CSR carries no challengePassword");
 		return NULL;
 	}
-	if (throttle_blocked(db, THROTTLE_SCOPE, c->r->remote)) {
+	/*
+	 * Count the attempt before looking: parallel guesses then cannot
+	 * all pass the check before any failure is recorded.  A right
+	 * challenge takes its attempt back.
+	 */
+	if (!throttle_attempt(db, THROTTLE_SCOPE, c->r->remote)) {
 		answer_fail(a, SCEP_FAIL_BADREQUEST,
 		    "too many failed challenges; try again later");
 		return NULL;
 	}
 	if ((acc = store_account_by_code(db, c->endpoint->id,
-	    csr->challenge)) != NULL)
+	    csr->challenge)) != NULL) {
+		(void)throttle_refund(db, THROTTLE_SCOPE, c->r->remote);
 		return acc;
+	}
 	ch = store_scep_challenge_find(db, c->endpoint->id, csr->challenge);
 	if (ch != NULL && ch->expires > store_now()) {
+		(void)throttle_refund(db, THROTTLE_SCOPE, c->r->remote);
 		if (!pattern_matches(ch->subject_pattern, csr)) {
 			answer_fail(a, SCEP_FAIL_BADREQUEST, "the subject "
 			    "is not one this challenge was issued for");
@@ -753,11 +761,9 @@ check_challenge(struct ctx *c, const struct csr *csr, long long *challenge_id,
 			*challenge_id = ch->id;
 	}
 	store_scep_challenge_free(ch);
-	if (acc == NULL) {
-		(void)throttle_fail(db, THROTTLE_SCOPE, c->r->remote);
+	if (acc == NULL)
 		answer_fail(a, SCEP_FAIL_BADREQUEST,
 		    "the challenge password is wrong or expired");
-	}
 	return acc;
 }
 

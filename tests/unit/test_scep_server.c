@@ -2075,6 +2075,97 @@ test_code_not_stored(void)
 	X509_REQ_free(csr);
 }
 
+#define RACERS	40
+
+/*
+ * Sends the wrong-challenge CSR from remote at now in a child process;
+ * the child exits 0 for "wrong", 1 for "too many", 2 for anything else.
+ */
+static pid_t
+guess_in_child(X509_REQ *csr, const char *remote, long long now)
+{
+	struct scep_client_req	 cr;
+	struct scep_reply	*rep;
+	pid_t			 pid;
+	int			 code = 2;
+
+	if ((pid = fork()) != 0)
+		return pid;
+	cr = base_req(0, csr);
+	rep = pki_full(&cr, P_DEVICE, POST, remote, now);
+	if (rep != NULL && rep->status == SCEP_STATUS_FAILURE &&
+	    rep->fail_text != NULL) {
+		if (strstr(rep->fail_text, "too many") != NULL)
+			code = 1;
+		else if (strstr(rep->fail_text, "wrong") != NULL)
+			code = 0;
+	}
+	scep_reply_free(rep);
+	_exit(code);
+}
+
+/*
+ * Ten failed challenges from one address block it, however the guesses
+ * arrive: each attempt is counted before the challenge is looked at, in
+ * the same write transaction as the check, so guesses sent together
+ * cannot all pass the check before any is counted.
+ */
+static void
+test_throttle_counts_before_checking(void)
+{
+	struct scep_client_req	 cr;
+	X509_REQ		*wrong, *right;
+	pid_t			 pids[RACERS];
+	long long		 now = (long long)time(NULL);
+	int			 i, st, nwrong = 0, nmany = 0;
+
+	wrong = make_csr(keys[0], "race.example.com", NULL, "wrong-guess",
+	    NULL);
+	right = make_csr(keys[0], "race.example.com", NULL, CODE, NULL);
+	/* One after the other, on a fixed clock. */
+	for (i = 0; i < 10; i++) {
+		cr = base_req(0, wrong);
+		CU_ASSERT(expect_fail_text(pki_full(&cr, P_DEVICE, POST,
+		    "192.0.2.81", now), SCEP_FAIL_BADREQUEST, "wrong"));
+	}
+	cr = base_req(0, right);
+	CU_ASSERT(expect_fail_text(pki_full(&cr, P_DEVICE, POST,
+	    "192.0.2.81", now + 60), SCEP_FAIL_BADREQUEST,
+	    "too many failed challenges"));
+
+	/*
+	 * All at once: while this connection holds the write lock every
+	 * request waits at its start (the schema check takes the lock), so
+	 * the commit releases them together.  A throttle that checks first
+	 * and counts later lets most of them through.
+	 */
+	CU_ASSERT_FATAL(db_begin(db));
+	for (i = 0; i < RACERS; i++)
+		if ((pids[i] = guess_in_child(wrong, "192.0.2.82", now)) == -1)
+			die("fork");
+	sleep(3);
+	CU_ASSERT(db_commit(db));
+	for (i = 0; i < RACERS; i++) {
+		if (waitpid(pids[i], &st, 0) != pids[i] || !WIFEXITED(st))
+			continue;
+		if (WEXITSTATUS(st) == 0)
+			nwrong++;
+		else if (WEXITSTATUS(st) == 1)
+			nmany++;
+	}
+	if (nwrong != 10)
+		fprintf(stderr, "\n  race: %d wrong, %d too many\n", nwrong,
+		    nmany);
+	CU_ASSERT_EQUAL(nwrong, 10);
+	CU_ASSERT_EQUAL(nmany, RACERS - 10);
+	/* And the address stays blocked for the right code too. */
+	cr = base_req(0, right);
+	CU_ASSERT(expect_fail_text(pki_full(&cr, P_DEVICE, POST,
+	    "192.0.2.82", now + 60), SCEP_FAIL_BADREQUEST, "too many"));
+	X509_REQ_free(wrong);
+	X509_REQ_free(right);
+}
+
 static void
 register_tests(void)
 {
@@ -2104,6 +2195,7 @@ register_tests(void)
 	UNIT_ADD(s, test_multi_domain_profile);
 	UNIT_ADD(s, test_renewal_stays_on_its_endpoint);
 	UNIT_ADD(s, test_code_not_stored);
+	UNIT_ADD(s, test_throttle_counts_before_checking);
 }
 
 UNIT_MAIN(register_tests)
