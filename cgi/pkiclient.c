@@ -487,6 +487,90 @@ out:
 	store_request_free(rq);
 }
 
+/* Writes the lowercase hex SHA-256 of x's SubjectPublicKeyInfo; returns 1 or 0. */
+static int
+cert_pubkey_sha256(X509 *x, char hex[65])
+{
+	unsigned char	*der = NULL, md[32];
+	unsigned int	 mdlen = 0;
+	int		 n, i, ok = 0;
+
+	/* The same bytes csr_pubkey_sha256 hashes for the transaction. */
+	if (x == NULL ||
+	    (n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der)) <= 0)
+		goto out;
+	if (!EVP_Digest(der, (size_t)n, md, &mdlen, EVP_sha256(), NULL) ||
+	    mdlen != sizeof(md))
+		goto out;
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	ok = 1;
+out:
+	OPENSSL_free(der);
+	return ok;
+}
+
+/* Returns 1 if x is, byte for byte, the certificate stored on request id. */
+static int
+is_request_cert(struct ctx *c, X509 *x, long long id)
+{
+	struct request	*rq = NULL;
+	unsigned char	*der = NULL;
+	size_t		 len = 0;
+	int		 ok;
+
+	ok = id != 0 && (rq = store_request_by_id(c->app->db, id)) != NULL &&
+	    rq->customer_id == c->customer->id && rq->cert_der != NULL &&
+	    (der = ca_cert_der(x, &len)) != NULL && len == rq->cert_len &&
+	    memcmp(der, rq->cert_der, len) == 0;
+	free(der);
+	store_request_free(rq);
+	return ok;
+}
+
+/*
+ * Returns 1 if msg's signer proves it owns transaction t: it holds the
+ * transaction's key (scep_parse checked the signature), or it is the
+ * certificate issued on the transaction's request or the one that
+ * request renewed.  Knowing a transactionID is not enough to be handed
+ * its certificate.
+ */
+static int
+signer_owns_txn(struct ctx *c, const struct scep_msg *msg,
+    const struct scep_txn *t)
+{
+	struct request	*rq;
+	char		 hex[65];
+	long long	 renewed;
+
+	if (msg->signer == NULL)
+		return 0;
+	if (cert_pubkey_sha256(msg->signer, hex) &&
+	    strcmp(hex, t->pubkey_sha256) == 0)
+		return 1;
+	if (is_request_cert(c, msg->signer, t->request_id))
+		return 1;
+	if ((rq = store_request_by_id(c->app->db, t->request_id)) == NULL)
+		return 0;
+	renewed = rq->renewal_of;
+	store_request_free(rq);
+	return is_request_cert(c, msg->signer, renewed);
+}
+
+/* answer_from_txn for the owner of t only; others get FAILURE badRequest. */
+static void
+answer_owner(struct ctx *c, const struct scep_msg *msg, struct scep_txn *t,
+    struct answer *a)
+{
+	if (!signer_owns_txn(c, msg, t)) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST, "transactionID %s "
+		    "belongs to another key; sign with the key of the "
+		    "request", msg->transaction_id);
+		return;
+	}
+	answer_from_txn(c, t, a);
+}
+
 /* Returns the term for an account: its own, else the profile's first, else a year. */
 static int
 term_days(const struct account *acc, const struct profile *prof)
@@ -591,7 +675,7 @@ commit_enrollment(struct ctx *c, const struct scep_msg *msg, struct enroll *e,
 				answer_fail(a, SCEP_FAIL_BADREQUEST,
 				    "the transaction could not be recorded");
 			else
-				answer_from_txn(c, again, a);
+				answer_owner(c, msg, again, a);
 			goto out;
 		}
 		if (!store_scep_txn_update(db, e->txn->id, "success", -1,
@@ -614,7 +698,7 @@ commit_enrollment(struct ctx *c, const struct scep_msg *msg, struct enroll *e,
 			    "is in use with a different public key",
 			    msg->transaction_id);
 		else
-			answer_from_txn(c, again, a);
+			answer_owner(c, msg, again, a);
 		goto out;
 	}
 	if (e->pending) {
@@ -1126,9 +1210,26 @@ op_enroll(struct ctx *c, struct scep_msg *msg, struct answer *a)
 	char		 hex[65], err[256];
 	int		 ours = 0;
 
-	if (msg->csr == NULL || !scep_msg_pubkey_sha256(msg, hex)) {
+	if (msg->csr == NULL) {
 		answer_fail(a, SCEP_FAIL_BADREQUEST,
 		    "the message carries no certificate request");
+		goto out;
+	}
+	/*
+	 * Verify the CSR before the transaction is looked at: its public
+	 * key selects the transaction, and only a CSR signed with that key
+	 * proves it.  csr_from_req takes the parsed request over instead
+	 * of a copy: X509_REQ_dup re-encodes and re-decodes the public key,
+	 * which in OpenSSL 3.0 costs more than the RSA verification.
+	 */
+	csr = csr_from_req(msg->csr, err, sizeof(err));
+	msg->csr = NULL;
+	if (csr == NULL) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST, "%s", err);
+		goto out;
+	}
+	if (!csr_pubkey_sha256(csr, hex)) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST, "internal error");
 		goto out;
 	}
 	t = store_scep_txn_get(c->app->db, c->endpoint->id,
@@ -1155,7 +1256,7 @@ op_enroll(struct ctx *c, struct scep_msg *msg, struct answer *a)
 		}
 		if (old == NULL || strcmp(old->status, "Issued") != 0 ||
 		    old->not_after <= store_now()) {
-			answer_from_txn(c, t, a);
+			answer_owner(c, msg, t, a);
 			goto out;
 		}
 	}
@@ -1192,17 +1293,6 @@ op_enroll(struct ctx *c, struct scep_msg *msg, struct answer *a)
 		    "signed by a valid certificate this CA issued");
 		goto out;
 	}
-	/*
-	 * csr_from_req takes the parsed request over instead of a copy:
-	 * X509_REQ_dup re-encodes and re-decodes the public key, which in
-	 * OpenSSL 3.0 costs more than the RSA verification.
-	 */
-	csr = csr_from_req(msg->csr, err, sizeof(err));
-	msg->csr = NULL;
-	if (csr == NULL) {
-		answer_fail(a, SCEP_FAIL_BADREQUEST, "%s", err);
-		goto out;
-	}
 	if (old != NULL)
 		enroll_renewal(c, msg, csr, old, t, hex, a);
 	else
@@ -1225,7 +1315,7 @@ op_poll(struct ctx *c, const struct scep_msg *msg, struct answer *a)
 		    "no request with transactionID %s", msg->transaction_id);
 		return;
 	}
-	answer_from_txn(c, t, a);
+	answer_owner(c, msg, t, a);
 	if (a->status != SCEP_STATUS_FAILURE) {
 		audit(c, "scep.poll", NULL, a->status == SCEP_STATUS_SUCCESS ?
 		    "success" : "pending", msg, NULL);

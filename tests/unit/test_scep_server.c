@@ -2166,6 +2166,104 @@ test_throttle_counts_before_checking(void)
 	X509_REQ_free(right);
 }
 
+/* Sends a CertPoll for txid on path signed by signer/key; returns the reply. */
+static struct scep_reply *
+poll_as(X509 *signer, EVP_PKEY *key, const char *txid, const char *path)
+{
+	struct scep_client_req	 cr = base_req(0, NULL);
+	X509_NAME		*subj = X509_NAME_new();
+	struct scep_reply	*rep;
+
+	X509_NAME_add_entry_by_txt(subj, "CN", MBSTRING_ASC,
+	    (const unsigned char *)"whoever", -1, -1, 0);
+	cr.msg_type = SCEP_MSG_CERTPOLL;
+	cr.issuer = X509_get_subject_name(ca_cert);
+	cr.subject = subj;
+	cr.txid = txid;
+	cr.signer_cert = signer;
+	cr.signer_key = key;
+	rep = pki(&cr, path, POST);
+	X509_NAME_free(subj);
+	return rep;
+}
+
+/* Asserts a reply that is not SUCCESS and carries no certificate. */
+static int
+expect_no_cert(struct scep_reply *rep)
+{
+	int	 ok = rep != NULL && rep->status == SCEP_STATUS_FAILURE &&
+	    (rep->certs == NULL || sk_X509_num(rep->certs) == 0);
+
+	if (rep != NULL && !ok)
+		fprintf(stderr, "\n  expected FAILURE without a certificate, "
+		    "got status %d\n", rep->status);
+	scep_reply_free(rep);
+	return ok;
+}
+
+/*
+ * Knowing a transactionID is not owning it: CertPoll and a retry are
+ * answered from the stored transaction only when the message is signed
+ * with the transaction's key, and a retry's CSR must verify before the
+ * transaction is looked at.
+ */
+static void
+test_txn_needs_its_key(void)
+{
+	X509_REQ		*csr, *forged;
+	X509			*victim, *x, *attacker;
+	struct scep_client_req	 cr;
+	char			 txid[64];
+	long long		 n;
+
+	/* The victim (key 3) enrolls under txid. */
+	csr = make_csr(keys[3], "victim.example.com", NULL, CODE, NULL);
+	cr = base_req(3, csr);
+	cr.txid = new_txid(txid, sizeof(txid));
+	victim = expect_cert(pki(&cr, P_DEVICE, POST), keys[3]);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(victim);
+	attacker = self_signed(keys[2], "victim.example.com", -1, 1);
+	n = store_request_count(db);
+
+	/* CertPoll with the victim's transactionID from another key. */
+	CU_ASSERT(expect_no_cert(poll_as(attacker, keys[2], txid, P_DEVICE)));
+
+	/* The victim's public key in a CSR that does not verify. */
+	forged = make_csr(keys[2], "victim.example.com", NULL, CODE, NULL);
+	X509_REQ_set_pubkey(forged, keys[3]);
+	cr = base_req(2, forged);
+	cr.signer_cert = attacker;
+	cr.txid = txid;
+	CU_ASSERT(expect_no_cert(pki(&cr, P_DEVICE, POST)));
+	X509_REQ_free(forged);
+
+	/* The victim's own CSR replayed under another signer. */
+	cr = base_req(2, csr);
+	cr.signer_cert = attacker;
+	cr.txid = txid;
+	CU_ASSERT(expect_no_cert(pki(&cr, P_DEVICE, GET)));
+	CU_ASSERT_EQUAL(store_request_count(db), n);
+
+	/* The owner still polls and retries. */
+	x = expect_cert(poll_as(signers[3], keys[3], txid, P_DEVICE), keys[3]);
+	CU_ASSERT(x != NULL && X509_cmp(x, victim) == 0);
+	X509_free(x);
+	cr = base_req(3, csr);
+	cr.txid = txid;
+	x = expect_cert(pki(&cr, P_DEVICE, POST), keys[3]);
+	CU_ASSERT(x != NULL && X509_cmp(x, victim) == 0);
+	X509_free(x);
+	/* ... also when it signs with the certificate it got. */
+	x = expect_cert(poll_as(victim, keys[3], txid, P_DEVICE), keys[3]);
+	CU_ASSERT(x != NULL && X509_cmp(x, victim) == 0);
+	X509_free(x);
+	CU_ASSERT_EQUAL(store_request_count(db), n);
+
+	X509_free(attacker);
+	X509_free(victim);
+	X509_REQ_free(csr);
+}
+
 static void
 register_tests(void)
 {
@@ -2196,6 +2294,7 @@ register_tests(void)
 	UNIT_ADD(s, test_renewal_stays_on_its_endpoint);
 	UNIT_ADD(s, test_code_not_stored);
 	UNIT_ADD(s, test_throttle_counts_before_checking);
+	UNIT_ADD(s, test_txn_needs_its_key);
 }
 
 UNIT_MAIN(register_tests)
