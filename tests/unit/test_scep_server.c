@@ -2264,6 +2264,67 @@ test_txn_needs_its_key(void)
 	X509_REQ_free(csr);
 }
 
+/* Returns the number of entries of x's subject with nid. */
+static int
+subject_count(X509 *x, int nid)
+{
+	X509_NAME	*n = X509_get_subject_name(x);
+	int		 i = -1, count = 0;
+
+	while ((i = X509_NAME_get_index_by_NID(n, nid, i)) >= 0)
+		count++;
+	return count;
+}
+
+/*
+ * Only checked names reach a certificate: a CSR with two CNs is refused
+ * (which one would the policy have checked?), and subject fields the
+ * policy never looks at, such as serialNumber or UID, are dropped.
+ */
+static void
+test_subject_only_checked_names(void)
+{
+	static const char *const two_cns[] = { "CN=one.example.com",
+	    "CN=two.example.com", NULL };
+	static const char *const extras[] = { "CN=extras.example.com",
+	    "serialNumber=C02XYZ", "UID=admin", NULL };
+	static const char *const smime_extras[] = { "CN=Heidi Example",
+	    "emailAddress=heidi@example.com", "serialNumber=42",
+	    "UID=root", NULL };
+	X509_REQ	*csr;
+	X509		*x;
+	long long	 n = store_request_count(db);
+
+	csr = make_csr_subject(keys[1], two_cns, CODE, NULL);
+	CU_ASSERT(expect_fail(send_csr(1, csr, P_DEVICE), SCEP_FAIL_BADREQUEST));
+	X509_REQ_free(csr);
+	CU_ASSERT_EQUAL(store_request_count(db), n);
+
+	csr = make_csr_subject(keys[1], extras, CODE, NULL);
+	x = expect_cert(send_csr(1, csr, P_DEVICE), keys[1]);
+	CU_ASSERT_PTR_NOT_NULL(x);
+	if (x != NULL) {
+		CU_ASSERT(has_cn(x, "extras.example.com"));
+		CU_ASSERT_EQUAL(subject_count(x, NID_commonName), 1);
+		CU_ASSERT_EQUAL(subject_count(x, NID_serialNumber), 0);
+		CU_ASSERT_EQUAL(subject_count(x, NID_userId), 0);
+	}
+	X509_free(x);
+	X509_REQ_free(csr);
+
+	csr = make_csr_subject(keys[1], smime_extras, CODE, NULL);
+	x = expect_cert(send_csr(1, csr, P_SMIME), keys[1]);
+	CU_ASSERT_PTR_NOT_NULL(x);
+	if (x != NULL) {
+		CU_ASSERT(has_cn(x, "Heidi Example"));
+		CU_ASSERT(cert_has_email(x, "heidi@example.com"));
+		CU_ASSERT_EQUAL(subject_count(x, NID_serialNumber), 0);
+		CU_ASSERT_EQUAL(subject_count(x, NID_userId), 0);
+	}
+	X509_free(x);
+	X509_REQ_free(csr);
+}
+
 static void
 register_tests(void)
 {
@@ -2295,6 +2356,7 @@ register_tests(void)
 	UNIT_ADD(s, test_code_not_stored);
 	UNIT_ADD(s, test_throttle_counts_before_checking);
 	UNIT_ADD(s, test_txn_needs_its_key);
+	UNIT_ADD(s, test_subject_only_checked_names);
 }
 
 UNIT_MAIN(register_tests)
