@@ -1980,36 +1980,48 @@ test_renewal_stays_on_its_endpoint(void)
 	X509_free(old);
 }
 
-/* Returns 1 if the file at path contains the bytes of needle. */
+/*
+ * Returns 1 if the file holds needle.  The scan runs in a child process:
+ * closing any descriptor of a database file drops the POSIX locks SQLite
+ * holds on it in this process, which lets other writers corrupt it.
+ */
 static int
 file_contains(const char *path, const char *needle)
 {
-	FILE		*f;
-	unsigned char	*data = NULL;
-	size_t		 len = 0, cap = 0, n, nl = strlen(needle), i;
-	int		 found = 0;
+	pid_t	 pid;
+	int	 st;
 
-	if ((f = fopen(path, "rb")) == NULL)
-		return 0;	/* no WAL file is no copy */
-	for (;;) {
-		if (len + 65536 > cap) {
-			unsigned char	*nb;
+	if ((pid = fork()) == -1)
+		die("fork");
+	if (pid == 0) {
+		FILE		*f;
+		unsigned char	*data = NULL;
+		size_t		 len = 0, cap = 0, n, nl = strlen(needle), i;
 
-			cap = cap ? cap * 2 : 1 << 20;
-			if ((nb = realloc(data, cap)) == NULL)
-				die("out of memory");
-			data = nb;
+		if ((f = fopen(path, "rb")) == NULL)
+			_exit(0);	/* no WAL file is no copy */
+		for (;;) {
+			if (len + 65536 > cap) {
+				unsigned char	*nb;
+
+				cap = cap ? cap * 2 : 1 << 20;
+				if ((nb = realloc(data, cap)) == NULL)
+					_exit(2);
+				data = nb;
+			}
+			if ((n = fread(data + len, 1, cap - len, f)) == 0)
+				break;
+			len += n;
 		}
-		if ((n = fread(data + len, 1, cap - len, f)) == 0)
-			break;
-		len += n;
+		for (i = 0; i + nl <= len; i++)
+			if (memcmp(data + i, needle, nl) == 0)
+				_exit(1);
+		_exit(0);
 	}
-	fclose(f);
-	for (i = 0; i + nl <= len && !found; i++)
-		if (memcmp(data + i, needle, nl) == 0)
-			found = 1;
-	free(data);
-	return found;
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) == 2)
+		die("scan of a database file failed");
+	return WEXITSTATUS(st) == 1;
 }
 
 /*
