@@ -1047,9 +1047,14 @@ enroll_new(struct ctx *c, const struct scep_msg *msg, struct csr *csr,
 	rq.term_days = term_days(acc, prof);
 	rq.common_name = csr->cn != NULL ? csr->cn : "";
 	rq.sans = sans.data != NULL ? (char *)sans.data : "";
-	/* The challenge is the access code: it is not kept in clear. */
-	if ((rq.csr_der = csr_der_without_challenge(csr, &rq.csr_len)) ==
-	    NULL) {
+	/*
+	 * Only a request that waits for approval needs its CSR again; it is
+	 * kept without the challenge, which is the access code.  A request
+	 * issued at once is recorded with its certificate, which carries the
+	 * key and the names, and skips the cost of re-encoding the CSR.
+	 */
+	if (acc->manual_approval && (rq.csr_der =
+	    csr_der_without_challenge(csr, &rq.csr_len)) == NULL) {
 		answer_fail(a, SCEP_FAIL_BADREQUEST, "internal error");
 		goto out;
 	}
@@ -1115,12 +1120,7 @@ enroll_renewal(struct ctx *c, const struct scep_msg *msg, struct csr *csr,
 	    term_days(acc, prof);
 	rq.common_name = old->common_name;
 	rq.sans = old->sans;
-	/* A renewal needs no challenge, but one may ride along. */
-	if ((rq.csr_der = csr_der_without_challenge(csr, &rq.csr_len)) ==
-	    NULL) {
-		answer_fail(a, SCEP_FAIL_BADREQUEST, "internal error");
-		goto out;
-	}
+	/* Issued at once (see above): the certificate is the record. */
 	rq.requester_email = old->requester_email;
 	rq.renewal_of = old->id;
 	memset(&e, 0, sizeof(e));
