@@ -365,52 +365,6 @@ out:
 	return x;
 }
 
-/* Returns a self-signed signer certificate for key named cn, or NULL; caller frees. */
-static X509 *
-lg_selfsign(EVP_PKEY *key, const char *cn)
-{
-	X509		*x;
-	X509_NAME	*name;
-
-	if ((x = X509_new()) == NULL)
-		return NULL;
-	name = X509_get_subject_name(x);
-	if (!X509_set_version(x, 2) ||
-	    !ASN1_INTEGER_set(X509_get_serialNumber(x), 1) ||
-	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-	    (const unsigned char *)cn, -1, -1, 0) ||
-	    !X509_set_issuer_name(x, name) ||
-	    X509_gmtime_adj(X509_getm_notBefore(x), -3600) == NULL ||
-	    X509_gmtime_adj(X509_getm_notAfter(x), 86400) == NULL ||
-	    !X509_set_pubkey(x, key) || X509_sign(x, key, EVP_sha256()) <= 0) {
-		X509_free(x);
-		return NULL;
-	}
-	return x;
-}
-
-/* Returns a signed CSR for key with CN cn and the challenge, or NULL; caller frees. */
-static X509_REQ *
-lg_csr(EVP_PKEY *key, const char *cn, const char *code)
-{
-	X509_REQ	*req;
-
-	if ((req = X509_REQ_new()) == NULL)
-		return NULL;
-	if (!X509_REQ_set_version(req, 0) ||
-	    !X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req), "CN",
-	    MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0) ||
-	    !X509_REQ_set_pubkey(req, key) ||
-	    (code != NULL && !X509_REQ_add1_attr_by_NID(req,
-	    NID_pkcs9_challengePassword, MBSTRING_ASC,
-	    (const unsigned char *)code, -1)) ||
-	    X509_REQ_sign(req, key, EVP_sha256()) <= 0) {
-		X509_REQ_free(req);
-		return NULL;
-	}
-	return req;
-}
-
 /*
  * Reads up to max PEM private keys from path into a new array (caller
  * frees each key and the array); *n is how many.  A missing file gives
@@ -480,8 +434,8 @@ lg_build_thread(void *arg)
 		else
 			j->key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)b->bits);
 		if (j->key == NULL ||
-		    (j->signer = lg_selfsign(j->key, cn)) == NULL ||
-		    (csr = lg_csr(j->key, cn, b->code)) == NULL) {
+		    (j->signer = scep_client_selfsigned(j->key, cn)) == NULL ||
+		    (csr = scep_client_csr(j->key, cn, b->code)) == NULL) {
 			X509_REQ_free(csr);
 			pthread_mutex_lock(&b->lock);
 			b->failed++;

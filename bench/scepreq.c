@@ -20,51 +20,6 @@
 
 #include "scep.h"
 
-/* Returns a self-signed throwaway signer certificate for key, or NULL; caller frees. */
-static X509 *
-sr_selfsign(EVP_PKEY *key, const char *cn)
-{
-	X509		*x;
-	X509_NAME	*name;
-
-	if ((x = X509_new()) == NULL)
-		return NULL;
-	name = X509_get_subject_name(x);
-	if (!X509_set_version(x, X509_VERSION_3) ||
-	    !ASN1_INTEGER_set(X509_get_serialNumber(x), 1) ||
-	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-	    (const unsigned char *)cn, -1, -1, 0) ||
-	    !X509_set_issuer_name(x, name) ||
-	    X509_gmtime_adj(X509_getm_notBefore(x), -3600) == NULL ||
-	    X509_gmtime_adj(X509_getm_notAfter(x), 86400) == NULL ||
-	    !X509_set_pubkey(x, key) || X509_sign(x, key, EVP_sha256()) <= 0) {
-		X509_free(x);
-		return NULL;
-	}
-	return x;
-}
-
-/* Returns a signed CSR for key with CN cn and the challenge, or NULL; caller frees. */
-static X509_REQ *
-sr_csr(EVP_PKEY *key, const char *cn, const char *code)
-{
-	X509_REQ	*req;
-
-	if ((req = X509_REQ_new()) == NULL)
-		return NULL;
-	if (!X509_REQ_set_version(req, X509_REQ_VERSION_1) ||
-	    !X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req), "CN",
-	    MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0) ||
-	    !X509_REQ_set_pubkey(req, key) ||
-	    !X509_REQ_add1_attr_by_NID(req, NID_pkcs9_challengePassword,
-	    MBSTRING_ASC, (const unsigned char *)code, -1) ||
-	    X509_REQ_sign(req, key, EVP_sha256()) <= 0) {
-		X509_REQ_free(req);
-		return NULL;
-	}
-	return req;
-}
-
 /* Builds and writes one request file; returns 1 on success. */
 static int
 sr_one(X509 *recipient, const char *code, const char *prefix, int i)
@@ -81,8 +36,8 @@ sr_one(X509 *recipient, const char *code, const char *prefix, int i)
 
 	snprintf(cn, sizeof(cn), "cost-%d-%ld.example.com", i, (long)getpid());
 	if ((key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048)) == NULL ||
-	    (signer = sr_selfsign(key, cn)) == NULL ||
-	    (csr = sr_csr(key, cn, code)) == NULL)
+	    (signer = scep_client_selfsigned(key, cn)) == NULL ||
+	    (csr = scep_client_csr(key, cn, code)) == NULL)
 		goto out;
 	memset(&r, 0, sizeof(r));
 	r.msg_type = SCEP_MSG_PKCSREQ;

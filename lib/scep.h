@@ -160,6 +160,16 @@ struct scep_reply {
 	X509_CRL	*crl;		/* SUCCESS to GetCRL only */
 };
 
+/*
+ * Returns a self-signed throwaway signer certificate for key named cn, as
+ * a device makes before it has a certificate (caller frees), or NULL.
+ */
+X509		*scep_client_selfsigned(EVP_PKEY *key, const char *cn);
+/*
+ * Returns a CSR for key with subject CN=cn and, when code is not NULL,
+ * that challengePassword, signed with SHA-256 (caller frees), or NULL.
+ */
+X509_REQ	*scep_client_csr(EVP_PKEY *key, const char *cn, const char *code);
 /* Returns a signed, encrypted request pkiMessage (DER, caller frees with free()). */
 unsigned char	*scep_client_request(const struct scep_client_req *,
 	    size_t *len);

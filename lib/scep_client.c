@@ -391,3 +391,47 @@ out:
 	ERR_pop_to_mark();
 	return ret;
 }
+
+X509 *
+scep_client_selfsigned(EVP_PKEY *key, const char *cn)
+{
+	X509		*x;
+	X509_NAME	*name;
+
+	if ((x = X509_new()) == NULL)
+		return NULL;
+	name = X509_get_subject_name(x);
+	if (!X509_set_version(x, X509_VERSION_3) ||
+	    !ASN1_INTEGER_set(X509_get_serialNumber(x), 1) ||
+	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+	    (const unsigned char *)cn, -1, -1, 0) ||
+	    !X509_set_issuer_name(x, name) ||
+	    X509_gmtime_adj(X509_getm_notBefore(x), -3600) == NULL ||
+	    X509_gmtime_adj(X509_getm_notAfter(x), 86400) == NULL ||
+	    !X509_set_pubkey(x, key) || X509_sign(x, key, EVP_sha256()) <= 0) {
+		X509_free(x);
+		return NULL;
+	}
+	return x;
+}
+
+X509_REQ *
+scep_client_csr(EVP_PKEY *key, const char *cn, const char *code)
+{
+	X509_REQ	*req;
+
+	if ((req = X509_REQ_new()) == NULL)
+		return NULL;
+	if (!X509_REQ_set_version(req, X509_REQ_VERSION_1) ||
+	    !X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req), "CN",
+	    MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0) ||
+	    !X509_REQ_set_pubkey(req, key) ||
+	    (code != NULL && !X509_REQ_add1_attr_by_NID(req,
+	    NID_pkcs9_challengePassword, MBSTRING_ASC,
+	    (const unsigned char *)code, -1)) ||
+	    X509_REQ_sign(req, key, EVP_sha256()) <= 0) {
+		X509_REQ_free(req);
+		return NULL;
+	}
+	return req;
+}

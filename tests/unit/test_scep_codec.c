@@ -13,6 +13,7 @@
 #include <openssl/x509v3.h>
 
 #include "buf.h"
+#include "csr.h"
 #include "log.h"
 #include "scep.h"
 #include "unit.h"
@@ -922,6 +923,38 @@ test_write_fuzz_seeds(void)
 	write_seed(dir, "get-mangled", "B", "aGVs\nbG8g%0Ad29y-_ bGQ", 22);
 }
 
+/*
+ * The client helpers make what a device sends first: a self-signed signer
+ * that verifies with its own key, and a CSR the server's parser accepts
+ * with the challenge where the server looks for it.
+ */
+static void
+test_client_helpers(void)
+{
+	X509		*x = scep_client_selfsigned(cl_key, "device-42");
+	X509_REQ	*req = scep_client_csr(cl_key, "device-42.example.com",
+			    "the-code");
+	X509_REQ	*bare = scep_client_csr(cl_key, "d.example.com", NULL);
+	struct csr	*c;
+	char		 err[256];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(req);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(bare);
+	CU_ASSERT(X509_verify(x, cl_key) == 1);
+	CU_ASSERT(X509_check_issued(x, x) == X509_V_OK);
+	CU_ASSERT(X509_cmp_current_time(X509_get0_notAfter(x)) > 0);
+	c = csr_from_req(req, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(c->cn, "device-42.example.com");
+	CU_ASSERT_STRING_EQUAL(c->challenge, "the-code");
+	csr_free(c);
+	CU_ASSERT_EQUAL(X509_REQ_get_attr_by_NID(bare,
+	    NID_pkcs9_challengePassword, -1), -1);
+	X509_REQ_free(bare);
+	X509_free(x);
+}
+
 static void
 register_tests(void)
 {
@@ -942,6 +975,7 @@ register_tests(void)
 	UNIT_ADD(s, test_query_payloads);
 	UNIT_ADD(s, test_b64_lenient);
 	UNIT_ADD(s, test_certs_only_and_caps);
+	UNIT_ADD(s, test_client_helpers);
 	UNIT_ADD(s, test_write_fuzz_seeds);
 }
 
