@@ -43,6 +43,9 @@ struct command {
  */
 int	 admin_args(int argc, char **argv, const struct opt *opts,
 	    char **pos, int maxpos);
+/* admin_args for commands whose only option is --json (sets a->json). */
+int	 admin_args_json(struct admin *, int argc, char **argv, char **pos,
+	    int maxpos);
 /* Prints a message to stderr prefixed "certdesk: " and returns 1. */
 int	 admin_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Returns the selected customer (loaded once), or NULL after reporting why. */

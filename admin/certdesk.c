@@ -93,6 +93,18 @@ admin_args(int argc, char **argv, const struct opt *opts, char **pos,
 	return npos;
 }
 
+int
+admin_args_json(struct admin *a, int argc, char **argv, char **pos,
+    int maxpos)
+{
+	const struct opt	 opts[] = {
+		{ "json", NULL, &a->json, "JSON output" },
+		{ NULL, NULL, NULL, NULL }
+	};
+
+	return admin_args(argc, argv, opts, pos, maxpos);
+}
+
 void
 json_str(FILE *f, const char *s)
 {

@@ -6,22 +6,6 @@
 #include "admin.h"
 #include "policy.h"
 
-static const struct opt json_only[] = {
-	{ "json", NULL, NULL, "JSON output" },
-	{ NULL, NULL, NULL, NULL }
-};
-
-/* Parses options that are only --json; returns admin_args' result. */
-static int
-args_json(struct admin *a, int argc, char **argv, char **pos, int maxpos)
-{
-	struct opt	 opts[2];
-
-	memcpy(opts, json_only, sizeof(opts));
-	opts[0].flag = &a->json;
-	return admin_args(argc, argv, opts, pos, maxpos);
-}
-
 /* Returns the named organisation of the customer, or NULL after reporting. */
 static struct org *
 find_org(struct admin *a, const char *name)
@@ -118,7 +102,7 @@ cmd_org_list(struct admin *a, int argc, char **argv)
 	char		*pos[1];
 	size_t		 i;
 
-	if (args_json(a, argc, argv, pos, 0) < 0)
+	if (admin_args_json(a, argc, argv, pos, 0) < 0)
 		return -2;
 	if (admin_customer(a) == NULL)
 		return 1;
@@ -142,7 +126,7 @@ cmd_org_show(struct admin *a, int argc, char **argv)
 	char		*pos[1];
 	size_t		 i;
 
-	if (args_json(a, argc, argv, pos, 1) != 1)
+	if (admin_args_json(a, argc, argv, pos, 1) != 1)
 		return -2;
 	if (admin_customer(a) == NULL || (o = find_org(a, pos[0])) == NULL)
 		return 1;
@@ -235,7 +219,7 @@ cmd_domain_add(struct admin *a, int argc, char **argv)
 {
 	char	*pos[1];
 
-	if (args_json(a, argc, argv, pos, 1) != 1)
+	if (admin_args_json(a, argc, argv, pos, 1) != 1)
 		return -2;
 	if (admin_customer(a) == NULL)
 		return 1;
@@ -309,7 +293,7 @@ cmd_domain_list(struct admin *a, int argc, char **argv)
 	char			*pos[1];
 	size_t			 i;
 
-	if (args_json(a, argc, argv, pos, 0) < 0)
+	if (admin_args_json(a, argc, argv, pos, 0) < 0)
 		return -2;
 	if (admin_customer(a) == NULL)
 		return 1;

@@ -172,15 +172,11 @@ print_profile(struct admin *a, const struct profile *p, int first)
 static int
 cmd_profile_list(struct admin *a, int argc, char **argv)
 {
-	const struct opt	 opts[] = {
-		{ "json", NULL, &a->json, "JSON output" },
-		{ NULL, NULL, NULL, NULL }
-	};
 	struct profile_list	*l;
 	char			*pos[1];
 	size_t			 i;
 
-	if (admin_args(argc, argv, opts, pos, 0) < 0)
+	if (admin_args_json(a, argc, argv, pos, 0) < 0)
 		return -2;
 	if (admin_customer(a) == NULL)
 		return 1;
@@ -199,14 +195,10 @@ cmd_profile_list(struct admin *a, int argc, char **argv)
 static int
 cmd_profile_show(struct admin *a, int argc, char **argv)
 {
-	const struct opt	 opts[] = {
-		{ "json", NULL, &a->json, "JSON output" },
-		{ NULL, NULL, NULL, NULL }
-	};
 	struct profile		*p;
 	char			*pos[1];
 
-	if (admin_args(argc, argv, opts, pos, 1) != 1)
+	if (admin_args_json(a, argc, argv, pos, 1) != 1)
 		return -2;
 	if (admin_customer(a) == NULL)
 		return 1;
@@ -276,15 +268,11 @@ cmd_endpoint_add(struct admin *a, int argc, char **argv)
 static int
 cmd_endpoint_list(struct admin *a, int argc, char **argv)
 {
-	const struct opt	 opts[] = {
-		{ "json", NULL, &a->json, "JSON output" },
-		{ NULL, NULL, NULL, NULL }
-	};
 	struct endpoint_list	*l;
 	char			*pos[1], url[1024];
 	size_t			 i;
 
-	if (admin_args(argc, argv, opts, pos, 0) < 0)
+	if (admin_args_json(a, argc, argv, pos, 0) < 0)
 		return -2;
 	if (admin_customer(a) == NULL)
 		return 1;

@@ -154,14 +154,10 @@ cmd_cert_list(struct admin *a, int argc, char **argv)
 static int
 cmd_request_show(struct admin *a, int argc, char **argv)
 {
-	const struct opt	 opts[] = {
-		{ "json", NULL, &a->json, "JSON output" },
-		{ NULL, NULL, NULL, NULL }
-	};
 	struct request		*r;
 	char			*pos[1];
 
-	if (admin_args(argc, argv, opts, pos, 1) != 1)
+	if (admin_args_json(a, argc, argv, pos, 1) != 1)
 		return -2;
 	if ((r = find_request(a, pos[0])) == NULL)
 		return 1;

@@ -99,14 +99,10 @@ static int
 cmd_customer_list(struct admin *a, int argc, char **argv)
 {
 	struct customer_list	*l;
-	const struct opt	 opts[] = {
-		{ "json", NULL, &a->json, "JSON output" },
-		{ NULL, NULL, NULL, NULL }
-	};
 	char			*pos[1];
 	size_t			 i;
 
-	if (admin_args(argc, argv, opts, pos, 0) < 0)
+	if (admin_args_json(a, argc, argv, pos, 0) < 0)
 		return -2;
 	if ((l = store_customer_list(a->db)) == NULL)
 		return admin_fail("cannot list customers");
@@ -270,13 +266,9 @@ static int
 cmd_ca_show(struct admin *a, int argc, char **argv)
 {
 	struct ca_rec		*c;
-	const struct opt	 opts[] = {
-		{ "json", NULL, &a->json, "JSON output" },
-		{ NULL, NULL, NULL, NULL }
-	};
 	char			*pos[1], *crl;
 
-	if (admin_args(argc, argv, opts, pos, 0) < 0)
+	if (admin_args_json(a, argc, argv, pos, 0) < 0)
 		return -2;
 	if (admin_customer(a) == NULL)
 		return 1;
