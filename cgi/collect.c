@@ -15,7 +15,36 @@
 #include "secret.h"
 
 #define CERT_ID_MAX	64
-#define TITLE		"Certificate Collection"
+#define MAX_BODY	(16 * 1024)
+
+enum key {
+	KEY_ID,
+	KEY_FORMAT,
+	KEY__MAX
+};
+
+static int page_collect(struct app_req *);
+
+static const struct app_page pages[] = {
+	{ "", NULL, APP_GET, NULL, "Certificate Collection", page_collect },
+};
+
+static const struct field fields[KEY__MAX] = {
+	[KEY_ID] = { "id", field_line, CERT_ID_MAX, 0, 0, 0 },
+	[KEY_FORMAT] = { "format", field_line, 32, 0, 0, 0 },
+};
+
+static const struct program program = {
+	.name = "collect",
+	.segment = "collect",
+	.match = ENDPOINT_NONE,
+	.not_found = "There is no such page.",
+	.max_body = MAX_BODY,
+	.pages = pages,
+	.n_pages = sizeof(pages) / sizeof(pages[0]),
+	.fields = fields,
+	.n_fields = KEY__MAX,
+};
 
 /* Formats an epoch time as "2026-11-22 10:00 UTC" into out. */
 static void
@@ -139,82 +168,50 @@ set_details(struct app *app, struct req *req, const struct customer *cust,
 	}
 }
 
-/* Serves one request: the ID form, the collection page or a download. */
-static void
-serve(struct app *app, struct req *req)
+/* The ID form, the collection page of a certificate, or one of its downloads. */
+static int
+page_collect(struct app_req *c)
 {
-	struct customer	*cust;
 	struct request	*r = NULL;
-	const char	*id, *format;
-	char		 action[512];
+	const char	*id = app_str(c, KEY_ID);
 	int		 fmt = -1;
 
-	if ((cust = app_customer(app, req)) == NULL)
-		return;
-	hdf_set_value(req->hdf, "Page.Title", TITLE);
-	snprintf(action, sizeof(action), "/customer/%s/collect", cust->uri);
-	hdf_set_value(req->hdf, "Form.Action", action);
-	if (req->rest[0] != '\0') {
-		web_error(req, 404, "Not found", "There is no such page.");
-		goto out;
-	}
-	id = web_param(req, "id");
-	format = web_param(req, "format");
-	if (id == NULL || *id == '\0') {
-		web_page(req, 200, "collect");
-		goto out;
-	}
-	if (format != NULL && (fmt = formats_lookup(format)) < 0) {
-		web_error(req, 404, "Not found", "There is no such download "
-		    "format.");
-		goto out;
-	}
+	if (c->f[KEY_ID].state == FIELD_ABSENT)
+		return web_page(c->r, 200, "collect");
+	if (c->f[KEY_FORMAT].state != FIELD_ABSENT &&
+	    (fmt = formats_lookup(app_str(c, KEY_FORMAT))) < 0)
+		return web_error(c->r, 404, "Not found", "There is no such "
+		    "download format.");
 	/* Certificate IDs are unguessable; guessing is throttled anyway. */
-	if (throttle_blocked(app->db, "cert-id", req->remote)) {
-		web_error(req, 429, "Too many attempts", "There were too many "
-		    "failed attempts from your address. Please wait 15 "
-		    "minutes before trying again.");
-		goto out;
-	}
-	if (strlen(id) > CERT_ID_MAX || (r = store_request_by_cert_id(app->db,
-	    cust->id, id)) == NULL) {
-		throttle_fail(app->db, "cert-id", req->remote);
-		log_info("collect: unknown certificate ID from %s", req->remote);
-		hdf_set_value(req->hdf, "Form.CertID", id);
-		hdf_set_value(req->hdf, "Page.Error", "There is no certificate "
+	if (!app_throttle_ok(c, "cert-id"))
+		return 1;
+	if (*id == '\0' || (r = store_request_by_cert_id(c->app->db,
+	    c->customer->id, id)) == NULL) {
+		throttle_fail(c->app->db, "cert-id", c->r->remote);
+		log_info("collect: unknown certificate ID from %s",
+		    c->r->remote);
+		hdf_set_value(c->r->hdf, "Form.CertID", id);
+		hdf_set_value(c->r->hdf, "Page.Error", "There is no certificate "
 		    "with this ID. Check the ID in your collection email.");
-		web_page(req, 404, "collect");
-		goto out;
+		return web_page(c->r, 404, "collect");
 	}
 	if (fmt >= 0) {
-		if (!downloadable(r)) {
-			web_error(req, 404, "Not available", "This certificate "
+		if (!downloadable(r))
+			web_error(c->r, 404, "Not available", "This certificate "
 			    "cannot be downloaded: it has not been issued or "
 			    "it has been revoked.");
-			goto out;
-		}
-		send_format(app, req, r, fmt);
-		goto out;
+		else
+			send_format(c->app, c->r, r, fmt);
+	} else {
+		set_details(c->app, c->r, c->customer, r);
+		web_page(c->r, 200, "collect");
 	}
-	set_details(app, req, cust, r);
-	web_page(req, 200, "collect");
-out:
 	store_request_free(r);
-	store_customer_free(cust);
+	return 1;
 }
 
 int
 main(void)
 {
-	struct app	 app;
-	struct req	 r;
-
-	if (!app_init(&app, "collect"))
-		return 1;
-	while (web_accept(&r, 16 * 1024)) {
-		serve(&app, &r);
-		web_free(&r);
-	}
-	app_done(&app);
-	return 0;
+	return app_serve(&program);
 }

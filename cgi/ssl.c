@@ -35,6 +35,7 @@
 
 enum page {
 	PAGE_MENU,
+	PAGE_ENROLL_FORM,	/* before PAGE_ENROLL: the first match wins */
 	PAGE_ENROLL,
 	PAGE_RENEW,
 	PAGE_DOWNLOAD,
@@ -42,36 +43,89 @@ enum page {
 	PAGE__MAX
 };
 
-/* What one request of this program works with. */
-struct ctx {
-	struct app	*app;
-	struct req	*r;
-	struct customer	*customer;
-	struct endpoint	*endpoint;
+enum key {
+	KEY_ACCESSCODE,
+	KEY_EMAIL,
+	KEY_TOKEN,
+	KEY_CSR,
+	KEY_GETCN,
+	KEY_PROFILE,
+	KEY_TERM,
+	KEY_CN,
+	KEY_SANS,
+	KEY_AUTORENEW,
+	KEY_AUTORENEWDAYS,
+	KEY_PASS,
+	KEY_PASS2,
+	KEY_EXTREQ,
+	KEY_COMMENTS,
+	KEY_EULA,
+	KEY_CERTID,
+	KEY_REASON,
+	KEY__MAX
 };
 
-typedef int (*page_fn)(struct ctx *);
+static int page_menu(struct app_req *);
+static int page_enroll(struct app_req *);
+static int page_enroll_form(struct app_req *);
+static int page_renew(struct app_req *);
+static int page_download(struct app_req *);
+static int page_revoke(struct app_req *);
 
-static int page_menu(struct ctx *);
-static int page_enroll(struct ctx *);
-static int page_renew(struct ctx *);
-static int page_download(struct ctx *);
-static int page_revoke(struct ctx *);
-
-static const char *const pages[PAGE__MAX] = {
-	"",		/* PAGE_MENU */
-	"enroll",	/* PAGE_ENROLL */
-	"renew",	/* PAGE_RENEW */
-	"download",	/* PAGE_DOWNLOAD */
-	"revoke",	/* PAGE_REVOKE */
+static const struct app_page pages[PAGE__MAX] = {
+	[PAGE_MENU] = { "", NULL, APP_GET, NULL,
+	    "SSL Certificate Management", page_menu },
+	/* Step 2 holds a signed token instead of the code: not throttled. */
+	[PAGE_ENROLL_FORM] = { "enroll", "2", APP_GET | APP_POST, NULL,
+	    "SSL Certificate Enrollment", page_enroll_form },
+	[PAGE_ENROLL] = { "enroll", NULL, APP_GET | APP_POST, "ssl-code",
+	    "SSL Certificate Enrollment", page_enroll },
+	[PAGE_RENEW] = { "renew", NULL, APP_GET | APP_POST, "ssl-pass",
+	    "SSL Certificate Renewal", page_renew },
+	[PAGE_DOWNLOAD] = { "download", NULL, APP_GET | APP_POST, "cert-id",
+	    "SSL Certificate Download", page_download },
+	[PAGE_REVOKE] = { "revoke", NULL, APP_GET | APP_POST, "ssl-pass",
+	    "SSL Certificate Revocation", page_revoke },
 };
 
-static const page_fn handlers[PAGE__MAX] = {
-	page_menu,
-	page_enroll,
-	page_renew,
-	page_download,
-	page_revoke,
+static const struct field fields[KEY__MAX] = {
+	[KEY_ACCESSCODE] = { "accessCode", field_line, 128, 0, 0, 1 },
+	[KEY_EMAIL] = { "email", field_line, 254, 0, 0, 0 },
+	[KEY_TOKEN] = { "token", field_line, 512, 0, 0, 0 },
+	[KEY_CSR] = { "csr", field_text, CSR_MAX_BYTES, 0, 0, 0 },
+	[KEY_GETCN] = { "getcn", field_flag, 16, 0, 0, 0 },
+	[KEY_PROFILE] = { "profile", field_line, 256, 0, 0, 0 },
+	[KEY_TERM] = { "term", field_int, 8, 1, 3650, 0 },
+	[KEY_CN] = { "commonName", field_line, 1024, 0, 0, 0 },
+	[KEY_SANS] = { "sans", field_text, 16384, 0, 0, 0 },
+	[KEY_AUTORENEW] = { "autoRenew", field_flag, 16, 0, 0, 0 },
+	[KEY_AUTORENEWDAYS] = { "autoRenewDays", field_int, 8, 1, 90, 0 },
+	[KEY_PASS] = { "passphrase", field_line, PASS_MAX, 0, 0, 1 },
+	[KEY_PASS2] = { "passphrase2", field_line, PASS_MAX, 0, 0, 1 },
+	[KEY_EXTREQ] = { "externalRequester", field_text, 4096, 0, 0, 0 },
+	[KEY_COMMENTS] = { "comments", field_text, COMMENTS_MAX, 0, 0, 0 },
+	[KEY_EULA] = { "eula", field_flag, 16, 0, 0, 0 },
+	[KEY_CERTID] = { "certId", field_line, CERT_ID_MAX, 0, 0, 0 },
+	[KEY_REASON] = { "reason", field_line, 64, 0, 0, 0 },
+};
+
+static const enum endpoint_type types[] = { ENDPOINT_SSL };
+
+static const struct program program = {
+	.name = "ssl",
+	.segment = "ssl",
+	.match = ENDPOINT_EXT,
+	.types = types,
+	.n_types = 1,
+	.not_found = "There is no SSL enrollment form at this address. "
+	    "Check the link you were given.",
+	.max_body = MAX_BODY,
+	.page_param = "action",
+	.step_param = "step",
+	.pages = pages,
+	.n_pages = PAGE__MAX,
+	.fields = fields,
+	.n_fields = KEY__MAX,
 };
 
 /* The revocation reasons an end user may give (SPEC 4.6), with labels. */
@@ -86,20 +140,9 @@ static const struct {
 	{ "cessationOfOperation", "Cessation of operation" },
 };
 
-/* Sets the base URL of this endpoint's form in Form.Action. */
-static void
-set_action_url(struct ctx *c)
-{
-	char	 url[512];
-
-	snprintf(url, sizeof(url), "/customer/%s/ssl%s%s", c->customer->uri,
-	    c->endpoint->ext[0] ? "/" : "", c->endpoint->ext);
-	hdf_set_value(c->r->hdf, "Form.Action", url);
-}
-
 /* Sets the collection page URL of a certificate ID in key. */
 static void
-set_collect_url(struct ctx *c, const char *key, const char *cert_id)
+set_collect_url(struct app_req *c, const char *key, const char *cert_id)
 {
 	char	 url[512];
 
@@ -108,35 +151,9 @@ set_collect_url(struct ctx *c, const char *key, const char *cert_id)
 	hdf_set_value(c->r->hdf, key, url);
 }
 
-/*
- * Returns 1 if the address may keep guessing in scope; answers 429 under
- * title and returns 0 otherwise.
- */
-static int
-guess_allowed(struct ctx *c, const char *scope, const char *title)
-{
-	if (!throttle_blocked(c->app->db, scope, c->r->remote))
-		return 1;
-	log_warn("ssl: %s guessing from %s throttled", scope, c->r->remote);
-	hdf_set_value(c->r->hdf, "Page.Title", title);
-	web_error(c->r, 429, "Too many attempts",
-	    "There were too many failed attempts from your address. "
-	    "Please wait 15 minutes before trying again.");
-	return 0;
-}
-
-/* Returns a request parameter, or "" when absent. */
-static const char *
-param(struct ctx *c, const char *name)
-{
-	const char	*v = web_param(c->r, name);
-
-	return v != NULL ? v : "";
-}
-
 /* The menu of guide 3.2.3.1: enrollment, renewal, download, revocation. */
 static int
-page_menu(struct ctx *c)
+page_menu(struct app_req *c)
 {
 	hdf_set_value(c->r->hdf, "Page.Title", "SSL Certificate Management");
 	hdf_set_value(c->r->hdf, "Endpoint.Help", c->endpoint->help);
@@ -147,15 +164,12 @@ page_menu(struct ctx *c)
 
 /* Renders step 1 (access code and email) with an optional error. */
 static int
-enroll_step1(struct ctx *c, int status, const char *error)
+enroll_step1(struct app_req *c, int status, const char *error)
 {
-	const char	*email = web_param(c->r, "email");
-
-	hdf_set_value(c->r->hdf, "Page.Title", "SSL Certificate Enrollment");
 	if (error != NULL)
 		hdf_set_value(c->r->hdf, "Page.Error", error);
 	/* Keep what they typed, except the access code. */
-	hdf_set_value(c->r->hdf, "Form.Email", email ? email : "");
+	hdf_set_value(c->r->hdf, "Form.Email", app_str(c, KEY_EMAIL));
 	return web_page(c->r, status, "ssl_enroll_step1");
 }
 
@@ -164,7 +178,7 @@ enroll_step1(struct ctx *c, int status, const char *error)
  * returns the account (caller frees) or NULL with a failure recorded.
  */
 static struct account *
-check_access_code(struct ctx *c, const char *code, const char *email)
+check_access_code(struct app_req *c, const char *code, const char *email)
 {
 	struct account			*acc = NULL;
 	struct delegation_list		*dl = NULL;
@@ -247,7 +261,7 @@ term_label(int days, char *out, size_t len)
  * or NULL.
  */
 static struct profile_list *
-set_profiles(struct ctx *c, const struct account *acc)
+set_profiles(struct app_req *c, const struct account *acc)
 {
 	struct profile_list	*pl;
 	struct buf		 labels = { 0 };
@@ -311,21 +325,21 @@ set_profiles(struct ctx *c, const struct account *acc)
 
 /* Copies what the user typed back into the form (never the passphrases). */
 static void
-keep_input(struct ctx *c, const char *csr_text)
+keep_input(struct app_req *c, const char *csr_text)
 {
 	HDF	*h = c->r->hdf;
 
-	hdf_set_value(h, "Form.Profile", param(c, "profile"));
-	hdf_set_value(h, "Form.Term", param(c, "term"));
+	hdf_set_value(h, "Form.Profile", app_str(c, KEY_PROFILE));
+	hdf_set_value(h, "Form.Term", app_str(c, KEY_TERM));
 	hdf_set_value(h, "Form.CSR", csr_text);
-	hdf_set_value(h, "Form.CommonName", param(c, "commonName"));
-	hdf_set_value(h, "Form.SANs", param(c, "sans"));
-	hdf_set_int_value(h, "Form.AutoRenew", *param(c, "autoRenew") != '\0');
-	hdf_set_value(h, "Form.AutoRenewDays", param(c, "autoRenewDays"));
+	hdf_set_value(h, "Form.CommonName", app_str(c, KEY_CN));
+	hdf_set_value(h, "Form.SANs", app_str(c, KEY_SANS));
+	hdf_set_int_value(h, "Form.AutoRenew", c->f[KEY_AUTORENEW].num != 0);
+	hdf_set_value(h, "Form.AutoRenewDays", app_str(c, KEY_AUTORENEWDAYS));
 	hdf_set_value(h, "Form.ExternalRequester",
-	    param(c, "externalRequester"));
-	hdf_set_value(h, "Form.Comments", param(c, "comments"));
-	hdf_set_int_value(h, "Form.EULA", *param(c, "eula") != '\0');
+	    app_str(c, KEY_EXTREQ));
+	hdf_set_value(h, "Form.Comments", app_str(c, KEY_COMMENTS));
+	hdf_set_int_value(h, "Form.EULA", c->f[KEY_EULA].num != 0);
 }
 
 /*
@@ -333,7 +347,7 @@ keep_input(struct ctx *c, const char *csr_text)
  * an error or a notice.
  */
 static int
-enroll_form(struct ctx *c, const struct account *acc, const char *email,
+enroll_form(struct app_req *c, const struct account *acc, const char *email,
     int status, const char *error, const char *notice)
 {
 	struct profile_list	*pl = NULL;
@@ -388,10 +402,10 @@ struct form_csr {
  * it; fc->csr is NULL with fc->err set when there is none or it is bad.
  */
 static void
-read_form_csr(struct ctx *c, struct form_csr *fc)
+read_form_csr(struct app_req *c, struct form_csr *fc)
 {
 	struct buf	 up = { 0 };
-	const char	*pasted = param(c, "csr");
+	const char	*pasted = app_str(c, KEY_CSR);
 	int		 rc;
 
 	memset(fc, 0, sizeof(*fc));
@@ -409,9 +423,9 @@ read_form_csr(struct ctx *c, struct form_csr *fc)
 		buf_free(&up);
 		return;
 	}
-	if (strlen(pasted) > CSR_MAX_BYTES) {
+	if (c->f[KEY_CSR].state == FIELD_INVALID) {
 		snprintf(fc->err, sizeof(fc->err), "The CSR is larger than "
-		    "32 KiB (Max CSR size is 32K).");
+		    "32 KiB (Max CSR size is 32K) or is not text.");
 		fc->text = strdup("");
 		return;
 	}
@@ -425,7 +439,7 @@ read_form_csr(struct ctx *c, struct form_csr *fc)
 
 /* "Get CN from CSR": fills Common Name and SANs from the CSR, changes nothing. */
 static int
-enroll_getcn(struct ctx *c, const struct account *acc, const char *email,
+enroll_getcn(struct app_req *c, const struct account *acc, const char *email,
     struct form_csr *fc)
 {
 	struct buf	 sans = { 0 };
@@ -473,16 +487,15 @@ find_profile(const struct profile_list *pl, const char *name)
  * failure's message in err.
  */
 static int
-enroll_check(struct ctx *c, const struct account *acc,
+enroll_check(struct app_req *c, const struct account *acc,
     const struct profile *prof, const struct form_csr *fc,
     struct buf *names, struct buf *extreq, char *err, size_t errlen)
 {
 	struct delegation_list		*dl = NULL;
 	struct policy_delegation	*pd = NULL;
-	const char			*cn = param(c, "commonName");
-	const char			*pass = param(c, "passphrase");
-	char				*end;
-	long				 term, days;
+	const char			*cn = app_str(c, KEY_CN);
+	const char			*pass = app_str(c, KEY_PASS);
+	long long			 term;
 	int				 ok = 0;
 
 	snprintf(err, errlen, "The request could not be checked.");
@@ -491,8 +504,8 @@ enroll_check(struct ctx *c, const struct account *acc,
 		    "offered.");
 		goto out;
 	}
-	term = strtol(param(c, "term"), &end, 10);
-	if (*end != '\0' || term <= 0 || term > 3650 ||
+	term = c->f[KEY_TERM].num;
+	if (c->f[KEY_TERM].state != FIELD_VALID ||
 	    !policy_term_allowed(prof->terms, (int)term)) {
 		snprintf(err, errlen, "The certificate term is not available "
 		    "for the profile %s; choose one of its terms.", prof->name);
@@ -513,7 +526,7 @@ enroll_check(struct ctx *c, const struct account *acc,
 		goto out;
 	err[0] = '\0';
 	if (!enroll_check_names(pd, dl->n, acc->org_id, acc->dept_id,
-	    prof->multi_domain, prof->wildcard, cn, param(c, "sans"), names,
+	    prof->multi_domain, prof->wildcard, cn, app_str(c, KEY_SANS), names,
 	    err, errlen))
 		goto out;
 	if (fc->csr->cn == NULL || strcasecmp(fc->csr->cn, cn) != 0) {
@@ -522,9 +535,8 @@ enroll_check(struct ctx *c, const struct account *acc,
 		    cn, fc->csr->cn != NULL ? fc->csr->cn : "");
 		goto out;
 	}
-	if (*param(c, "autoRenew") != '\0') {
-		days = strtol(param(c, "autoRenewDays"), &end, 10);
-		if (*end != '\0' || days < 1 || days > 90) {
+	if (c->f[KEY_AUTORENEW].num) {
+		if (c->f[KEY_AUTORENEWDAYS].state != FIELD_VALID) {
 			snprintf(err, errlen, "Auto renew needs a number of "
 			    "days before expiration between 1 and 90.");
 			goto out;
@@ -535,20 +547,20 @@ enroll_check(struct ctx *c, const struct account *acc,
 		    "%d to %d characters.", PASS_MIN, PASS_MAX);
 		goto out;
 	}
-	if (!secret_equal(pass, param(c, "passphrase2"))) {
+	if (!secret_equal(pass, app_str(c, KEY_PASS2))) {
 		snprintf(err, errlen, "The passphrase and its confirmation "
 		    "differ; enter the same passphrase twice.");
 		goto out;
 	}
 	if (!enroll_check_emails(pd, dl->n, acc->org_id, acc->dept_id,
-	    CERT_SSL, param(c, "externalRequester"), extreq, err, errlen))
+	    CERT_SSL, app_str(c, KEY_EXTREQ), extreq, err, errlen))
 		goto out;
-	if (strlen(param(c, "comments")) > COMMENTS_MAX) {
+	if (strlen(app_str(c, KEY_COMMENTS)) > COMMENTS_MAX) {
 		snprintf(err, errlen, "Comments may have at most %d characters.",
 		    COMMENTS_MAX);
 		goto out;
 	}
-	if (*param(c, "eula") == '\0') {
+	if (!c->f[KEY_EULA].num) {
 		snprintf(err, errlen, "Please read and agree to the terms of "
 		    "the EULA.");
 		goto out;
@@ -562,7 +574,7 @@ out:
 
 /* Fills the result page of a recorded request. */
 static void
-set_result(struct ctx *c, const struct request *r,
+set_result(struct app_req *c, const struct request *r,
     const struct enroll_result *res, const char *heading)
 {
 	HDF	*h = c->r->hdf;
@@ -579,7 +591,7 @@ set_result(struct ctx *c, const struct request *r,
 
 /* Step 2 submitted: Get CN from CSR, or the checks and the new request. */
 static int
-enroll_step2(struct ctx *c)
+page_enroll_form(struct app_req *c)
 {
 	struct account		*acc = NULL;
 	struct profile_list	*pl = NULL;
@@ -589,13 +601,15 @@ enroll_step2(struct ctx *c)
 	struct request		 req;
 	struct enroll_result	 res;
 	struct actor		 who;
-	const char		*email = param(c, "email");
+	const char		*email = app_str(c, KEY_EMAIL);
 	char			 err[512], *hash = NULL;
 	long long		 acc_id;
 	int			 rc;
 
+	if (strcmp(c->r->method, "POST") != 0)
+		return enroll_step1(c, 200, NULL);
 	memset(&fc, 0, sizeof(fc));
-	acc_id = app_token_check(web_param(c->r, "token"), "ssl-enroll", email);
+	acc_id = app_token_check(app_str(c, KEY_TOKEN), "ssl-enroll", email);
 	if (acc_id == 0 || (acc = store_account_by_id(c->app->db, acc_id)) ==
 	    NULL || acc->endpoint_id != c->endpoint->id) {
 		store_account_free(acc);
@@ -603,7 +617,7 @@ enroll_step2(struct ctx *c)
 		    "enter your access code again.");
 	}
 	read_form_csr(c, &fc);
-	if (web_param(c->r, "getcn") != NULL) {
+	if (c->f[KEY_GETCN].num) {
 		rc = enroll_getcn(c, acc, email, &fc);
 		goto out;
 	}
@@ -612,14 +626,14 @@ enroll_step2(struct ctx *c)
 		    "The form could not be checked. Please try again.");
 		goto out;
 	}
-	prof = find_profile(pl, param(c, "profile"));
+	prof = find_profile(pl, app_str(c, KEY_PROFILE));
 	if (!enroll_check(c, acc, prof, &fc, &names, &extreq, err,
 	    sizeof(err))) {
 		keep_input(c, fc.text ? fc.text : "");
 		rc = enroll_form(c, acc, email, 200, err, NULL);
 		goto out;
 	}
-	if ((hash = secret_hash(param(c, "passphrase"))) == NULL) {
+	if ((hash = secret_hash(app_str(c, KEY_PASS))) == NULL) {
 		rc = web_error(c->r, 500, "Server error",
 		    "The request could not be recorded. Please try again.");
 		goto out;
@@ -633,7 +647,7 @@ enroll_step2(struct ctx *c)
 	req.profile_id = prof->id;
 	req.org_id = acc->org_id;
 	req.dept_id = acc->dept_id;
-	req.term_days = atoi(param(c, "term"));
+	req.term_days = (int)c->f[KEY_TERM].num;
 	/* names is "cn[,san...]": the CN stands alone in common_name. */
 	req.common_name = strndup((char *)names.data,
 	    strcspn((char *)names.data, ","));
@@ -642,11 +656,11 @@ enroll_step2(struct ctx *c)
 	req.csr_len = fc.csr->der_len;
 	req.requester_email = (char *)email;
 	req.external_requesters = extreq.data ? (char *)extreq.data : "";
-	req.comments = (char *)param(c, "comments");
+	req.comments = (char *)app_str(c, KEY_COMMENTS);
 	req.passphrase_hash = hash;
-	req.auto_renew = *param(c, "autoRenew") != '\0';
+	req.auto_renew = (int)c->f[KEY_AUTORENEW].num;
 	req.auto_renew_days = req.auto_renew ?
-	    atoi(param(c, "autoRenewDays")) : 0;
+	    (int)c->f[KEY_AUTORENEWDAYS].num : 0;
 	who.name = email;
 	who.remote = c->r->remote;
 	if (req.common_name == NULL || !enroll_submit(c->app->db,
@@ -676,7 +690,7 @@ out:
 
 /* Enrollment: step 1 on GET, the access-code check, then step 2. */
 static int
-page_enroll(struct ctx *c)
+page_enroll(struct app_req *c)
 {
 	struct account	*acc;
 	const char	*email;
@@ -684,12 +698,8 @@ page_enroll(struct ctx *c)
 
 	if (strcmp(c->r->method, "POST") != 0)
 		return enroll_step1(c, 200, NULL);
-	if (strcmp(param(c, "step"), "2") == 0)
-		return enroll_step2(c);
-	if (!guess_allowed(c, "ssl-code", "SSL Certificate Enrollment"))
-		return 1;
-	email = web_param(c->r, "email");
-	if ((acc = check_access_code(c, web_param(c->r, "accessCode"),
+	email = app_str(c, KEY_EMAIL);
+	if ((acc = check_access_code(c, app_str(c, KEY_ACCESSCODE),
 	    email)) == NULL)
 		return enroll_step1(c, 200, GENERIC_CODE_ERROR);
 	/*
@@ -706,19 +716,17 @@ page_enroll(struct ctx *c)
 
 /* Renders the renewal or revocation form with an optional error. */
 static int
-pass_form(struct ctx *c, enum page p, int status, const char *error)
+pass_form(struct app_req *c, enum page p, int status, const char *error)
 {
 	size_t	 i;
 	char	 key[64];
 
-	hdf_set_value(c->r->hdf, "Page.Title", p == PAGE_RENEW ?
-	    "SSL Certificate Renewal" : "SSL Certificate Revocation");
 	if (error != NULL)
 		hdf_set_value(c->r->hdf, "Page.Error", error);
-	hdf_set_value(c->r->hdf, "Form.CertID", param(c, "certId"));
+	hdf_set_value(c->r->hdf, "Form.CertID", app_str(c, KEY_CERTID));
 	if (p == PAGE_REVOKE) {
-		hdf_set_value(c->r->hdf, "Form.Comments", param(c, "comments"));
-		hdf_set_value(c->r->hdf, "Form.Reason", param(c, "reason"));
+		hdf_set_value(c->r->hdf, "Form.Comments", app_str(c, KEY_COMMENTS));
+		hdf_set_value(c->r->hdf, "Form.Reason", app_str(c, KEY_REASON));
 		for (i = 0; i < sizeof(revoke_reasons) /
 		    sizeof(revoke_reasons[0]); i++) {
 			snprintf(key, sizeof(key), "Reasons.%zu.Name", i);
@@ -737,17 +745,14 @@ pass_form(struct ctx *c, enum page p, int status, const char *error)
  * request (caller frees), or NULL after answering the page itself.
  */
 static struct request *
-check_passphrase(struct ctx *c, enum page p)
+check_passphrase(struct app_req *c, enum page p)
 {
 	struct request	*r = NULL;
-	const char	*id = param(c, "certId");
-	const char	*pass = param(c, "passphrase");
-	const char	*title = p == PAGE_RENEW ? "SSL Certificate Renewal" :
-			    "SSL Certificate Revocation";
+	const char	*id = app_str(c, KEY_CERTID);
+	const char	*pass = app_str(c, KEY_PASS);
 
-	if (!guess_allowed(c, "ssl-pass", title))
-		return NULL;
-	if (*id == '\0' || *pass == '\0') {
+	if (c->f[KEY_CERTID].state == FIELD_ABSENT ||
+	    c->f[KEY_PASS].state == FIELD_ABSENT) {
 		pass_form(c, p, 200, "Enter your certificate ID and passphrase.");
 		return NULL;
 	}
@@ -757,16 +762,15 @@ check_passphrase(struct ctx *c, enum page p)
 	 * cannot all slip in under the limits.
 	 */
 	if (!throttle_attempt(c->app->db, "ssl-pass", c->r->remote)) {
-		guess_allowed(c, "ssl-pass", title);
+		app_throttle_ok(c, "ssl-pass");
 		return NULL;
 	}
-	if (strlen(id) <= CERT_ID_MAX && strlen(pass) <= PASS_MAX)
+	if (*id != '\0' && *pass != '\0')
 		r = store_request_by_cert_id(c->app->db, c->customer->id, id);
 	if (r != NULL && !store_request_pass_failure(c->app->db, r->id,
 	    THROTTLE_LIMIT)) {
 		log_warn("ssl: passphrase of %s is locked", r->cert_id);
 		store_request_free(r);
-		hdf_set_value(c->r->hdf, "Page.Title", title);
 		web_error(c->r, 429, "Passphrase locked", "This certificate's "
 		    "passphrase is locked after too many failed attempts. "
 		    "Please ask your administrator to unlock it.");
@@ -791,7 +795,7 @@ check_passphrase(struct ctx *c, enum page p)
  * (a domain may have moved since); returns 1, or 0 with a message in err.
  */
 static int
-renew_names_ok(struct ctx *c, const struct request *old,
+renew_names_ok(struct app_req *c, const struct request *old,
     const struct profile *prof, char *err, size_t errlen)
 {
 	struct delegation_list		*dl = NULL;
@@ -840,7 +844,7 @@ renew_key_ok(const struct request *old, const struct profile *prof,
 
 /* Renewal (guide 3.2.5.2): certificate ID + passphrase → a new request. */
 static int
-page_renew(struct ctx *c)
+page_renew(struct app_req *c)
 {
 	struct request		*old = NULL, nr;
 	struct account		*acc = NULL;
@@ -917,21 +921,21 @@ out:
 
 /* Revocation (guide 3.2.6.2): certificate ID + passphrase + reason + comments. */
 static int
-page_revoke(struct ctx *c)
+page_revoke(struct app_req *c)
 {
 	struct request	*r = NULL;
 	struct actor	 who;
-	const char	*comments = param(c, "comments");
+	const char	*comments = app_str(c, KEY_COMMENTS);
 	char		 err[256];
 	int		 code, rc, mailed;
 
 	if (strcmp(c->r->method, "POST") != 0)
 		return pass_form(c, PAGE_REVOKE, 200, NULL);
-	code = issue_reason_code(param(c, "reason"));
+	code = issue_reason_code(app_str(c, KEY_REASON));
 	if (code != 0 && code != 1 && code != 3 && code != 4 && code != 5)
 		return pass_form(c, PAGE_REVOKE, 200, "Choose a revocation "
 		    "reason.");
-	if (*comments == '\0' || strlen(comments) > COMMENTS_MAX)
+	if (*comments == '\0')
 		return pass_form(c, PAGE_REVOKE, 200, "Enter a comment (up to "
 		    "1024 characters) saying why the certificate is revoked.");
 	if ((r = check_passphrase(c, PAGE_REVOKE)) == NULL)
@@ -953,7 +957,6 @@ page_revoke(struct ctx *c)
 	}
 	mailed = notify_request(c->app->db, c->app->cfg, r->id,
 	    NOTIFY_REVOKED);
-	hdf_set_value(c->r->hdf, "Page.Title", "SSL Certificate Revocation");
 	hdf_set_value(c->r->hdf, "Result.CertID", r->cert_id);
 	hdf_set_value(c->r->hdf, "Result.CommonName", r->common_name);
 	hdf_set_value(c->r->hdf, "Result.Serial", r->serial);
@@ -967,18 +970,15 @@ out:
 
 /* Download: certificate ID → the collection page. */
 static int
-page_download(struct ctx *c)
+page_download(struct app_req *c)
 {
 	struct request	*r = NULL;
-	const char	*id = param(c, "certId");
+	const char	*id = app_str(c, KEY_CERTID);
 	char		 url[512];
 
-	hdf_set_value(c->r->hdf, "Page.Title", "SSL Certificate Download");
 	if (strcmp(c->r->method, "POST") != 0)
 		return web_page(c->r, 200, "ssl_download");
-	if (!guess_allowed(c, "cert-id", "SSL Certificate Download"))
-		return 1;
-	if (*id != '\0' && strlen(id) <= CERT_ID_MAX)
+	if (*id != '\0')
 		r = store_request_by_cert_id(c->app->db, c->customer->id, id);
 	if (r == NULL || strcmp(r->type, "ssl") != 0) {
 		store_request_free(r);
@@ -994,69 +994,8 @@ page_download(struct ctx *c)
 	return web_redirect(c->r, url);
 }
 
-/* Finds the page named by ?action=; PAGE__MAX when unknown. */
-static enum page
-page_lookup(const char *action)
-{
-	size_t	 i;
-
-	if (action == NULL)
-		return PAGE_MENU;
-	for (i = 0; i < PAGE__MAX; i++)
-		if (strcmp(pages[i], action) == 0)
-			return (enum page)i;
-	return PAGE__MAX;
-}
-
-/* Serves one request: customer, endpoint, CSRF, then the page. */
-static void
-serve(struct app *app, struct req *r)
-{
-	struct ctx	 c;
-	enum page	 p;
-
-	memset(&c, 0, sizeof(c));
-	c.app = app;
-	c.r = r;
-	if ((c.customer = app_customer(app, r)) == NULL)
-		return;
-	/* /ssl or /ssl/<ext>; anything deeper is not ours. */
-	if (strchr(r->rest, '/') != NULL || (c.endpoint =
-	    store_endpoint_find(app->db, c.customer->id, "ssl", r->rest)) ==
-	    NULL) {
-		web_error(r, 404, "Not found", "There is no SSL enrollment "
-		    "form at this address. Check the link you were given.");
-		goto out;
-	}
-	set_action_url(&c);
-	if ((p = page_lookup(web_param(r, "action"))) == PAGE__MAX) {
-		web_error(r, 404, "Not found", "There is no such page.");
-		goto out;
-	}
-	if (strcmp(r->method, "POST") == 0 && !r->csrf_ok) {
-		web_error(r, 403, "Form expired", "This form has expired or was "
-		    "not sent from this site. Please go back, reload the page "
-		    "and submit it again.");
-		goto out;
-	}
-	handlers[p](&c);
-out:
-	store_endpoint_free(c.endpoint);
-	store_customer_free(c.customer);
-}
-
 int
 main(void)
 {
-	struct app	 app;
-	struct req	 r;
-
-	if (!app_init(&app, "ssl"))
-		return 1;
-	while (web_accept(&r, MAX_BODY)) {
-		serve(&app, &r);
-		web_free(&r);
-	}
-	app_done(&app);
-	return 0;
+	return app_serve(&program);
 }

@@ -1,5 +1,6 @@
 /* app: per-process and per-request setup shared by the web programs. */
 #include <inttypes.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,4 +105,291 @@ app_token_check(const char *token, const char *purpose, const char *bound)
 	    !secret_equal(end + 1, mac))
 		return 0;
 	return id;
+}
+
+/* ---- the program skeleton ---- */
+
+/* Returns 1 when s holds no control byte but those allowed ("\t\r\n" or none). */
+static int
+field_clean(const char *s, const char *allowed)
+{
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s < 0x20 && strchr(allowed, *s) == NULL) ||
+		    (unsigned char)*s == 0x7f)
+			return 0;
+	return 1;
+}
+
+int
+field_text(const struct field *f, const char *raw, struct field_value *v)
+{
+	if (strlen(raw) > f->max || !field_clean(raw, "\t\r\n"))
+		return 0;
+	v->str = raw;
+	return 1;
+}
+
+int
+field_line(const struct field *f, const char *raw, struct field_value *v)
+{
+	if (strlen(raw) > f->max || !field_clean(raw, ""))
+		return 0;
+	v->str = raw;
+	return 1;
+}
+
+int
+field_int(const struct field *f, const char *raw, struct field_value *v)
+{
+	long long	 n = 0;
+	const char	*p;
+
+	if (strlen(raw) > f->max || strlen(raw) > 18)
+		return 0;
+	for (p = raw; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		n = n * 10 + (*p - '0');
+	}
+	if (n < f->lo || n > f->hi)
+		return 0;
+	v->str = raw;
+	v->num = n;
+	return 1;
+}
+
+int
+field_flag(const struct field *f, const char *raw, struct field_value *v)
+{
+	(void)f;
+	(void)raw;
+	v->num = 1;
+	return 1;
+}
+
+const char *
+app_str(const struct app_req *c, size_t key)
+{
+	if (key >= c->prog->n_fields || c->f[key].state != FIELD_VALID)
+		return "";
+	return c->f[key].str;
+}
+
+int
+app_error(struct app_req *c, int status, const char *title,
+    const char *message)
+{
+	struct buf	 b = { 0 };
+
+	if (!c->prog->plain_errors) {
+		web_error(c->r, status, title, message);
+		return 1;
+	}
+	if (buf_printf(&b, "%s\n", message))
+		web_text(c->r, status, (char *)b.data);
+	else
+		web_text(c->r, status, title);
+	buf_free(&b);
+	return 1;
+}
+
+int
+app_throttle_ok(struct app_req *c, const char *scope)
+{
+	if (!throttle_blocked(c->app->db, scope, c->r->remote))
+		return 1;
+	log_warn("%s: %s guessing from %s throttled", c->prog->name, scope,
+	    c->r->remote);
+	app_error(c, 429, "Too many attempts", "There were too many failed "
+	    "attempts from your address. Please wait 15 minutes before "
+	    "trying again.");
+	return 0;
+}
+
+/*
+ * Returns the endpoint the rest of the path names for the program (caller
+ * frees), or NULL when there is none.
+ */
+static struct endpoint *
+app_endpoint(const struct app_req *c)
+{
+	const struct program	*p = c->prog;
+	struct endpoint		*e = NULL;
+	char			 ext[128];
+	size_t			 i, n;
+
+	n = strcspn(c->r->rest, "/");
+	if (n >= sizeof(ext) || (p->match == ENDPOINT_EXT &&
+	    c->r->rest[n] != '\0') || (p->match == ENDPOINT_FIRST_SEGMENT &&
+	    n == 0))
+		return NULL;
+	memcpy(ext, c->r->rest, n);
+	ext[n] = '\0';
+	for (i = 0; i < p->n_types && e == NULL; i++)
+		e = store_endpoint_find(c->app->db, c->customer->id,
+		    store_endpoint_type_name(p->types[i]), ext);
+	return e;
+}
+
+/* Returns the page the request names, or NULL. */
+static const struct app_page *
+app_page(const struct app_req *c)
+{
+	const struct program	*p = c->prog;
+	const char		*name = NULL, *step = NULL;
+	size_t			 i;
+	int			 same;
+
+	if (p->page_param == NULL)
+		return &p->pages[0];
+	if ((name = web_param(c->r, p->page_param)) == NULL)
+		name = "";
+	if (p->step_param != NULL)
+		step = web_param(c->r, p->step_param);
+	for (i = 0; i < p->n_pages; i++) {
+		same = p->page_nocase ? strcasecmp(p->pages[i].name, name) == 0 :
+		    strcmp(p->pages[i].name, name) == 0;
+		if (!same)
+			continue;
+		if (p->pages[i].step == NULL || (step != NULL &&
+		    strcmp(p->pages[i].step, step) == 0))
+			return &p->pages[i];
+	}
+	return NULL;
+}
+
+/* Checks every declared field of the request into c->f. */
+static void
+app_fields(struct app_req *c)
+{
+	const struct field	*f;
+	const char		*raw;
+	size_t			 i;
+
+	for (i = 0; i < c->prog->n_fields; i++) {
+		f = &c->prog->fields[i];
+		c->f[i].str = "";
+		c->f[i].num = 0;
+		if ((raw = web_param(c->r, f->name)) == NULL || *raw == '\0')
+			c->f[i].state = FIELD_ABSENT;
+		else if (f->check(f, raw, &c->f[i]))
+			c->f[i].state = FIELD_VALID;
+		else {
+			c->f[i].state = FIELD_INVALID;
+			c->f[i].str = "";
+			c->f[i].num = 0;
+			log_info("%s: field %s refused", c->prog->name,
+			    f->name);
+		}
+	}
+}
+
+/* Sets Form.Action to this program's address for the endpoint, where forms post. */
+static void
+app_form_action(struct app_req *c)
+{
+	struct buf	 b = { 0 };
+	const char	*ext = c->endpoint != NULL ? c->endpoint->ext : "";
+
+	if (buf_printf(&b, "/customer/%s/%s%s%s", c->customer->uri,
+	    c->prog->segment, *ext != '\0' ? "/" : "", ext))
+		hdf_set_value(c->r->hdf, "Form.Action", (char *)b.data);
+	buf_free(&b);
+}
+
+/* Resolves everything a page relies on, then runs it; frees what it resolved. */
+static void
+app_dispatch(struct app_req *c)
+{
+	const struct program	*p = c->prog;
+	unsigned		 m;
+
+	if (c->r->customer_uri != NULL)
+		c->customer = store_customer_by_uri(c->app->db,
+		    c->r->customer_uri);
+	if (c->customer == NULL || strcmp(c->r->program, p->segment) != 0) {
+		app_error(c, 404, "Not found", p->plain_errors ? p->not_found :
+		    "There is no certificate service at this address. Check "
+		    "the link you were given.");
+		goto out;
+	}
+	hdf_set_value(c->r->hdf, "Customer.Name", c->customer->name);
+	hdf_set_value(c->r->hdf, "Customer.URI", c->customer->uri);
+	if (p->match == ENDPOINT_NONE ? c->r->rest[0] != '\0' :
+	    (c->endpoint = app_endpoint(c)) == NULL) {
+		app_error(c, 404, "Not found", p->not_found);
+		goto out;
+	}
+	app_form_action(c);
+	if ((c->page = app_page(c)) == NULL) {
+		if (p->plain_errors)
+			app_error(c, 400, "Bad request", "Unknown operation.");
+		else
+			app_error(c, 404, "Not found", "There is no such page.");
+		goto out;
+	}
+	if (c->page->title != NULL)
+		hdf_set_value(c->r->hdf, "Page.Title", c->page->title);
+	m = strcmp(c->r->method, "POST") == 0 ? APP_POST : APP_GET;
+	if ((c->page->methods & m) == 0) {
+		app_error(c, 405, "Method not allowed", "This page does not "
+		    "accept this kind of request.");
+		goto out;
+	}
+	if (m == APP_POST && !p->raw_body && !c->r->csrf_ok) {
+		app_error(c, 403, "Form expired", "This form has expired or "
+		    "was not sent from this site. Please go back, reload the "
+		    "page and submit it again.");
+		goto out;
+	}
+	if (m == APP_POST && c->page->throttle != NULL &&
+	    !app_throttle_ok(c, c->page->throttle))
+		goto out;
+	app_fields(c);
+	c->page->fn(c);
+out:
+	store_endpoint_free(c->endpoint);
+	store_customer_free(c->customer);
+}
+
+int
+app_serve(const struct program *prog)
+{
+	struct app		 app;
+	struct app_req		 c;
+	struct req		 r;
+	struct buf		 body = { 0 };
+	struct field_value	*f;
+	size_t			 i;
+	int			 more;
+
+	if ((f = calloc(prog->n_fields + 1, sizeof(*f))) == NULL ||
+	    !app_init(&app, prog->name)) {
+		free(f);
+		return 1;
+	}
+	for (;;) {
+		more = prog->raw_body ?
+		    web_accept_raw(&r, prog->max_body, &body) :
+		    web_accept(&r, prog->max_body);
+		if (!more)
+			break;
+		memset(&c, 0, sizeof(c));
+		c.app = &app;
+		c.r = &r;
+		c.prog = prog;
+		c.f = f;
+		c.body = &body;
+		app_dispatch(&c);
+		/* A worker's heap outlives the request: no secret stays in it. */
+		for (i = 0; i < prog->n_fields; i++)
+			if (prog->fields[i].secret)
+				web_wipe_param(&r, prog->fields[i].name);
+		memset(f, 0, prog->n_fields * sizeof(*f));
+		web_free(&r);
+		buf_free_secret(&body);
+	}
+	free(f);
+	app_done(&app);
+	return 0;
 }

@@ -13,6 +13,41 @@
  * 64-bit rowids; 0 means "none" for optional references.
  */
 
+/* The kinds of endpoint a customer publishes (stored as their names). */
+enum endpoint_type {
+	ENDPOINT_SSL,
+	ENDPOINT_SMIME,
+	ENDPOINT_DEVICE,
+	ENDPOINT_BULK,
+	ENDPOINT_SCEP_SMIME,
+	ENDPOINT_SCEP_DEVICE,
+	ENDPOINT__MAX
+};
+
+/* A request's status (stored as the guide's words). */
+enum req_status {
+	REQ_INVITED,
+	REQ_AWAITING_VALIDATION,
+	REQ_REQUESTED,
+	REQ_APPROVED,
+	REQ_APPLIED,
+	REQ_ISSUED,
+	REQ_DECLINED,
+	REQ_REJECTED,
+	REQ_REVOKED,
+	REQ_EXPIRED,
+	REQ__MAX
+};
+
+/* The stored name of an endpoint type; static. */
+const char	*store_endpoint_type_name(enum endpoint_type);
+/* Sets *out from a stored endpoint type name; returns 1, or 0 when unknown. */
+int		 store_endpoint_type_parse(const char *, enum endpoint_type *out);
+/* The stored name of a request status; static. */
+const char	*store_status_name(enum req_status);
+/* Sets *out from a stored status; returns 1, or 0 when unknown. */
+int		 store_status_parse(const char *, enum req_status *out);
+
 struct customer {
 	long long	 id;
 	char		*uri;

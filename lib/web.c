@@ -734,6 +734,20 @@ web_cleanse_secrets(struct req *r)
 }
 
 void
+web_wipe_param(struct req *r, const char *name)
+{
+	HDF	*q, *f;
+	char	*v;
+
+	if (r == NULL || r->cgi == NULL ||
+	    (q = hdf_get_obj(r->cgi->hdf, "Query")) == NULL ||
+	    (f = hdf_get_obj(q, name)) == NULL ||
+	    (v = hdf_obj_value(f)) == NULL)
+		return;
+	OPENSSL_cleanse(v, strlen(v));
+}
+
+void
 web_free(struct req *r)
 {
 	if (r == NULL)

@@ -71,6 +71,8 @@ const char *web_param(struct req *, const char *name);
  * 1 ok, 0 no file or an empty one, -1 larger than max or unreadable.
  */
 int	web_upload(struct req *, const char *name, size_t max, struct buf *out);
+/* Overwrites the value of form field name in place (secrets); NULL-safe. */
+void	web_wipe_param(struct req *, const char *name);
 /* Releases everything the request holds and finishes the response; NULL-safe. */
 void	web_free(struct req *);
 

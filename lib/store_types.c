@@ -1,0 +1,77 @@
+/*
+ * store_types: the one table between the enums the code works with and
+ * the strings the database stores.  Nothing else names a stored state.
+ */
+#include <string.h>
+
+#include "store.h"
+
+static const char *const endpoint_types[] = {
+	[ENDPOINT_SSL] = "ssl",
+	[ENDPOINT_SMIME] = "smime",
+	[ENDPOINT_DEVICE] = "device",
+	[ENDPOINT_BULK] = "bulk",
+	[ENDPOINT_SCEP_SMIME] = "scep-smime",
+	[ENDPOINT_SCEP_DEVICE] = "scep-device",
+};
+
+static const char *const request_statuses[] = {
+	[REQ_INVITED] = "Invited",
+	[REQ_AWAITING_VALIDATION] = "Awaiting validation",
+	[REQ_REQUESTED] = "Requested",
+	[REQ_APPROVED] = "Approved",
+	[REQ_APPLIED] = "Applied",
+	[REQ_ISSUED] = "Issued",
+	[REQ_DECLINED] = "Declined",
+	[REQ_REJECTED] = "Rejected",
+	[REQ_REVOKED] = "Revoked",
+	[REQ_EXPIRED] = "Expired",
+};
+
+/* Returns the index of s in names (n of them), or -1. */
+static int
+lookup(const char *const *names, size_t n, const char *s)
+{
+	size_t	 i;
+
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (names[i] != NULL && strcmp(names[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+store_endpoint_type_name(enum endpoint_type t)
+{
+	return endpoint_types[t];
+}
+
+int
+store_endpoint_type_parse(const char *s, enum endpoint_type *out)
+{
+	int	 i;
+
+	if ((i = lookup(endpoint_types, ENDPOINT__MAX, s)) < 0)
+		return 0;
+	*out = (enum endpoint_type)i;
+	return 1;
+}
+
+const char *
+store_status_name(enum req_status s)
+{
+	return request_statuses[s];
+}
+
+int
+store_status_parse(const char *s, enum req_status *out)
+{
+	int	 i;
+
+	if ((i = lookup(request_statuses, REQ__MAX, s)) < 0)
+		return 0;
+	*out = (enum req_status)i;
+	return 1;
+}
