@@ -16,25 +16,15 @@ static const char *const endpoint_types[] = {
 	"ssl", "smime", "device", "bulk", "scep-smime", "scep-device", NULL
 };
 
-/* Returns the term in days for "365", "1 year", "2 years", "90 days"; 0 if invalid. */
+/* Returns the term in days of "365", "1 year", "90 days", ...; 0 if invalid. */
 static int
 parse_term(const char *s)
 {
-	char	*end;
-	long	 n;
+	long	 d;
 
-	if (s == NULL)
+	if (s == NULL || (d = policy_term_parse(s, s + strlen(s))) < 0)
 		return 0;
-	n = strtol(s, &end, 10);
-	if (end == s || n <= 0 || n > 3650)
-		return 0;
-	while (*end == ' ')
-		end++;
-	if (*end == '\0' || strcmp(end, "days") == 0 || strcmp(end, "day") == 0)
-		return (int)n;
-	if ((strcmp(end, "year") == 0 || strcmp(end, "years") == 0) && n <= 10)
-		return (int)(n * 365);
-	return 0;
+	return (int)d;
 }
 
 /* Writes the public URL of an endpoint into out. */

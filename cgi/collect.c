@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "app.h"
+#include "clock.h"
 #include "formats.h"
 #include "issue.h"
 #include "log.h"
@@ -45,20 +45,6 @@ static const struct program program = {
 	.fields = fields,
 	.n_fields = KEY__MAX,
 };
-
-/* Formats an epoch time as "2026-11-22 10:00 UTC" into out. */
-static void
-fmt_time(long long t, char *out, size_t len)
-{
-	time_t		 tt = (time_t)t;
-	struct tm	 tm;
-
-	if (t <= 0 || gmtime_r(&tt, &tm) == NULL) {
-		snprintf(out, len, "-");
-		return;
-	}
-	strftime(out, len, "%Y-%m-%d %H:%M UTC", &tm);
-}
 
 /* Returns 1 if the request holds a certificate that may be downloaded. */
 static int
@@ -142,12 +128,12 @@ set_details(struct app *app, struct req *req, const struct customer *cust,
 		hdf_set_value(req->hdf, "Cert.Profile", prof->name);
 		store_profile_free(prof);
 	}
-	fmt_time(r->not_before, t, sizeof(t));
+	clock_format(r->not_before, t, sizeof(t));
 	hdf_set_value(req->hdf, "Cert.NotBefore", t);
-	fmt_time(r->not_after, t, sizeof(t));
+	clock_format(r->not_after, t, sizeof(t));
 	hdf_set_value(req->hdf, "Cert.NotAfter", t);
 	if (r->revoked_at > 0) {
-		fmt_time(r->revoked_at, t, sizeof(t));
+		clock_format(r->revoked_at, t, sizeof(t));
 		hdf_set_value(req->hdf, "Cert.RevokedAt", t);
 	}
 	if (!downloadable(r))

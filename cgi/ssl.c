@@ -4,7 +4,6 @@
  * certificates.  One static function per page; the page comes from
  * ?action=.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,47 +214,6 @@ out:
 }
 
 /*
- * Parses one item of a profile's term list ("365", "1 year", "90 days");
- * returns the days or -1.
- */
-static int
-term_days(const char *s, const char *end)
-{
-	char	 item[32], *unit;
-	long	 n;
-	size_t	 len;
-
-	while (s < end && isspace((unsigned char)*s))
-		s++;
-	len = (size_t)(end - s);
-	if (len == 0 || len >= sizeof(item))
-		return -1;
-	memcpy(item, s, len);
-	item[len] = '\0';
-	n = strtol(item, &unit, 10);
-	if (n <= 0 || n > 3650 || unit == item)
-		return -1;
-	while (isspace((unsigned char)*unit))
-		unit++;
-	if (strncasecmp(unit, "year", 4) == 0)
-		n *= 365;
-	else if (*unit != '\0' && strncasecmp(unit, "day", 3) != 0)
-		return -1;
-	return n > 3650 ? -1 : (int)n;
-}
-
-/* Writes a term's label ("1 year", "2 years", "90 days") into out. */
-static void
-term_label(int days, char *out, size_t len)
-{
-	if (days % 365 == 0)
-		snprintf(out, len, "%d year%s", days / 365,
-		    days == 365 ? "" : "s");
-	else
-		snprintf(out, len, "%d days", days);
-}
-
-/*
  * Fills the profiles (with their terms) offered by the account and the
  * union of their terms; returns the account's SSL profiles (caller frees)
  * or NULL.
@@ -264,10 +222,9 @@ static struct profile_list *
 set_profiles(struct app_req *c, const struct account *acc)
 {
 	struct profile_list	*pl;
-	struct buf		 labels = { 0 };
-	size_t			 i, nterms = 0, j;
-	int			 terms[64], d;
-	const char		*p, *end;
+	struct buf		 labels = { 0 }, all = { 0 };
+	size_t			 i, j, n;
+	int			 days[64];
 	char			 key[64], label[32];
 
 	if ((pl = store_account_profiles(c->app->db, acc->id)) == NULL)
@@ -278,21 +235,13 @@ set_profiles(struct app_req *c, const struct account *acc)
 		if (strcmp(pr->type, "ssl") != 0)
 			continue;
 		buf_free(&labels);
-		for (p = pr->terms; ; p = end + 1) {
-			if ((end = strchr(p, ',')) == NULL)
-				end = p + strlen(p);
-			if ((d = term_days(p, end)) > 0) {
-				term_label(d, label, sizeof(label));
-				buf_printf(&labels, "%s%s", labels.len ? ", " :
-				    "", label);
-				for (j = 0; j < nterms && terms[j] != d; j++)
-					;
-				if (j == nterms && nterms < 64)
-					terms[nterms++] = d;
-			}
-			if (*end == '\0')
-				break;
+		n = policy_terms(pr->terms, days, 64);
+		for (j = 0; j < n; j++) {
+			policy_term_label(days[j], label, sizeof(label));
+			buf_printf(&labels, "%s%s", labels.len ? ", " : "",
+			    label);
 		}
+		buf_printf(&all, "%s%s", all.len ? "," : "", pr->terms);
 		snprintf(key, sizeof(key), "Profiles.%zu.Name", i);
 		hdf_set_value(c->r->hdf, key, pr->name);
 		snprintf(key, sizeof(key), "Profiles.%zu.Terms", i);
@@ -306,17 +255,13 @@ set_profiles(struct app_req *c, const struct account *acc)
 		hdf_set_value(c->r->hdf, key, pr->description);
 	}
 	buf_free(&labels);
-	/* Shortest term first, as SCM lists them. */
-	for (i = 1; i < nterms; i++)
-		for (j = i; j > 0 && terms[j - 1] > terms[j]; j--) {
-			d = terms[j];
-			terms[j] = terms[j - 1];
-			terms[j - 1] = d;
-		}
-	for (i = 0; i < nterms; i++) {
-		term_label(terms[i], label, sizeof(label));
+	/* The union of the profiles' terms, shortest first. */
+	n = policy_terms(all.data != NULL ? (char *)all.data : "", days, 64);
+	buf_free(&all);
+	for (i = 0; i < n; i++) {
+		policy_term_label(days[i], label, sizeof(label));
 		snprintf(key, sizeof(key), "Terms.%zu.Days", i);
-		hdf_set_int_value(c->r->hdf, key, terms[i]);
+		hdf_set_int_value(c->r->hdf, key, days[i]);
 		snprintf(key, sizeof(key), "Terms.%zu.Label", i);
 		hdf_set_value(c->r->hdf, key, label);
 	}

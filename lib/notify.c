@@ -2,28 +2,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "issue.h"
 #include "log.h"
 #include "mail.h"
 #include "notify.h"
 #include "store.h"
-
-/* Formats an epoch time as "2026-11-22 10:00 UTC" into out. */
-static void
-fmt_time(long long t, char *out, size_t len)
-{
-	time_t		 tt = (time_t)t;
-	struct tm	 tm;
-
-	if (t <= 0 || gmtime_r(&tt, &tm) == NULL) {
-		snprintf(out, len, "-");
-		return;
-	}
-	strftime(out, len, "%Y-%m-%d %H:%M UTC", &tm);
-}
 
 /*
  * Sets a value someone typed: control characters (newlines above all)
@@ -95,8 +81,8 @@ notify_request(struct db *db, const struct config *cfg, long long id,
 	    config_get(cfg, "BaseURL", "http://localhost"), cust->uri,
 	    r->cert_id))
 		goto out;
-	fmt_time(r->not_before, t1, sizeof(t1));
-	fmt_time(r->not_after, t2, sizeof(t2));
+	clock_format(r->not_before, t1, sizeof(t1));
+	clock_format(r->not_after, t2, sizeof(t2));
 	hdf_set_value(hdf, "Customer.Name", cust->name);
 	hdf_set_value(hdf, "Org.Name", org->name);
 	hdf_set_value(hdf, "Cert.ID", r->cert_id);

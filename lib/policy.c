@@ -11,7 +11,7 @@
 #include "strlist.h"
 
 #define POLICY_NAME_MAX	253	/* RFC 1035 limit of a name's text form */
-#define POLICY_MAX_DAYS	36500	/* terms beyond a century are typos */
+#define POLICY_MAX_DAYS	3650	/* ten years: longer terms are typos */
 
 static const struct {
 	enum cert_type	 type;
@@ -201,12 +201,8 @@ policy_email_allowed(const struct policy_delegation *dels, size_t n,
 	return policy_name_allowed(dels, n, org_id, dept_id, type, at + 1);
 }
 
-/*
- * Parses one term item such as "365", "1 year" or "90 days" between p
- * and end; returns the number of days, or -1 if it is not a term.
- */
-static long
-policy_term_days(const char *p, const char *end)
+long
+policy_term_parse(const char *p, const char *end)
 {
 	static const struct {
 		const char	*unit;
@@ -255,7 +251,7 @@ policy_term_allowed(const char *terms, int days)
 		if ((end = strchr(p, ',')) == NULL)
 			end = p + strlen(p);
 		/* A garbled list refuses everything rather than guessing. */
-		if ((d = policy_term_days(p, end)) < 0)
+		if ((d = policy_term_parse(p, end)) < 0)
 			return 0;
 		if (d == days)
 			found = 1;
@@ -263,6 +259,48 @@ policy_term_allowed(const char *terms, int days)
 			break;
 	}
 	return found;
+}
+
+size_t
+policy_terms(const char *terms, int *days, size_t max)
+{
+	const char	*p, *end;
+	long		 d;
+	size_t		 n = 0, i, j;
+	int		 t;
+
+	if (terms == NULL)
+		return 0;
+	for (p = terms; ; p = end + 1) {
+		if ((end = strchr(p, ',')) == NULL)
+			end = p + strlen(p);
+		if ((d = policy_term_parse(p, end)) > 0) {
+			for (i = 0; i < n && days[i] != (int)d; i++)
+				continue;
+			if (i == n && n < max)
+				days[n++] = (int)d;
+		}
+		if (*end == '\0')
+			break;
+	}
+	/* Shortest first, as SCM lists them. */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && days[j - 1] > days[j]; j--) {
+			t = days[j];
+			days[j] = days[j - 1];
+			days[j - 1] = t;
+		}
+	return n;
+}
+
+void
+policy_term_label(int days, char *out, size_t len)
+{
+	if (days % 365 == 0)
+		snprintf(out, len, "%d year%s", days / 365,
+		    days == 365 ? "" : "s");
+	else
+		snprintf(out, len, "%d days", days);
 }
 
 int

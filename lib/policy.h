@@ -48,6 +48,16 @@ int	policy_valid_dnsname(const char *name, int allow_wildcard);
  * may also read "1 year", "2 years", "90 days"), else 0.
  */
 int	policy_term_allowed(const char *terms, int days);
+/*
+ * Parses one term such as "365", "90 days" or "2 years" between p and end
+ * (the one term syntax of profiles, forms and the CLI); returns the days
+ * (1 to ten years) or -1.
+ */
+long	policy_term_parse(const char *p, const char *end);
+/* Fills days with the distinct terms of a list, shortest first; returns how many (at most max). */
+size_t	policy_terms(const char *terms, int *days, size_t max);
+/* Writes a term's label ("1 year", "2 years", "90 days") into out. */
+void	policy_term_label(int days, char *out, size_t len);
 /* Returns 1 if the key type is a real key class present in allowed_mask. */
 int	policy_key_allowed(unsigned allowed_mask, enum key_type);
 /* Returns the CERT_* mask for a list like "ssl,smime,device", 0 if any token is unknown. */
