@@ -309,6 +309,27 @@ set_profiles(struct ctx *c, const struct account *acc)
 	return pl;
 }
 
+/*
+ * Sets key to the request parameter name when it is a whole decimal
+ * number from min to max, and leaves key unset otherwise: a numeric field
+ * reaches the template as a number or not at all, never as raw text.
+ */
+static void
+keep_number(struct ctx *c, const char *key, const char *name, long min,
+    long max)
+{
+	const char	*s = param(c, name);
+	char		*end;
+	long		 n;
+
+	if (!isdigit((unsigned char)*s))
+		return;
+	n = strtol(s, &end, 10);
+	if (*end != '\0' || n < min || n > max)
+		return;
+	hdf_set_int_value(c->r->hdf, key, (int)n);
+}
+
 /* Copies what the user typed back into the form (never the passphrases). */
 static void
 keep_input(struct ctx *c, const char *csr_text)
@@ -316,12 +337,12 @@ keep_input(struct ctx *c, const char *csr_text)
 	HDF	*h = c->r->hdf;
 
 	hdf_set_value(h, "Form.Profile", param(c, "profile"));
-	hdf_set_value(h, "Form.Term", param(c, "term"));
+	keep_number(c, "Form.Term", "term", 1, 3650);
 	hdf_set_value(h, "Form.CSR", csr_text);
 	hdf_set_value(h, "Form.CommonName", param(c, "commonName"));
 	hdf_set_value(h, "Form.SANs", param(c, "sans"));
 	hdf_set_int_value(h, "Form.AutoRenew", *param(c, "autoRenew") != '\0');
-	hdf_set_value(h, "Form.AutoRenewDays", param(c, "autoRenewDays"));
+	keep_number(c, "Form.AutoRenewDays", "autoRenewDays", 1, 90);
 	hdf_set_value(h, "Form.ExternalRequester",
 	    param(c, "externalRequester"));
 	hdf_set_value(h, "Form.Comments", param(c, "comments"));
