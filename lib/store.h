@@ -194,7 +194,10 @@ STORE_LIST(request_list, struct request);
 STORE_LIST(audit_list, struct audit_event);
 STORE_LIST(revoked_list, struct revoked_entry);
 
-/* Current time in seconds; overridable by $CERTDESK_NOW for tests. */
+/*
+ * Current time in seconds; $CERTDESK_NOW overrides it only in test builds
+ * (compiled with -DCERTDESK_TEST_CLOCK, see the Makefile).
+ */
 long long	 store_now(void);
 
 /* Inserts return the new id, or 0 on error (a duplicate is an error). */
