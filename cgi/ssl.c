@@ -765,6 +765,7 @@ check_passphrase(struct ctx *c, enum page p)
 	const char	*pass = param(c, "passphrase");
 	const char	*title = p == PAGE_RENEW ? "SSL Certificate Renewal" :
 			    "SSL Certificate Revocation";
+	int		 tries = 0;
 
 	if (!guess_allowed(c, "ssl-pass", title))
 		return NULL;
@@ -783,8 +784,8 @@ check_passphrase(struct ctx *c, enum page p)
 	}
 	if (strlen(id) <= CERT_ID_MAX && strlen(pass) <= PASS_MAX)
 		r = store_request_by_cert_id(c->app->db, c->customer->id, id);
-	if (r != NULL && !store_request_pass_failure(c->app->db, r->id,
-	    THROTTLE_LIMIT)) {
+	if (r != NULL && (tries = store_request_pass_failure(c->app->db, r->id,
+	    THROTTLE_LIMIT)) == 0) {
 		log_warn("ssl: passphrase of %s is locked", r->cert_id);
 		store_request_free(r);
 		hdf_set_value(c->r->hdf, "Page.Title", title);
@@ -798,6 +799,15 @@ check_passphrase(struct ctx *c, enum page p)
 	    !secret_verify(r->passphrase_hash, pass)) {
 		log_info("ssl: wrong certificate ID or passphrase from %s",
 		    c->r->remote);
+		/*
+		 * Only the attempt that reached the limit locks, so the
+		 * requester hears of the lock once, however many follow.
+		 */
+		if (r != NULL && tries == THROTTLE_LIMIT) {
+			log_warn("ssl: passphrase of %s locked now", r->cert_id);
+			notify_request(c->app->db, c->app->cfg, r->id,
+			    NOTIFY_PASS_LOCKED);
+		}
 		store_request_free(r);
 		pass_form(c, p, 200, GENERIC_PASS_ERROR);
 		return NULL;
