@@ -268,6 +268,7 @@ set_profiles(struct app_req *c, const struct account *acc)
 	return pl;
 }
 
+
 /* Copies what the user typed back into the form (never the passphrases). */
 static void
 keep_input(struct app_req *c, const char *csr_text)
@@ -275,12 +276,16 @@ keep_input(struct app_req *c, const char *csr_text)
 	HDF	*h = c->r->hdf;
 
 	hdf_set_value(h, "Form.Profile", app_str(c, KEY_PROFILE));
-	hdf_set_value(h, "Form.Term", app_str(c, KEY_TERM));
+	/* Numbers reach the template as integers, or not at all. */
+	if (c->f[KEY_TERM].state == FIELD_VALID)
+		hdf_set_int_value(h, "Form.Term", (int)c->f[KEY_TERM].num);
 	hdf_set_value(h, "Form.CSR", csr_text);
 	hdf_set_value(h, "Form.CommonName", app_str(c, KEY_CN));
 	hdf_set_value(h, "Form.SANs", app_str(c, KEY_SANS));
 	hdf_set_int_value(h, "Form.AutoRenew", c->f[KEY_AUTORENEW].num != 0);
-	hdf_set_value(h, "Form.AutoRenewDays", app_str(c, KEY_AUTORENEWDAYS));
+	if (c->f[KEY_AUTORENEWDAYS].state == FIELD_VALID)
+		hdf_set_int_value(h, "Form.AutoRenewDays",
+		    (int)c->f[KEY_AUTORENEWDAYS].num);
 	hdf_set_value(h, "Form.ExternalRequester",
 	    app_str(c, KEY_EXTREQ));
 	hdf_set_value(h, "Form.Comments", app_str(c, KEY_COMMENTS));
@@ -695,6 +700,7 @@ check_passphrase(struct app_req *c, enum page p)
 	struct request	*r = NULL;
 	const char	*id = app_str(c, KEY_CERTID);
 	const char	*pass = app_str(c, KEY_PASS);
+	int		 tries = 0;
 
 	if (c->f[KEY_CERTID].state == FIELD_ABSENT ||
 	    c->f[KEY_PASS].state == FIELD_ABSENT) {
@@ -712,8 +718,8 @@ check_passphrase(struct app_req *c, enum page p)
 	}
 	if (*id != '\0' && *pass != '\0')
 		r = store_request_by_cert_id(c->app->db, c->customer->id, id);
-	if (r != NULL && !store_request_pass_failure(c->app->db, r->id,
-	    THROTTLE_LIMIT)) {
+	if (r != NULL && (tries = store_request_pass_failure(c->app->db, r->id,
+	    THROTTLE_LIMIT)) == 0) {
 		log_warn("ssl: passphrase of %s is locked", r->cert_id);
 		store_request_free(r);
 		web_error(c->r, 429, "Passphrase locked", "This certificate's "
@@ -726,6 +732,15 @@ check_passphrase(struct app_req *c, enum page p)
 	    !secret_verify(r->passphrase_hash, pass)) {
 		log_info("ssl: wrong certificate ID or passphrase from %s",
 		    c->r->remote);
+		/*
+		 * Only the attempt that reached the limit locks, so the
+		 * requester hears of the lock once, however many follow.
+		 */
+		if (r != NULL && tries == THROTTLE_LIMIT) {
+			log_warn("ssl: passphrase of %s locked now", r->cert_id);
+			notify_request(c->app->db, c->app->cfg, r->id,
+			    NOTIFY_PASS_LOCKED);
+		}
 		store_request_free(r);
 		pass_form(c, p, 200, GENERIC_PASS_ERROR);
 		return NULL;

@@ -210,10 +210,13 @@ static const char *const db_sql[STMT__COUNT] = {
 	[STMT_REQUEST_SET_COLLECTED] =
 	    "UPDATE request SET collected_at = ? WHERE id = ?"
 	    " AND collected_at IS NULL",
-	/* Reserving the attempt before the slow check keeps the lock exact. */
+	/*
+	 * Reserving the attempt before the slow check keeps the lock exact;
+	 * the new count tells the one attempt that reached the limit.
+	 */
 	[STMT_REQUEST_PASS_FAILURE] =
 	    "UPDATE request SET pass_failures = pass_failures + 1"
-	    " WHERE id = ? AND pass_failures < ?",
+	    " WHERE id = ? AND pass_failures < ? RETURNING pass_failures",
 	[STMT_REQUEST_PENDING_RENEWALS] =
 	    "SELECT COUNT(*) FROM request WHERE renewal_of = ?"
 	    " AND status IN ('Requested', 'Approved')",

@@ -103,9 +103,14 @@ notify_request(struct db *db, const struct config *cfg, long long id,
 	    issue_reason_name(r->revoke_reason));
 	hdf_set_value(hdf, "Cert.CollectURL", (const char *)url.data);
 
-	/* Requesters hear about their certificate; admins about approvals. */
+	/*
+	 * Requesters hear about their certificate; admins about approvals.
+	 * A lock concerns whoever holds the passphrase: the requester only.
+	 */
 	if (ev == NOTIFY_AWAITING) {
 		buf_puts(&to, org->admin_email);
+	} else if (ev == NOTIFY_PASS_LOCKED) {
+		buf_puts(&to, r->requester_email);
 	} else {
 		buf_puts(&to, r->requester_email);
 		if (r->external_requesters[0] != '\0') {
@@ -125,6 +130,10 @@ notify_request(struct db *db, const struct config *cfg, long long id,
 	case NOTIFY_DECLINED:
 		tmpl = "mail/declined";
 		subject = "Your certificate request was declined";
+		break;
+	case NOTIFY_PASS_LOCKED:
+		tmpl = "mail/passphrase_locked";
+		subject = "Your certificate's passphrase is locked";
 		break;
 	default:
 		tmpl = "mail/revoked";

@@ -9,7 +9,8 @@ enum notify_event {
 	NOTIFY_AWAITING,	/* to the organisation's administrators */
 	NOTIFY_COLLECT,		/* issued: to requester and external requesters */
 	NOTIFY_DECLINED,
-	NOTIFY_REVOKED
+	NOTIFY_REVOKED,
+	NOTIFY_PASS_LOCKED	/* to the requester: passphrase locked */
 };
 
 /*

@@ -72,10 +72,17 @@ bind_ref(sqlite3_stmt *st, int i, long long id)
 long long
 store_now(void)
 {
+#ifdef CERTDESK_TEST_CLOCK
+	/*
+	 * Only test builds read the clock from the environment: in a
+	 * production program anyone who can set the environment of the web
+	 * server would move expiry, codes and throttle windows.
+	 */
 	const char	*s = getenv("CERTDESK_NOW");
 
 	if (s != NULL && *s != '\0')
 		return strtoll(s, NULL, 10);
+#endif
 	return (long long)time(NULL);
 }
 
@@ -1369,12 +1376,17 @@ int
 store_request_pass_failure(struct db *db, long long id, int limit)
 {
 	sqlite3_stmt	*st = db_stmt(db, STMT_REQUEST_PASS_FAILURE);
+	int		 n = 0;
 
 	if (st == NULL)
 		return 0;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, limit);
-	return db_exec_stmt(db, st) && db_changes(db) == 1;
+	/* No row: the limit was already reached (or no such request). */
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = col_int(st, 0);
+	sqlite3_reset(st);
+	return n;
 }
 
 int

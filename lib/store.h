@@ -229,7 +229,10 @@ STORE_LIST(request_list, struct request);
 STORE_LIST(audit_list, struct audit_event);
 STORE_LIST(revoked_list, struct revoked_entry);
 
-/* Current time in seconds; overridable by $CERTDESK_NOW for tests. */
+/*
+ * Current time in seconds; $CERTDESK_NOW overrides it only in test builds
+ * (compiled with -DCERTDESK_TEST_CLOCK, see the Makefile).
+ */
 long long	 store_now(void);
 
 /* Inserts return the new id, or 0 on error (a duplicate is an error). */
@@ -339,7 +342,11 @@ int		 store_request_decline(struct db *, long long id, const char *reason);
 int		 store_request_revoke(struct db *, long long id, int reason,
 		    const char *comment);
 int		 store_request_collected(struct db *, long long id);
-/* Counts one passphrase attempt unless limit is reached; returns 1 if counted. */
+/*
+ * Counts one passphrase attempt unless limit is reached; returns the count
+ * including this attempt (limit for the one that locks), or 0 when not
+ * counted.
+ */
 int		 store_request_pass_failure(struct db *, long long id, int limit);
 /* Returns how many renewals of request id await approval, or -1. */
 int		 store_request_pending_renewals(struct db *, long long id);

@@ -50,7 +50,7 @@
 <input type="checkbox" id="autoRenew" name="autoRenew" value="1"<?cs if:Form.AutoRenew ?> checked<?cs /if ?>>
 <label class="inline" for="autoRenew">Auto renew</label>
 <label class="inline" for="autoRenewDays">days before expiration:</label>
-<input type="number" id="autoRenewDays" name="autoRenewDays" min="1" max="90" value="<?cs alt:Form.AutoRenewDays ?>30<?cs /alt ?>">
+<input type="number" id="autoRenewDays" name="autoRenewDays" min="1" max="90" value="<?cs if:Form.AutoRenewDays ?><?cs var:Form.AutoRenewDays ?><?cs else ?>30<?cs /if ?>">
 </div>
 </fieldset>
 <fieldset>

@@ -73,6 +73,42 @@ check "parallel wrong passphrases: at most ten were tried ($tried)" test "$tried
 fails=$(db_count "SELECT pass_failures FROM request WHERE cert_id='$ID'")
 check "per-certificate count never passes ten ($fails)" test "$fails" -le 10
 check_eq "still Issued" Issued "$(db_count "SELECT status FROM request WHERE cert_id='$ID'")"
+# lock_mails: how many lock mails about the certificate carol has had.
+lock_mails() {
+	grep -l "^Subject: Your certificate's passphrase is locked" "$INSTANCE"/mail/*.eml 2>/dev/null |
+	    xargs -r grep -l "certdesk cert unlock $ID" | xargs -r grep -l '^To: carol@example.com' | wc -l
+}
+if [ "$fails" -eq 10 ]; then n=1; else n=0; fi
+check_eq "the parallel burst mailed the lock once if it locked" "$n" "$(lock_mails)"
+
+# The tenth wrong passphrase in a row locks, and mails the requester once.
+wrong() {	# name passphrase -> HTTP status
+	local t
+	t=$(csrf_token "$JAR" "$BASE/ssl?action=revoke")
+	curl -s -b "$JAR" -o "$OUT/$1.html" -w '%{http_code}' --data-urlencode "csrf=$t" \
+	    --data-urlencode "certId=$ID" --data-urlencode "passphrase=$2" \
+	    --data-urlencode reason=unspecified --data-urlencode comments=x \
+	    "$BASE/ssl?action=revoke"
+}
+sqlite3 "$INSTANCE/state/certdesk.db" "DELETE FROM throttle; UPDATE request SET pass_failures = 0"
+before=$(lock_mails)
+for i in $(seq 1 9); do wrong seq$i "wrong-again-$i" > /dev/null; done
+check_eq "nine wrong passphrases: no lock mail" "$before" "$(lock_mails)"
+check_eq "the tenth is still answered as a wrong passphrase" 200 "$(wrong seq10 wrong-again-10)"
+check_eq "the tenth wrong passphrase mails the lock" "$((before + 1))" "$(lock_mails)"
+mail=$(grep -l "^Subject: Your certificate's passphrase is locked" "$INSTANCE"/mail/*.eml |
+    xargs -r grep -l "certdesk cert unlock $ID" | xargs -r ls -t | head -n 1)
+check_grep "the lock mail says how to get it unlocked" "certdesk cert unlock $ID" "$mail"
+check_grep "... and names the certificate" "lock.example.com" "$mail"
+check_nogrep "... and carries no passphrase" 'right-pass-123|wrong-again' "$mail"
+# The address is blocked now; a fresh window shows the certificate's own lock.
+sqlite3 "$INSTANCE/state/certdesk.db" "DELETE FROM throttle"
+check_eq "the eleventh: locked (429)" 429 "$(wrong seq11 wrong-again-11)"
+check_grep "... with the lock message" 'passphrase is locked' "$OUT/seq11.html"
+check_eq "the right one now: still locked" 429 "$(wrong seq12 right-pass-123)"
+check_eq "no second lock mail" "$((before + 1))" "$(lock_mails)"
+cdadm cert unlock "$ID" > /dev/null
+check_eq "after unlock the count is zero" 0 "$(db_count "SELECT pass_failures FROM request WHERE cert_id='$ID'")"
 
 # A second renewal while the first awaits approval is refused.
 sqlite3 "$INSTANCE/state/certdesk.db" "DELETE FROM throttle; UPDATE request SET pass_failures = 0"

@@ -63,6 +63,7 @@ struct resp {
 
 static char	 root[PATH_MAX], dir[PATH_MAX], conf[PATH_MAX + 32];
 static char	 prog[PATH_MAX + 32], admin_bin[PATH_MAX + 32];
+static char	 prod_prog[PATH_MAX + 32];
 static char	 cgi_log[PATH_MAX + 32];
 static X509	*ca_cert, *ra_cert;
 static EVP_PKEY	*keys[NKEYS], *weak_key;
@@ -650,20 +651,25 @@ find_programs(void)
 		*s = '\0';
 	if ((s = strrchr(self, '/')) != NULL)
 		*s = '\0';
-	snprintf(prog, sizeof(prog), "%s/cgi/pkiclient.exe", self);
+	/* The test build, which reads CERTDESK_NOW; see the Makefile. */
+	snprintf(prog, sizeof(prog), "%s/tests/pkiclient.exe", self);
+	snprintf(prod_prog, sizeof(prod_prog), "%s/cgi/pkiclient.exe", self);
 	if (access(prog, X_OK) != 0) {
 		fprintf(stderr, "test_scep_server: %s missing, using "
-		    "build/cgi/pkiclient.exe\n", prog);
-		snprintf(prog, sizeof(prog), "%s/build/cgi/pkiclient.exe",
+		    "build/tests/pkiclient.exe\n", prog);
+		snprintf(prog, sizeof(prog), "%s/build/tests/pkiclient.exe",
 		    root);
+		snprintf(prod_prog, sizeof(prod_prog),
+		    "%s/build/cgi/pkiclient.exe", root);
 	}
 	snprintf(admin_bin, sizeof(admin_bin), "%s/certdesk", self);
 	if (access(admin_bin, X_OK) != 0)
 		snprintf(admin_bin, sizeof(admin_bin), "%s/build/certdesk",
 		    root);
-	if (access(prog, X_OK) != 0 || access(admin_bin, X_OK) != 0)
-		die("build pkiclient.exe and certdesk first "
-		    "(make build/cgi/pkiclient.exe build/certdesk)");
+	if (access(prog, X_OK) != 0 || access(prod_prog, X_OK) != 0 ||
+	    access(admin_bin, X_OK) != 0)
+		die("build pkiclient.exe and certdesk first (make "
+		    "build/tests/test_scep_server)");
 }
 
 /* Reads the RA and CA certificates the way a client does: GetCACert. */
@@ -2337,6 +2343,34 @@ test_subject_only_checked_names(void)
 	X509_REQ_free(csr);
 }
 
+/*
+ * CERTDESK_NOW moves the clock of the test build only: three days ahead,
+ * the test build answers badTime to a request signed now, while the
+ * production program, which install ships, issues it.
+ */
+static void
+test_clock_only_in_test_builds(void)
+{
+	struct scep_client_req	 cr;
+	X509_REQ		*csr;
+	X509			*x;
+	char			 saved[sizeof(prog)];
+	long long		 later = (long long)time(NULL) + 3 * 86400;
+
+	csr = make_csr(keys[0], "clock.example.com", NULL, CODE, NULL);
+	cr = base_req(0, csr);
+	CU_ASSERT(expect_fail(pki_full(&cr, P_DEVICE, POST, NULL, later),
+	    SCEP_FAIL_BADTIME));
+	memcpy(saved, prog, sizeof(prog));
+	memcpy(prog, prod_prog, sizeof(prog));
+	cr = base_req(0, csr);
+	x = expect_cert(pki_full(&cr, P_DEVICE, POST, NULL, later), keys[0]);
+	memcpy(prog, saved, sizeof(prog));
+	CU_ASSERT_PTR_NOT_NULL(x);
+	X509_free(x);
+	X509_REQ_free(csr);
+}
+
 static void
 register_tests(void)
 {
@@ -2369,6 +2403,7 @@ register_tests(void)
 	UNIT_ADD(s, test_throttle_counts_before_checking);
 	UNIT_ADD(s, test_txn_needs_its_key);
 	UNIT_ADD(s, test_subject_only_checked_names);
+	UNIT_ADD(s, test_clock_only_in_test_builds);
 }
 
 UNIT_MAIN(register_tests)
