@@ -76,6 +76,21 @@ check_eq "a malformed entry falls back to the proxy, which is not locked" \
     200 "$(code_try garbled demo-ssl-2026 '198.51.100.7, unknown')"
 check_eq "the proxy's own requests are not locked either" 200 "$(code_try proxy demo-ssl-2026 '')"
 
+# Setup A of apache-conf/lighttpd-certdesk.conf: lighttpd's mod_extforward
+# rewrites REMOTE_ADDR (loaded after mod_fastcgi, as an included file
+# would), and Web.TrustedProxies stays empty.
+cat >> "$INSTANCE/lighttpd.conf" <<'EOT'
+server.modules += ( "mod_extforward" )
+extforward.headers = ( "X-Forwarded-For" )
+extforward.forwarder = ( "127.0.0.0/8" => "trust" )
+EOT
+restart_with ""
+ten_wrong 198.51.100.7
+check_eq "mod_extforward: the client is counted" \
+    "ssl-code|198.51.100.7|10" "$(db_count 'SELECT scope, key, failures FROM throttle')"
+check_eq "... locked: 429" 429 "$(code_try ef-locked demo-ssl-2026 198.51.100.7)"
+check_eq "... another client is not" 200 "$(code_try ef-other demo-ssl-2026 198.51.100.8)"
+
 # A typo in the list stops a program at its start (lighttpd then refuses
 # to come up at all) rather than trusting hosts nobody meant.
 sed '/^Web.TrustedProxies/d' "$INSTANCE/certdesk.hdf" > "$OUT/bad.hdf"
