@@ -20,7 +20,7 @@ static const unsigned char	 ca_nat64[12] = {
 	0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0
 };
 
-/* Returns 1 if c separates the entries of a list. */
+/* Returns 1 if c is a blank, which may stand around and between entries. */
 static int
 ca_blank(char c)
 {
