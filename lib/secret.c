@@ -1,7 +1,6 @@
 /* secret: tokens, HMAC under the server key, Argon2id, throttling. */
 #include <sys/stat.h>
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <errno.h>
@@ -17,6 +16,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "clientaddr.h"
 #include "log.h"
 #include "secret.h"
 #include "db.h"
@@ -208,24 +208,14 @@ secret_equal(const char *a, const char *b)
 }
 
 /*
- * Writes the throttling key for key into out: an IPv6 address counts by
- * its /64, since one host commonly holds the whole prefix; anything else
- * is used as it is.
+ * Writes the throttling key for key into out: addresses count as
+ * clientaddr_key says (IPv4 however it arrived, IPv6 by its /64);
+ * anything else is used as it is.
  */
 static void
 throttle_key(const char *key, char *out, size_t len)
 {
-	struct in6_addr	 a6;
-
-	if (strchr(key, ':') != NULL && inet_pton(AF_INET6, key, &a6) == 1) {
-		memset(a6.s6_addr + 8, 0, 8);
-		if (inet_ntop(AF_INET6, &a6, out, (socklen_t)len) != NULL &&
-		    strlen(out) + 4 < len) {
-			strcat(out, "/64");
-			return;
-		}
-	}
-	snprintf(out, len, "%s", key);
+	(void)clientaddr_key(key, out, len);
 }
 
 int

@@ -35,7 +35,8 @@ int	 secret_equal(const char *a, const char *b);
  * Throttling by (scope, key), e.g. ("access-code", "203.0.113.7"): a key is
  * blocked once it has THROTTLE_LIMIT failures inside a window that starts
  * at its first failure; reaching the limit restarts the window, so the
- * block lasts a whole window.  IPv6 addresses count by their /64.
+ * block lasts a whole window.  Addresses count as clientaddr_key says:
+ * IPv4 (also IPv4-mapped or NAT64) by itself, IPv6 by its /64.
  */
 /* Returns 1 if the key is blocked now. */
 int	 throttle_blocked(struct db *, const char *scope, const char *key);

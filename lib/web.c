@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "clientaddr.h"
 #include "log.h"
 #include "tmpl.h"
 #include "web.h"
@@ -44,6 +45,7 @@ static struct config	*web_cfg;
 static int		 web_fcgi;	/* 1 under FastCGI */
 static int		 web_cgi_served;
 static FCGX_Request	 web_fcgx;
+static struct clientaddr_nets	 web_proxies;	/* Web.TrustedProxies */
 
 /* Returns the request's CGI variable name or NULL; borrowed. */
 static const char *
@@ -150,6 +152,11 @@ web_init(const char *prog)
 		return 0;
 	if (config_int(web_cfg, "Log.Quiet", 0))
 		log_quiet(1);
+	/* A bad list stops the program: guessing the admin's intent is worse. */
+	clientaddr_nets_free(&web_proxies);
+	if (!clientaddr_nets_parse(config_get(web_cfg, "Web.TrustedProxies",
+	    NULL), &web_proxies))
+		return 0;
 	if (FCGX_IsCGI()) {
 		web_fcgi = 0;
 		return 1;
@@ -527,8 +534,10 @@ web_prepare(struct req *r, size_t max_body, struct buf *raw)
 	if (!web_random_hex(r->id, 8))
 		return 0;
 	log_set_request(r->id);
-	if ((v = web_env("REMOTE_ADDR")) != NULL)
-		snprintf(r->remote, sizeof(r->remote), "%s", v);
+	/* X-Forwarded-For counts only when a trusted proxy is the peer. */
+	if (!clientaddr_resolve(&web_proxies, web_env("REMOTE_ADDR"),
+	    web_env("HTTP_X_FORWARDED_FOR"), r->remote, sizeof(r->remote)))
+		log_warn("peer address too long");
 	if ((v = web_env("HTTPS")) != NULL && strcasecmp(v, "on") == 0)
 		r->conn->https = 1;
 	m = web_env("REQUEST_METHOD");

@@ -36,7 +36,7 @@ struct req {
 	char		*customer_uri;	/* from /customer/<uri>/... */
 	char		*program;	/* segment after the customer: "ssl", "scep", ... */
 	char		*rest;		/* after the program segment, no leading '/' (may be "") */
-	char		 remote[64];	/* REMOTE_ADDR */
+	char		 remote[64];	/* the client (clientaddr_resolve) */
 	char		 id[17];	/* random request id for the log */
 	CGI		*cgi;		/* cgi->hdf holds Query.*, Cookie.*, page data */
 	HDF		*hdf;		/* == cgi->hdf: handlers set page data here */

@@ -461,6 +461,73 @@ test_throttle_ipv6_prefix(void)
 }
 
 /*
+ * IPv4 clients on a dual-stack socket arrive IPv4-mapped (::ffff:a.b.c.d):
+ * each counts as its own IPv4 address, not all together as ::/64, where
+ * one guesser would lock out every IPv4 user.
+ */
+static void
+test_throttle_ipv4_mapped(void)
+{
+	struct db	*db;
+	const char	*sc = "access-code";
+	long long	 start;
+	int		 i, n;
+
+	fx_setup();
+	db = open_db();
+	set_now(T0);
+	for (i = 1; i < THROTTLE_LIMIT; i++)
+		CU_ASSERT_EQUAL(throttle_fail(db, sc, "::ffff:203.0.113.7"), 0);
+	/* The same host over IPv4 shares the count. */
+	CU_ASSERT_EQUAL(throttle_fail(db, sc, "203.0.113.7"), 1);
+	CU_ASSERT_EQUAL(throttle_blocked(db, sc, "::ffff:203.0.113.7"), 1);
+	CU_ASSERT_EQUAL(throttle_blocked(db, sc, "::ffff:cb00:7107"), 1);
+	CU_ASSERT_FATAL(store_throttle_get(db, sc, "203.0.113.7", &start, &n));
+	CU_ASSERT_EQUAL(n, THROTTLE_LIMIT);
+	/* Everybody else is not blocked. */
+	CU_ASSERT_EQUAL(throttle_blocked(db, sc, "::ffff:203.0.113.8"), 0);
+	CU_ASSERT_EQUAL(throttle_blocked(db, sc, "::ffff:198.51.100.1"), 0);
+	CU_ASSERT_EQUAL(throttle_blocked(db, sc, "198.51.100.1"), 0);
+	CU_ASSERT_EQUAL(throttle_attempt(db, sc, "::ffff:198.51.100.1"), 1);
+	/* Nor do IPv6 loopback guesses fall in with mapped IPv4 clients. */
+	for (i = 0; i < THROTTLE_LIMIT; i++)
+		throttle_fail(db, sc, "::1");
+	CU_ASSERT_EQUAL(throttle_blocked(db, sc, "::1"), 1);
+	CU_ASSERT_EQUAL(throttle_blocked(db, sc, "::ffff:192.0.2.1"), 0);
+	/* An administrator's reset by either form frees the address. */
+	CU_ASSERT_EQUAL(throttle_reset(db, sc, "::ffff:203.0.113.7"), 1);
+	CU_ASSERT_EQUAL(throttle_blocked(db, sc, "203.0.113.7"), 0);
+	db_close(db);
+	fx_teardown();
+}
+
+/*
+ * NAT64 clients (64:ff9b::/96) are IPv4 hosts behind a translator: each
+ * counts by the IPv4 address it embeds, not all as 64:ff9b::/64.
+ */
+static void
+test_throttle_nat64(void)
+{
+	struct db	*db;
+	const char	*sc = "access-code";
+	int		 i;
+
+	fx_setup();
+	db = open_db();
+	set_now(T0);
+	for (i = 0; i < THROTTLE_LIMIT; i++)
+		throttle_fail(db, sc, "64:ff9b::203.0.113.7");
+	CU_ASSERT_EQUAL(throttle_blocked(db, sc, "64:ff9b::cb00:7107"), 1);
+	CU_ASSERT_EQUAL(throttle_blocked(db, sc, "203.0.113.7"), 1);
+	CU_ASSERT_EQUAL(throttle_blocked(db, sc, "::ffff:203.0.113.7"), 1);
+	CU_ASSERT_EQUAL(throttle_blocked(db, sc, "64:ff9b::203.0.113.8"), 0);
+	CU_ASSERT_EQUAL(throttle_blocked(db, sc, "64:ff9b::c633:6401"), 0);
+	CU_ASSERT_EQUAL(throttle_attempt(db, sc, "64:ff9b::198.51.100.1"), 1);
+	db_close(db);
+	fx_teardown();
+}
+
+/*
  * throttle_attempt counts before the slow check: ten attempts pass, the
  * eleventh is refused even though none was reported as failed; a refund
  * gives one back.
@@ -588,6 +655,8 @@ register_secret(void)
 	UNIT_ADD(s, test_throttle_window);
 	UNIT_ADD(s, test_throttle_window_edge);
 	UNIT_ADD(s, test_throttle_ipv6_prefix);
+	UNIT_ADD(s, test_throttle_ipv4_mapped);
+	UNIT_ADD(s, test_throttle_nat64);
 	UNIT_ADD(s, test_throttle_attempt_refund);
 	UNIT_ADD(s, test_throttle_reset);
 	UNIT_ADD(s, test_throttle_independent);
