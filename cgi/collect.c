@@ -13,6 +13,7 @@
 #include "issue.h"
 #include "log.h"
 #include "secret.h"
+#include "throttle.h"
 
 #define CERT_ID_MAX	64
 #define MAX_BODY	(16 * 1024)

@@ -32,6 +32,7 @@
 #include "policy.h"
 #include "scep.h"
 #include "secret.h"
+#include "throttle.h"
 
 #define MAX_BODY		(64 * 1024)	/* pkiMessages are a few KiB */
 #define SIGNING_TIME_SLACK	86400		/* devices without a clock drift */

@@ -20,6 +20,7 @@
 #include "notify.h"
 #include "policy.h"
 #include "secret.h"
+#include "throttle.h"
 
 #define MAX_BODY	(64 * 1024)	/* a 32 KiB CSR upload plus the form */
 #define ENROLL_TTL	(30 * 60)	/* how long a checked access code holds */

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "log.h"
 #include "secret.h"
+#include "throttle.h"
 
 int
 app_init(struct app *a, const char *prog)

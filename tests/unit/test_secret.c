@@ -12,6 +12,7 @@
 #include "db.h"
 #include "log.h"
 #include "secret.h"
+#include "throttle.h"
 #include "store.h"
 #include "unit.h"
 
