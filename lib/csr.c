@@ -22,6 +22,7 @@
 
 #include "csr.h"
 #include "log.h"
+#include "policy.h"
 #include "strlist.h"
 
 /* Outcome of turning an ASN.1 string into a C string. */
@@ -342,20 +343,17 @@ csr_read_subject(struct csr *c, char *err, size_t errlen)
 			goto out;
 		}
 		/*
-		 * Policy checks one CN and one emailAddress; a second one
-		 * would reach the certificate unchecked, so refuse it.
+		 * Policy checks the first CN, and the subject is built from
+		 * it alone (policy_subject), so a second CN is dropped.  A
+		 * second emailAddress is refused: S/MIME requesters mean
+		 * every address they list, and only one is checked.
 		 */
-		if (nid == NID_commonName && c->cn != NULL) {
-			csr_seterr(err, errlen, "The CSR subject has more than "
-			    "one Common Name");
-			goto out;
-		}
 		if (nid == NID_pkcs9_emailAddress && c->email != NULL) {
 			csr_seterr(err, errlen, "The CSR subject has more than "
 			    "one email address");
 			goto out;
 		}
-		if (nid == NID_commonName) {
+		if (nid == NID_commonName && c->cn == NULL) {
 			c->cn = text;
 			text = NULL;
 		} else if (nid == NID_pkcs9_emailAddress) {
@@ -606,6 +604,8 @@ csr_from_req_checked(X509_REQ *req, int verify, char *err, size_t errlen)
 	    !csr_read_sans(c, err, errlen) ||
 	    !csr_read_challenge(c, err, errlen))
 		goto out;
+	/* Every program then checks and certifies the same names. */
+	policy_csr_names_normalize(c);
 	ok = 1;
 out:
 	/* Errors here come from the user's input: keep them out of the log. */
