@@ -480,7 +480,11 @@ enroll_check(struct app_req *c, const struct account *acc,
 	    prof->multi_domain, prof->wildcard, cn, app_str(c, KEY_SANS), names,
 	    err, errlen))
 		goto out;
-	if (fc->csr->cn == NULL || strcasecmp(fc->csr->cn, cn) != 0) {
+	/* names starts with the CN as checked: without its trailing dot. */
+	if (fc->csr->cn == NULL ||
+	    strlen(fc->csr->cn) != strcspn((char *)names->data, ",") ||
+	    strncasecmp(fc->csr->cn, (char *)names->data,
+	    strlen(fc->csr->cn)) != 0) {
 		snprintf(err, errlen, "The Common Name \"%.64s\" does not match "
 		    "the CSR's Common Name \"%.64s\"; use \"Get CN from CSR\".",
 		    cn, fc->csr->cn != NULL ? fc->csr->cn : "");

@@ -1255,61 +1255,6 @@ out:
 	return ret;
 }
 
-X509_NAME *
-ca_subject_build(const X509_NAME *csr_subject, const char *o, const char *ou,
-    const char *l, const char *st, const char *c)
-{
-	const struct {
-		int		 nid;
-		const char	*val;
-	} org[] = {
-		{ NID_countryName,		c },
-		{ NID_stateOrProvinceName,	st },
-		{ NID_localityName,		l },
-		{ NID_organizationName,		o },
-		{ NID_organizationalUnitName,	ou },
-	};
-	/*
-	 * Only the names policy checks reach the certificate; a serialNumber
-	 * or UID in a CSR was never checked by anyone.
-	 */
-	static const int keep[] = {
-		NID_commonName, NID_pkcs9_emailAddress,
-	};
-	X509_NAME	*name = NULL, *ret = NULL;
-	size_t		 i;
-	int		 pos;
-
-	if ((name = X509_NAME_new()) == NULL) {
-		log_ossl("ca: X509_NAME_new");
-		return NULL;
-	}
-	/* The requester's own O/OU/L/ST/C were never checked: drop them. */
-	for (i = 0; i < sizeof(org) / sizeof(org[0]); i++)
-		if (org[i].val != NULL && *org[i].val != '\0' &&
-		    !X509_NAME_add_entry_by_NID(name, org[i].nid,
-		    MBSTRING_UTF8, (const unsigned char *)org[i].val, -1, -1,
-		    0)) {
-			log_ossl("ca: subject %s '%s'",
-			    OBJ_nid2sn(org[i].nid), org[i].val);
-			goto out;
-		}
-	for (i = 0; csr_subject != NULL && i < sizeof(keep) / sizeof(keep[0]);
-	    i++)
-		for (pos = -1; (pos = X509_NAME_get_index_by_NID(csr_subject,
-		    keep[i], pos)) >= 0;)
-			if (!X509_NAME_add_entry(name,
-			    X509_NAME_get_entry(csr_subject, pos), -1, 0)) {
-				log_ossl("ca: X509_NAME_add_entry");
-				goto out;
-			}
-	ret = name;
-	name = NULL;
-out:
-	X509_NAME_free(name);
-	return ret;
-}
-
 /* Returns 1 for a CRLReason a full CRL may carry (RFC 5280 5.3.1). */
 static int
 ca_reason_ok(int reason)

@@ -39,7 +39,7 @@ struct ca_issue {
 	 * is pubkey.
 	 */
 	const X509_PUBKEY *spki;
-	const X509_NAME	 *subject;	/* see ca_subject_build */
+	const X509_NAME	 *subject;	/* see policy_subject */
 	const char	**dns;		/* SAN dNSName */
 	size_t		  ndns;
 	const char	**emails;	/* SAN rfc822Name */
@@ -98,14 +98,6 @@ char	*ca_ra_init(const struct ca *, const char *key_path,
  */
 X509	*ca_issue(const struct ca *, const struct ca_issue *req,
 	    char serial_hex[33]);
-/*
- * Returns a new subject (caller frees with X509_NAME_free): CN and
- * emailAddress from the CSR (the names policy checks; nothing else the
- * requester wrote); O, OU, L, ST, C only from the organisation values
- * (NULL or "" = omitted).  Order: C, ST, L, O, OU, CN, emailAddress.
- */
-X509_NAME *ca_subject_build(const X509_NAME *csr_subject, const char *o,
-	    const char *ou, const char *l, const char *st, const char *c);
 /*
  * Returns a v2 CRL in DER (malloc'ed, caller frees) signed by the CA, valid
  * from now for days, listing the n entries, and stores its length in len;

@@ -22,6 +22,7 @@
 
 #include "csr.h"
 #include "log.h"
+#include "policy.h"
 #include "strlist.h"
 
 /* Outcome of turning an ASN.1 string into a C string. */
@@ -218,6 +219,50 @@ csr_free(struct csr *c)
 	free(c);
 }
 
+/* Returns 1 if the request's key names its curve by OID, else 0. */
+static int
+csr_named_curve(X509_REQ *req)
+{
+	X509_ALGOR	*alg = NULL;
+	X509_PUBKEY	*xpk;
+	const void	*pval;
+	int		 ptype;
+
+	if ((xpk = X509_REQ_get_X509_PUBKEY(req)) == NULL ||
+	    !X509_PUBKEY_get0_param(NULL, NULL, NULL, &alg, xpk) ||
+	    alg == NULL)
+		return 0;
+	X509_ALGOR_get0(NULL, &ptype, &pval, alg);
+	return ptype == V_ASN1_OBJECT;
+}
+
+/*
+ * Refuses requests signed with a broken digest; returns 1, or 0 with err
+ * set.  SHA-1 stays accepted (old devices sign with it); the certificate
+ * is signed with the CA's own digest whatever the request used.
+ */
+static int
+csr_check_sigalg(const struct csr *c, char *err, size_t errlen)
+{
+	int	 mdnid = NID_undef, pknid = NID_undef;
+
+	if (!OBJ_find_sigid_algs(X509_REQ_get_signature_nid(c->req), &mdnid,
+	    &pknid))
+		return 1;	/* RSA-PSS, Ed25519: no digest named here */
+	switch (mdnid) {
+	case NID_md2:
+	case NID_md4:
+	case NID_md5:
+	case NID_md5_sha1:
+		csr_seterr(err, errlen, "The CSR is signed with %s, which is "
+		    "no longer safe; sign it with SHA-256 (for example "
+		    "openssl req -sha256)", OBJ_nid2sn(mdnid));
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 /* Checks the key and fills key_type/key_bits; returns 1, or 0 with err set. */
 static int
 csr_check_key(struct csr *c, char *err, size_t errlen)
@@ -227,6 +272,17 @@ csr_check_key(struct csr *c, char *err, size_t errlen)
 		return 0;
 	}
 	c->key_type = csr_key_classify(c->pkey, &c->key_bits);
+	/*
+	 * OpenSSL maps explicit parameters that equal P-256 to its name,
+	 * so look at the encoding: RFC 5480 allows only namedCurve.
+	 */
+	if (EVP_PKEY_is_a(c->pkey, "EC") && !csr_named_curve(c->req)) {
+		c->key_type = KEY_NONE;
+		csr_seterr(err, errlen, "The CSR's EC key carries explicit "
+		    "curve parameters; create it with a named curve (P-256 or "
+		    "P-384), as RFC 5480 requires");
+		return 0;
+	}
 	if (c->key_type != KEY_NONE)
 		return 1;
 	if (EVP_PKEY_is_a(c->pkey, "RSA") && c->key_bits < 2048)
@@ -287,20 +343,17 @@ csr_read_subject(struct csr *c, char *err, size_t errlen)
 			goto out;
 		}
 		/*
-		 * Policy checks one CN and one emailAddress; a second one
-		 * would reach the certificate unchecked, so refuse it.
+		 * Policy checks the first CN, and the subject is built from
+		 * it alone (policy_subject), so a second CN is dropped.  A
+		 * second emailAddress is refused: S/MIME requesters mean
+		 * every address they list, and only one is checked.
 		 */
-		if (nid == NID_commonName && c->cn != NULL) {
-			csr_seterr(err, errlen, "The CSR subject has more than "
-			    "one Common Name");
-			goto out;
-		}
 		if (nid == NID_pkcs9_emailAddress && c->email != NULL) {
 			csr_seterr(err, errlen, "The CSR subject has more than "
 			    "one email address");
 			goto out;
 		}
-		if (nid == NID_commonName) {
+		if (nid == NID_commonName && c->cn == NULL) {
 			c->cn = text;
 			text = NULL;
 		} else if (nid == NID_pkcs9_emailAddress) {
@@ -541,6 +594,8 @@ csr_from_req_checked(X509_REQ *req, int verify, char *err, size_t errlen)
 	 * its encoding), so a wrong version field does not break it, and we
 	 * do not look at the version: real devices get it wrong.
 	 */
+	if (!csr_check_sigalg(c, err, errlen))
+		goto out;
 	if (verify && X509_REQ_verify(req, c->pkey) != 1) {
 		csr_seterr(err, errlen, "The CSR signature does not verify");
 		goto out;
@@ -549,6 +604,8 @@ csr_from_req_checked(X509_REQ *req, int verify, char *err, size_t errlen)
 	    !csr_read_sans(c, err, errlen) ||
 	    !csr_read_challenge(c, err, errlen))
 		goto out;
+	/* Every program then checks and certifies the same names. */
+	policy_csr_names_normalize(c);
 	ok = 1;
 out:
 	/* Errors here come from the user's input: keep them out of the log. */
@@ -593,6 +650,42 @@ out:
 	return rc;
 }
 
+/*
+ * Returns a copy of the PEM text p with white space cut from both ends of
+ * every line (malloc'ed, caller frees; length in *outlen), or NULL.  Mail
+ * clients and web pages indent pasted text, and OpenSSL's PEM reader
+ * finds "-----BEGIN" only at the start of a line.
+ */
+static char *
+csr_pem_trim(const unsigned char *p, size_t len, size_t *outlen)
+{
+	const unsigned char	*line, *end, *nl;
+	char			*out;
+	size_t			 n = 0;
+
+	/* A last line without its newline gets one, and then the NUL. */
+	if ((out = malloc(len + 2)) == NULL)
+		return NULL;
+	for (line = p; line < p + len; line = nl + 1) {
+		if ((nl = memchr(line, '\n', (size_t)(p + len - line))) ==
+		    NULL)
+			nl = p + len;
+		end = nl;
+		while (line < end && (*line == ' ' || *line == '\t' ||
+		    *line == '\r'))
+			line++;
+		while (end > line && (end[-1] == ' ' || end[-1] == '\t' ||
+		    end[-1] == '\r'))
+			end--;
+		memcpy(out + n, line, (size_t)(end - line));
+		n += (size_t)(end - line);
+		out[n++] = '\n';
+	}
+	out[n] = '\0';
+	*outlen = n;
+	return out;
+}
+
 /* Parses PEM or DER as csr_parse does; verify 0 skips the signature check. */
 static struct csr *
 csr_parse_checked(const void *data, size_t len, int verify, char *err,
@@ -616,9 +709,9 @@ csr_parse_checked(const void *data, size_t len, int verify, char *err,
 {
 	const unsigned char	*p = data, *q;
 	unsigned char		*der = NULL, *raw = NULL;
-	char			*pemname = NULL, *pemhdr = NULL;
+	char			*pemname = NULL, *pemhdr = NULL, *pem = NULL;
 	long			 derlen = 0;
-	size_t			 rawlen;
+	size_t			 rawlen, pemlen = 0;
 	BIO			*bio = NULL;
 	X509_REQ		*req = NULL;
 	struct csr		*c = NULL;
@@ -633,7 +726,8 @@ csr_parse_checked(const void *data, size_t len, int verify, char *err,
 	}
 	/* DER starts with a SEQUENCE tag; its fields may hold any text. */
 	if (p[0] != 0x30 && memmem(p, len, "-----BEGIN", 10) != NULL) {
-		if ((bio = BIO_new_mem_buf(p, (int)len)) == NULL) {
+		if ((pem = csr_pem_trim(p, len, &pemlen)) == NULL ||
+		    (bio = BIO_new_mem_buf(pem, (int)pemlen)) == NULL) {
 			csr_seterr(err, errlen, "Out of memory");
 			log_ossl("csr: BIO_new_mem_buf");
 			goto out;
@@ -683,6 +777,7 @@ out:
 	OPENSSL_free(der);
 	free(raw);
 	BIO_free(bio);
+	free(pem);
 	return c;
 }
 

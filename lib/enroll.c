@@ -109,7 +109,8 @@ enroll_check_names(const struct policy_delegation *dels, size_t n,
 	}
 	if ((lcn = strdup(cn)) == NULL)
 		goto out;
-	lower(lcn);
+	/* The same names as a CSR's (csr_parse): no trailing dot. */
+	policy_name_trim_dot(lower(lcn));
 	if (!enroll_check_name(dels, n, org_id, dept_id, CERT_SSL, lcn,
 	    "Common Name", wildcard, err, errlen))
 		goto out;
@@ -119,7 +120,7 @@ enroll_check_names(const struct policy_delegation *dels, size_t n,
 		goto out;
 	for (p = copy; (tok = strtok_r(p, SEPARATORS, &save)) != NULL;
 	    p = NULL) {
-		lower(tok);
+		policy_name_trim_dot(lower(tok));
 		if (!multi_domain) {
 			enroll_seterr(err, errlen, "Subject Alternative Names "
 			    "are only allowed with a multi-domain certificate "

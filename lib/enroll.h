@@ -31,7 +31,8 @@ int	 enroll_check_name(const struct policy_delegation *, size_t n,
  * Checks a form's Common Name and its SAN list (separated by commas or
  * white space) against a profile (multi_domain, wildcard) and the
  * delegations, and appends the certificate's names to names: the CN,
- * then each further distinct SAN, lower case, comma separated.  Returns
+ * then each further distinct SAN, lower case, without the one trailing
+ * dot a name may have (policy_name_trim_dot), comma separated.  Returns
  * 1, or 0 with a message in err (names is then freed).
  */
 int	 enroll_check_names(const struct policy_delegation *, size_t n,

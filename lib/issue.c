@@ -310,7 +310,8 @@ issue_make(const struct ca *ca, const char *crl_url, const struct request *r,
 	if (subject != NULL)
 		subj = X509_NAME_dup(subject);
 	else
-		subj = ca_subject_build(X509_REQ_get_subject_name(csr->req),
+		subj = policy_subject(r->type != NULL ?
+		    (enum cert_type)policy_types_parse(r->type) : 0, csr,
 		    org->o, org->ou, org->l, org->st, org->c);
 	if (subj == NULL)
 		goto out;

@@ -49,9 +49,10 @@ struct issue_cert {
  * with issue_cert_free); touches no database, so a caller can sign before
  * taking the write lock and record inside the transaction that also
  * decides whether the certificate exists: a rollback discards it, and
- * nothing may hand it out before the COMMIT.  The subject is built from
- * the CSR and the organisation unless subject is given (a renewal keeps
- * the old one); SANs are r->sans; the profile sets key usage and EKU.
+ * nothing may hand it out before the COMMIT.  The subject is built by
+ * policy_subject for r->type from the CSR and the organisation unless
+ * subject is given (a renewal keeps the old one); SANs are r->sans; the
+ * profile sets key usage and EKU.
  * Returns 1, or 0 (out untouched).
  */
 int	 issue_make(const struct ca *ca, const char *crl_url,

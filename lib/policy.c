@@ -6,7 +6,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+
 #include "csr.h"
+#include "log.h"
 #include "policy.h"
 #include "strlist.h"
 
@@ -394,4 +398,70 @@ policy_check_server_names(const struct policy_delegation *dels, size_t n,
 		    c->dns[i], "name", allow_wildcard, err, errlen))
 			return 0;
 	return 1;
+}
+
+char *
+policy_name_trim_dot(char *name)
+{
+	size_t	 n;
+
+	if (name == NULL || (n = strlen(name)) < 2 || name[n - 1] != '.')
+		return name;
+	/* The check tolerates exactly one dot, so two never pass here. */
+	if (policy_valid_dnsname(name, 1))
+		name[n - 1] = '\0';
+	return name;
+}
+
+void
+policy_csr_names_normalize(struct csr *c)
+{
+	size_t	 i;
+
+	if (c == NULL)
+		return;
+	policy_name_trim_dot(c->cn);
+	for (i = 0; i < c->ndns; i++)
+		policy_name_trim_dot(c->dns[i]);
+}
+
+X509_NAME *
+policy_subject(enum cert_type type, const struct csr *c, const char *o,
+    const char *ou, const char *l, const char *st, const char *country)
+{
+	const struct {
+		int		 nid;
+		const char	*val;
+	} rdn[] = {
+		{ NID_countryName,		country },
+		{ NID_stateOrProvinceName,	st },
+		{ NID_localityName,		l },
+		{ NID_organizationName,		o },
+		{ NID_organizationalUnitName,	ou },
+		{ NID_commonName,		c != NULL ? c->cn : NULL },
+		/* Only S/MIME checks the mailbox (SPEC 4.5.1). */
+		{ NID_pkcs9_emailAddress,	c != NULL && type == CERT_SMIME ?
+						    c->email : NULL },
+	};
+	X509_NAME	*name = NULL;
+	size_t		 i;
+
+	if ((name = X509_NAME_new()) == NULL) {
+		log_ossl("policy: X509_NAME_new");
+		return NULL;
+	}
+	for (i = 0; i < sizeof(rdn) / sizeof(rdn[0]); i++) {
+		if (rdn[i].val == NULL || *rdn[i].val == '\0')
+			continue;
+		/* A bad value (a three-letter country) is an error, not a drop. */
+		if (!X509_NAME_add_entry_by_NID(name, rdn[i].nid,
+		    MBSTRING_UTF8, (const unsigned char *)rdn[i].val, -1, -1,
+		    0)) {
+			log_ossl("policy: subject %s '%s'",
+			    OBJ_nid2sn(rdn[i].nid), rdn[i].val);
+			X509_NAME_free(name);
+			return NULL;
+		}
+	}
+	return name;
 }

@@ -44,6 +44,31 @@ int	policy_email_allowed(const struct policy_delegation *, size_t n,
  */
 int	policy_valid_dnsname(const char *name, int allow_wildcard);
 /*
+ * Removes one trailing dot from name in place when name is a host name
+ * ("www.example.com." names the same host as "www.example.com"), so
+ * that what is checked is what the certificate carries; returns name.
+ * Anything else is left as it is: "a.example.com.." stays and fails
+ * every check, and a person's name such as "Smith Jr." keeps its dot.
+ */
+char	*policy_name_trim_dot(char *name);
+/*
+ * Applies policy_name_trim_dot to the CSR's CN and dNSName entries;
+ * csr_parse and csr_from_req call it when they extract the names, so
+ * every program sees them the same way.
+ */
+void	 policy_csr_names_normalize(struct csr *);
+/*
+ * Returns the subject of a certificate of type for the checked CSR c
+ * (caller frees with X509_NAME_free), or NULL: C, ST, L, O and OU from
+ * the organisation (NULL or "" left out), then the CSR's first CN; for
+ * S/MIME also its emailAddress, which policy checked.  Nothing else of
+ * the CSR's subject is copied: an emailAddress in an SSL or device
+ * request, serialNumber, UID or a second CN were never checked.
+ */
+X509_NAME *policy_subject(enum cert_type type, const struct csr *c,
+	    const char *o, const char *ou, const char *l, const char *st,
+	    const char *country);
+/*
  * Returns 1 if days is one of the terms in a list like "365,730" (items
  * may also read "1 year", "2 years", "90 days"), else 0.
  */

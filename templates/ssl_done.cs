@@ -7,6 +7,7 @@
 <?cs if:Result.RenewalOf ?><dt>Renewal of</dt><dd><code><?cs var:Result.RenewalOf ?></code></dd>
 <?cs /if ?><dt>Status</dt><dd><?cs if:Result.Issued ?>Issued<?cs else ?>Requested<?cs /if ?></dd>
 </dl>
+<p>The certificate's subject is the Common Name followed by your organization's details (organization, unit, locality, state and country); other fields of the CSR, such as an email address or a serial number, are not copied into it.</p>
 <h2>What happens next</h2>
 <?cs if:Result.Issued ?><p>The certificate has been issued. A collection email with this certificate ID and a download link has been sent to <?cs var:Result.Email ?><?cs if:Result.External ?> and <?cs var:Result.External ?><?cs /if ?>.</p>
 <p><a class="button" href="<?cs var:Result.CollectURL ?>">Collect the certificate</a></p>

@@ -139,6 +139,9 @@ check_eq "enroll: 200" 200 "$code"
 check "enroll page is valid HTML" tidy -q -errors "$OUT/enrolled.html"
 ID1=$(sed -n 's/.*<code id="certId">\([0-9a-f]*\)<.*/\1/p' "$OUT/enrolled.html")
 check "enroll: certificate ID shown" test -n "$ID1"
+check_grep "enroll: the page says other CSR fields are not copied" \
+    "other fields of the CSR, such as an email address or a serial number, are not copied" \
+    "$OUT/enrolled.html"
 check_eq "enroll: one request more" $((before + 1)) "$(nreq)"
 check_eq "enroll: status Requested" Requested \
     "$(db_count "SELECT status FROM request WHERE cert_id='$ID1'")"

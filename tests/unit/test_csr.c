@@ -4,11 +4,13 @@
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "buf.h"
 #include "csr.h"
 #include "log.h"
 #include "unit.h"
@@ -712,8 +714,10 @@ test_key_type_names(void)
 }
 
 /*
- * A second CN or emailAddress would reach the certificate unchecked (policy
- * looks at one of each), so such requests are refused outright.
+ * A second emailAddress would reach an S/MIME certificate unchecked
+ * (policy looks at one), so such requests are refused outright.  A second
+ * CN is kept out of every certificate by policy_subject, which copies the
+ * first CN only: the request passes and names the first CN.
  */
 static void
 test_duplicate_subject_names(void)
@@ -738,14 +742,205 @@ test_duplicate_subject_names(void)
 		CU_ASSERT_FATAL(X509_REQ_sign(req, k_ec256, EVP_sha256()) > 0);
 		n = i2d_X509_REQ(req, &der);
 		CU_ASSERT_FATAL(n > 0);
+		err[0] = '\0';
 		c = csr_parse(der, (size_t)n, err, sizeof(err));
-		CU_ASSERT_PTR_NULL(c);
-		CU_ASSERT_PTR_NOT_NULL(strstr(err, "more than one"));
+		if (i == 0) {
+			CU_ASSERT_PTR_NOT_NULL(c);
+			if (c != NULL)
+				CU_ASSERT_STRING_EQUAL(c->cn,
+				    "dev1.example.com");
+		} else {
+			CU_ASSERT_PTR_NULL(c);
+			CU_ASSERT_PTR_NOT_NULL(strstr(err, "more than one"));
+		}
 		csr_free(c);
 		OPENSSL_free(der);
 		der = NULL;
 		X509_REQ_free(req);
 	}
+}
+
+/*
+ * One trailing dot of a host name is removed when the names are read, so
+ * every program checks and certifies "www.example.com"; two dots stay
+ * (and fail policy), and a person's name keeps its dot.
+ */
+static void
+test_trailing_dot_normalised(void)
+{
+	static const struct reqspec s = {
+		.cn = "WWW.example.com.",
+		.san = "DNS:www.example.com.,DNS:api.example.com..,"
+		    "DNS:*.example.com.",
+	};
+	static const struct reqspec person = { .cn = "Smith Jr." };
+	static const struct reqspec two = { .cn = "www.example.com.." };
+	char		 err[256];
+	struct csr	*c;
+
+	c = parse_spec(k_ec256, &s, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(c->cn, "WWW.example.com");
+	CU_ASSERT_EQUAL_FATAL(c->ndns, 3);
+	CU_ASSERT_STRING_EQUAL(c->dns[0], "www.example.com");
+	CU_ASSERT_STRING_EQUAL(c->dns[1], "api.example.com..");
+	CU_ASSERT_STRING_EQUAL(c->dns[2], "*.example.com");
+	csr_free(c);
+	c = parse_spec(k_ec256, &person, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(c->cn, "Smith Jr.");
+	csr_free(c);
+	c = parse_spec(k_ec256, &two, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(c->cn, "www.example.com..");
+	csr_free(c);
+}
+
+/*
+ * RFC 5480 requires a named curve; OpenSSL maps explicit parameters that
+ * equal P-256 to the name prime256v1, so only the encoding tells.
+ */
+static void
+test_explicit_ec_params_rejected(void)
+{
+	static const struct reqspec s = { .cn = "www.example.com" };
+	EVP_PKEY		*k;
+	X509_REQ		*req;
+	X509_ALGOR		*alg = NULL;
+	const void		*pval;
+	unsigned char		*der = NULL;
+	char			 err[256];
+	struct csr		*c;
+	int			 n, ptype = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k = EVP_PKEY_dup(k_ec256));
+	CU_ASSERT_FATAL(EVP_PKEY_set_utf8_string_param(k,
+	    OSSL_PKEY_PARAM_EC_ENCODING, OSSL_PKEY_EC_ENCODING_EXPLICIT));
+	req = make_req(k, &s);
+	/* The fixture really carries explicit parameters. */
+	CU_ASSERT_FATAL(X509_PUBKEY_get0_param(NULL, NULL, NULL, &alg,
+	    X509_REQ_get_X509_PUBKEY(req)) == 1);
+	X509_ALGOR_get0(NULL, &ptype, &pval, alg);
+	CU_ASSERT_EQUAL_FATAL(ptype, V_ASN1_SEQUENCE);
+	n = i2d_X509_REQ(req, &der);
+	CU_ASSERT_FATAL(n > 0);
+	err[0] = '\0';
+	c = csr_parse(der, (size_t)n, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(c);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "named curve"));
+	csr_free(c);
+	/* The same key with its curve named is fine. */
+	c = parse_spec(k_ec256, &s, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL(c);
+	CU_ASSERT_EQUAL(c != NULL ? c->key_type : KEY_NONE, KEY_EC256);
+	csr_free(c);
+	OPENSSL_free(der);
+	X509_REQ_free(req);
+	EVP_PKEY_free(k);
+}
+
+/* Returns the DER of a request for key signed with md (malloc'ed; caller frees). */
+static unsigned char *
+signed_with(EVP_PKEY *key, const EVP_MD *md, size_t *len)
+{
+	static const struct reqspec s = { .cn = "www.example.com" };
+	X509_REQ	*req = make_req(key, &s);
+	unsigned char	*der = NULL, *copy;
+	int		 n;
+
+	CU_ASSERT_FATAL(X509_REQ_sign(req, key, md) > 0);
+	n = i2d_X509_REQ(req, &der);
+	CU_ASSERT_FATAL(n > 0);
+	CU_ASSERT_FATAL((copy = malloc((size_t)n)) != NULL);
+	memcpy(copy, der, (size_t)n);
+	OPENSSL_free(der);
+	X509_REQ_free(req);
+	*len = (size_t)n;
+	return copy;
+}
+
+/* MD5 signatures are forgeable: refused; SHA-1 stays for old devices. */
+static void
+test_md5_signature_rejected(void)
+{
+	unsigned char	*der;
+	size_t		 len;
+	char		 err[256];
+	struct csr	*c;
+	X509_REQ	*req;
+	const unsigned char *p;
+
+	der = signed_with(k_rsa2048, EVP_md5(), &len);
+	/* The fixture really is md5WithRSAEncryption and verifies. */
+	p = der;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(req = d2i_X509_REQ(NULL, &p, (long)len));
+	CU_ASSERT_EQUAL(X509_REQ_get_signature_nid(req),
+	    NID_md5WithRSAEncryption);
+	CU_ASSERT_EQUAL(X509_REQ_verify(req, X509_REQ_get0_pubkey(req)), 1);
+	X509_REQ_free(req);
+	err[0] = '\0';
+	c = csr_parse(der, len, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(c);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "MD5"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "SHA-256"));
+	csr_free(c);
+	free(der);
+
+	der = signed_with(k_rsa2048, EVP_sha1(), &len);
+	c = csr_parse(der, len, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL(c);
+	csr_free(c);
+	free(der);
+	der = signed_with(k_ec256, EVP_sha1(), &len);
+	c = csr_parse(der, len, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL(c);
+	csr_free(c);
+	free(der);
+}
+
+/*
+ * Text pasted from a mail or a web page arrives indented, with trailing
+ * blanks and CRLF line ends: white space around every line is ignored.
+ */
+static void
+test_pem_with_white_space(void)
+{
+	static const struct reqspec s = { .cn = "www.example.com",
+	    .san = "DNS:www.example.com" };
+	unsigned char	*der;
+	char		*pem, *line, *save = NULL;
+	size_t		 len;
+	char		 err[256];
+	struct buf	 out = { 0 };
+	struct csr	*c;
+
+	der = make_der(k_ec256, &s, &len);
+	pem = der_to_pem(der, len);
+	/* "  \t-----BEGIN ...-----  \r\n" and so on for every line. */
+	for (line = strtok_r(pem, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		CU_ASSERT_FATAL(buf_printf(&out, "  \t%s \t\r\n", line));
+	c = csr_parse(out.data, out.len, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->der_len, len);
+	CU_ASSERT(memcmp(c->der, der, len) == 0);
+	CU_ASSERT_STRING_EQUAL(c->cn, "www.example.com");
+	csr_free(c);
+	/* The last line without its newline, indented by tabs only. */
+	buf_free(&out);
+	free(pem);
+	pem = der_to_pem(der, len);
+	save = NULL;
+	for (line = strtok_r(pem, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		CU_ASSERT_FATAL(buf_printf(&out, "%s\t\t%s", out.len ? "\n" :
+		    "", line));
+	c = csr_parse(out.data, out.len, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL(c);
+	csr_free(c);
+	buf_free(&out);
+	free(pem);
+	free(der);
 }
 
 /*
@@ -823,6 +1018,10 @@ register_tests(void)
 	UNIT_ADD(s, test_pubkey_sha256);
 	UNIT_ADD(s, test_key_type_names);
 	UNIT_ADD(s, test_duplicate_subject_names);
+	UNIT_ADD(s, test_trailing_dot_normalised);
+	UNIT_ADD(s, test_explicit_ec_params_rejected);
+	UNIT_ADD(s, test_md5_signature_rejected);
+	UNIT_ADD(s, test_pem_with_white_space);
 	UNIT_ADD(s, test_stored_without_challenge);
 }
 

@@ -49,6 +49,33 @@ test_names_accepted(void)
 	buf_free(&b);
 }
 
+/*
+ * One trailing dot is removed before the checks, so the certificate gets
+ * "www.example.com" and a name given with and without its dot is listed
+ * once; a second trailing dot is still an invalid name.
+ */
+static void
+test_names_trailing_dot(void)
+{
+	struct buf	 b = { 0 };
+	char		 err[256];
+
+	CU_ASSERT_EQUAL(names(1, 1, "WWW.example.com.",
+	    "www.example.com, api.example.com., *.example.com.", &b, err,
+	    sizeof(err)), 1);
+	CU_ASSERT_STRING_EQUAL(b.data != NULL ? (char *)b.data : "",
+	    "www.example.com,api.example.com,*.example.com");
+	buf_free(&b);
+	CU_ASSERT_EQUAL(names(0, 0, "www.example.com..", "", &b, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a valid host name"));
+	CU_ASSERT_PTR_NULL(b.data);
+	CU_ASSERT_EQUAL(names(1, 0, "www.example.com", "api.example.com..",
+	    &b, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "api.example.com.."));
+	CU_ASSERT_PTR_NULL(b.data);
+}
+
 /* Each rule refuses with its own message and leaves no names behind. */
 static void
 test_names_refused(void)
@@ -165,6 +192,7 @@ register_tests(void)
 
 	UNIT_ADD(s, test_names_accepted);
 	UNIT_ADD(s, test_names_refused);
+	UNIT_ADD(s, test_names_trailing_dot);
 	UNIT_ADD(s, test_names_department);
 	UNIT_ADD(s, test_names_limit);
 	UNIT_ADD(s, test_emails);

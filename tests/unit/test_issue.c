@@ -451,6 +451,125 @@ test_kill_during_issue_is_atomic(void)
 	    untouched);
 }
 
+/*
+ * Returns the DER of a CSR signed by subject_key whose subject is the
+ * NULL-ended list of field=value pairs, in that order (caller frees).
+ */
+static unsigned char *
+make_csr_fields(const char *const *fields, size_t *len)
+{
+	X509_REQ	*req = X509_REQ_new();
+	X509_NAME	*n = X509_NAME_new();
+	unsigned char	*der = NULL;
+	int		 l;
+
+	for (; fields[0] != NULL; fields += 2)
+		CU_ASSERT_FATAL(X509_NAME_add_entry_by_txt(n, fields[0],
+		    MBSTRING_ASC, (const unsigned char *)fields[1], -1, -1,
+		    0));
+	X509_REQ_set_subject_name(req, n);
+	X509_REQ_set_pubkey(req, subject_key);
+	X509_REQ_sign(req, subject_key, EVP_sha256());
+	l = i2d_X509_REQ(req, &der);
+	*len = l > 0 ? (size_t)l : 0;
+	X509_NAME_free(n);
+	X509_REQ_free(req);
+	return der;
+}
+
+/*
+ * Signs csr_fields as a request of type with the organisation o and
+ * returns the RFC 2253 subject of the certificate (caller frees).
+ */
+static char *
+issued_subject(const char *type, const char *const *csr_fields,
+    const struct org *o)
+{
+	struct ca_rec	*rec = store_ca_for_customer(db, cust->id);
+	struct ca	*ca = NULL;
+	struct csr	*csr = NULL;
+	struct request	 r;
+	struct issue_cert ic;
+	unsigned char	*der;
+	char		 err[256], *subject = NULL;
+	size_t		 len;
+
+	memset(&ic, 0, sizeof(ic));
+	CU_ASSERT_FATAL(rec != NULL);
+	ca = ca_load(rec->cert_pem, rec->key_uri, NULL, NULL, NULL);
+	der = make_csr_fields(csr_fields, &len);
+	csr = csr_parse(der, len, err, sizeof(err));
+	CU_ASSERT_FATAL(ca != NULL && csr != NULL);
+	memset(&r, 0, sizeof(r));
+	r.customer_id = cust->id;
+	r.type = (char *)type;
+	r.status = "Requested";
+	r.profile_id = prof->id;
+	r.org_id = o->id;
+	r.term_days = 365;
+	r.sans = strcmp(type, "smime") == 0 ? "alice@example.com" :
+	    "www.example.com";
+	if (issue_make(ca, NULL, &r, csr, o, prof, NULL, &ic)) {
+		subject = ic.subject;
+		ic.subject = NULL;
+	}
+	CU_ASSERT_PTR_NOT_NULL(subject);
+	issue_cert_free(&ic);
+	csr_free(csr);
+	free(der);
+	ca_free(ca);
+	store_ca_free(rec);
+	return subject;
+}
+
+/*
+ * SPEC 4.1 step 4: the subject of an SSL or device certificate is the CN
+ * and the organisation's O/OU/L/ST/C; nothing else the requester wrote
+ * (a mailbox nobody checked, serialNumber, UID, a second CN, its own O
+ * and C) reaches it.  S/MIME keeps its checked emailAddress.
+ */
+static void
+test_subject_is_cn_and_org(void)
+{
+	static const char *const hostile[] = {
+		"C", "XX", "O", "Evil Corp", "CN", "www.example.com.",
+		"emailAddress", "ceo@victim.org", "serialNumber", "42",
+		"UID", "root", "CN", "www.victim.test", NULL, NULL,
+	};
+	static const char *const person[] = {
+		"CN", "Alice Example", "emailAddress", "alice@example.com",
+		"serialNumber", "42", "CN", "Mallory", NULL, NULL,
+	};
+	static const char *const types[] = { "ssl", "device" };
+	struct org	 o = *org;
+	char		*subj;
+	size_t		 i;
+
+	o.ou = "IT";
+	o.l = "Springfield";
+	o.st = "Oregon";
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		subj = issued_subject(types[i], hostile, &o);
+		CU_ASSERT_STRING_EQUAL(subj != NULL ? subj : "",
+		    "CN=www.example.com,OU=IT,O=Demo Org,L=Springfield,"
+		    "ST=Oregon,C=US");
+		free(subj);
+	}
+	subj = issued_subject("smime", person, &o);
+	CU_ASSERT_STRING_EQUAL(subj != NULL ? subj : "",
+	    "emailAddress=alice@example.com,CN=Alice Example,OU=IT,"
+	    "O=Demo Org,L=Springfield,ST=Oregon,C=US");
+	free(subj);
+	/* Empty organisation values are left out, not written empty. */
+	o.ou = "";
+	o.l = NULL;
+	o.st = NULL;
+	subj = issued_subject("ssl", hostile, &o);
+	CU_ASSERT_STRING_EQUAL(subj != NULL ? subj : "",
+	    "CN=www.example.com,O=Demo Org,C=US");
+	free(subj);
+}
+
 static void
 register_tests(void)
 {
@@ -467,6 +586,7 @@ register_tests(void)
 	UNIT_ADD(s, test_decline_then_no_issue);
 	UNIT_ADD(s, test_revoke_publishes_crl);
 	UNIT_ADD(s, test_sign_then_record);
+	UNIT_ADD(s, test_subject_is_cn_and_org);
 	UNIT_ADD(s, test_kill_during_issue_is_atomic);
 }
 

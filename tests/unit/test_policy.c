@@ -1,7 +1,9 @@
 /* test_policy: domain delegation, name syntax, terms and key rules. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -384,6 +386,115 @@ test_server_names(void)
 	CU_ASSERT_FALSE(check_a("www.example.com", "email:a@example.com", 0,
 	    err));
 	CU_ASSERT_FALSE(check_a(NULL, NULL, 0, err));
+	/* One trailing dot is removed when the CSR is read; two fail. */
+	CU_ASSERT_TRUE(check_a("www.example.com.", "DNS:www.example.com.", 0,
+	    err));
+	CU_ASSERT_FALSE(check_a("www.example.com..", NULL, 0, err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a valid host name"));
+	CU_ASSERT_FALSE(check_a("www.example.com", "DNS:www.example.com..",
+	    0, err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a valid host name"));
+}
+
+/*
+ * One trailing dot comes off a host name and only then: a second dot
+ * stays to fail the checks, and a person's name keeps its dot.
+ */
+static void
+test_name_trim_dot(void)
+{
+	static const struct {
+		const char	*in, *out;
+	} cases[] = {
+		{ "www.example.com.", "www.example.com" },
+		{ "*.example.com.", "*.example.com" },
+		{ "localhost.", "localhost" },
+		{ "www.example.com", "www.example.com" },
+		{ "www.example.com..", "www.example.com.." },
+		{ "Smith Jr.", "Smith Jr." },
+		{ "a@example.com.", "a@example.com." },
+		{ ".", "." },
+		{ "", "" },
+	};
+	char	 buf[64];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", cases[i].in);
+		CU_ASSERT_STRING_EQUAL(policy_name_trim_dot(buf),
+		    cases[i].out);
+	}
+	CU_ASSERT_PTR_NULL(policy_name_trim_dot(NULL));
+}
+
+/* Returns the RFC 2253 text of name (static buffer) for comparisons. */
+static const char *
+name_str(const X509_NAME *name)
+{
+	static char	 text[512];
+	BIO		*bio = BIO_new(BIO_s_mem());
+	int		 n;
+
+	text[0] = '\0';
+	if (bio != NULL && name != NULL &&
+	    X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0 &&
+	    (n = BIO_read(bio, text, sizeof(text) - 1)) > 0)
+		text[n] = '\0';
+	BIO_free(bio);
+	return text;
+}
+
+/*
+ * The subject is built by policy per type: CN and the organisation's
+ * values; an SSL or device certificate never takes the CSR's mailbox,
+ * serialNumber, UID, second CN or its own O/C; S/MIME keeps the checked
+ * emailAddress.
+ */
+static void
+test_subject(void)
+{
+	static const char *const fields[] = {
+		"C", "XX", "O", "Evil Corp", "CN", "www.example.com",
+		"emailAddress", "ceo@victim.org", "serialNumber", "42",
+		"UID", "root", "CN", "www.victim.test", NULL,
+	};
+	X509_REQ	*req;
+	X509_NAME	*n;
+	struct csr	*c;
+	char		 err[256];
+	size_t		 i;
+
+	CU_ASSERT_FATAL((req = X509_REQ_new()) != NULL);
+	for (i = 0; fields[i] != NULL; i += 2)
+		CU_ASSERT_FATAL(X509_NAME_add_entry_by_txt(
+		    X509_REQ_get_subject_name(req), fields[i], MBSTRING_ASC,
+		    (const unsigned char *)fields[i + 1], -1, -1, 0));
+	CU_ASSERT_FATAL(X509_REQ_set_pubkey(req, key));
+	CU_ASSERT_FATAL(X509_REQ_sign(req, key, EVP_sha256()) > 0);
+	c = csr_from_req(req, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+
+	n = policy_subject(CERT_SSL, c, "Acme Inc", "IT", "Springfield",
+	    "Oregon", "US");
+	CU_ASSERT_STRING_EQUAL(name_str(n), "CN=www.example.com,OU=IT,"
+	    "O=Acme Inc,L=Springfield,ST=Oregon,C=US");
+	X509_NAME_free(n);
+	n = policy_subject(CERT_DEVICE, c, "Acme Inc", "", NULL, NULL, "US");
+	CU_ASSERT_STRING_EQUAL(name_str(n), "CN=www.example.com,O=Acme Inc,"
+	    "C=US");
+	X509_NAME_free(n);
+	n = policy_subject(CERT_SMIME, c, "Acme Inc", NULL, NULL, NULL, NULL);
+	CU_ASSERT_STRING_EQUAL(name_str(n), "emailAddress=ceo@victim.org,"
+	    "CN=www.example.com,O=Acme Inc");
+	X509_NAME_free(n);
+	/* Nothing from the organisation: the CN alone, none of the CSR's O/C. */
+	n = policy_subject(CERT_SSL, c, NULL, NULL, NULL, NULL, NULL);
+	CU_ASSERT_STRING_EQUAL(name_str(n), "CN=www.example.com");
+	X509_NAME_free(n);
+	/* A bad country from the configuration is an error, not a drop. */
+	CU_ASSERT_PTR_NULL(policy_subject(CERT_SSL, c, "Acme", NULL, NULL,
+	    NULL, "USA"));
+	csr_free(c);
 }
 
 static void
@@ -396,6 +507,8 @@ register_tests(void)
 	UNIT_ADD(s, test_delegated_and_foreign);
 	UNIT_ADD(s, test_lookalikes);
 	UNIT_ADD(s, test_case_and_trailing_dot);
+	UNIT_ADD(s, test_name_trim_dot);
+	UNIT_ADD(s, test_subject);
 	UNIT_ADD(s, test_wildcards);
 	UNIT_ADD(s, test_per_type_enablement);
 	UNIT_ADD(s, test_department_scope);

@@ -2313,10 +2313,17 @@ test_subject_only_checked_names(void)
 	X509		*x;
 	long long	 n = store_request_count(db);
 
+	/* The second CN was never checked: the certificate names the first. */
 	csr = make_csr_subject(keys[1], two_cns, CODE, NULL);
-	CU_ASSERT(expect_fail(send_csr(1, csr, P_DEVICE), SCEP_FAIL_BADREQUEST));
+	x = expect_cert(send_csr(1, csr, P_DEVICE), keys[1]);
+	CU_ASSERT_PTR_NOT_NULL(x);
+	if (x != NULL) {
+		CU_ASSERT(has_cn(x, "one.example.com"));
+		CU_ASSERT_EQUAL(subject_count(x, NID_commonName), 1);
+	}
+	X509_free(x);
 	X509_REQ_free(csr);
-	CU_ASSERT_EQUAL(store_request_count(db), n);
+	CU_ASSERT_EQUAL(store_request_count(db), n + 1);
 
 	csr = make_csr_subject(keys[1], extras, CODE, NULL);
 	x = expect_cert(send_csr(1, csr, P_DEVICE), keys[1]);
@@ -2371,6 +2378,90 @@ test_clock_only_in_test_builds(void)
 	X509_REQ_free(csr);
 }
 
+/* Returns the RFC 2253 text of x's subject (static buffer). */
+static const char *
+subject_text(X509 *x)
+{
+	static char	 text[512];
+	BIO		*bio = BIO_new(BIO_s_mem());
+	int		 n;
+
+	text[0] = '\0';
+	if (bio != NULL && x != NULL && X509_NAME_print_ex(bio,
+	    X509_get_subject_name(x), 0, XN_FLAG_RFC2253) >= 0 &&
+	    (n = BIO_read(bio, text, sizeof(text) - 1)) > 0)
+		text[n] = '\0';
+	BIO_free(bio);
+	return text;
+}
+
+/* Returns the dNSName SANs of x joined by commas (static buffer). */
+static const char *
+dns_san_text(X509 *x)
+{
+	static char	 text[512];
+	GENERAL_NAMES	*gens;
+	const GENERAL_NAME *g;
+	int		 i;
+
+	text[0] = '\0';
+	if ((gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL,
+	    NULL)) == NULL)
+		return text;
+	for (i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
+		g = sk_GENERAL_NAME_value(gens, i);
+		if (g->type != GEN_DNS)
+			continue;
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+		    "%s%s", text[0] != '\0' ? "," : "",
+		    (const char *)ASN1_STRING_get0_data(g->d.dNSName));
+	}
+	GENERAL_NAMES_free(gens);
+	return text;
+}
+
+/*
+ * SPEC 4.1 step 4 for a device endpoint: the subject is the CN and the
+ * organisation's values (Demo Org, US), and nothing else the requester
+ * wrote; a name's one trailing dot is gone from CN and SAN, two fail.
+ */
+static void
+test_device_subject_is_cn_and_org(void)
+{
+	static const char *const hostile[] = { "C=XX", "O=Evil Corp",
+	    "CN=dev7.example.com.", "emailAddress=ceo@victim.org",
+	    "serialNumber=42", "UID=root", "CN=www.victim.test", NULL };
+	static const char *const two_dots[] = { "CN=dev8.example.com..",
+	    NULL };
+	X509_REQ	*csr;
+	X509		*x;
+	long long	 n;
+
+	csr = make_csr_subject(keys[3], hostile, CODE,
+	    "DNS:dev7.example.com.");
+	x = expect_cert(send_csr(3, csr, P_DEVICE), keys[3]);
+	CU_ASSERT_PTR_NOT_NULL(x);
+	CU_ASSERT_STRING_EQUAL(subject_text(x),
+	    "CN=dev7.example.com,O=Demo Org,C=US");
+	CU_ASSERT_STRING_EQUAL(x != NULL ? dns_san_text(x) : "",
+	    "dev7.example.com");
+	CU_ASSERT(x == NULL || !cert_has_email(x, "ceo@victim.org"));
+	X509_free(x);
+	X509_REQ_free(csr);
+
+	n = store_request_count(db);
+	/* A CSR signed with MD5 is refused as a bad request, nothing stored. */
+	csr = make_csr_subject(keys[4], two_dots + 1, CODE,
+	    "DNS:dev9.example.com");
+	CU_ASSERT_FATAL(X509_REQ_sign(csr, keys[4], EVP_md5()) > 0);
+	CU_ASSERT(expect_fail(send_csr(4, csr, P_DEVICE), SCEP_FAIL_BADREQUEST));
+	X509_REQ_free(csr);
+	csr = make_csr_subject(keys[3], two_dots, CODE, NULL);
+	CU_ASSERT(expect_fail(send_csr(3, csr, P_DEVICE), SCEP_FAIL_BADREQUEST));
+	X509_REQ_free(csr);
+	CU_ASSERT_EQUAL(store_request_count(db), n);
+}
+
 static void
 register_tests(void)
 {
@@ -2404,6 +2495,7 @@ register_tests(void)
 	UNIT_ADD(s, test_txn_needs_its_key);
 	UNIT_ADD(s, test_subject_only_checked_names);
 	UNIT_ADD(s, test_clock_only_in_test_builds);
+	UNIT_ADD(s, test_device_subject_is_cn_and_org);
 }
 
 UNIT_MAIN(register_tests)
