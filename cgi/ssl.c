@@ -24,9 +24,6 @@
 
 #define MAX_BODY	(64 * 1024)	/* a 32 KiB CSR upload plus the form */
 #define ENROLL_TTL	(30 * 60)	/* how long a checked access code holds */
-#define PASS_MIN	8		/* shortest renewal passphrase */
-#define PASS_MAX	256
-#define COMMENTS_MAX	1024
 #define CERT_ID_MAX	64
 #define GENERIC_CODE_ERROR \
 	"The access code or the email address is not valid for this form."
@@ -100,10 +97,10 @@ static const struct field fields[KEY__MAX] = {
 	[KEY_SANS] = { "sans", field_text, 16384, 0, 0, 0 },
 	[KEY_AUTORENEW] = { "autoRenew", field_flag, 16, 0, 0, 0 },
 	[KEY_AUTORENEWDAYS] = { "autoRenewDays", field_int, 8, 1, 90, 0 },
-	[KEY_PASS] = { "passphrase", field_line, PASS_MAX, 0, 0, 1 },
-	[KEY_PASS2] = { "passphrase2", field_line, PASS_MAX, 0, 0, 1 },
+	[KEY_PASS] = { "passphrase", field_line, ENROLL_PASS_MAX, 0, 0, 1 },
+	[KEY_PASS2] = { "passphrase2", field_line, ENROLL_PASS_MAX, 0, 0, 1 },
 	[KEY_EXTREQ] = { "externalRequester", field_text, 4096, 0, 0, 0 },
-	[KEY_COMMENTS] = { "comments", field_text, COMMENTS_MAX, 0, 0, 0 },
+	[KEY_COMMENTS] = { "comments", field_text, ENROLL_COMMENTS_MAX, 0, 0, 0 },
 	[KEY_EULA] = { "eula", field_flag, 16, 0, 0, 0 },
 	[KEY_CERTID] = { "certId", field_line, CERT_ID_MAX, 0, 0, 0 },
 	[KEY_REASON] = { "reason", field_line, 64, 0, 0, 0 },
@@ -178,39 +175,18 @@ enroll_step1(struct app_req *c, int status, const char *error)
  * returns the account (caller frees) or NULL with a failure recorded.
  */
 static struct account *
-check_access_code(struct app_req *c, const char *code, const char *email)
+check_access_code(struct app_req *c)
 {
-	struct account			*acc = NULL;
-	struct delegation_list		*dl = NULL;
-	struct policy_delegation	*pd = NULL;
-	int				 ok = 0;
+	struct account	*acc;
 
 	/* Counted before the check, so parallel guesses cannot overrun. */
 	if (!throttle_attempt(c->app->db, "ssl-code", c->r->remote))
 		return NULL;
-	if (code == NULL || email == NULL || *code == '\0' || *email == '\0' ||
-	    strlen(code) > 128 || strlen(email) > 254)
-		goto out;
-	if ((acc = store_account_by_code(c->app->db, c->endpoint->id, code)) ==
+	if ((acc = enroll_account(c->app->db, c->customer->id, c->endpoint->id,
+	    CERT_SSL, app_str(c, KEY_ACCESSCODE), app_str(c, KEY_EMAIL))) ==
 	    NULL)
-		goto out;
-	if ((dl = store_delegation_list(c->app->db, c->customer->id)) == NULL ||
-	    (pd = issue_delegations(dl)) == NULL)
-		goto out;
-	ok = policy_email_allowed(pd, dl->n, acc->org_id, acc->dept_id,
-	    CERT_SSL, email);
-out:
-	free(pd);
-	store_delegation_list_free(dl);
-	if (!ok) {
-		/* The log says which part failed; the page never does. */
-		log_info("ssl: access code check failed from %s: %s",
-		    c->r->remote, acc == NULL ? "unknown code" :
-		    "email domain not delegated");
-		/* The attempt counted above stays counted as a failure. */
-		store_account_free(acc);
-		return NULL;
-	}
+		log_info("ssl: access code check failed from %s", c->r->remote);
+	/* A failed attempt stays counted. */
 	return acc;
 }
 
@@ -432,98 +408,37 @@ find_profile(const struct profile_list *pl, const char *name)
 	return NULL;
 }
 
-/*
- * The checks of SPEC 4.1 step 4 on the submitted form; returns 1 with the
- * certificate's names and external requesters filled, or 0 with the first
- * failure's message in err.
- */
+/* Runs the form's checks (enroll_check_ssl) on the typed fields. */
 static int
 enroll_check(struct app_req *c, const struct account *acc,
     const struct profile *prof, const struct form_csr *fc,
     struct buf *names, struct buf *extreq, char *err, size_t errlen)
 {
-	struct delegation_list		*dl = NULL;
-	struct policy_delegation	*pd = NULL;
-	const char			*cn = app_str(c, KEY_CN);
-	const char			*pass = app_str(c, KEY_PASS);
-	long long			 term;
-	int				 ok = 0;
+	struct policy_scope	*sc;
+	struct ssl_input	 in;
+	int			 ok;
 
-	snprintf(err, errlen, "The request could not be checked.");
-	if (prof == NULL) {
-		snprintf(err, errlen, "Choose one of the certificate profiles "
-		    "offered.");
-		goto out;
+	memset(&in, 0, sizeof(in));
+	in.prof = prof;
+	in.term = (int)c->f[KEY_TERM].num;
+	in.csr = fc->csr;
+	in.csr_err = fc->err;
+	in.cn = app_str(c, KEY_CN);
+	in.sans = app_str(c, KEY_SANS);
+	in.auto_renew = c->f[KEY_AUTORENEW].num != 0;
+	in.auto_renew_days = (int)c->f[KEY_AUTORENEWDAYS].num;
+	in.pass = app_str(c, KEY_PASS);
+	in.pass2 = app_str(c, KEY_PASS2);
+	in.ext_requesters = app_str(c, KEY_EXTREQ);
+	in.comments_too_long = c->f[KEY_COMMENTS].state == FIELD_INVALID;
+	in.eula = c->f[KEY_EULA].num != 0;
+	if ((sc = policy_scope_load(c->app->db, c->customer->id, acc->org_id,
+	    acc->dept_id)) == NULL) {
+		snprintf(err, errlen, "The request could not be checked.");
+		return 0;
 	}
-	term = c->f[KEY_TERM].num;
-	if (c->f[KEY_TERM].state != FIELD_VALID ||
-	    !policy_term_allowed(prof->terms, (int)term)) {
-		snprintf(err, errlen, "The certificate term is not available "
-		    "for the profile %s; choose one of its terms.", prof->name);
-		goto out;
-	}
-	if (fc->csr == NULL) {
-		snprintf(err, errlen, "%s", fc->err);
-		goto out;
-	}
-	if (!policy_key_allowed(key_types_parse(prof->key_types),
-	    fc->csr->key_type)) {
-		snprintf(err, errlen, "The CSR's key (%s) is not allowed by the "
-		    "profile %s.", key_type_name(fc->csr->key_type), prof->name);
-		goto out;
-	}
-	if ((dl = store_delegation_list(c->app->db, c->customer->id)) == NULL ||
-	    (pd = issue_delegations(dl)) == NULL)
-		goto out;
-	err[0] = '\0';
-	if (!enroll_check_names(pd, dl->n, acc->org_id, acc->dept_id,
-	    prof->multi_domain, prof->wildcard, cn, app_str(c, KEY_SANS), names,
-	    err, errlen))
-		goto out;
-	/* names starts with the CN as checked: without its trailing dot. */
-	if (fc->csr->cn == NULL ||
-	    strlen(fc->csr->cn) != strcspn((char *)names->data, ",") ||
-	    strncasecmp(fc->csr->cn, (char *)names->data,
-	    strlen(fc->csr->cn)) != 0) {
-		snprintf(err, errlen, "The Common Name \"%.64s\" does not match "
-		    "the CSR's Common Name \"%.64s\"; use \"Get CN from CSR\".",
-		    cn, fc->csr->cn != NULL ? fc->csr->cn : "");
-		goto out;
-	}
-	if (c->f[KEY_AUTORENEW].num) {
-		if (c->f[KEY_AUTORENEWDAYS].state != FIELD_VALID) {
-			snprintf(err, errlen, "Auto renew needs a number of "
-			    "days before expiration between 1 and 90.");
-			goto out;
-		}
-	}
-	if (strlen(pass) < PASS_MIN || strlen(pass) > PASS_MAX) {
-		snprintf(err, errlen, "The Annual Renewal Passphrase must have "
-		    "%d to %d characters.", PASS_MIN, PASS_MAX);
-		goto out;
-	}
-	if (!secret_equal(pass, app_str(c, KEY_PASS2))) {
-		snprintf(err, errlen, "The passphrase and its confirmation "
-		    "differ; enter the same passphrase twice.");
-		goto out;
-	}
-	if (!enroll_check_emails(pd, dl->n, acc->org_id, acc->dept_id,
-	    CERT_SSL, app_str(c, KEY_EXTREQ), extreq, err, errlen))
-		goto out;
-	if (strlen(app_str(c, KEY_COMMENTS)) > COMMENTS_MAX) {
-		snprintf(err, errlen, "Comments may have at most %d characters.",
-		    COMMENTS_MAX);
-		goto out;
-	}
-	if (!c->f[KEY_EULA].num) {
-		snprintf(err, errlen, "Please read and agree to the terms of "
-		    "the EULA.");
-		goto out;
-	}
-	ok = 1;
-out:
-	free(pd);
-	store_delegation_list_free(dl);
+	ok = enroll_check_ssl(sc, &in, names, extreq, err, errlen);
+	policy_scope_free(sc);
 	return ok;
 }
 
@@ -654,8 +569,7 @@ page_enroll(struct app_req *c)
 	if (strcmp(c->r->method, "POST") != 0)
 		return enroll_step1(c, 200, NULL);
 	email = app_str(c, KEY_EMAIL);
-	if ((acc = check_access_code(c, app_str(c, KEY_ACCESSCODE),
-	    email)) == NULL)
+	if ((acc = check_access_code(c)) == NULL)
 		return enroll_step1(c, 200, GENERIC_CODE_ERROR);
 	/*
 	 * A valid code takes back only its own attempt: knowing one code
@@ -755,55 +669,21 @@ check_passphrase(struct app_req *c, enum page p)
 	return r;
 }
 
-/*
- * Re-checks the names of an earlier request against today's delegations
- * (a domain may have moved since); returns 1, or 0 with a message in err.
- */
+/* Whether old may be renewed under prof as things are today; 0 with a message in err. */
 static int
-renew_names_ok(struct app_req *c, const struct request *old,
+renewal_ok(struct app_req *c, const struct request *old,
     const struct profile *prof, char *err, size_t errlen)
 {
-	struct delegation_list		*dl = NULL;
-	struct policy_delegation	*pd = NULL;
-	struct buf			 names = { 0 };
-	const char			*sans;
-	int				 ok = 0;
+	struct policy_scope	*sc;
+	int			 ok;
 
-	snprintf(err, errlen, "The certificate could not be renewed.");
-	if ((dl = store_delegation_list(c->app->db, c->customer->id)) == NULL ||
-	    (pd = issue_delegations(dl)) == NULL)
-		goto out;
-	sans = strchr(old->sans, ',');
-	ok = enroll_check_names(pd, dl->n, old->org_id, old->dept_id,
-	    prof->multi_domain, prof->wildcard, old->common_name,
-	    sans != NULL ? sans + 1 : "", &names, err, errlen);
-out:
-	buf_free(&names);
-	free(pd);
-	store_delegation_list_free(dl);
-	return ok;
-}
-
-/*
- * Re-checks the stored CSR's key against the profile as it is today (it
- * may have dropped a key type since); returns 1, or 0 with a message.
- */
-static int
-renew_key_ok(const struct request *old, const struct profile *prof,
-    char *err, size_t errlen)
-{
-	struct csr	*csr;
-	int		 ok;
-
-	if ((csr = csr_parse(old->csr_der, old->csr_len, err, errlen)) == NULL)
+	if ((sc = policy_scope_load(c->app->db, c->customer->id, old->org_id,
+	    old->dept_id)) == NULL) {
+		snprintf(err, errlen, "The certificate could not be renewed.");
 		return 0;
-	ok = policy_key_allowed(key_types_parse(prof->key_types),
-	    csr->key_type);
-	if (!ok)
-		snprintf(err, errlen, "The profile %s no longer allows %s keys; "
-		    "please enroll a new certificate with a new key.",
-		    prof->name, key_type_name(csr->key_type));
-	csr_free(csr);
+	}
+	ok = enroll_renewal_ok(sc, old, prof, err, errlen);
+	policy_scope_free(sc);
 	return ok;
 }
 
@@ -840,11 +720,7 @@ page_renew(struct app_req *c)
 		    "could not be renewed. Please try again later.");
 		goto out;
 	}
-	if (!renew_names_ok(c, old, prof, err, sizeof(err))) {
-		rc = pass_form(c, PAGE_RENEW, 200, err);
-		goto out;
-	}
-	if (!renew_key_ok(old, prof, err, sizeof(err))) {
+	if (!renewal_ok(c, old, prof, err, sizeof(err))) {
 		rc = pass_form(c, PAGE_RENEW, 200, err);
 		goto out;
 	}

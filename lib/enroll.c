@@ -6,9 +6,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "csr.h"
 #include "enroll.h"
 #include "log.h"
 #include "notify.h"
+#include "secret.h"
 
 #define SEPARATORS	", \t\r\n;"
 
@@ -88,11 +90,11 @@ list_has(const struct buf *list, const char *name)
 }
 
 int
-enroll_check_names(const struct policy_delegation *dels, size_t n,
-    long long org_id, long long dept_id, int multi_domain, int wildcard,
-    const char *cn, const char *sans, struct buf *names, char *err,
+enroll_check_names(const struct name_check *nc, struct buf *names, char *err,
     size_t errlen)
 {
+	const struct policy_scope	*sc = nc->scope;
+	const char			*cn = nc->cn, *sans = nc->sans;
 	char	*copy = NULL, *tok, *p, *save = NULL, *lcn = NULL;
 	size_t	 count = 0;
 	int	 ok = 0;
@@ -111,8 +113,8 @@ enroll_check_names(const struct policy_delegation *dels, size_t n,
 		goto out;
 	/* The same names as a CSR's (csr_parse): no trailing dot. */
 	policy_name_trim_dot(lower(lcn));
-	if (!enroll_check_name(dels, n, org_id, dept_id, CERT_SSL, lcn,
-	    "Common Name", wildcard, err, errlen))
+	if (!enroll_check_name(sc->dels, sc->n, sc->org_id, sc->dept_id,
+	    CERT_SSL, lcn, "Common Name", nc->wildcard, err, errlen))
 		goto out;
 	if (!buf_puts(names, lcn))
 		goto out;
@@ -121,15 +123,16 @@ enroll_check_names(const struct policy_delegation *dels, size_t n,
 	for (p = copy; (tok = strtok_r(p, SEPARATORS, &save)) != NULL;
 	    p = NULL) {
 		policy_name_trim_dot(lower(tok));
-		if (!multi_domain) {
+		if (!nc->multi_domain) {
 			enroll_seterr(err, errlen, "Subject Alternative Names "
 			    "are only allowed with a multi-domain certificate "
 			    "profile; clear the field or choose another "
 			    "profile.");
 			goto out;
 		}
-		if (!enroll_check_name(dels, n, org_id, dept_id, CERT_SSL,
-		    tok, "Subject Alternative Name", wildcard, err, errlen))
+		if (!enroll_check_name(sc->dels, sc->n, sc->org_id,
+		    sc->dept_id, CERT_SSL, tok, "Subject Alternative Name",
+		    nc->wildcard, err, errlen))
 			goto out;
 		if (list_has(names, tok))
 			continue;
@@ -155,8 +158,7 @@ out:
 }
 
 int
-enroll_check_emails(const struct policy_delegation *dels, size_t n,
-    long long org_id, long long dept_id, enum cert_type type,
+enroll_check_emails(const struct policy_scope *sc, enum cert_type type,
     const char *list, struct buf *out, char *err, size_t errlen)
 {
 	char	*copy, *tok, *p, *save = NULL;
@@ -167,8 +169,8 @@ enroll_check_emails(const struct policy_delegation *dels, size_t n,
 		return 0;
 	for (p = copy; (tok = strtok_r(p, SEPARATORS, &save)) != NULL;
 	    p = NULL) {
-		if (strlen(tok) > 254 || !policy_email_allowed(dels, n, org_id,
-		    dept_id, type, tok)) {
+		if (strlen(tok) > 254 || !policy_email_allowed(sc->dels, sc->n,
+		    sc->org_id, sc->dept_id, type, tok)) {
 			enroll_seterr(err, errlen, "The External Requester "
 			    "\"%.80s\" is not an email address in a domain "
 			    "delegated to your organization.", tok);
@@ -264,5 +266,145 @@ out:
 		db_rollback(db);
 		res->id = 0;
 	}
+	return ok;
+}
+
+int
+enroll_check_ssl(const struct policy_scope *sc, const struct ssl_input *in,
+    struct buf *names, struct buf *extreq, char *err, size_t errlen)
+{
+	struct name_check	 nc;
+	const struct profile	*prof = in->prof;
+	size_t			 cnlen;
+
+	if (prof == NULL) {
+		enroll_seterr(err, errlen, "Choose one of the certificate "
+		    "profiles offered.");
+		return 0;
+	}
+	if (!policy_term_allowed(prof->terms, in->term)) {
+		enroll_seterr(err, errlen, "The certificate term is not "
+		    "available for the profile %s; choose one of its terms.",
+		    prof->name);
+		return 0;
+	}
+	if (in->csr == NULL) {
+		enroll_seterr(err, errlen, "%s", in->csr_err);
+		return 0;
+	}
+	if (!policy_key_allowed(key_types_parse(prof->key_types),
+	    in->csr->key_type)) {
+		enroll_seterr(err, errlen, "The CSR's key (%s) is not allowed by "
+		    "the profile %s.", key_type_name(in->csr->key_type),
+		    prof->name);
+		return 0;
+	}
+	nc.scope = sc;
+	nc.multi_domain = prof->multi_domain;
+	nc.wildcard = prof->wildcard;
+	nc.cn = in->cn;
+	nc.sans = in->sans;
+	if (!enroll_check_names(&nc, names, err, errlen))
+		return 0;
+	/* names starts with the CN as checked: without its trailing dot. */
+	cnlen = in->csr->cn != NULL ? strlen(in->csr->cn) : 0;
+	if (in->csr->cn == NULL || cnlen != strcspn((char *)names->data, ",") ||
+	    strncasecmp(in->csr->cn, (char *)names->data, cnlen) != 0) {
+		enroll_seterr(err, errlen, "The Common Name \"%.64s\" does not "
+		    "match the CSR's Common Name \"%.64s\"; use \"Get CN from "
+		    "CSR\".", in->cn, in->csr->cn != NULL ? in->csr->cn : "");
+		buf_free(names);
+		return 0;
+	}
+	if (in->auto_renew && in->auto_renew_days == 0) {
+		enroll_seterr(err, errlen, "Auto renew needs a number of days "
+		    "before expiration between 1 and 90.");
+		return 0;
+	}
+	if (strlen(in->pass) < ENROLL_PASS_MIN ||
+	    strlen(in->pass) > ENROLL_PASS_MAX) {
+		enroll_seterr(err, errlen, "The Annual Renewal Passphrase must "
+		    "have %d to %d characters.", ENROLL_PASS_MIN,
+		    ENROLL_PASS_MAX);
+		return 0;
+	}
+	if (!secret_equal(in->pass, in->pass2)) {
+		enroll_seterr(err, errlen, "The passphrase and its confirmation "
+		    "differ; enter the same passphrase twice.");
+		return 0;
+	}
+	if (!enroll_check_emails(sc, CERT_SSL, in->ext_requesters, extreq, err,
+	    errlen))
+		return 0;
+	if (in->comments_too_long) {
+		enroll_seterr(err, errlen, "Comments may have at most %d "
+		    "characters.", ENROLL_COMMENTS_MAX);
+		return 0;
+	}
+	if (!in->eula) {
+		enroll_seterr(err, errlen, "Please read and agree to the terms "
+		    "of the EULA.");
+		return 0;
+	}
+	return 1;
+}
+
+struct account *
+enroll_account(struct db *db, long long customer_id, long long endpoint_id,
+    enum cert_type type, const char *code, const char *email)
+{
+	struct account		*acc = NULL;
+	struct policy_scope	*sc = NULL;
+	int			 ok = 0;
+
+	if (code == NULL || email == NULL || *code == '\0' || *email == '\0')
+		goto out;
+	if ((acc = store_account_by_code(db, endpoint_id, code)) == NULL)
+		goto out;
+	if ((sc = policy_scope_load(db, customer_id, acc->org_id,
+	    acc->dept_id)) == NULL)
+		goto out;
+	ok = policy_email_allowed(sc->dels, sc->n, sc->org_id, sc->dept_id,
+	    type, email);
+out:
+	policy_scope_free(sc);
+	if (!ok) {
+		log_info("access code check failed: %s", acc == NULL ?
+		    "unknown code" : "email domain not delegated");
+		store_account_free(acc);
+		return NULL;
+	}
+	return acc;
+}
+
+int
+enroll_renewal_ok(const struct policy_scope *sc, const struct request *old,
+    const struct profile *prof, char *err, size_t errlen)
+{
+	struct name_check	 nc;
+	struct buf		 names = { 0 };
+	struct csr		*csr;
+	const char		*sans = strchr(old->sans, ',');
+	int			 ok;
+
+	nc.scope = sc;
+	nc.multi_domain = prof->multi_domain;
+	nc.wildcard = prof->wildcard;
+	nc.cn = old->common_name;
+	nc.sans = sans != NULL ? sans + 1 : "";
+	ok = enroll_check_names(&nc, &names, err, errlen);
+	buf_free(&names);
+	if (!ok)
+		return 0;
+	/* The profile may have dropped a key type since. */
+	if ((csr = csr_parse(old->csr_der, old->csr_len, err, errlen)) == NULL)
+		return 0;
+	ok = policy_key_allowed(key_types_parse(prof->key_types),
+	    csr->key_type);
+	if (!ok)
+		enroll_seterr(err, errlen, "The profile %s no longer allows %s "
+		    "keys; please enroll a new certificate with a new key.",
+		    prof->name, key_type_name(csr->key_type));
+	csr_free(csr);
 	return ok;
 }

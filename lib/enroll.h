@@ -27,27 +27,77 @@ int	 enroll_check_name(const struct policy_delegation *, size_t n,
 	    long long org_id, long long dept_id, enum cert_type,
 	    const char *name, const char *what, int allow_wildcard,
 	    char *err, size_t errlen);
+/* The names a form asks for, and what may certify them. */
+struct name_check {
+	const struct policy_scope	*scope;
+	int				 multi_domain;	/* the profile's */
+	int				 wildcard;	/* the profile's */
+	const char			*cn;
+	const char			*sans;	/* commas or white space */
+};
+
 /*
- * Checks a form's Common Name and its SAN list (separated by commas or
- * white space) against a profile (multi_domain, wildcard) and the
- * delegations, and appends the certificate's names to names: the CN,
- * then each further distinct SAN, lower case, without the one trailing
- * dot a name may have (policy_name_trim_dot), comma separated.  Returns
- * 1, or 0 with a message in err (names is then freed).
+ * Checks a form's Common Name and its SAN list against a profile
+ * (multi_domain, wildcard) and the scope's delegations, and appends the
+ * certificate's names to names: the CN, then each further distinct SAN,
+ * lower case, without the one trailing dot a name may have
+ * (policy_name_trim_dot), comma separated.  Returns 1, or 0 with a
+ * message in err (names is then freed).
  */
-int	 enroll_check_names(const struct policy_delegation *, size_t n,
-	    long long org_id, long long dept_id, int multi_domain,
-	    int wildcard, const char *cn, const char *sans, struct buf *names,
+int	 enroll_check_names(const struct name_check *, struct buf *names,
 	    char *err, size_t errlen);
 /*
  * Checks a list of external requester addresses (commas or white space;
  * may be empty): each well formed and in a domain delegated to org/dept
- * for type.  Appends them to out as "a@x, b@y".  Returns 1, or 0 with a
+ * for type in the scope.  Appends them to out as "a@x, b@y".  Returns 1, or 0 with a
  * message in err (out is then freed).
  */
-int	 enroll_check_emails(const struct policy_delegation *, size_t n,
-	    long long org_id, long long dept_id, enum cert_type,
+int	 enroll_check_emails(const struct policy_scope *, enum cert_type,
 	    const char *list, struct buf *out, char *err, size_t errlen);
+
+#define ENROLL_PASS_MIN		8	/* shortest renewal passphrase */
+#define ENROLL_PASS_MAX		256
+#define ENROLL_COMMENTS_MAX	1024
+
+/* What the SSL enrollment form submitted, its fields already typed. */
+struct ssl_input {
+	const struct profile	*prof;		/* NULL: not one of the account's */
+	int			 term;		/* days; 0 when not a number */
+	const struct csr	*csr;		/* NULL: csr_err says why */
+	const char		*csr_err;
+	const char		*cn;
+	const char		*sans;
+	int			 auto_renew;
+	int			 auto_renew_days; /* 0 when not 1..90 */
+	const char		*pass, *pass2;
+	const char		*ext_requesters;
+	int			 comments_too_long;
+	int			 eula;
+};
+
+/*
+ * The checks of SPEC 4.1 step 4 on a submitted SSL form, in the order the
+ * form shows them; returns 1 with the certificate's names ("cn[,san...]")
+ * and external requesters filled, or 0 with the first failure's message
+ * in err.
+ */
+int	 enroll_check_ssl(const struct policy_scope *, const struct ssl_input *,
+	    struct buf *names, struct buf *extreq, char *err, size_t errlen);
+/*
+ * Returns the account of the endpoint whose access code is code when the
+ * email's domain is delegated to its organisation for type (caller
+ * frees), or NULL; the log says which part failed, a page never should.
+ */
+struct account *enroll_account(struct db *, long long customer_id,
+	    long long endpoint_id, enum cert_type, const char *code,
+	    const char *email);
+/*
+ * Checks that an earlier request may be renewed under its profile as it
+ * is today: its names still delegated, its CSR's key still allowed.
+ * Returns 1, or 0 with a message in err.
+ */
+int	 enroll_renewal_ok(const struct policy_scope *, const struct request *,
+	    const struct profile *, char *err, size_t errlen);
 
 /* What enroll_submit did. */
 struct enroll_result {

@@ -12,6 +12,7 @@
 #include "csr.h"
 #include "log.h"
 #include "policy.h"
+#include "store.h"
 #include "strlist.h"
 
 #define POLICY_NAME_MAX	253	/* RFC 1035 limit of a name's text form */
@@ -464,4 +465,43 @@ policy_subject(enum cert_type type, const struct csr *c, const char *o,
 		}
 	}
 	return name;
+}
+
+struct policy_scope *
+policy_scope_load(struct db *db, long long customer_id, long long org_id,
+    long long dept_id)
+{
+	struct policy_scope	*sc;
+	size_t			 i;
+
+	if ((sc = calloc(1, sizeof(*sc))) == NULL ||
+	    (sc->list = store_delegation_list(db, customer_id)) == NULL ||
+	    (sc->own = calloc(sc->list->n + 1, sizeof(*sc->own))) == NULL) {
+		policy_scope_free(sc);
+		return NULL;
+	}
+	for (i = 0; i < sc->list->n; i++) {
+		const struct delegation *d = sc->list->items[i];
+
+		sc->own[i].domain = d->domain;
+		sc->own[i].org_id = d->org_id;
+		sc->own[i].dept_id = d->dept_id;
+		sc->own[i].types = (d->ssl ? CERT_SSL : 0) |
+		    (d->smime ? CERT_SMIME : 0) | (d->device ? CERT_DEVICE : 0);
+	}
+	sc->dels = sc->own;
+	sc->n = sc->list->n;
+	sc->org_id = org_id;
+	sc->dept_id = dept_id;
+	return sc;
+}
+
+void
+policy_scope_free(struct policy_scope *sc)
+{
+	if (sc == NULL)
+		return;
+	free(sc->own);
+	store_delegation_list_free(sc->list);
+	free(sc);
 }

@@ -21,6 +21,29 @@ struct policy_delegation {
 	unsigned	 types;		/* CERT_* bitmask the delegation is enabled for */
 };
 
+struct db;
+struct delegation_list;
+
+/*
+ * Where an account may certify names: the customer's delegations as
+ * seen from one organisation and department.  Built by policy_scope_load
+ * (freed with policy_scope_free), or by hand over a static array.
+ */
+struct policy_scope {
+	const struct policy_delegation	*dels;
+	size_t				 n;
+	long long			 org_id;
+	long long			 dept_id;	/* 0: the organisation */
+	struct delegation_list		*list;		/* owned when loaded */
+	struct policy_delegation	*own;		/* owned when loaded */
+};
+
+/* Returns the customer's delegations for org/dept (caller frees), or NULL on error. */
+struct policy_scope *policy_scope_load(struct db *, long long customer_id,
+	    long long org_id, long long dept_id);
+/* Frees a loaded scope; NULL-safe. */
+void	policy_scope_free(struct policy_scope *);
+
 /*
  * Returns 1 if the DNS name (possibly a wildcard "*.x.y") lies in a
  * domain delegated to the org/dept for type, else 0.  "example.com"

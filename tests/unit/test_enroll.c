@@ -16,14 +16,26 @@ static const struct policy_delegation dels[] = {
 };
 #define NDELS	(sizeof(dels) / sizeof(dels[0]))
 
+static const struct policy_scope scope0 = { dels, NDELS, 1, 0, NULL, NULL };
+
+/* Runs enroll_check_names for department dept and returns its result. */
+static int
+names_in(long long dept, int multi, int wild, const char *cn, const char *sans,
+    struct buf *out, char *err, size_t errlen)
+{
+	struct policy_scope	 sc = { dels, NDELS, 1, dept, NULL, NULL };
+	struct name_check	 nc = { &sc, multi, wild, cn, sans };
+
+	err[0] = '\0';
+	return enroll_check_names(&nc, out, err, errlen);
+}
+
 /* Runs enroll_check_names and returns its result; names and err are the caller's. */
 static int
 names(int multi, int wild, const char *cn, const char *sans, struct buf *out,
     char *err, size_t errlen)
 {
-	err[0] = '\0';
-	return enroll_check_names(dels, NDELS, 1, 0, multi, wild, cn, sans, out,
-	    err, errlen);
+	return names_in(0, multi, wild, cn, sans, out, err, errlen);
 }
 
 /* Accepted names come back CN first, lower case, deduplicated. */
@@ -122,13 +134,13 @@ test_names_department(void)
 	struct buf	 b = { 0 };
 	char		 err[256];
 
-	CU_ASSERT_EQUAL(enroll_check_names(dels, NDELS, 1, 7, 0, 0,
-	    "www.dept.example", "", &b, err, sizeof(err)), 1);
+	CU_ASSERT_EQUAL(names_in(7, 0, 0, "www.dept.example", "", &b, err,
+	    sizeof(err)), 1);
 	buf_free(&b);
-	CU_ASSERT_EQUAL(enroll_check_names(dels, NDELS, 1, 3, 0, 0,
-	    "www.dept.example", "", &b, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(enroll_check_names(dels, NDELS, 1, 7, 0, 0,
-	    "www.example.com", "", &b, err, sizeof(err)), 1);
+	CU_ASSERT_EQUAL(names_in(3, 0, 0, "www.dept.example", "", &b, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(names_in(7, 0, 0, "www.example.com", "", &b, err,
+	    sizeof(err)), 1);
 	buf_free(&b);
 }
 
@@ -156,29 +168,29 @@ test_emails(void)
 	char		 err[256];
 	int		 i;
 
-	CU_ASSERT_EQUAL(enroll_check_emails(dels, NDELS, 1, 0, CERT_SSL, "",
+	CU_ASSERT_EQUAL(enroll_check_emails(&scope0, CERT_SSL, "",
 	    &b, err, sizeof(err)), 1);
 	CU_ASSERT_PTR_NULL(b.data);
-	CU_ASSERT_EQUAL(enroll_check_emails(dels, NDELS, 1, 0, CERT_SSL,
+	CU_ASSERT_EQUAL(enroll_check_emails(&scope0, CERT_SSL,
 	    "a@example.com,b@www.example.com  c@example.com", &b, err,
 	    sizeof(err)), 1);
 	CU_ASSERT_STRING_EQUAL((char *)b.data,
 	    "a@example.com, b@www.example.com, c@example.com");
 	buf_free(&b);
-	CU_ASSERT_EQUAL(enroll_check_emails(dels, NDELS, 1, 0, CERT_SSL,
+	CU_ASSERT_EQUAL(enroll_check_emails(&scope0, CERT_SSL,
 	    "a@example.com, eve@other.org", &b, err, sizeof(err)), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "eve@other.org"));
 	CU_ASSERT_PTR_NULL(b.data);
-	CU_ASSERT_EQUAL(enroll_check_emails(dels, NDELS, 1, 0, CERT_SSL,
+	CU_ASSERT_EQUAL(enroll_check_emails(&scope0, CERT_SSL,
 	    "not-an-address", &b, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(enroll_check_emails(dels, NDELS, 1, 0, CERT_SSL,
+	CU_ASSERT_EQUAL(enroll_check_emails(&scope0, CERT_SSL,
 	    "x@smime.example", &b, err, sizeof(err)), 0);
 	for (i = 0; i <= ENROLL_MAX_REQUESTERS; i++)
 		buf_printf(&b, "u%d@example.com ", i);
 	{
 		char *list = buf_take(&b);
 
-		CU_ASSERT_EQUAL(enroll_check_emails(dels, NDELS, 1, 0,
+		CU_ASSERT_EQUAL(enroll_check_emails(&scope0,
 		    CERT_SSL, list, &b, err, sizeof(err)), 0);
 		CU_ASSERT_PTR_NOT_NULL(strstr(err, "At most"));
 		free(list);
