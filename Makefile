@@ -11,7 +11,7 @@ DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev libssl-dev \
 	libcunit1-dev libcsv-dev libargon2-dev lighttpd apache2 \
 	libapache2-mod-fcgid curl openssl libnss3-tools tidy scep \
 	strongswan-pki libstrongswan-extra-plugins certmonger chromium \
-	iproute2 cppcheck fonts-dejavu-core
+	iproute2 cppcheck fonts-dejavu-core wrk
 
 WARN    := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wformat=2 -Werror
@@ -47,7 +47,7 @@ BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
 .SECONDARY:
 
-.PHONY: all deps check unit unit-asan e2e demo install fuzz bench-scep clean lint
+.PHONY: all deps check unit unit-asan e2e demo install fuzz bench-scep bench-pages clean lint
 
 all: $(LIBA) $(CGI_BIN) $(ADMIN_BIN)
 
@@ -179,6 +179,9 @@ fuzz: deps $(FUZZ_BIN)
 
 bench-scep: deps all $(BENCH_BIN)
 	@bench/bench-scep
+
+bench-pages: deps all
+	@bench/bench-pages
 
 # cppcheck for the C code; for the templates, only constructs that
 # ClearSilver escapes under VarEscapeMode (the set is in tests/lint-templates).

@@ -398,9 +398,17 @@ db_close(struct db *db)
 sqlite3_stmt *
 db_stmt(struct db *db, enum stmt s)
 {
+	/*
+	 * Prepared once per connection, so once per worker, and kept until
+	 * db_close: the customer and endpoint lookups of every request then
+	 * skip SQL parsing.  PERSISTENT tells SQLite the statement lives long
+	 * (it allocates it outside the lookaside pool); after a schema change
+	 * SQLite prepares it again by itself on the next step.
+	 */
 	if (db->stmts[s] == NULL) {
-		if (sqlite3_prepare_v2(db->conn, db_sql[s], -1, &db->stmts[s],
-		    NULL) != SQLITE_OK) {
+		if (sqlite3_prepare_v3(db->conn, db_sql[s], -1,
+		    SQLITE_PREPARE_PERSISTENT, &db->stmts[s], NULL) !=
+		    SQLITE_OK) {
 			log_err("sqlite prepare %d: %s", (int)s,
 			    sqlite3_errmsg(db->conn));
 			return NULL;

@@ -115,7 +115,13 @@ read_one(sqlite3_stmt *st, row_fn row)
 		r = row(st);
 	else if (rc != SQLITE_DONE)
 		log_err("sqlite step: %s", sqlite3_errstr(rc));
+	/*
+	 * Reset ends the read transaction at once; clearing the bindings
+	 * drops this request's values (a customer URI, a code's HMAC) from
+	 * the statement the worker keeps.
+	 */
 	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return r;
 }
 

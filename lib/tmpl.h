@@ -12,6 +12,8 @@
  * HTML-escaped; dir becomes the include path (hdf.loadpaths.0), so a
  * template may include:Page.Template.  name is "page" or "mail/collect"
  * (letters, digits, '_', '-', '/'; no ".." ).  1 ok, 0 error (logged).
+ * The parse is kept for the life of the process and done again when one
+ * of its files changes; it holds nothing of hdf after the call.
  */
 int	tmpl_render(HDF *hdf, const char *dir, const char *name, struct buf *out);
 /*
