@@ -20,6 +20,9 @@ DEFS    := -D_GNU_SOURCE -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED
 INCS    := -Ilib -I/usr/include/ClearSilver -I$(BUILD)/gen
 OPT     ?= -O2 -g
 CFLAGS  += $(WARN) $(DEFS) $(INCS) $(OPT)
+# Each compile also writes which headers it read (a .d file next to its
+# output), so editing any header rebuilds exactly what includes it.
+DEPFLAGS = -MMD -MP -MF $@.d -MT $@
 LDFLAGS += -pie -Wl,-z,relro,-z,now
 LIBS    := -lneo_cgi -lneo_cs -lneo_utl -lz -lfcgi -lsqlite3 -lssl -lcrypto \
 	-largon2 -lcsv -lpthread
@@ -37,12 +40,19 @@ LIBA     := $(BUILD)/libcertdesk.a
 
 CGI_NAMES := ssl smime validate collect bulkenroll device pkiclient.exe
 CGI_BIN   := $(CGI_NAMES:%=$(BUILD)/cgi/%)
+CGI_OBJ   := $(CGI_NAMES:%.exe=%)
+CGI_OBJ   := $(CGI_OBJ:%=$(BUILD)/cgi/%.o)
 ADMIN_SRC := $(sort $(wildcard admin/*.c))
 ADMIN_OBJ := $(ADMIN_SRC:%.c=$(BUILD)/%.o)
 ADMIN_BIN := $(BUILD)/certdesk
 
+# tests/unit: one suite per module; tests/prog: suites that drive a whole
+# program as CGI.  Both link the shared fixture and run under `make unit`.
+FIXTURE_OBJ := $(BUILD)/tests/unit/fixture.o
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
-UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+PROG_SRC  := $(sort $(wildcard tests/prog/test_*.c))
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
+	$(PROG_SRC:tests/prog/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
 .SECONDARY:
@@ -70,10 +80,10 @@ deps:
 # V=1 shows the full compiler command lines.
 Q := $(if $(V),,@)
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h)
+$(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC      $@")
-	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(BUILD)/gen/db_migrations.h: sql/embed.sh $(sort $(wildcard sql/[0-9]*.sql))
 	@mkdir -p $(dir $@)
@@ -97,13 +107,25 @@ $(ADMIN_BIN): $(ADMIN_OBJ) $(LIBA)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBA)
+# A suite is compiled and linked in one step; its .d file names the
+# binary, so unit.h, fixture.h or any lib header rebuilds it.
+$(BUILD)/tests/%: tests/unit/%.c $(FIXTURE_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC LD   $@")
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS) -lcunit
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
+		$(FIXTURE_OBJ) $(LIBA) $(LIBS) -lcunit
+
+$(BUILD)/tests/%: tests/prog/%.c $(FIXTURE_OBJ) $(LIBA)
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC LD   $@")
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
+		$(FIXTURE_OBJ) $(LIBA) $(LIBS) -lcunit
 
 # These suites drive the real programs as CGI, built the same way.
 $(BUILD)/tests/test_scep_server: $(BUILD)/cgi/pkiclient.exe $(ADMIN_BIN)
+
+-include $(LIB_OBJ:%=%.d) $(CGI_OBJ:%=%.d) $(ADMIN_OBJ:%=%.d) \
+	$(FIXTURE_OBJ:%=%.d) $(UNIT_BIN:%=%.d)
 
 $(BUILD)/bench/%: bench/%.c $(LIBA)
 	@mkdir -p $(dir $@)
