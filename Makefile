@@ -182,9 +182,22 @@ fuzz: deps $(FUZZ_BIN)
 bench-scep: deps all $(BENCH_BIN)
 	@bench/bench-scep
 
-lint:
+# Files other branches are rewriting while they still have clang-tidy
+# findings; each is fixed and this list emptied once those branches merge.
+TIDY_PENDING := cgi/collect.c cgi/pkiclient.c cgi/ssl.c lib/csr.c \
+	lib/issue.c lib/policy.c lib/secret.c lib/web.c
+TIDY_SRC := $(filter-out $(TIDY_PENDING), \
+	$(LIB_SRC) $(sort $(wildcard cgi/*.c)) $(ADMIN_SRC))
+
+# cppcheck, then clang-tidy with the checks and limits in .clang-tidy.
+lint: $(BUILD)/gen/db_migrations.h
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr -Ilib -D__GNUC__ lib cgi admin
+	@for f in $(TIDY_SRC); do \
+		$(if $(V),,echo "  TIDY    $$f";) \
+		clang-tidy -quiet --warnings-as-errors='*' $$f -- \
+			-std=c17 $(DEFS) $(INCS) 2>/dev/null || exit 1; \
+	done
 
 clean:
 	rm -rf build build-asan build-fuzz
