@@ -20,6 +20,9 @@ DEFS    := -D_GNU_SOURCE -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED
 INCS    := -Ilib -I/usr/include/ClearSilver -I$(BUILD)/gen
 OPT     ?= -O2 -g
 CFLAGS  += $(WARN) $(DEFS) $(INCS) $(OPT)
+# Each compile also writes which headers it read (a .d file next to its
+# output), so editing any header rebuilds exactly what includes it.
+DEPFLAGS = -MMD -MP -MF $@.d -MT $@
 LDFLAGS += -pie -Wl,-z,relro,-z,now
 LIBS    := -lneo_cgi -lneo_cs -lneo_utl -lz -lfcgi -lsqlite3 -lssl -lcrypto \
 	-largon2 -lcsv -lpthread
@@ -37,12 +40,19 @@ LIBA     := $(BUILD)/libcertdesk.a
 
 CGI_NAMES := ssl smime validate collect bulkenroll device pkiclient.exe
 CGI_BIN   := $(CGI_NAMES:%=$(BUILD)/cgi/%)
+CGI_OBJ   := $(CGI_NAMES:%.exe=%)
+CGI_OBJ   := $(CGI_OBJ:%=$(BUILD)/cgi/%.o)
 ADMIN_SRC := $(sort $(wildcard admin/*.c))
 ADMIN_OBJ := $(ADMIN_SRC:%.c=$(BUILD)/%.o)
 ADMIN_BIN := $(BUILD)/certdesk
 
+# tests/unit: one suite per module; tests/prog: suites that drive a whole
+# program as CGI.  Both link the shared fixture and run under `make unit`.
+FIXTURE_OBJ := $(BUILD)/tests/unit/fixture.o
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
-UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+PROG_SRC  := $(sort $(wildcard tests/prog/test_*.c))
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
+	$(PROG_SRC:tests/prog/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
 .SECONDARY:
@@ -70,10 +80,10 @@ deps:
 # V=1 shows the full compiler command lines.
 Q := $(if $(V),,@)
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h)
+$(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC      $@")
-	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(BUILD)/gen/db_migrations.h: sql/embed.sh $(sort $(wildcard sql/[0-9]*.sql))
 	@mkdir -p $(dir $@)
@@ -105,25 +115,36 @@ $(ADMIN_BIN): $(ADMIN_OBJ) $(LIBA)
 # to forget: a production build cannot have the switch.
 TEST_CLOCK_OBJ := $(BUILD)/tests/store_testclock.o
 
-$(TEST_CLOCK_OBJ): lib/store.c $(wildcard lib/*.h)
+$(TEST_CLOCK_OBJ): lib/store.c
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC      $@")
-	$(Q)$(CC) $(CFLAGS) -DCERTDESK_TEST_CLOCK -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -DCERTDESK_TEST_CLOCK -c -o $@ $<
 
 $(BUILD)/tests/pkiclient.exe: $(BUILD)/cgi/pkiclient.o $(TEST_CLOCK_OBJ) $(LIBA)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(TEST_CLOCK_OBJ) $(LIBA)
+# A suite is compiled and linked in one step; its .d file names the
+# binary, so unit.h, fixture.h or any lib header rebuilds it.
+$(BUILD)/tests/%: tests/unit/%.c $(FIXTURE_OBJ) $(TEST_CLOCK_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC LD   $@")
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(TEST_CLOCK_OBJ) \
-		$(LIBA) $(LIBS) -lcunit
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
+		$(FIXTURE_OBJ) $(TEST_CLOCK_OBJ) $(LIBA) $(LIBS) -lcunit
+
+$(BUILD)/tests/%: tests/prog/%.c $(FIXTURE_OBJ) $(TEST_CLOCK_OBJ) $(LIBA)
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC LD   $@")
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
+		$(FIXTURE_OBJ) $(TEST_CLOCK_OBJ) $(LIBA) $(LIBS) -lcunit
 
 # These suites drive the real programs as CGI: the test-clock pkiclient.exe,
 # and the production one to prove it ignores the clock.
 $(BUILD)/tests/test_scep_server: $(BUILD)/tests/pkiclient.exe \
 	$(BUILD)/cgi/pkiclient.exe $(ADMIN_BIN)
+
+-include $(LIB_OBJ:%=%.d) $(CGI_OBJ:%=%.d) $(ADMIN_OBJ:%=%.d) \
+	$(FIXTURE_OBJ:%=%.d) $(TEST_CLOCK_OBJ:%=%.d) $(UNIT_BIN:%=%.d)
 
 $(BUILD)/bench/%: bench/%.c $(LIBA)
 	@mkdir -p $(dir $@)
@@ -183,12 +204,25 @@ bench-scep: deps all $(BENCH_BIN)
 bench-pages: deps all
 	@bench/bench-pages
 
-# cppcheck for the C code; for the templates, only constructs that
-# ClearSilver escapes under VarEscapeMode (the set is in tests/lint-templates).
-lint:
+# Files other branches are rewriting while they still have clang-tidy
+# findings; each is fixed and this list emptied once those branches merge.
+TIDY_PENDING := cgi/collect.c cgi/pkiclient.c cgi/ssl.c lib/csr.c \
+	lib/issue.c lib/policy.c lib/secret.c lib/web.c
+TIDY_SRC := $(filter-out $(TIDY_PENDING), \
+	$(LIB_SRC) $(sort $(wildcard cgi/*.c)) $(ADMIN_SRC))
+
+# cppcheck and clang-tidy (checks and limits in .clang-tidy) for the C
+# code; for the templates, only constructs that ClearSilver escapes under
+# VarEscapeMode (the set is in tests/lint-templates).
+lint: $(BUILD)/gen/db_migrations.h
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr -Ilib -D__GNUC__ lib cgi admin
 	perl tests/lint-templates templates/*.cs templates/mail/*.cs
+	@for f in $(TIDY_SRC); do \
+		$(if $(V),,echo "  TIDY    $$f";) \
+		clang-tidy -quiet --warnings-as-errors='*' $$f -- \
+			-std=c17 $(DEFS) $(INCS) 2>/dev/null || exit 1; \
+	done
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -43,6 +43,11 @@ struct command {
  */
 int	 admin_args(int argc, char **argv, const struct opt *opts,
 	    char **pos, int maxpos);
+/*
+ * Returns the leading decimal number of s as atoi(3) would (0 when there
+ * is none), clamped to int's range instead of overflowing.
+ */
+int	 admin_int(const char *s);
 /* admin_args for commands whose only option is --json (sets a->json). */
 int	 admin_args_json(struct admin *, int argc, char **argv, char **pos,
 	    int maxpos);

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,11 @@ admin_args(int argc, char **argv, const struct opt *opts, char **pos,
 			*o->flag = 1;
 			continue;
 		}
+		/* An entry with neither slot is a mistake in a command table. */
+		if (o->str == NULL) {
+			admin_fail("--%s cannot be used", o->name);
+			return -1;
+		}
 		if (eq != NULL)
 			val = eq + 1;
 		else if (i + 1 < argc)
@@ -91,6 +97,19 @@ admin_args(int argc, char **argv, const struct opt *opts, char **pos,
 		*o->str = val;
 	}
 	return npos;
+}
+
+int
+admin_int(const char *s)
+{
+	long	 v;
+
+	v = strtol(s, NULL, 10);
+	if (v > INT_MAX)
+		return INT_MAX;
+	if (v < INT_MIN)
+		return INT_MIN;
+	return (int)v;
 }
 
 int

@@ -302,6 +302,68 @@ code_ok(const char *code)
 	return code != NULL && strlen(code) >= 8 && strlen(code) <= 128;
 }
 
+/*
+ * Returns 1 if every profile in the comma-separated list exists and, for a
+ * SCEP term (term_days > 0), allows that term; the first one's id goes to
+ * *first (left 0 for an empty list).  Returns 0 after reporting why not.
+ */
+static int
+account_profiles_check(struct admin *a, const char *profiles, int term_days,
+    long long *first)
+{
+	struct profile	*p = NULL;
+	char		*plist, *tok, *s, *save = NULL;
+	int		 ok = 0;
+
+	if ((plist = strdup(profiles)) == NULL)
+		return 0;
+	for (s = plist; (tok = strtok_r(s, ",", &save)) != NULL; s = NULL) {
+		store_profile_free(p);
+		if ((p = store_profile_by_name(a->db, a->customer->id, tok)) ==
+		    NULL) {
+			admin_fail("--profile: no profile '%s'", tok);
+			goto out;
+		}
+		if (*first == 0)
+			*first = p->id;
+		if (term_days > 0 && !policy_term_allowed(p->terms, term_days)) {
+			admin_fail("--term %d days is not a term of profile %s "
+			    "(%s)", term_days, p->name, p->terms);
+			goto out;
+		}
+	}
+	ok = 1;
+out:
+	store_profile_free(p);
+	free(plist);
+	return ok;
+}
+
+/* Returns 1 once account id may use every profile in the list; 0 after reporting why not. */
+static int
+account_profiles_link(struct admin *a, long long id, const char *profiles)
+{
+	struct profile	*p = NULL;
+	char		*plist, *tok, *s, *save = NULL;
+	int		 ok = 0;
+
+	if ((plist = strdup(profiles)) == NULL)
+		return 0;
+	for (s = plist; (tok = strtok_r(s, ",", &save)) != NULL; s = NULL) {
+		store_profile_free(p);
+		p = store_profile_by_name(a->db, a->customer->id, tok);
+		if (p == NULL || !store_account_profile_add(a->db, id, p->id)) {
+			admin_fail("cannot assign profile '%s' (listed twice?)", tok);
+			goto out;
+		}
+	}
+	ok = 1;
+out:
+	store_profile_free(p);
+	free(plist);
+	return ok;
+}
+
 static int
 cmd_account_add(struct admin *a, int argc, char **argv)
 {
@@ -325,12 +387,10 @@ cmd_account_add(struct admin *a, int argc, char **argv)
 		{ "user-csr", NULL, &usercsr, "client: user supplies a CSR" },
 		{ NULL, NULL, NULL, NULL }
 	};
-	char			*pos[1], *code = NULL, *plist = NULL, *tok, *s;
-	char			*save = NULL;
+	char			*pos[1], *code = NULL;
 	struct endpoint		*e = NULL;
 	struct org		*o = NULL;
 	struct dept		*d = NULL;
-	struct profile		*p = NULL;
 	long long		 id, first_profile = 0;
 	int			 rc = 1, is_scep, began = 0;
 
@@ -369,9 +429,6 @@ cmd_account_add(struct admin *a, int argc, char **argv)
 	if (!db_begin(a->db))
 		goto out;
 	began = 1;
-	/* Resolve every profile before the account exists. */
-	if ((plist = strdup(profiles)) == NULL)
-		goto out;
 	acc.endpoint_id = e->id;
 	acc.name = pos[0];
 	acc.org_id = o->id;
@@ -383,38 +440,18 @@ cmd_account_add(struct admin *a, int argc, char **argv)
 	acc.p12_legacy = legacy;
 	acc.user_csr = usercsr;
 	acc.code = code;
-	for (s = plist; (tok = strtok_r(s, ",", &save)) != NULL; s = NULL) {
-		store_profile_free(p);
-		if ((p = store_profile_by_name(a->db, a->customer->id, tok)) ==
-		    NULL) {
-			admin_fail("--profile: no profile '%s'", tok);
-			goto out;
-		}
-		if (first_profile == 0)
-			first_profile = p->id;
-		if (is_scep && acc.term_days > 0 &&
-		    !policy_term_allowed(p->terms, acc.term_days)) {
-			admin_fail("--term %d days is not a term of profile %s "
-			    "(%s)", acc.term_days, p->name, p->terms);
-			goto out;
-		}
-	}
+	/* Resolve every profile before the account exists. */
+	if (!account_profiles_check(a, profiles, is_scep ? acc.term_days : 0,
+	    &first_profile))
+		goto out;
 	acc.profile_id = is_scep ? first_profile : 0;
 	if ((id = store_account_add(a->db, &acc)) == 0) {
 		admin_fail("account '%s' exists, or its access code is already "
 		    "used on this endpoint", pos[0]);
 		goto out;
 	}
-	save = NULL;
-	strcpy(plist, profiles);
-	for (s = plist; (tok = strtok_r(s, ",", &save)) != NULL; s = NULL) {
-		store_profile_free(p);
-		p = store_profile_by_name(a->db, a->customer->id, tok);
-		if (p == NULL || !store_account_profile_add(a->db, id, p->id)) {
-			admin_fail("cannot assign profile '%s' (listed twice?)", tok);
-			goto out;
-		}
-	}
+	if (!account_profiles_link(a, id, profiles))
+		goto out;
 	/* The audit trail names the account, never its code. */
 	admin_audit(a, "account.add", pos[0], ep);
 	if (!db_commit(a->db))
@@ -429,8 +466,6 @@ out:
 		OPENSSL_cleanse(code, strlen(code));
 		free(code);
 	}
-	free(plist);
-	store_profile_free(p);
 	store_dept_free(d);
 	store_org_free(o);
 	store_endpoint_free(e);
@@ -579,7 +614,7 @@ cmd_scep_challenge(struct admin *a, int argc, char **argv)
 		secs *= 3600;
 	else if (*end != 's' && *end != '\0')
 		secs = 0;
-	if (secs <= 0 || secs > 7 * 86400)
+	if (secs <= 0 || secs > 7L * 86400)
 		return admin_fail("--ttl: use e.g. 60m, 2h or 3600s (at most 7 days)");
 	if (pattern[0] != '\0') {
 		if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)

@@ -354,7 +354,7 @@ cmd_audit_list(struct admin *a, int argc, char **argv)
 
 	if (admin_args(argc, argv, opts, pos, 0) < 0)
 		return -2;
-	if ((l = store_audit_list(a->db, atoi(limit))) == NULL)
+	if ((l = store_audit_list(a->db, admin_int(limit))) == NULL)
 		return admin_fail("cannot read the audit log");
 	if (a->json)
 		fputc('[', stdout);

@@ -20,7 +20,7 @@ slurp(const char *path)
 	if ((f = fopen(path, "r")) == NULL)
 		return NULL;
 	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    n < 1024 * 1024 && fseek(f, 0, SEEK_SET) == 0 &&
+	    n < 1024L * 1024 && fseek(f, 0, SEEK_SET) == 0 &&
 	    (s = malloc((size_t)n + 1)) != NULL) {
 		if (fread(s, 1, (size_t)n, f) != (size_t)n) {
 			free(s);
@@ -28,7 +28,8 @@ slurp(const char *path)
 		} else
 			s[n] = '\0';
 	}
-	fclose(f);
+	/* Nothing was written to f, so a failed close loses nothing. */
+	(void)fclose(f);
 	return s;
 }
 
@@ -166,7 +167,7 @@ cmd_ca_init(struct admin *a, int argc, char **argv)
 	}
 	if ((kp = key_path(a, name)) == NULL)
 		goto out;
-	if ((pem = ca_init(kp, algo, subject, atoi(days))) == NULL) {
+	if ((pem = ca_init(kp, algo, subject, admin_int(days))) == NULL) {
 		admin_fail("cannot create the CA (does %s exist already? is "
 		    "the subject valid?)", kp);
 		goto out;
@@ -373,7 +374,7 @@ cmd_ra_init(struct admin *a, int argc, char **argv)
 		goto out;
 	}
 	if ((kp = key_path(a, "ra")) == NULL ||
-	    (pem = ca_ra_init(ca, kp, subject, atoi(days))) == NULL) {
+	    (pem = ca_ra_init(ca, kp, subject, admin_int(days))) == NULL) {
 		admin_fail("cannot create the RA certificate");
 		goto out;
 	}

@@ -78,7 +78,7 @@ formats_filename(const char *common_name, enum cert_format fmt, char *out,
 	for (; cn != NULL && *cn != '\0' && i < sizeof(stem) - 1; cn++) {
 		unsigned char ch = (unsigned char)*cn;
 
-		stem[i++] = (isalnum(ch) || ch == '-') ? (char)ch : '_';
+		stem[i++] = (char)((isalnum(ch) || ch == '-') ? ch : '_');
 	}
 	stem[i] = '\0';
 	if (i == 0)
@@ -141,7 +141,7 @@ formats_encode(const unsigned char *cert_der, size_t cert_len,
 	long			 len;
 	int			 n, ok = 0;
 
-	if (cert_der == NULL || cert_len == 0 || cert_len > 1024 * 1024 ||
+	if (cert_der == NULL || cert_len == 0 || cert_len > (size_t)1024 * 1024 ||
 	    ca_cert_pem == NULL || (int)fmt < 0 || fmt >= FMT__COUNT)
 		goto out;
 	if ((leaf = d2i_X509(NULL, &p, (long)cert_len)) == NULL ||

@@ -34,7 +34,9 @@ mail_header_value(const char *s)
 {
 	char	*c, *o;
 
-	if ((c = strdup(s != NULL ? s : "")) == NULL)
+	if (s == NULL)
+		s = "";
+	if ((c = strdup(s)) == NULL)
 		return NULL;
 	for (o = c; *s != '\0'; s++) {
 		if (*s == '\t')

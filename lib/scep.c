@@ -328,7 +328,7 @@ scep_msg_pubkey_sha256(const struct scep_msg *msg, char hex[65])
 		goto out;
 	}
 	for (i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+		snprintf(hex + 2 * (size_t)i, 3, "%02x", md[i]);
 	rc = 1;
 out:
 	OPENSSL_free(der);

@@ -97,7 +97,7 @@ scep_client_key_hash(EVP_PKEY *key, char hex[65])
 	    !EVP_Digest(der, (size_t)n, md, &mdlen, EVP_sha256(), NULL))
 		goto out;
 	for (i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+		snprintf(hex + 2 * (size_t)i, 3, "%02x", md[i]);
 	rc = 1;
 out:
 	OPENSSL_free(der);

@@ -6,7 +6,7 @@ struct db;
 
 /* Guessing limits of SPEC §5. */
 #define THROTTLE_LIMIT		10
-#define THROTTLE_WINDOW		(15 * 60)
+#define THROTTLE_WINDOW		(15LL * 60)
 
 /*
  * Throttling by (scope, key), e.g. ("access-code", "203.0.113.7"): a key is

@@ -14,7 +14,7 @@
 
 #define TMPL_CACHE_MAX	32	/* every page and mail of a program, twice */
 #define TMPL_FILES_MAX	8	/* files behind one parse: layout, page, ... */
-#define TMPL_FILE_MAX	(1024 * 1024)	/* a template larger is a mistake */
+#define TMPL_FILE_MAX	(1024L * 1024)	/* a template larger is a mistake */
 
 /* A file a cached parse was read from, as it was when read. */
 struct tmpl_file {

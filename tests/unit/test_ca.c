@@ -16,11 +16,12 @@
 
 #include "ca.h"
 #include "log.h"
+#include "fixture.h"
 #include "unit.h"
 
 #define NSERIALS	10000
 
-static char		 dir[] = "/tmp/test_ca.XXXXXX";
+static const char	*dir = "";		/* the fixture directory */
 static char		*rsa_pem, *ec_pem;	/* the two fixture roots */
 static struct ca	*rsa_ca, *ec_ca;
 static EVP_PKEY		*leaf_key;		/* one EC P-256 subject key */
@@ -155,7 +156,7 @@ static int
 fixtures_init(void)
 {
 	log_quiet(1);
-	if (mkdtemp(dir) == NULL)
+	if ((dir = fixture_dir_new("ca")) == NULL)
 		return 1;
 	rsa_pem = ca_init(path_in(0, "rsa-ca.key"), CA_RSA3072,
 	    "CN=Demo RSA CA,O=Demo Org,C=US", 7300);
@@ -172,21 +173,12 @@ fixtures_init(void)
 static int
 suite_clean(void)
 {
-	DIR		*d;
-	struct dirent	*e;
-
 	ca_free(rsa_ca);
 	ca_free(ec_ca);
 	EVP_PKEY_free(leaf_key);
 	free(rsa_pem);
 	free(ec_pem);
-	if ((d = opendir(dir)) != NULL) {
-		while ((e = readdir(d)) != NULL)
-			if (e->d_name[0] != '.')
-				unlink(path_in(0, e->d_name));
-		closedir(d);
-	}
-	rmdir(dir);
+	fixture_done();
 	return 0;
 }
 

@@ -1,7 +1,6 @@
 /* test_db: opening, migrating and transactions of the SQLite database. */
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "db.h"
 #include "db_migrations.h"
 #include "log.h"
+#include "fixture.h"
 #include "unit.h"
 
 /* The migrations this program carries; the schema version it must reach. */
@@ -26,37 +26,21 @@ static const char *const core_tables[] = {
 	"scep_txn", "scep_challenge", "audit", "throttle",
 };
 
-static char	 tmpdir[64];
-static char	 dbpath[128];
+static char	 dbpath[PATH_MAX + 16];
 
 /* Creates a fresh private directory and names the database inside it. */
 static void
 fx_setup(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/certdesk-test-db.XXXXXX");
-	CU_ASSERT_FATAL(mkdtemp(tmpdir) != NULL);
-	snprintf(dbpath, sizeof(dbpath), "%s/certdesk.db", tmpdir);
+	CU_ASSERT_FATAL(fixture_dir_new("db") != NULL);
+	fixture_path(dbpath, sizeof(dbpath), "certdesk.db");
 }
 
 /* Removes the directory and every file in it (the database and its WAL). */
 static void
 fx_teardown(void)
 {
-	DIR		*d;
-	struct dirent	*e;
-	char		 p[512];
-
-	if ((d = opendir(tmpdir)) != NULL) {
-		while ((e = readdir(d)) != NULL) {
-			if (strcmp(e->d_name, ".") == 0 ||
-			    strcmp(e->d_name, "..") == 0)
-				continue;
-			snprintf(p, sizeof(p), "%s/%s", tmpdir, e->d_name);
-			unlink(p);
-		}
-		closedir(d);
-	}
-	rmdir(tmpdir);
+	fixture_done();
 }
 
 /* Returns a second, independent connection to the test database; caller closes. */

@@ -25,10 +25,10 @@
 #include "log.h"
 #include "secret.h"
 #include "store.h"
+#include "fixture.h"
 #include "unit.h"
 
-static char		 dir[64];
-static char		 conf[128];
+static const char	*dir = "";		/* the fixture directory */
 static struct config	*cfg;
 static struct db	*db;
 static struct customer	*cust;
@@ -91,22 +91,12 @@ add_request(const char *cn)
 static int
 setup(void)
 {
-	char	 cmd[512], key[160], dbp[160];
-
-	snprintf(dir, sizeof(dir), "/tmp/certdesk-test-issue.XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (!fixture_instance("issue", 1) || !fixture_instance_open())
 		return 0;
-	snprintf(cmd, sizeof(cmd), "ROOT=$PWD bash -c '. tests/e2e/instance.sh && "
-	    "instance_config %s 1 && instance_populate %s'", dir, dir);
-	if (system(cmd) != 0)
-		return 0;
-	snprintf(conf, sizeof(conf), "%s/certdesk.hdf", dir);
-	snprintf(key, sizeof(key), "%s/state/server.key", dir);
-	snprintf(dbp, sizeof(dbp), "%s/state/certdesk.db", dir);
-	if ((cfg = config_load(conf)) == NULL || !secret_init(key) ||
-	    (db = db_open(dbp)) == NULL)
-		return 0;
-	cust = store_customer_by_uri(db, "demo");
+	dir = fixture.dir;
+	cfg = fixture.cfg;
+	db = fixture.db;
+	cust = fixture.customer;
 	org = cust ? store_org_by_name(db, cust->id, "Demo Org") : NULL;
 	prof = cust ? store_profile_by_name(db, cust->id, "SSL Standard") : NULL;
 	subject_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
@@ -116,18 +106,10 @@ setup(void)
 static void
 teardown(void)
 {
-	char	 cmd[128];
-
 	EVP_PKEY_free(subject_key);
 	store_profile_free(prof);
 	store_org_free(org);
-	store_customer_free(cust);
-	db_close(db);
-	config_free(cfg);
-	secret_done();
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
+	fixture_done();
 }
 
 /* Returns the CA certificate of the instance (caller frees). */

@@ -14,46 +14,28 @@
 #include "secret.h"
 #include "throttle.h"
 #include "store.h"
+#include "fixture.h"
 #include "unit.h"
-
-static char	 tmpdir[64];
 
 /* Creates a fresh private directory for keys and databases. */
 static void
 fx_setup(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/certdesk-test-secret.XXXXXX");
-	CU_ASSERT_FATAL(mkdtemp(tmpdir) != NULL);
+	CU_ASSERT_FATAL(fixture_dir_new("secret") != NULL);
 }
 
-/* Writes tmpdir/name into out. */
+/* Writes the path of name in the test directory into out. */
 static void
 fx_path(char *out, size_t len, const char *name)
 {
-	snprintf(out, len, "%s/%s", tmpdir, name);
+	fixture_path(out, len, name);
 }
 
 /* Removes the directory and every file in it; forgets the key and the clock. */
 static void
 fx_teardown(void)
 {
-	DIR		*d;
-	struct dirent	*e;
-	char		 p[512];
-
-	secret_done();
-	unsetenv("CERTDESK_NOW");
-	if ((d = opendir(tmpdir)) != NULL) {
-		while ((e = readdir(d)) != NULL) {
-			if (strcmp(e->d_name, ".") == 0 ||
-			    strcmp(e->d_name, "..") == 0)
-				continue;
-			snprintf(p, sizeof(p), "%s/%s", tmpdir, e->d_name);
-			unlink(p);
-		}
-		closedir(d);
-	}
-	rmdir(tmpdir);
+	fixture_done();
 }
 
 /* Returns 1 if s is exactly n lowercase hex digits. */

@@ -1,7 +1,6 @@
 /* test_store: typed records over a real, freshly migrated database. */
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,12 +12,12 @@
 #include "log.h"
 #include "secret.h"
 #include "store.h"
+#include "fixture.h"
 #include "unit.h"
 
 #define T0	1700000000LL
 
-static char		 tmpdir[64];
-static char		 dbpath[128];
+static char		 dbpath[PATH_MAX + 16];
 static struct db	*db;
 
 /* The rows most records hang off, created by fx_seed. */
@@ -40,15 +39,10 @@ set_now(long long t)
 static void
 fx_setup(void)
 {
-	char	 key[128];
-
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/certdesk-test-store.XXXXXX");
-	CU_ASSERT_FATAL(mkdtemp(tmpdir) != NULL);
-	snprintf(key, sizeof(key), "%s/server.key", tmpdir);
-	snprintf(dbpath, sizeof(dbpath), "%s/certdesk.db", tmpdir);
-	CU_ASSERT_FATAL(secret_init(key) == 1);
+	CU_ASSERT_FATAL(fixture_dir_new("store") != NULL);
+	fixture_path(dbpath, sizeof(dbpath), "certdesk.db");
 	set_now(T0);
-	CU_ASSERT_FATAL((db = db_open(dbpath)) != NULL);
+	CU_ASSERT_FATAL((db = fixture_db()) != NULL);
 	memset(&sd, 0, sizeof(sd));
 }
 
@@ -56,25 +50,8 @@ fx_setup(void)
 static void
 fx_teardown(void)
 {
-	DIR		*d;
-	struct dirent	*e;
-	char		 p[512];
-
-	db_close(db);
+	fixture_done();
 	db = NULL;
-	secret_done();
-	unsetenv("CERTDESK_NOW");
-	if ((d = opendir(tmpdir)) != NULL) {
-		while ((e = readdir(d)) != NULL) {
-			if (strcmp(e->d_name, ".") == 0 ||
-			    strcmp(e->d_name, "..") == 0)
-				continue;
-			snprintf(p, sizeof(p), "%s/%s", tmpdir, e->d_name);
-			unlink(p);
-		}
-		closedir(d);
-	}
-	rmdir(tmpdir);
 }
 
 /* Creates a customer with an organisation, department, profile, endpoint, account and CA. */

@@ -34,6 +34,7 @@
 #include "log.h"
 #include "scep.h"
 #include "store.h"
+#include "fixture.h"
 #include "unit.h"
 
 #define CT_PKI		"application/x-pki-message"
@@ -701,24 +702,18 @@ fetch_ca(void)
 static int
 suite_init(void)
 {
-	char	 cmd[6 * PATH_MAX], dbpath[PATH_MAX + 32], name[64];
+	char	 dbpath[PATH_MAX + 32], name[64];
 	int	 i;
 
 	log_init("test_scep_server");
 	log_quiet(1);
 	signal(SIGPIPE, SIG_IGN);
 	find_programs();
-	snprintf(dir, sizeof(dir), "/tmp/certdesk-scep-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		die("mkdtemp");
+	if (!fixture_instance("scep", 8080))
+		die("instance setup failed (see setup.log in the temp dir)");
+	snprintf(dir, sizeof(dir), "%s", fixture.dir);
 	snprintf(conf, sizeof(conf), "%s/certdesk.hdf", dir);
 	snprintf(cgi_log, sizeof(cgi_log), "%s/cgi.log", dir);
-	snprintf(cmd, sizeof(cmd), "cd '%s' && ROOT='%s' bash -c '"
-	    ". tests/e2e/instance.sh && instance_config \"%s\" 8080 && "
-	    "instance_populate \"%s\"' >'%s/setup.log' 2>&1",
-	    root, root, dir, dir, dir);
-	if (system(cmd) != 0)
-		die("instance setup failed (see setup.log in the temp dir)");
 	if (admin(NULL, 0, "endpoint add --type scep-device --ext legacy "
 	    "--legacy-des --name Legacy") != 0 ||
 	    admin(NULL, 0, "account add legacy --endpoint scep-device/legacy "
@@ -747,7 +742,6 @@ suite_init(void)
 static int
 suite_clean(void)
 {
-	char	 cmd[PATH_MAX + 32];
 	int	 i;
 
 	for (i = 0; i < NKEYS; i++) {
@@ -759,11 +753,8 @@ suite_clean(void)
 	X509_free(ra_cert);
 	db_close(db);
 	scep_cleanup();
-	if (getenv("KEEP_SCEP_TEST_DIR") == NULL) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", dir);
-	}
+	if (getenv("KEEP_SCEP_TEST_DIR") == NULL)
+		fixture_done();
 	return 0;
 }
 
