@@ -217,6 +217,8 @@ static const char *const db_sql[STMT__COUNT] = {
 	[STMT_REQUEST_PENDING_RENEWALS] =
 	    "SELECT COUNT(*) FROM request WHERE renewal_of = ?"
 	    " AND status IN ('Requested', 'Approved')",
+	[STMT_REQUEST_RENEWALS] =
+	    "SELECT COUNT(*) FROM request WHERE renewal_of = ?",
 	[STMT_REQUEST_PASS_RESET] =
 	    "UPDATE request SET pass_failures = 0 WHERE id = ?",
 	[STMT_REQUEST_REVOKED_BY_CA] =

@@ -1393,6 +1393,21 @@ store_request_pending_renewals(struct db *db, long long id)
 }
 
 int
+store_request_renewals(struct db *db, long long id)
+{
+	sqlite3_stmt	*st = db_stmt(db, STMT_REQUEST_RENEWALS);
+	int		 n = -1;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = col_int(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+int
 store_request_pass_reset(struct db *db, long long id)
 {
 	sqlite3_stmt	*st = db_stmt(db, STMT_REQUEST_PASS_RESET);
