@@ -1439,12 +1439,23 @@ op_poll(struct ctx *c, const struct scep_msg *msg, struct answer *a)
 	store_scep_txn_free(t);
 }
 
-/* Returns 1 if name is this CA's subject. */
+/*
+ * Returns 1 if name, from a GetCert or GetCRL issuerAndSerial, names this
+ * CA: its subject, or the RA's.  sscep fills the issuer with the subject
+ * of the certificate given with -c, which is the RA certificate whenever
+ * GetCACert returned one (SPEC 4.5.1); the RA issues nothing, so its
+ * name can only mean the CA it speaks for.
+ */
 static int
 our_issuer(struct ctx *c, const X509_NAME *name)
 {
-	return name != NULL && X509_NAME_cmp(name,
-	    X509_get_subject_name(c->cache->ca->cert)) == 0;
+	const X509	*ra = c->cache->ca->ra_cert;
+
+	if (name == NULL)
+		return 0;
+	return X509_NAME_cmp(name,
+	    X509_get_subject_name(c->cache->ca->cert)) == 0 ||
+	    (ra != NULL && X509_NAME_cmp(name, X509_get_subject_name(ra)) == 0);
 }
 
 /* GetCert: a certificate we issued, by issuer and serial. */

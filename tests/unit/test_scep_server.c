@@ -2153,6 +2153,38 @@ test_renewal_only_once(void)
 }
 
 /*
+ * sscep puts the subject of its -c certificate, the RA when GetCACert
+ * returned one, in the issuerAndSerial of GetCert and GetCRL: that names
+ * our CA too.
+ */
+static void
+test_ra_subject_names_our_ca(void)
+{
+	struct scep_client_req	 cr;
+	struct scep_reply	*rep;
+	X509			*x;
+
+	x = enroll(0, "sscep.example.com", P_DEVICE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	cr = base_req(0, NULL);
+	cr.msg_type = SCEP_MSG_GETCERT;
+	cr.issuer = X509_get_subject_name(ra_cert);
+	cr.serial = (ASN1_INTEGER *)X509_get0_serialNumber(x);
+	rep = pki(&cr, P_DEVICE, POST);
+	CU_ASSERT(rep != NULL && rep->status == SCEP_STATUS_SUCCESS &&
+	    rep->certs != NULL && X509_cmp(sk_X509_value(rep->certs, 0), x) == 0);
+	scep_reply_free(rep);
+
+	cr.msg_type = SCEP_MSG_GETCRL;
+	rep = pki(&cr, P_DEVICE, GET);
+	CU_ASSERT(rep != NULL && rep->status == SCEP_STATUS_SUCCESS &&
+	    rep->crl != NULL &&
+	    X509_CRL_verify(rep->crl, X509_get0_pubkey(ca_cert)) == 1);
+	scep_reply_free(rep);
+	X509_free(x);
+}
+
+/*
  * Returns 1 if the file holds needle.  The scan runs in a child process:
  * closing any descriptor of a database file drops the POSIX locks SQLite
  * holds on it in this process, which lets other writers corrupt it.
@@ -2543,6 +2575,7 @@ register_tests(void)
 	UNIT_ADD(s, test_subject_only_checked_names);
 	UNIT_ADD(s, test_renewal_rechecks_today);
 	UNIT_ADD(s, test_renewal_only_once);
+	UNIT_ADD(s, test_ra_subject_names_our_ca);
 }
 
 UNIT_MAIN(register_tests)
