@@ -728,8 +728,7 @@ commit_enrollment(struct ctx *c, const struct scep_msg *msg, struct enroll *e,
 	}
 	if (e->old != NULL && e->revoke_old) {
 		if (!store_request_revoke(db, e->old->id, REASON_SUPERSEDED,
-		    "superseded by SCEP renewal") ||
-		    !issue_publish_crl(db, c->app->cfg, c->rec->id)) {
+		    "superseded by SCEP renewal")) {
 			answer_fail(a, SCEP_FAIL_BADREQUEST,
 			    "the renewed certificate could not be revoked");
 			goto out;
@@ -749,6 +748,14 @@ commit_enrollment(struct ctx *c, const struct scep_msg *msg, struct enroll *e,
 		goto out;
 	}
 	began = 0;
+	/*
+	 * The CRL lists only what committed; the renewed certificate stays
+	 * revoked if it cannot be written now, and the next one lists it.
+	 */
+	if (e->old != NULL && e->revoke_old &&
+	    !issue_publish_crl(db, c->app->cfg, c->rec->id))
+		log_err("scep %s: the CRL could not be published after the "
+		    "renewal revoked %s", msg->transaction_id, e->old->cert_id);
 	answer_cert(a, ic.cert);
 	a->audited = 1;
 out:
@@ -1504,12 +1511,9 @@ current_crl(struct ctx *c)
 				break;
 		} else if (errno != ENOENT)
 			log_err("scep: %s: %s", path, strerror(errno));
-		if (tries > 0 || !db_begin(c->app->db))
+		if (tries > 0 ||
+		    !issue_publish_crl(c->app->db, c->app->cfg, c->rec->id))
 			break;
-		if (issue_publish_crl(c->app->db, c->app->cfg, c->rec->id))
-			(void)db_commit(c->app->db);
-		else
-			(void)db_rollback(c->app->db);
 	}
 	free(path);
 	return crl;

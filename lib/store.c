@@ -1441,13 +1441,14 @@ revoked_free(void *p)
 }
 
 struct revoked_list *
-store_revoked_list(struct db *db, long long ca_id)
+store_revoked_list(struct db *db, long long ca_id, long long now)
 {
 	sqlite3_stmt	*st = db_stmt(db, STMT_REQUEST_REVOKED_BY_CA);
 
 	if (st == NULL)
 		return NULL;
 	sqlite3_bind_int64(st, 1, ca_id);
+	sqlite3_bind_int64(st, 2, now);
 	return read_list(st, row_revoked, revoked_free);
 }
 
