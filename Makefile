@@ -47,7 +47,8 @@ BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
 .SECONDARY:
 
-.PHONY: all deps check unit unit-asan e2e demo install fuzz bench-scep clean lint
+.PHONY: all deps check unit unit-asan e2e demo install fuzz bench bench-scep bench-crl \
+	clean lint
 
 all: $(LIBA) $(CGI_BIN) $(ADMIN_BIN)
 
@@ -157,8 +158,14 @@ fuzz: deps $(FUZZ_BIN)
 			2>build-fuzz/$$n.log || { tail -40 build-fuzz/$$n.log; exit 1; }; \
 	done
 
+# Benchmarks, never part of check: bench-scep needs root (ip netns).
+bench: bench-scep bench-crl
+
 bench-scep: deps all $(BENCH_BIN)
 	@bench/bench-scep
+
+bench-crl: deps all $(BENCH_BIN)
+	@bench/bench-crl
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
