@@ -57,7 +57,8 @@ BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
 .SECONDARY:
 
-.PHONY: all deps check unit unit-asan e2e demo install fuzz bench-scep bench-pages clean lint
+.PHONY: all deps check unit unit-asan e2e demo install fuzz bench bench-scep \
+	bench-crl bench-pages clean lint
 
 all: $(LIBA) $(CGI_BIN) $(ADMIN_BIN)
 
@@ -198,8 +199,14 @@ fuzz: deps $(FUZZ_BIN)
 			2>build-fuzz/$$n.log || { tail -40 build-fuzz/$$n.log; exit 1; }; \
 	done
 
+# Benchmarks, never part of check: bench-scep needs root (ip netns).
+bench: bench-scep bench-crl bench-pages
+
 bench-scep: deps all $(BENCH_BIN)
 	@bench/bench-scep
+
+bench-crl: deps all $(BENCH_BIN)
+	@bench/bench-crl
 
 bench-pages: deps all
 	@bench/bench-pages

@@ -281,6 +281,11 @@ cmd_cert_revoke(struct admin *a, int argc, char **argv)
 		return admin_fail("cannot revoke %s: %s", pos[0], err);
 	}
 	admin_notify(a, r->id, "revoked");
+	if (err[0] != '\0') {
+		store_request_free(r);
+		return admin_fail("certificate %s revoked (%s), but %s", pos[0],
+		    reason, err);
+	}
 	printf("certificate %s revoked (%s); CRL updated\n", pos[0], reason);
 	store_request_free(r);
 	return 0;
@@ -321,13 +326,11 @@ cmd_crl_generate(struct admin *a, int argc, char **argv)
 		return 1;
 	if ((c = store_ca_for_customer(a->db, a->customer->id)) == NULL)
 		return admin_fail("customer %s has no CA", a->customer->uri);
-	ok = db_begin(a->db) && issue_publish_crl(a->db, a->cfg, c->id);
-	if (ok) {
+	/* Published outside any transaction: see issue_publish_crl. */
+	ok = issue_publish_crl(a->db, a->cfg, c->id);
+	if (ok)
 		admin_audit(a, "crl.generate", c->name, NULL);
-		ok = db_commit(a->db);
-	}
 	if (!ok) {
-		db_rollback(a->db);
 		store_ca_free(c);
 		return admin_fail("cannot generate the CRL (see the messages "
 		    "above)");

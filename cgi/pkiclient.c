@@ -702,6 +702,16 @@ commit_enrollment(struct ctx *c, const struct scep_msg *msg, struct enroll *e,
 			answer_owner(c, msg, again, a);
 		goto out;
 	}
+	/*
+	 * A different renewal of the same certificate may have committed
+	 * since enroll_renewal looked; under the write lock this count is
+	 * authoritative, and ours is the one row it may find.
+	 */
+	if (e->old != NULL && store_request_renewals(db, e->old->id) != 1) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST, "certificate %s has been "
+		    "renewed already; renew the newer one", e->old->cert_id);
+		goto out;
+	}
 	if (e->pending) {
 		snprintf(what, sizeof(what), "awaiting approval");
 		audit(c, e->old != NULL ? "scep.renew" : "scep.enroll",
@@ -719,8 +729,7 @@ commit_enrollment(struct ctx *c, const struct scep_msg *msg, struct enroll *e,
 	}
 	if (e->old != NULL && e->revoke_old) {
 		if (!store_request_revoke(db, e->old->id, REASON_SUPERSEDED,
-		    "superseded by SCEP renewal") ||
-		    !issue_publish_crl(db, c->app->cfg, c->rec->id)) {
+		    "superseded by SCEP renewal")) {
 			answer_fail(a, SCEP_FAIL_BADREQUEST,
 			    "the renewed certificate could not be revoked");
 			goto out;
@@ -740,6 +749,14 @@ commit_enrollment(struct ctx *c, const struct scep_msg *msg, struct enroll *e,
 		goto out;
 	}
 	began = 0;
+	/*
+	 * The CRL lists only what committed; the renewed certificate stays
+	 * revoked if it cannot be written now, and the next one lists it.
+	 */
+	if (e->old != NULL && e->revoke_old &&
+	    !issue_publish_crl(db, c->app->cfg, c->rec->id))
+		log_err("scep %s: the CRL could not be published after the "
+		    "renewal revoked %s", msg->transaction_id, e->old->cert_id);
 	answer_cert(a, ic.cert);
 	a->audited = 1;
 out:
@@ -1079,48 +1096,151 @@ out:
 	store_account_free(acc);
 }
 
+/* Returns the first entry nid of name as UTF-8 (caller OPENSSL_frees) or NULL. */
+static char *
+name_entry_utf8(const X509_NAME *name, int nid)
+{
+	unsigned char	*u = NULL;
+	int		 pos;
+
+	if ((pos = X509_NAME_get_index_by_NID(name, nid, -1)) < 0 ||
+	    ASN1_STRING_to_UTF8(&u, X509_NAME_ENTRY_get_data(
+	    X509_NAME_get_entry(name, pos))) < 0)
+		return NULL;
+	return (char *)u;
+}
+
+/* The names a renewal would certify, laid out as a CSR for check_names. */
+struct renewal_names {
+	struct csr	 view;		/* only the name fields are set */
+	char		*storage;	/* the split copy of the SANs */
+};
+
+/* Frees what renewal_names_get allocated; NULL-safe fields. */
+static void
+renewal_names_free(struct renewal_names *rn)
+{
+	OPENSSL_free(rn->view.cn);
+	OPENSSL_free(rn->view.email);
+	free(rn->view.dns);
+	free(rn->view.emails);
+	free(rn->view.ips);
+	free(rn->storage);
+	memset(rn, 0, sizeof(*rn));
+}
+
+/*
+ * Fills rn with what the renewal of old (certificate oldx) would certify:
+ * the old subject's first CN and emailAddress, which the new certificate
+ * keeps, and the SANs stored on old, which it carries again; read as a
+ * CSR's names, so that the PKCSReq rules judge them.  Returns 1 or 0
+ * (free rn with renewal_names_free either way).
+ */
+static int
+renewal_names_get(const struct request *old, X509 *oldx,
+    struct renewal_names *rn)
+{
+	const X509_NAME	*subj = X509_get_subject_name(oldx);
+	char		*p, *tok, *save = NULL;
+	size_t		 cap;
+
+	memset(rn, 0, sizeof(*rn));
+	rn->view.cn = name_entry_utf8(subj, NID_commonName);
+	rn->view.email = name_entry_utf8(subj, NID_pkcs9_emailAddress);
+	if ((rn->storage = strdup(old->sans != NULL ? old->sans : "")) == NULL)
+		return 0;
+	/* No more entries than commas plus one. */
+	for (cap = 1, p = rn->storage; *p != '\0'; p++)
+		cap += *p == ',';
+	rn->view.dns = calloc(cap, sizeof(char *));
+	rn->view.emails = calloc(cap, sizeof(char *));
+	rn->view.ips = calloc(cap, sizeof(char *));
+	if (rn->view.dns == NULL || rn->view.emails == NULL ||
+	    rn->view.ips == NULL)
+		return 0;
+	for (p = rn->storage; (tok = strtok_r(p, ", ", &save)) != NULL;
+	    p = NULL) {
+		if (strchr(tok, '@') != NULL)
+			rn->view.emails[rn->view.nemails++] = tok;
+		else if (strchr(tok, ':') != NULL ||
+		    strspn(tok, "0123456789.") == strlen(tok))
+			rn->view.ips[rn->view.nips++] = tok;
+		else
+			rn->view.dns[rn->view.ndns++] = tok;
+	}
+	return 1;
+}
+
 /*
  * A renewal signed by a valid certificate of ours: no challenge, the old
- * subject, SANs, account and profile; issued at once because the
- * certificate it renews was approved already.
+ * subject and names, judged again by today's rules (the account as it is
+ * now, its profile's keys and names, the delegations of its organisation)
+ * exactly as a PKCSReq would be; issued at once because the certificate
+ * it renews was approved already.  A certificate is renewed once: a
+ * retry of that renewal is answered from its transaction before this.
  */
 static void
 enroll_renewal(struct ctx *c, const struct scep_msg *msg, struct csr *csr,
     const struct request *old, const struct scep_txn *txn,
     const char *pubkey_hex, struct answer *a)
 {
-	struct account	*acc = NULL;
-	struct profile	*prof = NULL;
-	struct org	*org = NULL;
-	X509		*oldx = NULL;
-	struct request	 rq;
-	struct enroll	 e;
+	struct account		*acc = NULL;
+	struct profile		*prof = NULL;
+	struct org		*org = NULL;
+	X509			*oldx = NULL;
+	struct request		 rq;
+	struct enroll		 e;
+	struct renewal_names	 rn;
+	struct buf		 sans = { 0 };
 
 	memset(&rq, 0, sizeof(rq));
-	if (old->account_id != 0)
-		acc = store_account_by_id(c->app->db, old->account_id);
-	if ((prof = store_profile_by_id(c->app->db, old->profile_id)) == NULL ||
-	    (org = store_org_by_id(c->app->db, old->org_id)) == NULL ||
-	    (oldx = request_cert(old)) == NULL) {
+	memset(&rn, 0, sizeof(rn));
+	if ((oldx = request_cert(old)) == NULL) {
 		answer_fail(a, SCEP_FAIL_BADREQUEST,
 		    "the certificate to renew has no usable record");
 		goto out;
 	}
-	if (!check_key(prof, csr, a))
+	if (store_request_renewals(c->app->db, old->id) != 0) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST, "certificate %s has been "
+		    "renewed already; renew the newer one", old->cert_id);
+		goto out;
+	}
+	if ((acc = store_account_by_id(c->app->db, old->account_id)) == NULL) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST,
+		    "the account of the certificate to renew no longer exists");
+		goto out;
+	}
+	/* The old subject names the organisation the account had then. */
+	if (acc->org_id != old->org_id || acc->dept_id != old->dept_id) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST, "the account now belongs "
+		    "to another organisation or department; enroll anew");
+		goto out;
+	}
+	if ((prof = store_profile_by_id(c->app->db, acc->profile_id)) == NULL ||
+	    (org = store_org_by_id(c->app->db, acc->org_id)) == NULL) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST,
+		    "the account has no certificate profile");
+		goto out;
+	}
+	if (!renewal_names_get(old, oldx, &rn)) {
+		answer_fail(a, SCEP_FAIL_BADREQUEST, "internal error");
+		goto out;
+	}
+	if (!check_key(prof, csr, a) ||
+	    !check_names(c, acc, prof, &rn.view, &sans, a))
 		goto out;
 	rq.customer_id = c->customer->id;
 	rq.type = old->type;
 	rq.via = "scep";
 	rq.status = "Requested";
-	rq.account_id = old->account_id;
-	rq.profile_id = old->profile_id;
-	rq.org_id = old->org_id;
-	rq.dept_id = old->dept_id;
+	rq.account_id = acc->id;
+	rq.profile_id = prof->id;
+	rq.org_id = acc->org_id;
+	rq.dept_id = acc->dept_id;
 	rq.ca_id = c->rec->id;
-	rq.term_days = old->term_days > 0 ? old->term_days :
-	    term_days(acc, prof);
+	rq.term_days = term_days(acc, prof);
 	rq.common_name = old->common_name;
-	rq.sans = old->sans;
+	rq.sans = sans.data != NULL ? (char *)sans.data : "";
 	/* Issued at once (see above): the certificate is the record. */
 	rq.requester_email = old->requester_email;
 	rq.renewal_of = old->id;
@@ -1132,12 +1252,14 @@ enroll_renewal(struct ctx *c, const struct scep_msg *msg, struct csr *csr,
 	e.subject = X509_get_subject_name(oldx);
 	e.old = old;
 	e.txn = txn;
-	e.revoke_old = acc != NULL && acc->revoke_on_renewal;
+	e.revoke_old = acc->revoke_on_renewal;
 	e.pubkey_hex = pubkey_hex;
 	commit_enrollment(c, msg, &e, a);
 out:
 	free(rq.cert_id);
 	free(rq.csr_der);
+	buf_free(&sans);
+	renewal_names_free(&rn);
 	X509_free(oldx);
 	store_org_free(org);
 	store_profile_free(prof);
@@ -1325,12 +1447,23 @@ op_poll(struct ctx *c, const struct scep_msg *msg, struct answer *a)
 	store_scep_txn_free(t);
 }
 
-/* Returns 1 if name is this CA's subject. */
+/*
+ * Returns 1 if name, from a GetCert or GetCRL issuerAndSerial, names this
+ * CA: its subject, or the RA's.  sscep fills the issuer with the subject
+ * of the certificate given with -c, which is the RA certificate whenever
+ * GetCACert returned one (SPEC 4.5.1); the RA issues nothing, so its
+ * name can only mean the CA it speaks for.
+ */
 static int
 our_issuer(struct ctx *c, const X509_NAME *name)
 {
-	return name != NULL && X509_NAME_cmp(name,
-	    X509_get_subject_name(c->cache->ca->cert)) == 0;
+	const X509	*ra = c->cache->ca->ra_cert;
+
+	if (name == NULL)
+		return 0;
+	return X509_NAME_cmp(name,
+	    X509_get_subject_name(c->cache->ca->cert)) == 0 ||
+	    (ra != NULL && X509_NAME_cmp(name, X509_get_subject_name(ra)) == 0);
 }
 
 /* GetCert: a certificate we issued, by issuer and serial. */
@@ -1379,12 +1512,9 @@ current_crl(struct ctx *c)
 				break;
 		} else if (errno != ENOENT)
 			log_err("scep: %s: %s", path, strerror(errno));
-		if (tries > 0 || !db_begin(c->app->db))
+		if (tries > 0 ||
+		    !issue_publish_crl(c->app->db, c->app->cfg, c->rec->id))
 			break;
-		if (issue_publish_crl(c->app->db, c->app->cfg, c->rec->id))
-			(void)db_commit(c->app->db);
-		else
-			(void)db_rollback(c->app->db);
 	}
 	free(path);
 	return crl;

@@ -220,11 +220,15 @@ static const char *const db_sql[STMT__COUNT] = {
 	[STMT_REQUEST_PENDING_RENEWALS] =
 	    "SELECT COUNT(*) FROM request WHERE renewal_of = ?"
 	    " AND status IN ('Requested', 'Approved')",
+	[STMT_REQUEST_RENEWALS] =
+	    "SELECT COUNT(*) FROM request WHERE renewal_of = ?",
 	[STMT_REQUEST_PASS_RESET] =
 	    "UPDATE request SET pass_failures = 0 WHERE id = ?",
+	/* RFC 5280 3.3: an expired certificate may leave the CRL. */
 	[STMT_REQUEST_REVOKED_BY_CA] =
 	    "SELECT serial, revoked_at, revoke_reason FROM request"
-	    " WHERE ca_id = ? AND status = 'Revoked' ORDER BY revoked_at",
+	    " WHERE ca_id = ? AND status = 'Revoked' AND not_after > ?"
+	    " ORDER BY revoked_at",
 	[STMT_SCEP_TXN_INSERT] =
 	    "INSERT INTO scep_txn (endpoint_id, transaction_id, pubkey_sha256,"
 	    " request_id, status, fail_info, created)"

@@ -1,7 +1,10 @@
 /* issue: request -> certificate, decline, revoke, CRL publication. */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,11 +117,16 @@ load_ca(const struct ca_rec *rec)
 	    rec->ra_key_uri);
 }
 
-/* Writes data to path atomically (temp file + rename), mode 0644. */
+/*
+ * Writes data to a new file beside path (mode 0644, synced) and its name
+ * into tmp; returns 1, or 0 with nothing left behind.  The caller renames
+ * it over path or unlinks it.
+ */
 static int
-write_public_file(const char *path, const unsigned char *data, size_t len)
+write_temp_file(const char *path, const unsigned char *data, size_t len,
+    char *tmp, size_t tmplen)
 {
-	char	 tmp[4096], dir[4096], *slash;
+	char	 dir[4096], *slash;
 	FILE	*f;
 	int	 fd;
 
@@ -130,7 +138,8 @@ write_public_file(const char *path, const unsigned char *data, size_t len)
 		log_err("mkdir %s: %s", dir, strerror(errno));
 		return 0;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	if (snprintf(tmp, tmplen, "%s.XXXXXX", path) >= (int)tmplen)
+		return 0;
 	if ((fd = mkstemp(tmp)) == -1) {
 		log_err("mkstemp %s: %s", tmp, strerror(errno));
 		return 0;
@@ -142,17 +151,92 @@ write_public_file(const char *path, const unsigned char *data, size_t len)
 	}
 	if (fwrite(data, 1, len, f) != len || fflush(f) != 0 ||
 	    fsync(fileno(f)) != 0) {
+		log_err("write %s: %s", tmp, strerror(errno));
 		fclose(f);
 		unlink(tmp);
 		return 0;
 	}
-	fclose(f);
-	if (rename(tmp, path) == -1) {
-		log_err("rename %s: %s", path, strerror(errno));
+	if (fclose(f) != 0) {
 		unlink(tmp);
 		return 0;
 	}
 	return 1;
+}
+
+/*
+ * Returns the crlNumber of the CRL published at path, or 0 when there is
+ * none or it does not read as a CRL (then any CRL of ours replaces it).
+ */
+static long long
+published_crl_number(const char *path)
+{
+	X509_CRL	*crl = NULL;
+	ASN1_INTEGER	*num = NULL;
+	FILE		*f;
+	int64_t		 n = 0;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return 0;
+	crl = d2i_X509_CRL_fp(f, NULL);
+	fclose(f);
+	if (crl != NULL && (num = X509_CRL_get_ext_d2i(crl, NID_crl_number,
+	    NULL, NULL)) != NULL && !ASN1_INTEGER_get_int64(&n, num))
+		n = 0;
+	ASN1_INTEGER_free(num);
+	X509_CRL_free(crl);
+	return n;
+}
+
+/*
+ * Renames the CRL in tmp (numbered number) over path unless path already
+ * holds a CRL with a number at least as high, which then wins, and tmp is
+ * removed; returns 1 when path holds one or the other.  Publishers of one CA can finish in
+ * any order, so the comparison and the rename run under an exclusive
+ * flock on the directory (the rename replaces path itself, so a lock on
+ * it would not hold).  A higher number was allocated later, and each
+ * publisher reads the revocations after its number committed, so the
+ * CRL that wins lists every revocation the losing one listed that is
+ * still in force.
+ */
+static int
+install_crl(const char *path, const char *tmp, long long number)
+{
+	char		 dir[4096], *slash;
+	long long	 current;
+	int		 dfd, ok = 0;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		return 0;
+	*slash = '\0';
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		log_err("open %s: %s", dir, strerror(errno));
+		(void)unlink(tmp);
+		return 0;
+	}
+	if (flock(dfd, LOCK_EX) == -1) {
+		log_err("flock %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if ((current = published_crl_number(path)) >= number) {
+		log_info("CRL %lld not installed: %s holds number %lld",
+		    number, path, current);
+		ok = 1;
+		goto out;
+	}
+	if (rename(tmp, path) == -1) {
+		log_err("rename %s: %s", path, strerror(errno));
+		goto out;
+	}
+	/* The rename itself must survive a crash before the next one. */
+	(void)fsync(dfd);
+	ok = 1;
+	tmp = NULL;
+out:
+	if (tmp != NULL)
+		(void)unlink(tmp);
+	close(dfd);	/* releases the lock */
+	return ok;
 }
 
 int
@@ -164,14 +248,39 @@ issue_publish_crl(struct db *db, const struct config *cfg, long long ca_id)
 	struct ca_revoked	*entries = NULL;
 	struct ca		*ca = NULL;
 	unsigned char		*der = NULL;
-	char			*path = NULL;
+	char			*path = NULL, tmp[4200];
 	size_t			 len = 0, i;
-	long long		 number;
+	long long		 number = -1;
 	int			 ok = 0;
 
+	/*
+	 * Inside a caller's transaction the CRL would list what may still
+	 * roll back, and would build under the write lock.
+	 */
+	if (db_in_transaction(db)) {
+		log_err("CRL of CA %lld: publication inside a transaction",
+		    ca_id);
+		return 0;
+	}
 	if ((rec = store_ca_by_id(db, ca_id)) == NULL ||
 	    (cust = store_customer_by_id(db, rec->customer_id)) == NULL ||
-	    (rl = store_revoked_list(db, ca_id)) == NULL)
+	    (path = issue_crl_path(cfg, cust->uri, rec->name)) == NULL ||
+	    (ca = load_ca(rec)) == NULL)
+		goto out;
+	/*
+	 * The number in a transaction of its own: committed even if the
+	 * publication fails below, so no two CRLs ever share a number.
+	 */
+	if (!db_begin(db))
+		goto out;
+	if ((number = store_ca_next_crl_number(db, ca_id)) < 0 ||
+	    !db_commit(db)) {
+		db_rollback(db);
+		number = -1;
+		goto out;
+	}
+	/* Read after the number committed: see install_crl. */
+	if ((rl = store_revoked_list(db, ca_id, store_now())) == NULL)
 		goto out;
 	if ((entries = calloc(rl->n + 1, sizeof(*entries))) == NULL)
 		goto out;
@@ -180,20 +289,16 @@ issue_publish_crl(struct db *db, const struct config *cfg, long long ca_id)
 		entries[i].revoked_at = rl->items[i]->revoked_at;
 		entries[i].reason = rl->items[i]->reason;
 	}
-	if ((number = store_ca_next_crl_number(db, ca_id)) < 0)
-		goto out;
-	if ((ca = load_ca(rec)) == NULL)
-		goto out;
 	der = ca_crl(ca, entries, rl->n, number,
 	    config_int(cfg, "CRL.Days", 7), &len);
 	if (der == NULL)
 		goto out;
-	if ((path = issue_crl_path(cfg, cust->uri, rec->name)) == NULL)
+	if (!write_temp_file(path, der, len, tmp, sizeof(tmp)))
 		goto out;
-	ok = write_public_file(path, der, len);
+	ok = install_crl(path, tmp, number);
 out:
 	if (!ok)
-		log_err("CRL of CA %lld not published", ca_id);
+		log_err("CRL %lld of CA %lld not published", number, ca_id);
 	free(path);
 	free(der);
 	ca_free(ca);
@@ -566,14 +671,22 @@ issue_revoke(struct db *db, const struct config *cfg, long long id,
 		    r->cert_id, r->status);
 		goto out;
 	}
-	/* The CRL must say so before anyone is told it is revoked. */
-	if (!issue_publish_crl(db, cfg, r->ca_id)) {
-		snprintf(err, errlen, "the CRL could not be published");
-		goto out;
-	}
 	issue_audit(db, r->customer_id, who, "certificate.revoke", r->cert_id,
 	    "success", issue_reason_name(reason));
-	ok = db_commit(db);
+	if (!db_commit(db)) {
+		snprintf(err, errlen, "the revocation could not be recorded");
+		goto out;
+	}
+	ok = 1;
+	err[0] = '\0';
+	/*
+	 * Only a committed revocation may reach the CRL; the caller tells
+	 * nobody before this returns.  It stays revoked if the CRL cannot
+	 * be written: the next publication lists it.
+	 */
+	if (!issue_publish_crl(db, cfg, r->ca_id))
+		snprintf(err, errlen, "the CRL could not be published; run "
+		    "certdesk crl generate");
 out:
 	if (!ok)
 		db_rollback(db);

@@ -90,15 +90,23 @@ X509	*issue_sign(struct db *, const struct ca *ca, long long ca_id,
 int	 issue_decline(struct db *, long long id, const char *reason,
 	    const struct actor *, char *err, size_t errlen);
 /*
- * Revokes an Issued certificate with an RFC 5280 reason and republishes the
- * CA's CRL in the same transaction; returns 1 or 0 with a reason in err.
+ * Revokes an Issued certificate with an RFC 5280 reason, commits, then
+ * republishes the CA's CRL (issue_publish_crl).  Returns 0 with a reason
+ * in err when nothing changed; 1 when revoked, with err "" or, if the CRL
+ * could not be written, a warning in err (the revocation stands and the
+ * next publication lists it).  Call outside any transaction.
  */
 int	 issue_revoke(struct db *, const struct config *, long long id,
 	    int reason, const char *comment, const struct actor *,
 	    char *err, size_t errlen);
 /*
- * Writes the CA's current CRL (DER) to its published path; returns 1 on
- * success.  Call inside the transaction that changed revocations.
+ * Publishes the CA's CRL (DER) at its path after the revocations it lists
+ * committed: allocates the next crlNumber in a short transaction of its
+ * own (used up even if publishing fails), reads the revoked certificates
+ * still within their notAfter without holding the write lock, signs, and
+ * renames a temp file over the path unless a concurrent publisher put a
+ * higher number there.  Returns 1 on success, 0 (logged) on failure or
+ * when called inside a transaction.
  */
 int	 issue_publish_crl(struct db *, const struct config *, long long ca_id);
 /* Returns the published file path of a CA's CRL (caller frees). */

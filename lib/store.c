@@ -1411,6 +1411,21 @@ store_request_pending_renewals(struct db *db, long long id)
 }
 
 int
+store_request_renewals(struct db *db, long long id)
+{
+	sqlite3_stmt	*st = db_stmt(db, STMT_REQUEST_RENEWALS);
+	int		 n = -1;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = col_int(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+int
 store_request_pass_reset(struct db *db, long long id)
 {
 	sqlite3_stmt	*st = db_stmt(db, STMT_REQUEST_PASS_RESET);
@@ -1444,13 +1459,14 @@ revoked_free(void *p)
 }
 
 struct revoked_list *
-store_revoked_list(struct db *db, long long ca_id)
+store_revoked_list(struct db *db, long long ca_id, long long now)
 {
 	sqlite3_stmt	*st = db_stmt(db, STMT_REQUEST_REVOKED_BY_CA);
 
 	if (st == NULL)
 		return NULL;
 	sqlite3_bind_int64(st, 1, ca_id);
+	sqlite3_bind_int64(st, 2, now);
 	return read_list(st, row_revoked, revoked_free);
 }
 

@@ -350,8 +350,15 @@ int		 store_request_collected(struct db *, long long id);
 int		 store_request_pass_failure(struct db *, long long id, int limit);
 /* Returns how many renewals of request id await approval, or -1. */
 int		 store_request_pending_renewals(struct db *, long long id);
+/* Returns how many requests renew request id, in any status, or -1. */
+int		 store_request_renewals(struct db *, long long id);
 int		 store_request_pass_reset(struct db *, long long id);
-struct revoked_list *store_revoked_list(struct db *, long long ca_id);
+/*
+ * Returns the revoked certificates of CA ca_id whose notAfter is after
+ * now, oldest revocation first (caller frees), or NULL.
+ */
+struct revoked_list *store_revoked_list(struct db *, long long ca_id,
+		    long long now);
 void		 store_request_free(struct request *);
 void		 store_request_list_free(struct request_list *);
 void		 store_revoked_list_free(struct revoked_list *);

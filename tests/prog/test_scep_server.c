@@ -43,6 +43,7 @@
 #define P_APPROVAL	"/demo/scep/device-approval/pkiclient.exe"
 #define P_LEGACY	"/demo/scep/legacy/pkiclient.exe"
 #define P_ROTATE	"/demo/scep/rotate/pkiclient.exe"
+#define P_RECHECK	"/demo/scep/recheck/pkiclient.exe"
 #define CODE		"demo-scep-2026"
 #define NKEYS		5
 
@@ -1300,10 +1301,21 @@ test_renewal(void)
 	    X509_get_subject_name(old)) == 0);
 	CU_ASSERT(renewed != NULL && X509_cmp(renewed, old) != 0);
 	X509_free(renewed);
+	rq = request_of(old);
+	CU_ASSERT(rq != NULL && strcmp(rq->status, "Issued") == 0);
+	store_request_free(rq);
+	X509_REQ_free(csr);
+
 	/* macOS renews with PKCSReq; the old certificate stays valid. */
-	cr.msg_type = SCEP_MSG_PKCSREQ;
+	X509_free(old);
+	old = enroll(0, "renew-macos.example.com", P_DEVICE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(old);
+	csr = make_csr(keys[1], "renew-macos.example.com", NULL, NULL, NULL);
+	cr = base_req(1, csr);
+	cr.signer_cert = old;
+	cr.signer_key = keys[0];
 	renewed = expect_cert(pki(&cr, P_DEVICE, GET), keys[1]);
-	CU_ASSERT(has_cn(renewed, "renew.example.com"));
+	CU_ASSERT(has_cn(renewed, "renew-macos.example.com"));
 	X509_free(renewed);
 	rq = request_of(old);
 	CU_ASSERT(rq != NULL && strcmp(rq->status, "Issued") == 0);
@@ -1977,6 +1989,198 @@ test_renewal_stays_on_its_endpoint(void)
 	X509_free(old);
 }
 
+/* Runs one SQL statement on the test's own connection; returns 1 on success. */
+static int
+sql(const char *text)
+{
+	sqlite3_stmt	*any = db_stmt(db, STMT_CA_BY_ID);
+
+	return any != NULL &&
+	    sqlite3_exec(sqlite3_db_handle(any), text, NULL, NULL, NULL) ==
+	    SQLITE_OK;
+}
+
+/* Sends a RenewalReq for key i signed by old (with old_key); returns the reply. */
+static struct scep_reply *
+renew(int i, const char *cn, X509 *old, EVP_PKEY *old_key, const char *path)
+{
+	X509_REQ		*csr = make_csr(keys[i], cn, NULL, NULL, NULL);
+	struct scep_client_req	 cr = base_req(i, csr);
+	struct scep_reply	*rep;
+
+	cr.msg_type = SCEP_MSG_RENEWALREQ;
+	cr.signer_cert = old;
+	cr.signer_key = old_key;
+	rep = pki(&cr, path, POST);
+	X509_REQ_free(csr);
+	return rep;
+}
+
+/*
+ * A renewal is judged by today's rules as a PKCSReq is: refused once the
+ * domain's delegation is gone, once the account's profile no longer
+ * allows the key, or once the account has another profile that does not;
+ * allowed again when the rule is back.  Nothing is recorded when refused.
+ */
+static void
+test_renewal_rechecks_today(void)
+{
+	X509		*old, *x;
+	long long	 n;
+
+	CU_ASSERT_FATAL(admin(NULL, 0, "domain add renewgone.example.org") ==
+	    0 && admin(NULL, 0, "domain delegate renewgone.example.org "
+	    "--org 'Demo Org' --types device") == 0 &&
+	    admin(NULL, 0, "profile add 'Device RSA' --type device --terms 365 "
+	    "--keys rsa2048,rsa3072 --eku clientAuth") == 0 &&
+	    admin(NULL, 0, "profile add 'Device EC' --type device --terms 365 "
+	    "--keys ec256 --eku clientAuth") == 0 &&
+	    admin(NULL, 0, "endpoint add --type scep-device --ext recheck "
+	    "--name Recheck") == 0 &&
+	    admin(NULL, 0, "account add recheck --endpoint scep-device/recheck "
+	    "--org 'Demo Org' --code " CODE " --profile 'Device RSA' "
+	    "--term 365") == 0);
+
+	/* The delegation of the certificate's domain was withdrawn. */
+	old = enroll(0, "host.renewgone.example.org", P_RECHECK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(old);
+	CU_ASSERT_FATAL(sql("UPDATE delegation SET device = 0 WHERE domain_id "
+	    "= (SELECT id FROM domain WHERE name = 'renewgone.example.org')"));
+	n = store_request_count(db);
+	CU_ASSERT(expect_fail_text(renew(1, "host.renewgone.example.org", old,
+	    keys[0], P_RECHECK), SCEP_FAIL_BADREQUEST,
+	    "host.renewgone.example.org"));
+	CU_ASSERT_EQUAL(store_request_count(db), n);
+	CU_ASSERT_FATAL(sql("UPDATE delegation SET device = 1 WHERE domain_id "
+	    "= (SELECT id FROM domain WHERE name = 'renewgone.example.org')"));
+	x = expect_cert(renew(1, "host.renewgone.example.org", old, keys[0],
+	    P_RECHECK), keys[1]);
+	CU_ASSERT(has_cn(x, "host.renewgone.example.org"));
+	X509_free(x);
+	X509_free(old);
+
+	/* The profile dropped RSA keys. */
+	old = enroll(0, "keys.example.com", P_RECHECK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(old);
+	CU_ASSERT_FATAL(sql("UPDATE profile SET key_types = 'ec256' "
+	    "WHERE name = 'Device RSA'"));
+	n = store_request_count(db);
+	CU_ASSERT(expect_fail_text(renew(1, "keys.example.com", old, keys[0],
+	    P_RECHECK), SCEP_FAIL_BADREQUEST, "not allowed"));
+	CU_ASSERT_EQUAL(store_request_count(db), n);
+	CU_ASSERT_FATAL(sql("UPDATE profile SET key_types = 'rsa2048,rsa3072' "
+	    "WHERE name = 'Device RSA'"));
+	X509_free(old);
+
+	/* The account now issues under a profile without RSA keys. */
+	old = enroll(0, "account.example.com", P_RECHECK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(old);
+	CU_ASSERT_FATAL(sql("UPDATE account SET profile_id = (SELECT id FROM "
+	    "profile WHERE name = 'Device EC') WHERE name = 'recheck'"));
+	n = store_request_count(db);
+	CU_ASSERT(expect_fail_text(renew(1, "account.example.com", old, keys[0],
+	    P_RECHECK), SCEP_FAIL_BADREQUEST, "Device EC"));
+	CU_ASSERT_EQUAL(store_request_count(db), n);
+	CU_ASSERT_FATAL(sql("UPDATE account SET profile_id = (SELECT id FROM "
+	    "profile WHERE name = 'Device RSA') WHERE name = 'recheck'"));
+	x = expect_cert(renew(1, "account.example.com", old, keys[0],
+	    P_RECHECK), keys[1]);
+	CU_ASSERT(has_cn(x, "account.example.com"));
+	X509_free(x);
+	X509_free(old);
+}
+
+/*
+ * A certificate starts one renewal: a retry of that transaction gets the
+ * same certificate, while a second, different renewal (RenewalReq or a
+ * macOS-style PKCSReq under a new transactionID, same or other key) is
+ * refused; the renewed certificate renews in turn.
+ */
+static void
+test_renewal_only_once(void)
+{
+	struct scep_client_req	 cr;
+	X509_REQ		*csr;
+	X509			*old, *first, *again, *next;
+	char			 txid[64];
+	long long		 n;
+
+	old = enroll(2, "once.example.com", P_DEVICE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(old);
+	csr = make_csr(keys[3], "once.example.com", NULL, NULL, NULL);
+	cr = base_req(3, csr);
+	cr.msg_type = SCEP_MSG_RENEWALREQ;
+	cr.signer_cert = old;
+	cr.signer_key = keys[2];
+	cr.txid = new_txid(txid, sizeof(txid));
+	first = expect_cert(pki(&cr, P_DEVICE, POST), keys[3]);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(first);
+	n = store_request_count(db);
+
+	/* The same transaction again: the same certificate, nothing new. */
+	again = expect_cert(pki(&cr, P_DEVICE, GET), keys[3]);
+	CU_ASSERT(again != NULL && X509_cmp(again, first) == 0);
+	X509_free(again);
+	CU_ASSERT_EQUAL(store_request_count(db), n);
+
+	/* Another transaction with the same key: refused. */
+	cr.txid = NULL;
+	CU_ASSERT(expect_fail_text(pki(&cr, P_DEVICE, POST),
+	    SCEP_FAIL_BADREQUEST, "renewed already"));
+	/* macOS style, another key: refused too. */
+	X509_REQ_free(csr);
+	csr = make_csr(keys[4], "once.example.com", NULL, NULL, NULL);
+	cr = base_req(4, csr);
+	cr.signer_cert = old;
+	cr.signer_key = keys[2];
+	CU_ASSERT(expect_fail_text(pki(&cr, P_DEVICE, POST),
+	    SCEP_FAIL_BADREQUEST, "renewed already"));
+	CU_ASSERT_EQUAL(store_request_count(db), n);
+
+	/* The renewed certificate is the one to renew now. */
+	cr.signer_cert = first;
+	cr.signer_key = keys[3];
+	next = expect_cert(pki(&cr, P_DEVICE, POST), keys[4]);
+	CU_ASSERT(has_cn(next, "once.example.com"));
+	CU_ASSERT(next != NULL && X509_cmp(next, first) != 0);
+	X509_free(next);
+	X509_free(first);
+	X509_free(old);
+	X509_REQ_free(csr);
+}
+
+/*
+ * sscep puts the subject of its -c certificate, the RA when GetCACert
+ * returned one, in the issuerAndSerial of GetCert and GetCRL: that names
+ * our CA too.
+ */
+static void
+test_ra_subject_names_our_ca(void)
+{
+	struct scep_client_req	 cr;
+	struct scep_reply	*rep;
+	X509			*x;
+
+	x = enroll(0, "sscep.example.com", P_DEVICE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	cr = base_req(0, NULL);
+	cr.msg_type = SCEP_MSG_GETCERT;
+	cr.issuer = X509_get_subject_name(ra_cert);
+	cr.serial = (ASN1_INTEGER *)X509_get0_serialNumber(x);
+	rep = pki(&cr, P_DEVICE, POST);
+	CU_ASSERT(rep != NULL && rep->status == SCEP_STATUS_SUCCESS &&
+	    rep->certs != NULL && X509_cmp(sk_X509_value(rep->certs, 0), x) == 0);
+	scep_reply_free(rep);
+
+	cr.msg_type = SCEP_MSG_GETCRL;
+	rep = pki(&cr, P_DEVICE, GET);
+	CU_ASSERT(rep != NULL && rep->status == SCEP_STATUS_SUCCESS &&
+	    rep->crl != NULL &&
+	    X509_CRL_verify(rep->crl, X509_get0_pubkey(ca_cert)) == 1);
+	scep_reply_free(rep);
+	X509_free(x);
+}
+
 /*
  * Returns 1 if the file holds needle.  The scan runs in a child process:
  * closing any descriptor of a database file drops the POSIX locks SQLite
@@ -2487,6 +2691,9 @@ register_tests(void)
 	UNIT_ADD(s, test_subject_only_checked_names);
 	UNIT_ADD(s, test_clock_only_in_test_builds);
 	UNIT_ADD(s, test_device_subject_is_cn_and_org);
+	UNIT_ADD(s, test_renewal_rechecks_today);
+	UNIT_ADD(s, test_renewal_only_once);
+	UNIT_ADD(s, test_ra_subject_names_our_ca);
 }
 
 UNIT_MAIN(register_tests)

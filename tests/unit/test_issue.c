@@ -4,9 +4,11 @@
  * process killed at any moment of issuance leaves either a complete
  * certificate record or none.
  */
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,6 +245,239 @@ test_revoke_publishes_crl(void)
 	X509_free(ca);
 	free(path);
 	store_request_free(r);
+}
+
+/* Runs one SQL statement on the test's own connection; returns 1 on success. */
+static int
+sql(const char *text)
+{
+	sqlite3_stmt	*any = db_stmt(db, STMT_CA_BY_ID);
+
+	return any != NULL &&
+	    sqlite3_exec(sqlite3_db_handle(any), text, NULL, NULL, NULL) ==
+	    SQLITE_OK;
+}
+
+/* Issues a new request for cn; returns its id, or 0. */
+static long long
+issued(const char *cn)
+{
+	long long	 id = add_request(cn);
+	char		 err[256];
+
+	if (id <= 0 || issue_request(db, cfg, id, &test_actor, err,
+	    sizeof(err)) != 1)
+		return 0;
+	return id;
+}
+
+/* Returns the published CRL of the demo CA (caller frees) or NULL. */
+static X509_CRL *
+published_crl(void)
+{
+	char		*path = issue_crl_path(cfg, "demo", "ca");
+	FILE		*f;
+	X509_CRL	*crl = NULL;
+
+	if (path != NULL && (f = fopen(path, "rb")) != NULL) {
+		crl = d2i_X509_CRL_fp(f, NULL);
+		fclose(f);
+	}
+	free(path);
+	return crl;
+}
+
+/* Returns the crlNumber of crl, or -1. */
+static long long
+crl_number(const X509_CRL *crl)
+{
+	ASN1_INTEGER	*num;
+	int64_t		 n = -1;
+
+	if (crl == NULL || (num = X509_CRL_get_ext_d2i(crl, NID_crl_number,
+	    NULL, NULL)) == NULL)
+		return -1;
+	if (!ASN1_INTEGER_get_int64(&n, num))
+		n = -1;
+	ASN1_INTEGER_free(num);
+	return n;
+}
+
+/* Returns 1 if crl lists the certificate of request id. */
+static int
+crl_lists(const X509_CRL *crl, long long id)
+{
+	struct request	*r = store_request_by_id(db, id);
+	BIGNUM		*bn = NULL;
+	ASN1_INTEGER	*sn = NULL;
+	X509_REVOKED	*rev = NULL;
+	int		 found = 0;
+
+	if (crl != NULL && r != NULL && r->serial != NULL &&
+	    BN_hex2bn(&bn, r->serial) > 0 &&
+	    (sn = BN_to_ASN1_INTEGER(bn, NULL)) != NULL)
+		found = X509_CRL_get0_by_serial((X509_CRL *)crl, &rev, sn) == 1;
+	ASN1_INTEGER_free(sn);
+	BN_free(bn);
+	store_request_free(r);
+	return found;
+}
+
+/* Returns the status of request id (static copy). */
+static const char *
+status_of(long long id)
+{
+	static char	 status[32];
+	struct request	*r = store_request_by_id(db, id);
+
+	snprintf(status, sizeof(status), "%s", r != NULL ? r->status : "?");
+	store_request_free(r);
+	return status;
+}
+
+/*
+ * RFC 5280 3.3 lets a CRL drop a certificate once it has expired: a
+ * revoked certificate past its notAfter leaves the next CRL, a revoked
+ * one still within it stays.
+ */
+static void
+test_crl_leaves_expired_off(void)
+{
+	struct ca_rec	*rec = store_ca_for_customer(db, cust->id);
+	long long	 live = issued("live-revoked.example.com");
+	long long	 dead = issued("expired-revoked.example.com");
+	char		 err[256], q[160];
+	X509_CRL	*crl;
+
+	CU_ASSERT_FATAL(rec != NULL && live > 0 && dead > 0);
+	CU_ASSERT_EQUAL(issue_revoke(db, cfg, live, 1, "", &test_actor, err,
+	    sizeof(err)), 1);
+	CU_ASSERT_EQUAL(issue_revoke(db, cfg, dead, 1, "", &test_actor, err,
+	    sizeof(err)), 1);
+	crl = published_crl();
+	CU_ASSERT(crl_lists(crl, live) && crl_lists(crl, dead));
+	X509_CRL_free(crl);
+	snprintf(q, sizeof(q), "UPDATE request SET not_after = %lld "
+	    "WHERE id = %lld", (long long)time(NULL) - 60, dead);
+	CU_ASSERT_FATAL(sql(q));
+	CU_ASSERT_EQUAL(issue_publish_crl(db, cfg, rec->id), 1);
+	crl = published_crl();
+	CU_ASSERT_PTR_NOT_NULL(crl);
+	CU_ASSERT(crl_lists(crl, live));
+	CU_ASSERT_FALSE(crl_lists(crl, dead));
+	X509_CRL_free(crl);
+	store_ca_free(rec);
+}
+
+/*
+ * crlNumber strictly increases and a number is never used twice, not
+ * even after a publication that failed: the number is committed before
+ * the file is written.  The revocation itself stands when only the CRL
+ * could not be written, and the next publication lists it.
+ */
+static void
+test_crl_numbers_never_reused(void)
+{
+	struct ca_rec	*rec = store_ca_for_customer(db, cust->id);
+	long long	 a = issued("number-a.example.com");
+	long long	 b = issued("number-b.example.com");
+	long long	 n1, n2;
+	char		 err[256], *path = issue_crl_path(cfg, "demo", "ca");
+	char		 aside[300];
+	X509_CRL	*crl;
+
+	CU_ASSERT_FATAL(rec != NULL && path != NULL && a > 0 && b > 0);
+	CU_ASSERT_EQUAL(issue_revoke(db, cfg, a, 1, "", &test_actor, err,
+	    sizeof(err)), 1);
+	crl = published_crl();
+	n1 = crl_number(crl);
+	CU_ASSERT(n1 > 0 && crl_lists(crl, a));
+	X509_CRL_free(crl);
+
+	/* The CRL's path is a directory: the rename fails. */
+	snprintf(aside, sizeof(aside), "%s.aside", path);
+	CU_ASSERT_FATAL(rename(path, aside) == 0 && mkdir(path, 0755) == 0);
+	err[0] = '\0';
+	CU_ASSERT_EQUAL(issue_revoke(db, cfg, b, 1, "", &test_actor, err,
+	    sizeof(err)), 1);
+	CU_ASSERT(strstr(err, "CRL") != NULL);
+	CU_ASSERT_STRING_EQUAL(status_of(b), "Revoked");
+	CU_ASSERT_EQUAL(issue_publish_crl(db, cfg, rec->id), 0);
+	CU_ASSERT_FATAL(rmdir(path) == 0 && rename(aside, path) == 0);
+
+	/* Two numbers went to the failed attempts; neither comes back. */
+	CU_ASSERT_EQUAL(issue_publish_crl(db, cfg, rec->id), 1);
+	crl = published_crl();
+	n2 = crl_number(crl);
+	CU_ASSERT(n2 >= n1 + 3);
+	CU_ASSERT(crl_lists(crl, a) && crl_lists(crl, b));
+	X509_CRL_free(crl);
+	CU_ASSERT_EQUAL(issue_publish_crl(db, cfg, rec->id), 1);
+	crl = published_crl();
+	CU_ASSERT_EQUAL(crl_number(crl), n2 + 1);
+	X509_CRL_free(crl);
+
+	/* Inside a transaction it refuses: what it lists could roll back. */
+	CU_ASSERT_FATAL(db_begin(db));
+	CU_ASSERT_EQUAL(issue_publish_crl(db, cfg, rec->id), 0);
+	db_rollback(db);
+	crl = published_crl();
+	CU_ASSERT_EQUAL(crl_number(crl), n2 + 1);
+	X509_CRL_free(crl);
+	free(path);
+	store_ca_free(rec);
+}
+
+/* Returns the bytes of the published CRL (caller frees) and their length. */
+static unsigned char *
+crl_bytes(size_t *len)
+{
+	char		*path = issue_crl_path(cfg, "demo", "ca");
+	FILE		*f;
+	unsigned char	*data = NULL;
+	long		 n;
+
+	*len = 0;
+	if (path != NULL && (f = fopen(path, "rb")) != NULL) {
+		if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
+		    fseek(f, 0, SEEK_SET) == 0 &&
+		    (data = malloc((size_t)n)) != NULL &&
+		    fread(data, 1, (size_t)n, f) == (size_t)n)
+			*len = (size_t)n;
+		fclose(f);
+	}
+	free(path);
+	return data;
+}
+
+/*
+ * The CRL is written only after the revocation commits: a revocation
+ * whose transaction rolls back (here a trigger aborts it at its last
+ * statement) leaves the published file as it was, byte for byte.
+ */
+static void
+test_crl_only_after_commit(void)
+{
+	long long	 id = issued("rolled-back.example.com");
+	unsigned char	*before, *after;
+	size_t		 blen, alen;
+	char		 err[256];
+
+	CU_ASSERT_FATAL(id > 0);
+	before = crl_bytes(&blen);
+	CU_ASSERT_FATAL(before != NULL);
+	CU_ASSERT_FATAL(sql("CREATE TEMP TRIGGER abort_revoke AFTER INSERT "
+	    "ON audit WHEN NEW.action = 'certificate.revoke' "
+	    "BEGIN SELECT RAISE(ROLLBACK, 'test rollback'); END"));
+	CU_ASSERT_EQUAL(issue_revoke(db, cfg, id, 1, "", &test_actor, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_FATAL(sql("DROP TRIGGER abort_revoke"));
+	CU_ASSERT_STRING_EQUAL(status_of(id), "Issued");
+	after = crl_bytes(&alen);
+	CU_ASSERT(after != NULL && alen == blen &&
+	    memcmp(before, after, blen) == 0);
+	free(before);
+	free(after);
 }
 
 /*
@@ -567,6 +802,9 @@ register_tests(void)
 	UNIT_ADD(s, test_issue_records_what_was_signed);
 	UNIT_ADD(s, test_decline_then_no_issue);
 	UNIT_ADD(s, test_revoke_publishes_crl);
+	UNIT_ADD(s, test_crl_leaves_expired_off);
+	UNIT_ADD(s, test_crl_numbers_never_reused);
+	UNIT_ADD(s, test_crl_only_after_commit);
 	UNIT_ADD(s, test_sign_then_record);
 	UNIT_ADD(s, test_subject_is_cn_and_org);
 	UNIT_ADD(s, test_kill_during_issue_is_atomic);

@@ -1163,7 +1163,7 @@ test_request_revoke(void)
 	store_request_free(g);
 
 	/* Each CA's CRL lists its own revocations, oldest first. */
-	l = store_revoked_list(db, sd.ca);
+	l = store_revoked_list(db, sd.ca, T0 + 1000);
 	CU_ASSERT_FATAL(l != NULL);
 	CU_ASSERT_FATAL(l->n == 2);
 	CU_ASSERT_STRING_EQUAL(l->items[0]->serial, "bb");
@@ -1173,13 +1173,18 @@ test_request_revoke(void)
 	CU_ASSERT_EQUAL(l->items[1]->revoked_at, T0 + 700);
 	CU_ASSERT_EQUAL(l->items[1]->reason, 5);
 	store_revoked_list_free(l);
-	l = store_revoked_list(db, ca2);
+	l = store_revoked_list(db, ca2, T0 + 1000);
 	CU_ASSERT_FATAL(l != NULL);
 	CU_ASSERT_FATAL(l->n == 1);
 	CU_ASSERT_STRING_EQUAL(l->items[0]->serial, "cc");
 	CU_ASSERT_EQUAL(l->items[0]->reason, 4);
 	store_revoked_list_free(l);
-	l = store_revoked_list(db, ca2 + 100);
+	/* Past their notAfter they leave the CRL (RFC 5280 3.3). */
+	l = store_revoked_list(db, sd.ca, T0 + 86400);
+	CU_ASSERT_FATAL(l != NULL);
+	CU_ASSERT_EQUAL(l->n, 0);
+	store_revoked_list_free(l);
+	l = store_revoked_list(db, ca2 + 100, T0 + 1000);
 	CU_ASSERT_FATAL(l != NULL);
 	CU_ASSERT_EQUAL(l->n, 0);
 	store_revoked_list_free(l);
