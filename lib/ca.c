@@ -26,6 +26,7 @@
 #include <openssl/x509v3.h>
 
 #include "ca.h"
+#include "file.h"
 #include "log.h"
 
 #define CA_MAX_DAYS	3650	/* longest end-entity term */
@@ -181,22 +182,10 @@ static int
 ca_key_write(const char *path, EVP_PKEY *key)
 {
 	BIO		*mem = NULL;
-	char		*tmp = NULL, *dircopy = NULL, *data;
+	char		*tmp = NULL, *data;
 	long		 len;
-	ssize_t		 w;
-	size_t		 off;
-	int		 fd = -1, dfd, rc = 0, made = 0;
-	mode_t		 oldmask;
-	struct stat	 sb;
+	int		 rc = 0, r;
 
-	if (lstat(path, &sb) == 0) {
-		log_err("ca: %s already exists; not replacing a key", path);
-		return 0;
-	}
-	if (errno != ENOENT) {
-		log_err("ca: %s: %s", path, strerror(errno));
-		return 0;
-	}
 	/* A secure-memory BIO cleanses the PEM text when freed. */
 	if ((mem = BIO_new(BIO_s_secmem())) == NULL ||
 	    !PEM_write_bio_PrivateKey(mem, key, NULL, NULL, 0, NULL, NULL)) {
@@ -207,64 +196,14 @@ ca_key_write(const char *path, EVP_PKEY *key)
 		log_ossl("ca: cannot encode the private key");
 		goto out;
 	}
-	if (asprintf(&tmp, "%s.XXXXXX", path) == -1) {
-		tmp = NULL;
-		log_err("ca: out of memory");
+	if ((tmp = file_write_temp(path, data, (size_t)len, 0600)) == NULL)
 		goto out;
-	}
-	/* umask is process-wide; workers are single-threaded. */
-	oldmask = umask(077);
-	fd = mkstemp(tmp);
-	umask(oldmask);
-	if (fd == -1) {
-		log_err("ca: mkstemp %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	made = 1;
-	if (fchmod(fd, 0600) == -1) {
-		log_err("ca: fchmod %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	for (off = 0; off < (size_t)len; off += (size_t)w) {
-		w = write(fd, data + off, (size_t)len - off);
-		if (w == -1 && errno == EINTR) {
-			w = 0;
-			continue;
-		}
-		if (w <= 0) {
-			log_err("ca: write %s: %s", tmp, strerror(errno));
-			goto out;
-		}
-	}
-	if (fsync(fd) == -1) {
-		log_err("ca: fsync %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (close(fd) == -1) {
-		fd = -1;
-		log_err("ca: close %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1) {
-		log_err("ca: rename to %s: %s", path, strerror(errno));
-		goto out;
-	}
-	made = 0;
-	/* Make the rename itself durable: a CA key must survive a crash. */
-	if ((dircopy = strdup(path)) != NULL &&
-	    (dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY)) != -1) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-	rc = 1;
+	/* Never over an existing key: that would orphan a CA. */
+	if ((r = file_install(tmp, path, FILE_NEW)) == -1)
+		log_err("ca: %s already exists; not replacing a key", path);
+	rc = r == 1;
 out:
-	if (fd != -1)
-		close(fd);
-	if (made)
-		unlink(tmp);
 	free(tmp);
-	free(dircopy);
 	BIO_free(mem);
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "ca.h"
 #include "csr.h"
+#include "file.h"
 #include "issue.h"
 #include "log.h"
 #include "policy.h"
@@ -118,49 +119,24 @@ load_ca(const struct ca_rec *rec)
 }
 
 /*
- * Writes data to a new file beside path (mode 0644, synced) and its name
- * into tmp; returns 1, or 0 with nothing left behind.  The caller renames
- * it over path or unlinks it.
+ * Writes a CRL to a new file beside path, creating the CA's directory
+ * when needed; returns its name (caller frees; install_crl removes it),
+ * or NULL.
  */
-static int
-write_temp_file(const char *path, const unsigned char *data, size_t len,
-    char *tmp, size_t tmplen)
+static char *
+write_temp_crl(const char *path, const unsigned char *der, size_t len)
 {
 	char	 dir[4096], *slash;
-	FILE	*f;
-	int	 fd;
 
 	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
 	    (slash = strrchr(dir, '/')) == NULL)
-		return 0;
+		return NULL;
 	*slash = '\0';
 	if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
 		log_err("mkdir %s: %s", dir, strerror(errno));
-		return 0;
+		return NULL;
 	}
-	if (snprintf(tmp, tmplen, "%s.XXXXXX", path) >= (int)tmplen)
-		return 0;
-	if ((fd = mkstemp(tmp)) == -1) {
-		log_err("mkstemp %s: %s", tmp, strerror(errno));
-		return 0;
-	}
-	if (fchmod(fd, 0644) == -1 || (f = fdopen(fd, "wb")) == NULL) {
-		close(fd);
-		unlink(tmp);
-		return 0;
-	}
-	if (fwrite(data, 1, len, f) != len || fflush(f) != 0 ||
-	    fsync(fileno(f)) != 0) {
-		log_err("write %s: %s", tmp, strerror(errno));
-		fclose(f);
-		unlink(tmp);
-		return 0;
-	}
-	if (fclose(f) != 0) {
-		unlink(tmp);
-		return 0;
-	}
-	return 1;
+	return file_write_temp(path, der, len, 0644);
 }
 
 /*
@@ -199,7 +175,7 @@ published_crl_number(const char *path)
  * still in force.
  */
 static int
-install_crl(const char *path, const char *tmp, long long number)
+install_crl(const char *path, char *tmp, long long number)
 {
 	char		 dir[4096], *slash;
 	long long	 current;
@@ -224,13 +200,7 @@ install_crl(const char *path, const char *tmp, long long number)
 		ok = 1;
 		goto out;
 	}
-	if (rename(tmp, path) == -1) {
-		log_err("rename %s: %s", path, strerror(errno));
-		goto out;
-	}
-	/* The rename itself must survive a crash before the next one. */
-	(void)fsync(dfd);
-	ok = 1;
+	ok = file_install(tmp, path, FILE_REPLACE) == 1;
 	tmp = NULL;
 out:
 	if (tmp != NULL)
@@ -248,7 +218,7 @@ issue_publish_crl(struct db *db, const struct config *cfg, long long ca_id)
 	struct ca_revoked	*entries = NULL;
 	struct ca		*ca = NULL;
 	unsigned char		*der = NULL;
-	char			*path = NULL, tmp[4200];
+	char			*path = NULL, *tmp = NULL;
 	size_t			 len = 0, i;
 	long long		 number = -1;
 	int			 ok = 0;
@@ -293,13 +263,14 @@ issue_publish_crl(struct db *db, const struct config *cfg, long long ca_id)
 	    config_int(cfg, "CRL.Days", 7), &len);
 	if (der == NULL)
 		goto out;
-	if (!write_temp_file(path, der, len, tmp, sizeof(tmp)))
+	if ((tmp = write_temp_crl(path, der, len)) == NULL)
 		goto out;
 	ok = install_crl(path, tmp, number);
 out:
 	if (!ok)
 		log_err("CRL %lld of CA %lld not published", number, ca_id);
 	free(path);
+	free(tmp);
 	free(der);
 	ca_free(ca);
 	free(entries);

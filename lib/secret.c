@@ -16,6 +16,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "file.h"
 #include "log.h"
 #include "secret.h"
 
@@ -36,41 +37,19 @@ static int		 secret_loaded;
 static int
 secret_create(const char *path)
 {
-	char	 tmp[4096];
-	int	 fd = -1, ok = 0;
-	mode_t	 old;
+	char	*tmp;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+	if (RAND_bytes(secret_key, sizeof(secret_key)) != 1 ||
+	    (tmp = file_write_temp(path, secret_key, sizeof(secret_key),
+	    0600)) == NULL)
 		return 0;
-	if (RAND_bytes(secret_key, sizeof(secret_key)) != 1)
-		return 0;
-	old = umask(077);
-	fd = mkstemp(tmp);
-	umask(old);
-	if (fd == -1) {
-		log_err("cannot create %s: %s", tmp, strerror(errno));
+	/* When another process won the race, its key is the one: use it. */
+	if (file_install(tmp, path, FILE_NEW) == 0) {
+		free(tmp);
 		return 0;
 	}
-	if (fchmod(fd, 0600) == -1 ||
-	    write(fd, secret_key, sizeof(secret_key)) !=
-	    (ssize_t)sizeof(secret_key) || fsync(fd) == -1) {
-		log_err("cannot write %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (close(fd) == -1)
-		goto out;
-	fd = -1;
-	/* link() fails if another process won the race: then use theirs. */
-	if (link(tmp, path) == -1 && errno != EEXIST) {
-		log_err("cannot install %s: %s", path, strerror(errno));
-		goto out;
-	}
-	ok = 1;
-out:
-	if (fd != -1)
-		close(fd);
-	unlink(tmp);
-	return ok;
+	free(tmp);
+	return 1;
 }
 
 int
