@@ -110,13 +110,14 @@ $(ADMIN_BIN): $(ADMIN_OBJ) $(LIBA)
 
 # The test clock (CERTDESK_NOW) exists only in test builds.  The library
 # and every program in $(BUILD) are what `make install` ships, so they are
-# built without it; the tests get a second store.o compiled with
-# -DCERTDESK_TEST_CLOCK, linked ahead of the library so it replaces the
-# archive's, and their own pkiclient.exe built the same way.  No variable
-# to forget: a production build cannot have the switch.
+# built without it; the tests get a second store_clock.o (store_now and
+# nothing else) compiled with -DCERTDESK_TEST_CLOCK, linked ahead of the
+# library so it replaces the archive's, and their own pkiclient.exe built
+# the same way.  No variable to forget: a production build cannot have the
+# switch.
 TEST_CLOCK_OBJ := $(BUILD)/tests/store_testclock.o
 
-$(TEST_CLOCK_OBJ): lib/store.c
+$(TEST_CLOCK_OBJ): lib/store_clock.c
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC      $@")
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -DCERTDESK_TEST_CLOCK -c -o $@ $<
