@@ -103,3 +103,15 @@ buf_free_secret(struct buf *b)
 		OPENSSL_cleanse(b->data, b->cap);
 	buf_free(b);
 }
+
+void
+buf_msg(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}

@@ -25,4 +25,12 @@ void	buf_free(struct buf *);
 /* Like buf_free but cleanses the bytes first: use it for keys and secrets. */
 void	buf_free_secret(struct buf *);
 
+/*
+ * Writes a printf-style message into the fixed buffer err of errlen bytes
+ * (truncated, always terminated) when the caller gave room for one: how
+ * library checks hand a person-readable reason to the caller.
+ */
+void	buf_msg(char *err, size_t errlen, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -25,6 +25,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "buf.h"
 #include "ca.h"
 #include "file.h"
 #include "log.h"
@@ -73,19 +74,6 @@ static const struct {
 	{ "msSmartcardLogin",	NID_ms_smartcard_login },
 	{ "msEFS",		NID_ms_efs },
 };
-
-/* Writes a message into err when the caller gave room for one. */
-static void __attribute__((format(printf, 3, 4)))
-ca_errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* Returns the digest to sign with for key: NULL for EdDSA, which has none. */
 static const EVP_MD *
@@ -900,30 +888,30 @@ ca_import_check(const char *cert_pem, const char *key_uri,
 	uint32_t	 flags, ku;
 	int		 n, i, rc = 0;
 
-	ca_errf(err, errlen, "internal error");
+	buf_msg(err, errlen, "internal error");
 	if (cert_pem == NULL || (cert = ca_cert_from_pem(cert_pem)) == NULL) {
-		ca_errf(err, errlen, "the certificate is not a PEM X.509 "
+		buf_msg(err, errlen, "the certificate is not a PEM X.509 "
 		    "certificate");
 		goto out;
 	}
 	if ((key = ca_key_load(key_uri)) == NULL) {
-		ca_errf(err, errlen, "no private key could be loaded from "
+		buf_msg(err, errlen, "no private key could be loaded from "
 		    "the key URI");
 		goto out;
 	}
 	if (X509_check_private_key(cert, key) != 1) {
-		ca_errf(err, errlen, "the private key does not match the "
+		buf_msg(err, errlen, "the private key does not match the "
 		    "certificate");
 		goto out;
 	}
 	flags = X509_get_extension_flags(cert);
 	if (flags & EXFLAG_INVALID) {
-		ca_errf(err, errlen, "the certificate has malformed "
+		buf_msg(err, errlen, "the certificate has malformed "
 		    "extensions");
 		goto out;
 	}
 	if (!(flags & EXFLAG_BCONS) || !(flags & EXFLAG_CA)) {
-		ca_errf(err, errlen, "the certificate is not a CA "
+		buf_msg(err, errlen, "the certificate is not a CA "
 		    "certificate (no basicConstraints CA:TRUE)");
 		goto out;
 	}
@@ -931,21 +919,21 @@ ca_import_check(const char *cert_pem, const char *key_uri,
 	ku = X509_get_key_usage(cert);
 	if ((ku & (KU_KEY_CERT_SIGN | KU_CRL_SIGN)) !=
 	    (KU_KEY_CERT_SIGN | KU_CRL_SIGN)) {
-		ca_errf(err, errlen, "the certificate's key usage lacks "
+		buf_msg(err, errlen, "the certificate's key usage lacks "
 		    "keyCertSign or cRLSign");
 		goto out;
 	}
 	if (X509_cmp_current_time(X509_get0_notAfter(cert)) <= 0) {
-		ca_errf(err, errlen, "the certificate has expired");
+		buf_msg(err, errlen, "the certificate has expired");
 		goto out;
 	}
 	if (X509_cmp_current_time(X509_get0_notBefore(cert)) >= 0) {
-		ca_errf(err, errlen, "the certificate is not valid yet");
+		buf_msg(err, errlen, "the certificate is not valid yet");
 		goto out;
 	}
 	if (chain_pem != NULL &&
 	    (chain = ca_chain_from_pem(chain_pem)) == NULL) {
-		ca_errf(err, errlen, "the chain is not PEM certificates");
+		buf_msg(err, errlen, "the chain is not PEM certificates");
 		goto out;
 	}
 	n = chain != NULL ? sk_X509_num(chain) : 0;
@@ -953,7 +941,7 @@ ca_import_check(const char *cert_pem, const char *key_uri,
 		/* An intermediate may come without its chain. */
 		if (X509_self_signed(cert, 0) == 1 &&
 		    X509_self_signed(cert, 1) != 1) {
-			ca_errf(err, errlen, "the self-signed certificate's "
+			buf_msg(err, errlen, "the self-signed certificate's "
 			    "signature does not verify");
 			goto out;
 		}
@@ -983,20 +971,20 @@ ca_import_check(const char *cert_pem, const char *key_uri,
 	}
 	X509_STORE_CTX_set_flags(vctx, X509_V_FLAG_PARTIAL_CHAIN);
 	if (X509_verify_cert(vctx) != 1) {
-		ca_errf(err, errlen, "the chain does not certify the "
+		buf_msg(err, errlen, "the chain does not certify the "
 		    "certificate: %s", X509_verify_cert_error_string(
 		    X509_STORE_CTX_get_error(vctx)));
 		goto out;
 	}
 	if (sk_X509_num(X509_STORE_CTX_get0_chain(vctx)) != n + 1) {
-		ca_errf(err, errlen, "the chain holds certificates that are "
+		buf_msg(err, errlen, "the chain holds certificates that are "
 		    "not on the certificate's path");
 		goto out;
 	}
 	rc = 1;
 out:
 	if (rc)
-		ca_errf(err, errlen, "ok");
+		buf_msg(err, errlen, "ok");
 	ERR_clear_error();
 	X509_STORE_CTX_free(vctx);
 	X509_STORE_free(store);

@@ -20,6 +20,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "buf.h"
 #include "csr.h"
 #include "log.h"
 #include "policy.h"
@@ -44,19 +45,6 @@ static const struct {
 	{ KEY_EC256, "ec256", "EC P-256" },
 	{ KEY_EC384, "ec384", "EC P-384" },
 };
-
-/* Writes a message for the user into err when the caller gave room for one. */
-static void __attribute__((format(printf, 3, 4)))
-csr_seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /*
  * Converts s to a malloc'ed UTF-8 C string in *out (caller frees);
@@ -254,7 +242,7 @@ csr_check_sigalg(const struct csr *c, char *err, size_t errlen)
 	case NID_md4:
 	case NID_md5:
 	case NID_md5_sha1:
-		csr_seterr(err, errlen, "The CSR is signed with %s, which is "
+		buf_msg(err, errlen, "The CSR is signed with %s, which is "
 		    "no longer safe; sign it with SHA-256 (for example "
 		    "openssl req -sha256)", OBJ_nid2sn(mdnid));
 		return 0;
@@ -268,7 +256,7 @@ static int
 csr_check_key(struct csr *c, char *err, size_t errlen)
 {
 	if ((c->pkey = X509_REQ_get0_pubkey(c->req)) == NULL) {
-		csr_seterr(err, errlen, "The CSR's public key cannot be read");
+		buf_msg(err, errlen, "The CSR's public key cannot be read");
 		return 0;
 	}
 	c->key_type = csr_key_classify(c->pkey, &c->key_bits);
@@ -278,7 +266,7 @@ csr_check_key(struct csr *c, char *err, size_t errlen)
 	 */
 	if (EVP_PKEY_is_a(c->pkey, "EC") && !csr_named_curve(c->req)) {
 		c->key_type = KEY_NONE;
-		csr_seterr(err, errlen, "The CSR's EC key carries explicit "
+		buf_msg(err, errlen, "The CSR's EC key carries explicit "
 		    "curve parameters; create it with a named curve (P-256 or "
 		    "P-384), as RFC 5480 requires");
 		return 0;
@@ -286,16 +274,16 @@ csr_check_key(struct csr *c, char *err, size_t errlen)
 	if (c->key_type != KEY_NONE)
 		return 1;
 	if (EVP_PKEY_is_a(c->pkey, "RSA") && c->key_bits < 2048)
-		csr_seterr(err, errlen, "RSA keys must be at least 2048 bits "
+		buf_msg(err, errlen, "RSA keys must be at least 2048 bits "
 		    "(this one has %d)", c->key_bits);
 	else if (EVP_PKEY_is_a(c->pkey, "RSA"))
-		csr_seterr(err, errlen, "RSA keys larger than %d bits are not "
+		buf_msg(err, errlen, "RSA keys larger than %d bits are not "
 		    "supported", CSR_RSA_MAX_BITS);
 	else if (EVP_PKEY_is_a(c->pkey, "EC"))
-		csr_seterr(err, errlen, "EC keys must use the curve P-256 or "
+		buf_msg(err, errlen, "EC keys must use the curve P-256 or "
 		    "P-384");
 	else
-		csr_seterr(err, errlen, "The CSR's key type is not supported; "
+		buf_msg(err, errlen, "The CSR's key type is not supported; "
 		    "use RSA (2048 bits or more) or EC P-256/P-384");
 	return 0;
 }
@@ -313,7 +301,7 @@ csr_read_subject(struct csr *c, char *err, size_t errlen)
 	enum csr_text		 tr;
 
 	if ((name = X509_REQ_get_subject_name(c->req)) == NULL) {
-		csr_seterr(err, errlen, "The CSR has no subject");
+		buf_msg(err, errlen, "The CSR has no subject");
 		goto out;
 	}
 	n = X509_NAME_entry_count(name);
@@ -322,23 +310,23 @@ csr_read_subject(struct csr *c, char *err, size_t errlen)
 		nid = OBJ_obj2nid(X509_NAME_ENTRY_get_object(e));
 		tr = csr_asn1_text(X509_NAME_ENTRY_get_data(e), &text);
 		if (tr == CSR_TEXT_NOMEM) {
-			csr_seterr(err, errlen, "Out of memory");
+			buf_msg(err, errlen, "Out of memory");
 			log_err("csr: out of memory reading the subject");
 			goto out;
 		}
 		if (tr == CSR_TEXT_NUL) {
-			csr_seterr(err, errlen, "The CSR subject contains a "
+			buf_msg(err, errlen, "The CSR subject contains a "
 			    "NUL byte");
 			goto out;
 		}
 		if (tr != CSR_TEXT_OK) {
-			csr_seterr(err, errlen, "The CSR subject contains a "
+			buf_msg(err, errlen, "The CSR subject contains a "
 			    "value that is not valid text");
 			goto out;
 		}
 		if (nid == NID_commonName &&
 		    csr_utf8_chars(text) > CSR_MAX_CN) {
-			csr_seterr(err, errlen, "The CSR's Common Name is "
+			buf_msg(err, errlen, "The CSR's Common Name is "
 			    "longer than %d characters", CSR_MAX_CN);
 			goto out;
 		}
@@ -349,7 +337,7 @@ csr_read_subject(struct csr *c, char *err, size_t errlen)
 		 * every address they list, and only one is checked.
 		 */
 		if (nid == NID_pkcs9_emailAddress && c->email != NULL) {
-			csr_seterr(err, errlen, "The CSR subject has more than "
+			buf_msg(err, errlen, "The CSR subject has more than "
 			    "one email address");
 			goto out;
 		}
@@ -369,7 +357,7 @@ csr_read_subject(struct csr *c, char *err, size_t errlen)
 	    X509_NAME_print_ex(bio, name, 0,
 	    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) < 0 ||
 	    BIO_get_mem_ptr(bio, &mem) <= 0) {
-		csr_seterr(err, errlen, "The CSR subject cannot be printed");
+		buf_msg(err, errlen, "The CSR subject cannot be printed");
 		log_ossl("csr: X509_NAME_print_ex");
 		goto out;
 	}
@@ -377,7 +365,7 @@ csr_read_subject(struct csr *c, char *err, size_t errlen)
 	c->subject = mem->length > 0 ? strndup(mem->data, mem->length) :
 	    strdup("");
 	if (c->subject == NULL) {
-		csr_seterr(err, errlen, "Out of memory");
+		buf_msg(err, errlen, "Out of memory");
 		log_err("csr: out of memory");
 		goto out;
 	}
@@ -426,7 +414,7 @@ csr_read_sans(struct csr *c, char *err, size_t errlen)
 		/* Some OpenSSL 3.0 releases return NULL for "no extensions". */
 		if (X509_REQ_get_attr_by_NID(c->req, NID_ext_req, -1) >= 0 ||
 		    X509_REQ_get_attr_by_NID(c->req, NID_ms_ext_req, -1) >= 0) {
-			csr_seterr(err, errlen, "The CSR's requested "
+			buf_msg(err, errlen, "The CSR's requested "
 			    "extensions are malformed");
 			goto out;
 		}
@@ -439,13 +427,13 @@ csr_read_sans(struct csr *c, char *err, size_t errlen)
 			rc = 1;
 			goto out;
 		}
-		csr_seterr(err, errlen, crit == -2 ?
+		buf_msg(err, errlen, crit == -2 ?
 		    "The CSR has more than one subjectAltName extension" :
 		    "The CSR's subjectAltName extension is malformed");
 		goto out;
 	}
 	if ((n = sk_GENERAL_NAME_num(gens)) > CSR_MAX_SANS) {
-		csr_seterr(err, errlen, "The CSR has more than %d subject "
+		buf_msg(err, errlen, "The CSR has more than %d subject "
 		    "alternative names", CSR_MAX_SANS);
 		goto out;
 	}
@@ -453,7 +441,7 @@ csr_read_sans(struct csr *c, char *err, size_t errlen)
 	    ((c->dns = calloc((size_t)n, sizeof(char *))) == NULL ||
 	    (c->emails = calloc((size_t)n, sizeof(char *))) == NULL ||
 	    (c->ips = calloc((size_t)n, sizeof(char *))) == NULL)) {
-		csr_seterr(err, errlen, "Out of memory");
+		buf_msg(err, errlen, "Out of memory");
 		log_err("csr: out of memory");
 		goto out;
 	}
@@ -465,12 +453,12 @@ csr_read_sans(struct csr *c, char *err, size_t errlen)
 			tr = csr_ia5_text(g->type == GEN_DNS ?
 			    g->d.dNSName : g->d.rfc822Name, &s);
 			if (tr == CSR_TEXT_NOMEM) {
-				csr_seterr(err, errlen, "Out of memory");
+				buf_msg(err, errlen, "Out of memory");
 				log_err("csr: out of memory");
 				goto out;
 			}
 			if (tr != CSR_TEXT_OK) {
-				csr_seterr(err, errlen, "The CSR contains a "
+				buf_msg(err, errlen, "The CSR contains a "
 				    "%s name with a NUL byte or non-ASCII "
 				    "characters (use the xn-- form of "
 				    "international domain names)",
@@ -484,7 +472,7 @@ csr_read_sans(struct csr *c, char *err, size_t errlen)
 			break;
 		case GEN_IPADD:
 			if ((s = csr_ip_text(g->d.iPAddress)) == NULL) {
-				csr_seterr(err, errlen, "The CSR contains a "
+				buf_msg(err, errlen, "The CSR contains a "
 				    "malformed IP address");
 				goto out;
 			}
@@ -518,7 +506,7 @@ csr_read_challenge(struct csr *c, char *err, size_t errlen)
 	if ((attr = X509_REQ_get_attr(c->req, idx)) == NULL ||
 	    X509_ATTRIBUTE_count(attr) != 1 ||
 	    (t = X509_ATTRIBUTE_get0_type(attr, 0)) == NULL) {
-		csr_seterr(err, errlen, "The CSR's challengePassword is "
+		buf_msg(err, errlen, "The CSR's challengePassword is "
 		    "malformed");
 		return 0;
 	}
@@ -531,7 +519,7 @@ csr_read_challenge(struct csr *c, char *err, size_t errlen)
 	case V_ASN1_UNIVERSALSTRING:
 		break;
 	default:
-		csr_seterr(err, errlen, "The CSR's challengePassword is not "
+		buf_msg(err, errlen, "The CSR's challengePassword is not "
 		    "a text string");
 		return 0;
 	}
@@ -539,10 +527,10 @@ csr_read_challenge(struct csr *c, char *err, size_t errlen)
 	if (tr == CSR_TEXT_OK)
 		return 1;
 	if (tr == CSR_TEXT_NOMEM) {
-		csr_seterr(err, errlen, "Out of memory");
+		buf_msg(err, errlen, "Out of memory");
 		log_err("csr: out of memory");
 	} else
-		csr_seterr(err, errlen, "The CSR's challengePassword is not "
+		buf_msg(err, errlen, "The CSR's challengePassword is not "
 		    "valid text");
 	return 0;
 }
@@ -567,23 +555,23 @@ csr_from_req_checked(X509_REQ *req, int verify, char *err, size_t errlen)
 	int		 len, ok = 0;
 
 	if (req == NULL) {
-		csr_seterr(err, errlen, "No CSR was given");
+		buf_msg(err, errlen, "No CSR was given");
 		return NULL;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		X509_REQ_free(req);
-		csr_seterr(err, errlen, "Out of memory");
+		buf_msg(err, errlen, "Out of memory");
 		log_err("csr: out of memory");
 		return NULL;
 	}
 	c->req = req;
 	if ((len = i2d_X509_REQ(req, &c->der)) <= 0) {
-		csr_seterr(err, errlen, "The CSR cannot be encoded");
+		buf_msg(err, errlen, "The CSR cannot be encoded");
 		goto out;
 	}
 	c->der_len = (size_t)len;
 	if (c->der_len > CSR_MAX_BYTES) {
-		csr_seterr(err, errlen, "The CSR is larger than 32 KiB");
+		buf_msg(err, errlen, "The CSR is larger than 32 KiB");
 		goto out;
 	}
 	/* Cheap key checks first: no point verifying with a key we refuse. */
@@ -597,7 +585,7 @@ csr_from_req_checked(X509_REQ *req, int verify, char *err, size_t errlen)
 	if (!csr_check_sigalg(c, err, errlen))
 		goto out;
 	if (verify && X509_REQ_verify(req, c->pkey) != 1) {
-		csr_seterr(err, errlen, "The CSR signature does not verify");
+		buf_msg(err, errlen, "The CSR signature does not verify");
 		goto out;
 	}
 	if (!csr_read_subject(c, err, errlen) ||
@@ -717,35 +705,35 @@ csr_parse_checked(const void *data, size_t len, int verify, char *err,
 	struct csr		*c = NULL;
 
 	if (data == NULL || len == 0) {
-		csr_seterr(err, errlen, "The CSR is empty");
+		buf_msg(err, errlen, "The CSR is empty");
 		goto out;
 	}
 	if (len > CSR_MAX_BYTES) {
-		csr_seterr(err, errlen, "The CSR is larger than 32 KiB");
+		buf_msg(err, errlen, "The CSR is larger than 32 KiB");
 		goto out;
 	}
 	/* DER starts with a SEQUENCE tag; its fields may hold any text. */
 	if (p[0] != 0x30 && memmem(p, len, "-----BEGIN", 10) != NULL) {
 		if ((pem = csr_pem_trim(p, len, &pemlen)) == NULL ||
 		    (bio = BIO_new_mem_buf(pem, (int)pemlen)) == NULL) {
-			csr_seterr(err, errlen, "Out of memory");
+			buf_msg(err, errlen, "Out of memory");
 			log_ossl("csr: BIO_new_mem_buf");
 			goto out;
 		}
 		if (!PEM_read_bio(bio, &pemname, &pemhdr, &der, &derlen)) {
-			csr_seterr(err, errlen, "The CSR is not a valid PEM "
+			buf_msg(err, errlen, "The CSR is not a valid PEM "
 			    "or DER PKCS#10 request");
 			goto out;
 		}
 		if (strstr(pemname, "PRIVATE KEY") != NULL) {
-			csr_seterr(err, errlen, "This is a private key, not "
+			buf_msg(err, errlen, "This is a private key, not "
 			    "a CSR: keep it secret and paste the certificate "
 			    "signing request instead");
 			goto out;
 		}
 		if (strcmp(pemname, PEM_STRING_X509_REQ) != 0 &&
 		    strcmp(pemname, PEM_STRING_X509_REQ_OLD) != 0) {
-			csr_seterr(err, errlen, "The PEM data is not a "
+			buf_msg(err, errlen, "The PEM data is not a "
 			    "CERTIFICATE REQUEST");
 			goto out;
 		}
@@ -758,12 +746,12 @@ csr_parse_checked(const void *data, size_t len, int verify, char *err,
 	q = p;
 	req = d2i_X509_REQ(NULL, &q, (long)len);
 	if (req == NULL) {
-		csr_seterr(err, errlen, "The CSR is not a valid PEM or DER "
+		buf_msg(err, errlen, "The CSR is not a valid PEM or DER "
 		    "PKCS#10 request");
 		goto out;
 	}
 	if ((size_t)(q - p) != len) {
-		csr_seterr(err, errlen, "The CSR has unexpected data after "
+		buf_msg(err, errlen, "The CSR has unexpected data after "
 		    "the request");
 		goto out;
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "csr.h"
 #include "enroll.h"
 #include "log.h"
@@ -13,23 +14,6 @@
 #include "secret.h"
 
 #define SEPARATORS	", \t\r\n;"
-
-/* Formats a message for the user into err. */
-static void
-enroll_seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-enroll_seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* Lower-cases s in place; returns it. */
 static char *
@@ -49,18 +33,18 @@ enroll_check_name(const struct policy_delegation *dels, size_t n,
     size_t errlen)
 {
 	if (!policy_valid_dnsname(name, 1)) {
-		enroll_seterr(err, errlen, "The %s \"%.80s\" is not a valid "
+		buf_msg(err, errlen, "The %s \"%.80s\" is not a valid "
 		    "host name.", what, name);
 		return 0;
 	}
 	if (name[0] == '*' && !allow_wildcard) {
-		enroll_seterr(err, errlen, "The %s \"%.80s\" is a wildcard, "
+		buf_msg(err, errlen, "The %s \"%.80s\" is a wildcard, "
 		    "which the selected certificate profile does not allow.",
 		    what, name);
 		return 0;
 	}
 	if (!policy_name_allowed(dels, n, org_id, dept_id, type, name)) {
-		enroll_seterr(err, errlen, "The %s \"%.80s\" is not in a "
+		buf_msg(err, errlen, "The %s \"%.80s\" is not in a "
 		    "domain delegated to your organization for %s "
 		    "certificates.", what, name,
 		    type == CERT_SSL ? "SSL" : policy_type_name(type));
@@ -100,12 +84,12 @@ enroll_check_names(const struct name_check *nc, struct buf *names, char *err,
 	int	 ok = 0;
 
 	if (cn == NULL || *cn == '\0') {
-		enroll_seterr(err, errlen, "Enter the Common Name (or use "
+		buf_msg(err, errlen, "Enter the Common Name (or use "
 		    "\"Get CN from CSR\").");
 		goto out;
 	}
 	if (strlen(cn) > 64) {
-		enroll_seterr(err, errlen, "The Common Name may have at most "
+		buf_msg(err, errlen, "The Common Name may have at most "
 		    "64 characters.");
 		goto out;
 	}
@@ -124,7 +108,7 @@ enroll_check_names(const struct name_check *nc, struct buf *names, char *err,
 	    p = NULL) {
 		policy_name_trim_dot(lower(tok));
 		if (!nc->multi_domain) {
-			enroll_seterr(err, errlen, "Subject Alternative Names "
+			buf_msg(err, errlen, "Subject Alternative Names "
 			    "are only allowed with a multi-domain certificate "
 			    "profile; clear the field or choose another "
 			    "profile.");
@@ -137,7 +121,7 @@ enroll_check_names(const struct name_check *nc, struct buf *names, char *err,
 		if (list_has(names, tok))
 			continue;
 		if (++count >= CSR_MAX_SANS) {
-			enroll_seterr(err, errlen, "At most %d Subject "
+			buf_msg(err, errlen, "At most %d Subject "
 			    "Alternative Names are allowed.", CSR_MAX_SANS - 1);
 			goto out;
 		}
@@ -148,7 +132,7 @@ enroll_check_names(const struct name_check *nc, struct buf *names, char *err,
 out:
 	if (!ok) {
 		if (err != NULL && errlen > 0 && err[0] == '\0')
-			enroll_seterr(err, errlen, "The names could not be "
+			buf_msg(err, errlen, "The names could not be "
 			    "checked.");
 		buf_free(names);
 	}
@@ -171,13 +155,13 @@ enroll_check_emails(const struct policy_scope *sc, enum cert_type type,
 	    p = NULL) {
 		if (strlen(tok) > 254 || !policy_email_allowed(sc->dels, sc->n,
 		    sc->org_id, sc->dept_id, type, tok)) {
-			enroll_seterr(err, errlen, "The External Requester "
+			buf_msg(err, errlen, "The External Requester "
 			    "\"%.80s\" is not an email address in a domain "
 			    "delegated to your organization.", tok);
 			goto out;
 		}
 		if (++count > ENROLL_MAX_REQUESTERS) {
-			enroll_seterr(err, errlen, "At most %d External "
+			buf_msg(err, errlen, "At most %d External "
 			    "Requesters are allowed.", ENROLL_MAX_REQUESTERS);
 			goto out;
 		}
@@ -232,7 +216,7 @@ enroll_submit(struct db *db, const struct config *cfg, struct request *r,
 	int	 began = 0, ok = 0;
 
 	memset(res, 0, sizeof(*res));
-	enroll_seterr(err, errlen, "The request could not be recorded. "
+	buf_msg(err, errlen, "The request could not be recorded. "
 	    "Please try again later.");
 	if (!db_begin(db))
 		goto out;
@@ -278,23 +262,23 @@ enroll_check_ssl(const struct policy_scope *sc, const struct ssl_input *in,
 	size_t			 cnlen;
 
 	if (prof == NULL) {
-		enroll_seterr(err, errlen, "Choose one of the certificate "
+		buf_msg(err, errlen, "Choose one of the certificate "
 		    "profiles offered.");
 		return 0;
 	}
 	if (!policy_term_allowed(prof->terms, in->term)) {
-		enroll_seterr(err, errlen, "The certificate term is not "
+		buf_msg(err, errlen, "The certificate term is not "
 		    "available for the profile %s; choose one of its terms.",
 		    prof->name);
 		return 0;
 	}
 	if (in->csr == NULL) {
-		enroll_seterr(err, errlen, "%s", in->csr_err);
+		buf_msg(err, errlen, "%s", in->csr_err);
 		return 0;
 	}
 	if (!policy_key_allowed(key_types_parse(prof->key_types),
 	    in->csr->key_type)) {
-		enroll_seterr(err, errlen, "The CSR's key (%s) is not allowed by "
+		buf_msg(err, errlen, "The CSR's key (%s) is not allowed by "
 		    "the profile %s.", key_type_name(in->csr->key_type),
 		    prof->name);
 		return 0;
@@ -310,26 +294,26 @@ enroll_check_ssl(const struct policy_scope *sc, const struct ssl_input *in,
 	cnlen = in->csr->cn != NULL ? strlen(in->csr->cn) : 0;
 	if (in->csr->cn == NULL || cnlen != strcspn((char *)names->data, ",") ||
 	    strncasecmp(in->csr->cn, (char *)names->data, cnlen) != 0) {
-		enroll_seterr(err, errlen, "The Common Name \"%.64s\" does not "
+		buf_msg(err, errlen, "The Common Name \"%.64s\" does not "
 		    "match the CSR's Common Name \"%.64s\"; use \"Get CN from "
 		    "CSR\".", in->cn, in->csr->cn != NULL ? in->csr->cn : "");
 		buf_free(names);
 		return 0;
 	}
 	if (in->auto_renew && in->auto_renew_days == 0) {
-		enroll_seterr(err, errlen, "Auto renew needs a number of days "
+		buf_msg(err, errlen, "Auto renew needs a number of days "
 		    "before expiration between 1 and 90.");
 		return 0;
 	}
 	if (strlen(in->pass) < ENROLL_PASS_MIN ||
 	    strlen(in->pass) > ENROLL_PASS_MAX) {
-		enroll_seterr(err, errlen, "The Annual Renewal Passphrase must "
+		buf_msg(err, errlen, "The Annual Renewal Passphrase must "
 		    "have %d to %d characters.", ENROLL_PASS_MIN,
 		    ENROLL_PASS_MAX);
 		return 0;
 	}
 	if (!secret_equal(in->pass, in->pass2)) {
-		enroll_seterr(err, errlen, "The passphrase and its confirmation "
+		buf_msg(err, errlen, "The passphrase and its confirmation "
 		    "differ; enter the same passphrase twice.");
 		return 0;
 	}
@@ -337,12 +321,12 @@ enroll_check_ssl(const struct policy_scope *sc, const struct ssl_input *in,
 	    errlen))
 		return 0;
 	if (in->comments_too_long) {
-		enroll_seterr(err, errlen, "Comments may have at most %d "
+		buf_msg(err, errlen, "Comments may have at most %d "
 		    "characters.", ENROLL_COMMENTS_MAX);
 		return 0;
 	}
 	if (!in->eula) {
-		enroll_seterr(err, errlen, "Please read and agree to the terms "
+		buf_msg(err, errlen, "Please read and agree to the terms "
 		    "of the EULA.");
 		return 0;
 	}
@@ -402,7 +386,7 @@ enroll_renewal_ok(const struct policy_scope *sc, const struct request *old,
 	ok = policy_key_allowed(key_types_parse(prof->key_types),
 	    csr->key_type);
 	if (!ok)
-		enroll_seterr(err, errlen, "The profile %s no longer allows %s "
+		buf_msg(err, errlen, "The profile %s no longer allows %s "
 		    "keys; please enroll a new certificate with a new key.",
 		    prof->name, key_type_name(csr->key_type));
 	csr_free(csr);
