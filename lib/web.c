@@ -667,14 +667,37 @@ web_count_pairs(const char *s, size_t len)
 }
 
 /*
+ * Returns the bit of a part header whose value the kit keeps (and leaks
+ * when a second one replaces it), 0 for any other line.
+ */
+static int
+web_part_header(const char *s, size_t l)
+{
+	static const char *const names[] = {
+		"content-disposition", "content-type", "content-encoding",
+	};
+	const char	*colon;
+	size_t		 i, n;
+
+	if ((colon = memchr(s, ':', l)) == NULL)
+		return 0;
+	n = (size_t)(colon - s);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (n == strlen(names[i]) && strncasecmp(s, names[i], n) == 0)
+			return 1 << i;
+	return 0;
+}
+
+/*
  * Copies the multipart body in into out with every delimiter line of
  * boundary rewritten for canon, a fresh boundary of fixed length.  The kit
  * remembers the length of the last boundary by the address of its copy,
  * so a shorter or longer boundary that malloc places at the same address
- * would be matched with a stale length; with every boundary it sees of one
+ * would be matched with a stale length: with every boundary it sees of one
  * length, nothing of an earlier request matters.  A line is a delimiter
  * exactly when the kit would take it for one.  Returns the number of parts
- * (delimiters before the closing one), or -1 when out of memory.
+ * (delimiters before the closing one), -2 when a part repeats a header the
+ * kit would leak, -1 when out of memory.
  */
 static long
 web_multipart_canon(const struct buf *in, const char *boundary,
@@ -683,17 +706,34 @@ web_multipart_canon(const struct buf *in, const char *boundary,
 	const char	*s = (const char *)in->data, *end, *nl;
 	size_t		 bl = strlen(boundary), l, cl;
 	long		 parts = 0;
-	int		 cr, close;
+	int		 cr, close, hdr = 0, first = 0, seen = 0, bit;
 
 	if (s == NULL)
 		return 0;
 	for (end = s + in->len; s < end; s = nl + 1) {
-		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL) {
-			if (!buf_append(out, s, (size_t)(end - s)))
+		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL)
+			nl = end;
+		l = (size_t)(nl - s);
+		/*
+		 * Part headers run, as the kit reads them, from a delimiter
+		 * to an empty line or one that starts with other white
+		 * space than a folded header's, whatever lies between.
+		 */
+		if (hdr) {
+			if (l == 0 || (isspace((unsigned char)s[0]) &&
+			    (first || (s[0] != ' ' && s[0] != '\t'))))
+				hdr = 0;
+			else if ((bit = web_part_header(s, l)) & seen)
+				return -2;
+			else
+				seen |= bit;
+			first = 0;
+		}
+		if (nl == end) {
+			if (!buf_append(out, s, l))
 				return -1;
 			break;
 		}
-		l = (size_t)(nl - s);
 		cr = l > 0 && s[l - 1] == '\r';
 		cl = l - (size_t)cr;
 		close = cl == bl + 4 && s[cl - 2] == '-' && s[cl - 1] == '-';
@@ -702,8 +742,13 @@ web_multipart_canon(const struct buf *in, const char *boundary,
 			if (!buf_printf(out, "--%s%s%s", canon,
 			    close ? "--" : "", cr ? "\r\n" : "\n"))
 				return -1;
-			if (!close)
+			if (!close) {
 				parts++;
+				if (!hdr) {
+					hdr = first = 1;
+					seen = 0;
+				}
+			}
 			continue;
 		}
 		if (!buf_append(out, s, l + 1))
@@ -757,10 +802,16 @@ web_form_body(struct req *r, size_t len, size_t nquery, const char **why)
 		memcpy(canon, "certdesk-", 9);
 		if (!web_random_hex(canon + 9, 16) ||
 		    (parts = web_multipart_canon(&raw, boundary, canon,
-		    &c->body)) < 0) {
+		    &c->body)) == -1) {
 			log_err("form body: out of memory");
 			*why = "The form data could not be read.";
 			status = 500;
+			goto out;
+		}
+		if (parts < 0) {
+			log_info("form part with a repeated header refused");
+			*why = "The form data could not be read.";
+			status = 400;
 			goto out;
 		}
 		nfields += (size_t)parts;
