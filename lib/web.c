@@ -25,7 +25,16 @@
 #define WEB_CSRF_HEXLEN	32	/* 128 bits */
 #define WEB_TEMPLATES	"/usr/local/share/certdesk/templates"
 
-/* Per-request response state, freed by web_free. */
+/*
+ * Most fields one request may carry, query string and form body together.
+ * The cgi kit files every field after a linear walk over the same key's
+ * earlier values, so a body of one key repeated costs quadratic time; the
+ * largest form has about twenty fields.
+ */
+#define WEB_MAX_FIELDS		64
+#define WEB_BOUNDARY_MAX	70	/* RFC 2046, section 5.1.1 */
+
+/* Per-request state, freed by web_free. */
 struct web_conn {
 	int	 accepted;	/* a transport request is open */
 	int	 responded;	/* headers went out */
@@ -33,6 +42,19 @@ struct web_conn {
 	int	 https;
 	int	 csrf_new;	/* the token must be sent as a cookie */
 	char	 csrf[WEB_CSRF_HEXLEN + 1];
+	int	 form;		/* enum web_form of a POST */
+	int	 hide_query;	/* refused: the kit parses no query */
+	char	 kit_ctype[96];	/* CONTENT_TYPE as the kit sees it */
+	char	 kit_clen[24];	/* CONTENT_LENGTH as the kit sees it */
+	size_t	 body_off;	/* how much of body the kit has read */
+	struct buf body;	/* the form body, fed to the kit */
+};
+
+/* What a form POST carries, by its Content-Type. */
+enum web_form {
+	WEB_FORM_NONE,		/* no body */
+	WEB_FORM_URLENCODED,
+	WEB_FORM_MULTIPART,
 };
 
 extern char **environ;
@@ -56,13 +78,26 @@ web_env(const char *name)
 	return getenv(name);
 }
 
-/* cgiwrap read hook: reads up to n body bytes from the FastCGI stream; returns the count. */
+static int	web_write(const void *, size_t);
+
+/*
+ * cgiwrap read hook: copies up to n bytes of the body web_prepare read;
+ * returns the count, 0 at its end.  The kit never reads the transport
+ * itself, so every byte it parses has been counted and checked first.
+ */
 static int
 web_cb_read(void *data, char *b, int n)
 {
-	FCGX_Request	*f = data;
+	struct web_conn	*c = data;
+	size_t		 left = c->body.len - c->body_off;
 
-	return FCGX_GetStr(b, n, f->in);
+	if (n <= 0 || left == 0)
+		return 0;
+	if ((size_t)n > left)
+		n = (int)left;
+	memcpy(b, c->body.data + c->body_off, (size_t)n);
+	c->body_off += (size_t)n;
+	return n;
 }
 
 /*
@@ -75,39 +110,50 @@ static int web_cb_writef(void *, const char *, va_list)
 static int
 web_cb_writef(void *data, const char *fmt, va_list ap)
 {
-	FCGX_Request	*f = data;
-	char		*s = NULL;
-	int		 n, w;
+	char	*s = NULL;
+	int	 n, ok;
 
+	(void)data;
 	if ((n = vasprintf(&s, fmt, ap)) < 0)
 		return -1;
-	w = FCGX_PutStr(s, n, f->out);
+	ok = web_write(s, (size_t)n);
 	free(s);
-	return w == n ? 0 : -1;
+	return ok ? 0 : -1;
 }
 
-/* cgiwrap write hook: returns the number of bytes written. */
+/* cgiwrap write hook: returns the number of bytes written, -1 on error. */
 static int
 web_cb_write(void *data, const char *b, int n)
 {
-	FCGX_Request	*f = data;
-
-	return FCGX_PutStr(b, n, f->out);
+	(void)data;
+	if (n < 0 || !web_write(b, (size_t)n))
+		return -1;
+	return n;
 }
 
-/* cgiwrap getenv hook: returns a strdup'ed value ClearSilver frees, or NULL. */
+/*
+ * cgiwrap getenv hook: returns a strdup'ed value ClearSilver frees, or
+ * NULL.  The kit sees the Content-Type and length web_prepare settled on,
+ * and no query string on a request that is being refused.
+ */
 static char *
 web_cb_getenv(void *data, const char *k)
 {
-	FCGX_Request	*f = data;
+	struct web_conn	*c = data;
 	const char	*v;
 
-	if ((v = FCGX_GetParam(k, f->envp)) == NULL)
+	if (strcmp(k, "QUERY_STRING") == 0 && c->hide_query)
+		return NULL;
+	if (strcmp(k, "CONTENT_TYPE") == 0)
+		return c->kit_ctype[0] != '\0' ? strdup(c->kit_ctype) : NULL;
+	if (strcmp(k, "CONTENT_LENGTH") == 0)
+		return c->kit_clen[0] != '\0' ? strdup(c->kit_clen) : NULL;
+	if ((v = web_env(k)) == NULL)
 		return NULL;
 	return strdup(v);
 }
 
-/* cgiwrap putenv hook: FastCGI parameters are read-only; returns -1. */
+/* cgiwrap putenv hook: request parameters are read-only; returns -1. */
 static int
 web_cb_putenv(void *data, const char *k, const char *v)
 {
@@ -121,17 +167,18 @@ web_cb_putenv(void *data, const char *k, const char *v)
 static int
 web_cb_iterenv(void *data, int n, char **k, char **v)
 {
-	FCGX_Request	*f = data;
+	char		**envp = web_fcgi ? web_fcgx.envp : environ;
 	const char	*eq;
 	int		 i;
 
+	(void)data;
 	*k = *v = NULL;
-	for (i = 0; f->envp != NULL && f->envp[i] != NULL; i++) {
+	for (i = 0; envp != NULL && envp[i] != NULL; i++) {
 		if (i != n)
 			continue;
-		if ((eq = strchr(f->envp[i], '=')) == NULL)
+		if ((eq = strchr(envp[i], '=')) == NULL)
 			return 0;
-		*k = strndup(f->envp[i], (size_t)(eq - f->envp[i]));
+		*k = strndup(envp[i], (size_t)(eq - envp[i]));
 		*v = strdup(eq + 1);
 		if (*k == NULL || *v == NULL) {
 			free(*k);
@@ -211,6 +258,7 @@ web_reason(int status)
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
 	case 429: return "Too Many Requests";
 	case 500: return "Internal Server Error";
 	case 503: return "Service Unavailable";
@@ -514,17 +562,357 @@ web_log_neoerr(const char *what, NEOERR *err)
 	nerr_ignore(&err);
 }
 
+/* Returns 1 when c may appear in an HTTP token (RFC 9110, section 5.6.2). */
+static int
+web_tchar(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (c != '\0' && strchr("!#$%&'*+-.^_`|~",
+	    c) != NULL);
+}
+
+/* Returns 1 when c may appear in a multipart boundary (RFC 2046, bchars). */
+static int
+web_bchar(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (c != '\0' && strchr("'()+_,-./:=? ",
+	    c) != NULL);
+}
+
+/*
+ * Classifies the Content-Type of a form POST into *form and, for
+ * multipart, copies its boundary into boundary (WEB_BOUNDARY_MAX + 1
+ * bytes).  Returns 0 when a form takes it, 400 when it is malformed or a
+ * multipart type lacks one sane boundary, 415 for any other media type.
+ */
+static int
+web_form_type(const char *ct, enum web_form *form, char *boundary)
+{
+	const char	*p = ct, *type, *name, *val, *bval = NULL;
+	size_t		 tlen, nlen, vlen, blen = 0, i;
+	int		 nb = 0, quoted, bquoted = 0;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	for (type = p; web_tchar(*p); p++)
+		continue;
+	if (p == type || *p++ != '/' || !web_tchar(*p))
+		return 400;
+	while (web_tchar(*p))
+		p++;
+	tlen = (size_t)(p - type);
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != ';')
+			break;
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		for (name = p; web_tchar(*p); p++)
+			continue;
+		if ((nlen = (size_t)(p - name)) == 0) {
+			if (*p == '\0' || *p == ';')
+				continue;
+			return 400;
+		}
+		if (*p++ != '=')
+			return 400;
+		if ((quoted = *p == '"')) {
+			for (val = ++p; *p != '"'; p++)
+				if (*p == '\0' || (*p == '\\' && *++p == '\0'))
+					return 400;
+			vlen = (size_t)(p++ - val);
+		} else {
+			for (val = p; web_tchar(*p); p++)
+				continue;
+			if ((vlen = (size_t)(p - val)) == 0)
+				return 400;
+		}
+		if (nlen == 8 && strncasecmp(name, "boundary", 8) == 0) {
+			nb++;
+			bval = val;
+			blen = vlen;
+			bquoted = quoted;
+		}
+	}
+	if (*p != '\0')
+		return 400;
+	if (tlen == 33 &&
+	    strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0) {
+		*form = WEB_FORM_URLENCODED;
+		return 0;
+	}
+	if (tlen != 19 || strncasecmp(type, "multipart/form-data", 19) != 0)
+		return 415;
+	if (nb != 1 || blen == 0 || blen > WEB_BOUNDARY_MAX ||
+	    bval[blen - 1] == ' ')
+		return 400;
+	for (i = 0; i < blen; i++)
+		if (!web_bchar(bval[i]) || (!bquoted && bval[i] == ' '))
+			return 400;
+	memcpy(boundary, bval, blen);
+	boundary[blen] = '\0';
+	*form = WEB_FORM_MULTIPART;
+	return 0;
+}
+
+/*
+ * Returns the number of fields in an urlencoded string of len bytes: its
+ * non-empty '&'-separated pairs, as the kit splits them.
+ */
+static size_t
+web_count_pairs(const char *s, size_t len)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < len; i++)
+		if (s[i] != '&' && (i == 0 || s[i - 1] == '&'))
+			n++;
+	return n;
+}
+
+/*
+ * Returns the bit of a part header whose value the kit keeps (and leaks
+ * when a second one replaces it), 0 for any other line.
+ */
+static int
+web_part_header(const char *s, size_t l)
+{
+	static const char *const names[] = {
+		"content-disposition", "content-type", "content-encoding",
+	};
+	const char	*colon;
+	size_t		 i, n;
+
+	if ((colon = memchr(s, ':', l)) == NULL)
+		return 0;
+	n = (size_t)(colon - s);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (n == strlen(names[i]) && strncasecmp(s, names[i], n) == 0)
+			return 1 << i;
+	return 0;
+}
+
+/*
+ * Copies the multipart body in into out with every delimiter line of
+ * boundary rewritten for canon, a fresh boundary of fixed length.  The kit
+ * remembers the length of the last boundary by the address of its copy,
+ * so a shorter or longer boundary that malloc places at the same address
+ * would be matched with a stale length: with every boundary it sees of one
+ * length, nothing of an earlier request matters.  A line is a delimiter
+ * exactly when the kit would take it for one.  Returns the number of parts
+ * (delimiters before the closing one), -2 when a part repeats a header the
+ * kit would leak, -1 when out of memory.
+ */
+static long
+web_multipart_canon(const struct buf *in, const char *boundary,
+    const char *canon, struct buf *out)
+{
+	const char	*s = (const char *)in->data, *end, *nl;
+	size_t		 bl = strlen(boundary), l, cl;
+	long		 parts = 0;
+	int		 cr, close, hdr = 0, first = 0, seen = 0, bit;
+
+	if (s == NULL)
+		return 0;
+	for (end = s + in->len; s < end; s = nl + 1) {
+		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL)
+			nl = end;
+		l = (size_t)(nl - s);
+		/*
+		 * Part headers run, as the kit reads them, from a delimiter
+		 * to an empty line or one that starts with other white
+		 * space than a folded header's, whatever lies between.
+		 */
+		if (hdr) {
+			if (l == 0 || (isspace((unsigned char)s[0]) &&
+			    (first || (s[0] != ' ' && s[0] != '\t'))))
+				hdr = 0;
+			else if ((bit = web_part_header(s, l)) & seen)
+				return -2;
+			else
+				seen |= bit;
+			first = 0;
+		}
+		if (nl == end) {
+			if (!buf_append(out, s, l))
+				return -1;
+			break;
+		}
+		cr = l > 0 && s[l - 1] == '\r';
+		cl = l - (size_t)cr;
+		close = cl == bl + 4 && s[cl - 2] == '-' && s[cl - 1] == '-';
+		if ((cl == bl + 2 || close) && s[0] == '-' && s[1] == '-' &&
+		    memcmp(s + 2, boundary, bl) == 0) {
+			if (!buf_printf(out, "--%s%s%s", canon,
+			    close ? "--" : "", cr ? "\r\n" : "\n"))
+				return -1;
+			if (!close) {
+				parts++;
+				if (!hdr) {
+					hdr = first = 1;
+					seen = 0;
+				}
+			}
+			continue;
+		}
+		if (!buf_append(out, s, l + 1))
+			return -1;
+	}
+	return parts;
+}
+
+/*
+ * Reads and checks a form POST's body into r->conn->body, in the shape
+ * the kit parses, and sets what the kit sees of its type and length.
+ * Returns 0 ok, else the HTTP status to refuse it with and *why.
+ */
+static int
+web_form_body(struct req *r, size_t len, size_t nquery, const char **why)
+{
+	struct web_conn	*c = r->conn;
+	struct buf	 raw = { 0 };
+	const char	*ct = web_env("CONTENT_TYPE");
+	char		 boundary[WEB_BOUNDARY_MAX + 1], canon[9 + 32 + 1];
+	enum web_form	 form = WEB_FORM_NONE;
+	size_t		 nfields = nquery;
+	long		 parts;
+	int		 status = 0;
+
+	if (ct == NULL || *ct == '\0') {
+		/* Only a POST without a body may come without a type. */
+		if (len == 0)
+			return 0;
+		*why = "This form takes form data only.";
+		return 415;
+	}
+	if ((status = web_form_type(ct, &form, boundary)) != 0) {
+		*why = status == 415 ? "This form takes form data only." :
+		    "The form data's type could not be read.";
+		return status;
+	}
+	if (!web_read_body(len, &raw)) {
+		*why = "The request body was incomplete.";
+		status = 400;
+		goto out;
+	}
+	c->form = form;
+	if (form == WEB_FORM_URLENCODED) {
+		nfields += web_count_pairs((const char *)raw.data, raw.len);
+		c->body = raw;
+		raw = (struct buf){ 0 };
+		snprintf(c->kit_ctype, sizeof(c->kit_ctype),
+		    "application/x-www-form-urlencoded");
+	} else {
+		memcpy(canon, "certdesk-", 9);
+		if (!web_random_hex(canon + 9, 16) ||
+		    (parts = web_multipart_canon(&raw, boundary, canon,
+		    &c->body)) == -1) {
+			log_err("form body: out of memory");
+			*why = "The form data could not be read.";
+			status = 500;
+			goto out;
+		}
+		if (parts < 0) {
+			log_info("form part with a repeated header refused");
+			*why = "The form data could not be read.";
+			status = 400;
+			goto out;
+		}
+		nfields += (size_t)parts;
+		snprintf(c->kit_ctype, sizeof(c->kit_ctype),
+		    "multipart/form-data; boundary=%s", canon);
+	}
+	if (nfields > WEB_MAX_FIELDS) {
+		log_info("%zu form fields refused", nfields);
+		*why = "The form carries more fields than it has.";
+		status = 400;
+		goto out;
+	}
+	snprintf(c->kit_clen, sizeof(c->kit_clen), "%zu", c->body.len);
+out:
+	buf_free_secret(&raw);
+	return status;
+}
+
+/*
+ * Checks the request the transport just accepted before the kit sees any
+ * of it and, for a form POST, reads its body.  Returns 0 when it may be
+ * served, else the HTTP status to refuse it with and its *title, *why.
+ */
+static int
+web_check(struct req *r, size_t max_body, struct buf *raw,
+    const char **title, const char **why)
+{
+	const char	*q;
+	size_t		 len, nquery;
+	int		 status;
+
+	*title = "Bad request";
+	if (r->method == NULL) {
+		*title = "Method not allowed";
+		*why = "This address accepts GET and POST requests only.";
+		return 405;
+	}
+	if ((r->script_path = web_request_path()) == NULL ||
+	    !web_parse_path(r->script_path, &r->customer_uri, &r->program,
+	    &r->rest)) {
+		log_info("path refused");
+		*title = "Page not found";
+		*why = "There is no page at this address.";
+		return 404;
+	}
+	if (!web_content_length(&len)) {
+		*why = "The request's length could not be read.";
+		return 400;
+	}
+	if (len > max_body) {
+		log_info("body of %zu bytes over the limit of %zu", len,
+		    max_body);
+		*title = "Request too large";
+		*why = "What you sent is larger than this page accepts.";
+		return 413;
+	}
+	q = web_env("QUERY_STRING");
+	nquery = q != NULL ? web_count_pairs(q, strlen(q)) : 0;
+	if (nquery > WEB_MAX_FIELDS) {
+		log_info("%zu query fields refused", nquery);
+		*why = "The address carries more fields than this page has.";
+		return 400;
+	}
+	if (raw != NULL) {
+		if (!web_read_body(len, raw)) {
+			log_info("body shorter than its Content-Length");
+			*why = "The request body was incomplete.";
+			return 400;
+		}
+		return 0;
+	}
+	if (strcmp(r->method, "POST") != 0)
+		return 0;
+	if ((status = web_form_body(r, len, nquery, why)) != 0) {
+		log_info("form body refused with %d", status);
+		if (status == 415)
+			*title = "Unsupported form data";
+		else if (status == 500)
+			*title = "Internal error";
+	}
+	return status;
+}
+
 /*
  * Sets up r for the request the transport just accepted.  Returns 1 when
  * the caller should handle it, 0 when it has been answered here already
- * (bad method, path, size or body) or setup failed.
+ * (bad method, path, size, type or body) or setup failed.
  */
 static int
 web_prepare(struct req *r, size_t max_body, struct buf *raw)
 {
-	const char	*m, *v;
+	const char	*m, *v, *title = NULL, *why = NULL;
 	NEOERR		*err;
-	size_t		 len;
+	int		 status;
 
 	if ((r->conn = calloc(1, sizeof(*r->conn))) == NULL) {
 		log_err("request: out of memory");
@@ -538,7 +926,9 @@ web_prepare(struct req *r, size_t max_body, struct buf *raw)
 	if (!clientaddr_resolve(&web_proxies, web_env("REMOTE_ADDR"),
 	    web_env("HTTP_X_FORWARDED_FOR"), r->remote, sizeof(r->remote)))
 		log_warn("peer address too long");
-	if ((v = web_env("HTTPS")) != NULL && strcasecmp(v, "on") == 0)
+	/* Behind a TLS-terminating proxy HTTPS is unset; the site is not. */
+	if (((v = web_env("HTTPS")) != NULL && strcasecmp(v, "on") == 0) ||
+	    strncasecmp(config_get(web_cfg, "BaseURL", ""), "https://", 8) == 0)
 		r->conn->https = 1;
 	m = web_env("REQUEST_METHOD");
 	if (m != NULL && strcmp(m, "GET") == 0)
@@ -549,8 +939,17 @@ web_prepare(struct req *r, size_t max_body, struct buf *raw)
 		r->method = "HEAD";
 		r->conn->head = 1;
 	}
+	if (r->method == NULL)
+		log_info("method %s refused", m != NULL ? m : "(none)");
 
-	/* Query string and cookies only: the body is read below, if at all. */
+	status = web_check(r, max_body, raw, &title, &why);
+	/*
+	 * A refused request's fields are never parsed: they may be the
+	 * attack.  Without a form body the kit sees no type or length.
+	 */
+	r->conn->hide_query = status != 0;
+	cgiwrap_init_emu(r->conn, web_cb_read, web_cb_writef, web_cb_write,
+	    web_cb_getenv, web_cb_putenv, web_cb_iterenv);
 	if ((err = cgi_init(&r->cgi, NULL)) != STATUS_OK) {
 		web_log_neoerr("cgi_init", err);
 		r->cgi = NULL;
@@ -564,48 +963,16 @@ web_prepare(struct req *r, size_t max_body, struct buf *raw)
 		log_err("request: out of memory");
 		return 0;
 	}
-
-	if (r->method == NULL) {
-		log_info("method %s refused", m != NULL ? m : "(none)");
-		web_error(r, 405, "Method not allowed",
-		    "This address accepts GET and POST requests only.");
+	if (status != 0) {
+		web_error(r, status, title, why);
 		return 0;
 	}
-	if ((r->script_path = web_request_path()) == NULL ||
-	    !web_parse_path(r->script_path, &r->customer_uri, &r->program,
-	    &r->rest)) {
-		log_info("path refused");
-		web_error(r, 404, "Page not found",
-		    "There is no page at this address.");
-		return 0;
-	}
-	if (!web_content_length(&len)) {
+	if (r->conn->form != WEB_FORM_NONE &&
+	    (err = cgi_parse(r->cgi)) != STATUS_OK) {
+		web_log_neoerr("form body", err);
 		web_error(r, 400, "Bad request",
-		    "The request's length could not be read.");
+		    "The form data could not be read.");
 		return 0;
-	}
-	if (len > max_body) {
-		log_info("body of %zu bytes over the limit of %zu", len,
-		    max_body);
-		web_error(r, 413, "Request too large",
-		    "What you sent is larger than this page accepts.");
-		return 0;
-	}
-
-	if (raw != NULL) {
-		if (!web_read_body(len, raw)) {
-			log_info("body shorter than its Content-Length");
-			web_error(r, 400, "Bad request",
-			    "The request body was incomplete.");
-			return 0;
-		}
-	} else if (strcmp(r->method, "POST") == 0) {
-		if ((err = cgi_parse(r->cgi)) != STATUS_OK) {
-			web_log_neoerr("form body", err);
-			web_error(r, 400, "Bad request",
-			    "The form data could not be read.");
-			return 0;
-		}
 	}
 
 	v = hdf_get_value(r->hdf, "Cookie." WEB_CSRF_COOKIE, NULL);
@@ -624,16 +991,18 @@ web_wait(void)
 	if (web_fcgi) {
 		if (FCGX_Accept_r(&web_fcgx) < 0)
 			return 0;
-		cgiwrap_init_emu(&web_fcgx, web_cb_read, web_cb_writef,
-		    web_cb_write, web_cb_getenv, web_cb_putenv,
-		    web_cb_iterenv);
 		return 1;
 	}
 	if (web_cgi_served)
 		return 0;
 	web_cgi_served = 1;
-	cgiwrap_init_std(0, NULL, environ);
 	return 1;
+}
+
+void
+web_cgi_rearm(void)
+{
+	web_cgi_served = 0;
 }
 
 /* Shared body of web_accept and web_accept_raw. */
@@ -684,10 +1053,21 @@ int
 web_upload(struct req *r, const char *name, size_t max, struct buf *out)
 {
 	FILE	*fp;
-	char	 chunk[8192];
+	char	 chunk[8192], key[256];
 	size_t	 n;
+	int	 h;
 
-	if (r->cgi == NULL || (fp = cgi_filehandle(r->cgi, name)) == NULL)
+	if (r->cgi == NULL || name == NULL || *name == '\0' ||
+	    (size_t)snprintf(key, sizeof(key), "Query.%s.FileHandle", name) >=
+	    sizeof(key))
+		return 0;
+	/*
+	 * The handle is a form value like any other, so a request can name
+	 * one without an upload; cgi_filehandle trusts it blindly.
+	 */
+	h = hdf_get_int_value(r->cgi->hdf, key, -1);
+	if (r->cgi->files == NULL || h < 1 || h > uListLength(r->cgi->files) ||
+	    (fp = cgi_filehandle(r->cgi, name)) == NULL)
 		return 0;
 	rewind(fp);
 	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
@@ -711,35 +1091,6 @@ web_upload(struct req *r, const char *name, size_t max, struct buf *out)
 		return 0;
 	}
 	return 1;
-}
-
-/*
- * Form fields that carry secrets; their values are wiped before the form
- * is freed, because a FastCGI worker's heap lives for thousands of
- * requests.
- */
-static const char *const web_secret_fields[] = {
-	"accessCode", "passphrase", "passphrase2", "password", "password2",
-	"secretId", "code", "requestCode", "challenge",
-};
-
-/* Overwrites the values of secret form fields in the request's HDF. */
-static void
-web_cleanse_secrets(struct req *r)
-{
-	HDF	*q, *f;
-	char	*v;
-	size_t	 i;
-
-	if (r->cgi == NULL || (q = hdf_get_obj(r->cgi->hdf, "Query")) == NULL)
-		return;
-	for (i = 0; i < sizeof(web_secret_fields) / sizeof(web_secret_fields[0]);
-	    i++) {
-		if ((f = hdf_get_obj(q, web_secret_fields[i])) == NULL ||
-		    (v = hdf_obj_value(f)) == NULL)
-			continue;
-		OPENSSL_cleanse(v, strlen(v));
-	}
 }
 
 void
@@ -766,8 +1117,9 @@ web_free(struct req *r)
 		web_error(r, 500, "Internal error",
 		    "The server could not complete this request.");
 	}
-	web_cleanse_secrets(r);
 	cgi_destroy(&r->cgi);
+	if (r->conn != NULL)
+		buf_free_secret(&r->conn->body);
 	free(r->script_path);
 	free(r->customer_uri);
 	free(r->program);

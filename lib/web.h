@@ -52,8 +52,9 @@ const struct config *web_config(void);
 /*
  * Waits for the next request and parses path, query, cookies and form body
  * (urlencoded or multipart).  Requests that are malformed (bad path: 404,
- * method: 405, body over max_body: 413, unparseable: 400) are answered here
- * and never reach the caller.  Returns 1 with *r filled (free with
+ * method: 405, body over max_body: 413, unparseable, multipart without a
+ * sane boundary or more than 64 fields: 400, a POST body that is not form
+ * data: 415) are answered here and never reach the caller.  Returns 1 with *r filled (free with
  * web_free), 0 when there are no more requests (shutdown; under plain CGI
  * after the one request).
  */
@@ -68,13 +69,21 @@ int	web_accept_raw(struct req *, size_t max_body, struct buf *body);
 const char *web_param(struct req *, const char *name);
 /*
  * Reads the uploaded file of form field name into out (caller frees):
- * 1 ok, 0 no file or an empty one, -1 larger than max or unreadable.
+ * 1 ok, 0 no file (none in this request, or a handle that names none)
+ * or an empty one, -1 larger than max or unreadable.
  */
 int	web_upload(struct req *, const char *name, size_t max, struct buf *out);
 /* Overwrites the value of form field name in place (secrets); NULL-safe. */
 void	web_wipe_param(struct req *, const char *name);
 /* Releases everything the request holds and finishes the response; NULL-safe. */
 void	web_free(struct req *);
+/*
+ * Under plain CGI, lets the next web_accept serve one more request from
+ * the environment and stdin the caller has put in place; no effect under
+ * FastCGI.  Only tests and fuzzers call it, to drive a sequence of
+ * requests through one process as a FastCGI worker would serve them.
+ */
+void	web_cgi_rearm(void);
 
 /*
  * Responses: each request gets exactly one.  All carry the security headers

@@ -31,6 +31,7 @@ static char	 tdir[64];		/* scratch directory for this run */
 static char	 tpl[PATH_MAX];		/* templates: the real ones + hello.cs */
 static char	 spool[PATH_MAX];	/* Mail.Dir */
 static char	 conf[PATH_MAX];	/* CERTDESK_CONF for CGI children */
+static char	 conf_https[PATH_MAX + 32];	/* the same with an https BaseURL */
 
 /* Writes text to path; returns 1 ok. */
 static int
@@ -150,6 +151,12 @@ suite_init(void)
 	ok = buf_printf(&c, "Templates.Dir = %s\nMail.Dir = %s\n"
 	    "Mail.From = certdesk@example.org\nLog.Quiet = 1\n", tpl, spool);
 	ok = ok && put_file(conf, (char *)c.data);
+	buf_free(&c);
+	snprintf(conf_https, sizeof(conf_https), "CERTDESK_CONF=%s/https.hdf",
+	    tdir);
+	ok = ok && buf_printf(&c, "Templates.Dir = %s\nLog.Quiet = 1\n"
+	    "BaseURL = https://certs.example.org\n", tpl);
+	ok = ok && put_file(conf_https + 14, (char *)c.data);
 	buf_free(&c);
 	return ok ? 0 : 1;
 }
@@ -401,7 +408,7 @@ child_handle(struct req *r, const char *mode)
 	struct buf	 b = { 0 }, w = { 0 };
 	int		 u;
 
-	if (strcmp(mode, "page") == 0) {
+	if (strcmp(mode, "page") == 0 || strcmp(mode, "big") == 0) {
 		hdf_set_value(r->hdf, "Page.Title", "Hello");
 		hdf_set_value(r->hdf, "Customer.Name", "Demo <Org>");
 		hdf_set_value(r->hdf, "Hello.Name", web_param(r, "name"));
@@ -451,7 +458,9 @@ child_loop(const char *prog, const char *mode)
 			web_free(&r);
 		}
 	} else
-		while (web_accept(&r, 1024)) {
+		/* "big" is "page" with room for many fields. */
+		while (web_accept(&r, strcmp(mode, "big") == 0 ? 64 * 1024 :
+		    1024)) {
 			child_handle(&r, mode);
 			web_free(&r);
 		}
@@ -745,19 +754,26 @@ test_cgi_limits_and_methods(void)
 	buf_free(&b);
 }
 
-/* Builds a multipart body with a csrf field and file content in the "csr" field. */
+/* Builds a multipart body delimited by b with a csrf field and file content in the "csr" field. */
 static void
-multipart(char *body, size_t size, const char *content)
+multipart_b(char *body, size_t size, const char *b, const char *content)
 {
 	snprintf(body, size,
-	    "--XyZ\r\n"
+	    "--%s\r\n"
 	    "Content-Disposition: form-data; name=\"csrf\"\r\n\r\n"
 	    "00112233445566778899aabbccddeeff\r\n"
-	    "--XyZ\r\n"
+	    "--%s\r\n"
 	    "Content-Disposition: form-data; name=\"csr\"; filename=\"a.csr\"\r\n"
 	    "Content-Type: application/octet-stream\r\n\r\n"
 	    "%s\r\n"
-	    "--XyZ--\r\n", content);
+	    "--%s--\r\n", b, b, content, b);
+}
+
+/* Builds a multipart body with boundary XyZ (see multipart_b). */
+static void
+multipart(char *body, size_t size, const char *content)
+{
+	multipart_b(body, size, "XyZ", content);
 }
 
 static void
@@ -793,6 +809,312 @@ test_cgi_upload(void)
 	snprintf(len, sizeof(len), "CONTENT_LENGTH=%zu", strlen(body));
 	CU_ASSERT_EQUAL(run_cgi("upload", env, body, strlen(body), &b), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "upload=0 "));
+	buf_free(&b);
+}
+
+/* Runs one POST to /customer/demo/ssl with ctype (NULL: none) and body; returns the response status or -1. */
+static int
+post_status(const char *mode, const char *ctype, const char *extra,
+    const char *body, size_t blen, struct buf *out)
+{
+	char		 ct[256], len[64];
+	const char	*env[] = { "REQUEST_METHOD=POST",
+	    "SCRIPT_NAME=/customer/demo/ssl",
+	    "HTTP_COOKIE=cd_csrf=00112233445566778899aabbccddeeff", len,
+	    extra, NULL, NULL };
+
+	snprintf(len, sizeof(len), "CONTENT_LENGTH=%zu", blen);
+	if (ctype != NULL) {
+		snprintf(ct, sizeof(ct), "CONTENT_TYPE=%s", ctype);
+		env[extra != NULL ? 5 : 4] = ct;
+	}
+	if (run_cgi(mode, env, body, blen, out) != 0 || out->data == NULL ||
+	    strncmp((char *)out->data, "Status: ", 8) != 0)
+		return -1;
+	return atoi((char *)out->data + 8);
+}
+
+static void
+test_cgi_content_types(void)
+{
+	const char	*form = "csrf=00112233445566778899aabbccddeeff";
+	const char	*bad400[] = {
+		"multipart/form-data",
+		"multipart/form-data; boundary=",
+		"multipart/form-data; boundary=\"\"",
+		"multipart/form-data; charset=utf-8",
+		"multipart/form-data; boundary=XyZ; boundary=XyZ",
+		"multipart/form-data; boundary=Xy!Z",
+		"multipart/form-data; boundary=\"XyZ \"",
+		"multipart/form-data; boundary=\"Xy\\\"Z\"",
+		"multipart/form-data; boundary=XyZ junk",
+		"multipart/form-data; boundary=\"XyZ",
+		"multipart/form-data;boundary",
+		"multipart/form-data; boundary=01234567890123456789012345678901"
+		    "234567890123456789012345678901234567890",
+		"garbage", "/", "text/",
+	};
+	const char	*bad415[] = {
+		NULL, "", "text/plain", "application/json", "multipart/mixed; boundary=XyZ",
+		"multipart/form-datax; boundary=XyZ",
+		"application/x-www-form-urlencodedx",
+	};
+	char		 body[1024], ct[128];
+	struct buf	 b = { 0 };
+	size_t		 i;
+
+	/* The crash body: a multipart type without boundary, lines in it. */
+	for (i = 0; i < sizeof(bad400) / sizeof(bad400[0]); i++) {
+		CU_ASSERT_EQUAL(post_status("page", bad400[i], NULL,
+		    "a\r\nb\r\n", 6, &b), 400);
+		CU_ASSERT(resp_has_header(&b,
+		    "Content-Type: text/html; charset=utf-8"));
+		CU_ASSERT_PTR_NULL(strstr((char *)b.data, "id=\"where\""));
+		buf_free(&b);
+	}
+	for (i = 0; i < sizeof(bad415) / sizeof(bad415[0]); i++) {
+		CU_ASSERT_EQUAL(post_status("page", bad415[i], NULL, form,
+		    strlen(form), &b), 415);
+		CU_ASSERT_EQUAL(strncmp((char *)b.data,
+		    "Status: 415 Unsupported Media Type\r\n", 36), 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data,
+		    "This form takes form data only."));
+		CU_ASSERT_PTR_NULL(strstr((char *)b.data, "id=\"where\""));
+		CU_ASSERT_EQUAL(tidy_errors(resp_body(&b)), 0);
+		buf_free(&b);
+	}
+
+	/* Media types are case-insensitive, parameters allowed. */
+	CU_ASSERT_EQUAL(post_status("page",
+	    "Application/X-WWW-Form-URLencoded ; charset=\"UTF-8\"", NULL,
+	    form, strlen(form), &b), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "csrf_ok=1"));
+	buf_free(&b);
+	/* A POST without a body needs no type; it proves nothing. */
+	CU_ASSERT_EQUAL(post_status("page", NULL, NULL, "", 0, &b), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "csrf_ok=0"));
+	buf_free(&b);
+
+	/* Quoted boundaries, RFC 2046's odd characters, 70 characters. */
+	multipart_b(body, sizeof(body), "a b'()+_,-./:=?", "C1");
+	CU_ASSERT_EQUAL(post_status("upload",
+	    "MULTIPART/form-data; charset=utf-8; BOUNDARY=\"a b'()+_,-./:=?\"",
+	    NULL, body, strlen(body), &b), 200);
+	CU_ASSERT_STRING_EQUAL(resp_body(&b), "upload=1 csrf=1 len=2 data=C1");
+	buf_free(&b);
+	multipart_b(body, sizeof(body), "0123456789012345678901234567890123"
+	    "456789012345678901234567890123456789", "C2");
+	snprintf(ct, sizeof(ct), "multipart/form-data; boundary=0123456789"
+	    "012345678901234567890123456789012345678901234567890123456789");
+	CU_ASSERT_EQUAL(post_status("upload", ct, NULL, body, strlen(body),
+	    &b), 200);
+	CU_ASSERT_STRING_EQUAL(resp_body(&b), "upload=1 csrf=1 len=2 data=C2");
+	buf_free(&b);
+}
+
+static void
+test_cgi_upload_handle_spoof(void)
+{
+	const char	*get[] = { "REQUEST_METHOD=GET",
+	    "SCRIPT_NAME=/customer/demo/ssl",
+	    "QUERY_STRING=csr.FileHandle=1", NULL };
+	const char	*form = "csr.FileHandle=1&csrf=00112233445566778899aabbccddeeff";
+	char		 body[1024];
+	struct buf	 b = { 0 };
+
+	/* A handle named in the form, with no upload in the request. */
+	CU_ASSERT_EQUAL(post_status("upload",
+	    "application/x-www-form-urlencoded", NULL, form, strlen(form), &b),
+	    200);
+	CU_ASSERT_FATAL(resp_body(&b) != NULL);
+	CU_ASSERT_STRING_EQUAL(resp_body(&b), "upload=0 csrf=1 len=0 data=");
+	buf_free(&b);
+	CU_ASSERT_EQUAL(run_cgi("upload", get, "", 0, &b), 0);
+	CU_ASSERT_FATAL(resp_body(&b) != NULL);
+	CU_ASSERT_STRING_EQUAL(resp_body(&b), "upload=0 csrf=0 len=0 data=");
+	buf_free(&b);
+
+	/* A handle past the uploads the request carries, or before them. */
+	snprintf(body, sizeof(body),
+	    "--XyZ\r\nContent-Disposition: form-data; name=\"other\"; "
+	    "filename=\"o\"\r\n\r\nOTHER\r\n"
+	    "--XyZ\r\nContent-Disposition: form-data; "
+	    "name=\"csr.FileHandle\"\r\n\r\n2\r\n--XyZ--\r\n");
+	CU_ASSERT_EQUAL(post_status("upload",
+	    "multipart/form-data; boundary=XyZ", NULL, body, strlen(body),
+	    &b), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "upload=0 "));
+	buf_free(&b);
+	snprintf(body, sizeof(body),
+	    "--XyZ\r\nContent-Disposition: form-data; "
+	    "name=\"csr.FileHandle\"\r\n\r\n0\r\n--XyZ--\r\n");
+	CU_ASSERT_EQUAL(post_status("upload",
+	    "multipart/form-data; boundary=XyZ", NULL, body, strlen(body),
+	    &b), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "upload=0 "));
+	buf_free(&b);
+}
+
+/* Appends n urlencoded fields "a=" (after a first one when sep) to b. */
+static void
+add_pairs(struct buf *b, int n, int sep)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		buf_puts(b, i == 0 && !sep ? "a=" : "&a=");
+}
+
+/* Replaces b with a multipart body of n parts, the first the csrf token. */
+static void
+multipart_parts(struct buf *b, int n)
+{
+	int	 i;
+
+	buf_free(b);
+	for (i = 0; i < n; i++)
+		buf_printf(b, "--XyZ\r\nContent-Disposition: form-data; "
+		    "name=\"%s\"\r\n\r\n%s\r\n", i == 0 ? "csrf" : "a",
+		    i == 0 ? "00112233445566778899aabbccddeeff" : "x");
+	buf_puts(b, "--XyZ--\r\n");
+}
+
+static void
+test_cgi_field_cap(void)
+{
+	const char	*tok = "csrf=00112233445566778899aabbccddeeff";
+	struct buf	 body = { 0 }, b = { 0 }, q = { 0 };
+	const char	*get[] = { "REQUEST_METHOD=GET",
+	    "SCRIPT_NAME=/customer/demo/ssl", NULL, NULL };
+	int		 i;
+
+	/* 64 fields pass, with csrf among them. */
+	buf_puts(&body, tok);
+	add_pairs(&body, 63, 1);
+	CU_ASSERT_EQUAL(post_status("big", "application/x-www-form-urlencoded",
+	    NULL, (char *)body.data, body.len, &b), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "csrf_ok=1"));
+	buf_free(&b);
+	/* The 65th is refused before the kit parses any. */
+	add_pairs(&body, 1, 1);
+	CU_ASSERT_EQUAL(post_status("big", "application/x-www-form-urlencoded",
+	    NULL, (char *)body.data, body.len, &b), 400);
+	CU_ASSERT_PTR_NULL(strstr((char *)b.data, "id=\"where\""));
+	buf_free(&b);
+	/* Empty pairs are no fields, as the kit splits them. */
+	buf_free(&body);
+	buf_puts(&body, tok);
+	for (i = 0; i < 200; i++)
+		buf_puts(&body, "&&");
+	CU_ASSERT_EQUAL(post_status("big", "application/x-www-form-urlencoded",
+	    NULL, (char *)body.data, body.len, &b), 200);
+	buf_free(&b);
+
+	/* The query string counts too, alone and with the body. */
+	buf_puts(&q, "QUERY_STRING=");
+	add_pairs(&q, 65, 0);
+	get[2] = (char *)q.data;
+	CU_ASSERT_EQUAL(run_cgi("page", get, "", 0, &b), 0);
+	CU_ASSERT_EQUAL(strncmp((char *)b.data, "Status: 400 ", 12), 0);
+	CU_ASSERT_PTR_NULL(strstr((char *)b.data, "id=\"where\""));
+	buf_free(&b);
+	buf_free(&q);
+	buf_puts(&q, "QUERY_STRING=");
+	add_pairs(&q, 32, 0);
+	buf_free(&body);
+	buf_puts(&body, tok);
+	add_pairs(&body, 32, 1);
+	CU_ASSERT_EQUAL(post_status("big", "application/x-www-form-urlencoded",
+	    (char *)q.data, (char *)body.data, body.len, &b), 400);
+	buf_free(&b);
+	buf_free(&q);
+
+	/* Multipart: parts are counted by their delimiter lines. */
+	for (i = 65; i >= 64; i--) {
+		multipart_parts(&body, i);
+		CU_ASSERT_EQUAL(post_status("big",
+		    "multipart/form-data; boundary=XyZ", NULL,
+		    (char *)body.data, body.len, &b), i == 65 ? 400 : 200);
+		if (i == 64)
+			CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data,
+			    "csrf_ok=1"));
+		buf_free(&b);
+	}
+
+	/* The quadratic case: 64 KiB of one key repeated. */
+	buf_free(&body);
+	add_pairs(&body, 64 * 1024 / 3 - 1, 0);
+	CU_ASSERT_EQUAL(post_status("big", "application/x-www-form-urlencoded",
+	    NULL, (char *)body.data, body.len, &b), 400);
+	buf_free(&b);
+	buf_free(&body);
+}
+
+/*
+ * The kit keeps one value per part header and leaks the first when a part
+ * repeats one, a few bytes a time in a worker that lives for thousands.
+ */
+static void
+test_cgi_multipart_repeated_header(void)
+{
+	const char	*bad[] = {
+		"--XyZ\r\nContent-Type: a/b\r\ncontent-type: c/d\r\n\r\nx\r\n"
+		    "--XyZ--\r\n",
+		"--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n"
+		    "Content-Disposition: form-data; name=\"b\"\r\n\r\nx\r\n"
+		    "--XyZ--\r\n",
+		/* The kit reads headers across a delimiter, and folded lines. */
+		"--XyZ\r\nContent-Encoding: binary\r\n\tfolded\r\n--XyZ\r\n"
+		    "CONTENT-ENCODING: 8bit\r\n\r\nx\r\n--XyZ--\r\n",
+	};
+	const char	*good =
+	    "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n"
+	    "Content-Type: text/plain\r\n\r\n"
+	    "00112233445566778899aabbccddeeff\r\n"
+	    "--XyZ\r\nContent-Disposition: form-data; name=\"csr\"; "
+	    "filename=\"a\"\r\nContent-Type: text/plain\r\n\r\n"
+	    "Content-Type: in the data\r\n--XyZ--\r\n";
+	struct buf	 b = { 0 };
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CU_ASSERT_EQUAL(post_status("upload",
+		    "multipart/form-data; boundary=XyZ", NULL, bad[i],
+		    strlen(bad[i]), &b), 400);
+		buf_free(&b);
+	}
+	/* One of each per part, and header-like lines in the data, pass. */
+	CU_ASSERT_EQUAL(post_status("upload",
+	    "multipart/form-data; boundary=XyZ", NULL, good, strlen(good), &b),
+	    200);
+	CU_ASSERT_STRING_EQUAL(resp_body(&b),
+	    "upload=1 csrf=1 len=25 data=Content-Type: in the data");
+	buf_free(&b);
+}
+
+static void
+test_cgi_csrf_cookie_secure(void)
+{
+	const char	*https_base[] = { "REQUEST_METHOD=GET",
+	    "SCRIPT_NAME=/customer/demo/ssl", conf_https, NULL };
+	const char	*https_on[] = { "REQUEST_METHOD=GET",
+	    "SCRIPT_NAME=/customer/demo/ssl", "HTTPS=on", NULL };
+	const char	*plain[] = { "REQUEST_METHOD=GET",
+	    "SCRIPT_NAME=/customer/demo/ssl", NULL };
+	struct buf	 b = { 0 };
+
+	/* Behind a TLS-terminating proxy only BaseURL says https. */
+	CU_ASSERT_EQUAL(run_cgi("page", https_base, "", 0, &b), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data,
+	    "; Path=/customer/; HttpOnly; SameSite=Strict; Secure\r\n"));
+	buf_free(&b);
+	CU_ASSERT_EQUAL(run_cgi("page", https_on, "", 0, &b), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data,
+	    "; SameSite=Strict; Secure\r\n"));
+	buf_free(&b);
+	CU_ASSERT_EQUAL(run_cgi("page", plain, "", 0, &b), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "Set-Cookie: cd_csrf="));
+	CU_ASSERT_PTR_NULL(strstr((char *)b.data, "Secure"));
 	buf_free(&b);
 }
 
@@ -1108,6 +1430,74 @@ test_fcgi_requests(void)
 	fcgi_stop(pid, sock);
 }
 
+/*
+ * One worker, one multipart request after another: the kit's multipart
+ * parser keeps state between them (the last boundary and its length).
+ */
+static void
+test_fcgi_multipart_sequence(void)
+{
+	char		 sock[128], ct[128], len[64], body[1024];
+	const char	*env[] = { "REQUEST_METHOD=POST",
+	    "SCRIPT_NAME=/customer/demo/ssl", ct, len,
+	    "HTTP_COOKIE=cd_csrf=00112233445566778899aabbccddeeff", NULL };
+	const char	*spoof = "csr.FileHandle=1";
+	struct buf	 b = { 0 };
+	pid_t		 pid;
+
+	snprintf(sock, sizeof(sock), "%s/fcgi-seq.sock", tdir);
+	CU_ASSERT_FATAL((pid = fcgi_start("upload", sock)) > 0);
+
+	snprintf(ct, sizeof(ct), "CONTENT_TYPE=multipart/form-data; "
+	    "boundary=XyZ");
+	multipart(body, sizeof(body), "FIRST");
+	snprintf(len, sizeof(len), "CONTENT_LENGTH=%zu", strlen(body));
+	CU_ASSERT(fcgi_request(sock, env, body, strlen(body), &b));
+	CU_ASSERT_FATAL(resp_body(&b) != NULL);
+	CU_ASSERT_STRING_EQUAL(resp_body(&b),
+	    "upload=1 csrf=1 len=5 data=FIRST");
+	buf_free(&b);
+
+	/* A longer boundary whose copy may land where the last one was. */
+	snprintf(ct, sizeof(ct), "CONTENT_TYPE=multipart/form-data; "
+	    "boundary=ABCDEFGHIJKLMNOP");
+	multipart_b(body, sizeof(body), "ABCDEFGHIJKLMNOP", "SECOND");
+	snprintf(len, sizeof(len), "CONTENT_LENGTH=%zu", strlen(body));
+	CU_ASSERT(fcgi_request(sock, env, body, strlen(body), &b));
+	CU_ASSERT_FATAL(resp_body(&b) != NULL);
+	CU_ASSERT_STRING_EQUAL(resp_body(&b),
+	    "upload=1 csrf=1 len=6 data=SECOND");
+	buf_free(&b);
+
+	/* No boundary after a multipart request: refused, worker alive. */
+	snprintf(ct, sizeof(ct), "CONTENT_TYPE=multipart/form-data");
+	snprintf(len, sizeof(len), "CONTENT_LENGTH=6");
+	CU_ASSERT(fcgi_request(sock, env, "a\r\nb\r\n", 6, &b));
+	CU_ASSERT_FATAL(b.data != NULL);
+	CU_ASSERT_EQUAL(strncmp((char *)b.data, "Status: 400 ", 12), 0);
+	buf_free(&b);
+
+	/* A handle without an upload, in the same worker. */
+	snprintf(ct, sizeof(ct),
+	    "CONTENT_TYPE=application/x-www-form-urlencoded");
+	snprintf(len, sizeof(len), "CONTENT_LENGTH=%zu", strlen(spoof));
+	CU_ASSERT(fcgi_request(sock, env, spoof, strlen(spoof), &b));
+	CU_ASSERT_FATAL(resp_body(&b) != NULL);
+	CU_ASSERT_STRING_EQUAL(resp_body(&b), "upload=0 csrf=0 len=0 data=");
+	buf_free(&b);
+
+	snprintf(ct, sizeof(ct), "CONTENT_TYPE=multipart/form-data; "
+	    "boundary=XyZ");
+	multipart(body, sizeof(body), "AGAIN");
+	snprintf(len, sizeof(len), "CONTENT_LENGTH=%zu", strlen(body));
+	CU_ASSERT(fcgi_request(sock, env, body, strlen(body), &b));
+	CU_ASSERT_FATAL(resp_body(&b) != NULL);
+	CU_ASSERT_STRING_EQUAL(resp_body(&b),
+	    "upload=1 csrf=1 len=5 data=AGAIN");
+	buf_free(&b);
+	fcgi_stop(pid, sock);
+}
+
 static void
 register_tests(void)
 {
@@ -1125,9 +1515,15 @@ register_tests(void)
 	UNIT_ADD(s, test_cgi_post_csrf);
 	UNIT_ADD(s, test_cgi_limits_and_methods);
 	UNIT_ADD(s, test_cgi_upload);
+	UNIT_ADD(s, test_cgi_content_types);
+	UNIT_ADD(s, test_cgi_upload_handle_spoof);
+	UNIT_ADD(s, test_cgi_field_cap);
+	UNIT_ADD(s, test_cgi_multipart_repeated_header);
+	UNIT_ADD(s, test_cgi_csrf_cookie_secure);
 	UNIT_ADD(s, test_cgi_raw_body);
 	UNIT_ADD(s, test_cgi_other_responses);
 	UNIT_ADD(s, test_fcgi_requests);
+	UNIT_ADD(s, test_fcgi_multipart_sequence);
 }
 
 UNIT_MAIN(register_tests)
