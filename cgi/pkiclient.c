@@ -35,6 +35,7 @@
 #include "throttle.h"
 
 #define MAX_BODY		(64 * 1024)	/* pkiMessages are a few KiB */
+#define MAX_MESSAGE		(2 * MAX_BODY)	/* the same in base64, URL-encoded */
 #define SIGNING_TIME_SLACK	86400		/* devices without a clock drift */
 #define THROTTLE_SCOPE		"scep-challenge"
 #define CT_PKI			"application/x-pki-message"
@@ -90,6 +91,57 @@ struct answer {
 	STACK_OF(X509)	*certs;
 	X509_CRL	*crl;
 	int		 audited;	/* a handler wrote the audit event itself */
+};
+
+enum key {
+	KEY_OPERATION,
+	KEY_MESSAGE,
+	KEY__MAX
+};
+
+static int	page_caps(struct app_req *);
+static int	page_cacert(struct app_req *);
+static int	page_nextcacert(struct app_req *);
+static int	page_pki(struct app_req *);
+static void	cleanup(void);
+
+/* Operations answer GET and POST alike: clients differ in what they send. */
+static const struct app_page pages[] = {
+	{ "GetCACaps", NULL, APP_GET | APP_POST, NULL, NULL, page_caps },
+	{ "GetCACert", NULL, APP_GET | APP_POST, NULL, NULL, page_cacert },
+	{ "GetNextCACert", NULL, APP_GET | APP_POST, NULL, NULL,
+	    page_nextcacert },
+	{ "PKIOperation", NULL, APP_GET | APP_POST, NULL, NULL, page_pki },
+};
+
+/* A GET PKIOperation carries the whole pkiMessage in base64. */
+static const struct field fields[KEY__MAX] = {
+	[KEY_OPERATION] = { "operation", field_line, 64, 0, 0, 0 },
+	[KEY_MESSAGE] = { "message", field_text, MAX_MESSAGE, 0, 0, 0 },
+};
+
+static const enum endpoint_type types[] = {
+	ENDPOINT_SCEP_DEVICE,
+	ENDPOINT_SCEP_SMIME,
+};
+
+static const struct program program = {
+	.name = "pkiclient.exe",
+	.segment = "scep",
+	.match = ENDPOINT_FIRST_SEGMENT,
+	.types = types,
+	.n_types = sizeof(types) / sizeof(types[0]),
+	.not_found = "There is no SCEP service at this address.",
+	.max_body = MAX_BODY,
+	.raw_body = 1,
+	.plain_errors = 1,
+	.page_param = "operation",
+	.page_nocase = 1,
+	.pages = pages,
+	.n_pages = sizeof(pages) / sizeof(pages[0]),
+	.fields = fields,
+	.n_fields = KEY__MAX,
+	.cleanup = cleanup,
 };
 
 /* Sets a FAILURE answer with a printf-formatted failInfoText; returns 0. */
@@ -1584,15 +1636,14 @@ signer_is_rsa(const struct scep_msg *msg)
 	    EVP_PKEY_get_base_id(spk) == EVP_PKEY_RSA;
 }
 
-/* PKIOperation: decodes the message, dispatches it, answers a CertRep. */
+/* PKIOperation: decodes the body or m (?message=), dispatches, answers a CertRep. */
 static void
-op_pki(struct ctx *c, const struct buf *body)
+op_pki(struct ctx *c, const struct buf *body, const char *m)
 {
 	struct scep_msg	*msg = NULL;
 	struct buf	 der = { 0 };
 	struct answer	 a;
 	const unsigned char *p;
-	const char	*m;
 	unsigned char	*reply = NULL;
 	size_t		 len, rlen = 0;
 	long long	 now;
@@ -1601,7 +1652,7 @@ op_pki(struct ctx *c, const struct buf *body)
 	if (body->len > 0) {
 		p = body->data;
 		len = body->len;
-	} else if ((m = web_param(c->r, "message")) != NULL &&
+	} else if (*m != '\0' &&
 	    scep_b64_decode_lenient(m, strlen(m), &der) && der.len > 0) {
 		p = der.data;
 		len = der.len;
@@ -1722,87 +1773,87 @@ op_cacert(struct ctx *c, int next)
 		    c->cache->nextca_len);
 }
 
-/* Finds the endpoint named by the first segment of the path after /scep/. */
-static struct endpoint *
-find_endpoint(struct ctx *c)
+/* Fills c for one request of q; ctx_close() frees what it loaded. */
+static void
+ctx_open(struct ctx *c, struct app_req *q)
 {
-	struct endpoint	*e;
-	char		 ext[128];
-	size_t		 n;
-
-	n = strcspn(c->r->rest, "/");
-	if (n == 0 || n >= sizeof(ext))
-		return NULL;
-	memcpy(ext, c->r->rest, n);
-	ext[n] = '\0';
-	if ((e = store_endpoint_find(c->app->db, c->customer->id,
-	    "scep-device", ext)) == NULL)
-		e = store_endpoint_find(c->app->db, c->customer->id,
-		    "scep-smime", ext);
-	return e;
+	memset(c, 0, sizeof(*c));
+	c->app = q->app;
+	c->r = q->r;
+	c->customer = q->customer;
+	c->endpoint = q->endpoint;
+	snprintf(c->actor_name, sizeof(c->actor_name), "scep");
+	c->actor.name = c->actor_name;
+	c->actor.remote = q->r->remote;
+	c->rec = store_ca_for_customer(q->app->db, q->customer->id);
 }
 
-/* Serves one request: customer, endpoint, then the operation. */
+/* Frees what ctx_open loaded; customer and endpoint belong to the skeleton. */
 static void
-serve(struct app *app, struct req *r, const struct buf *body)
+ctx_close(struct ctx *c)
+{
+	store_ca_free(c->rec);
+	c->rec = NULL;
+}
+
+/* GetCACaps; returns 1 (answered). */
+static int
+page_caps(struct app_req *q)
 {
 	struct ctx	 c;
-	const char	*op;
 
-	memset(&c, 0, sizeof(c));
-	c.app = app;
-	c.r = r;
-	c.actor.name = "scep";
-	c.actor.remote = r->remote;
-	if (r->program == NULL || strcmp(r->program, "scep") != 0 ||
-	    r->customer_uri == NULL ||
-	    (c.customer = store_customer_by_uri(app->db,
-	    r->customer_uri)) == NULL ||
-	    (c.endpoint = find_endpoint(&c)) == NULL) {
-		web_text(r, 404, "There is no SCEP service at this address.\n");
-		goto out;
-	}
-	snprintf(c.actor_name, sizeof(c.actor_name), "scep");
-	c.actor.name = c.actor_name;
-	c.rec = store_ca_for_customer(app->db, c.customer->id);
-	if ((op = web_param(r, "operation")) == NULL) {
-		web_text(r, 400, "The operation parameter is missing.\n");
-		goto out;
-	}
-	if (strcasecmp(op, "GetCACaps") == 0)
-		op_caps(&c);
-	else if (strcasecmp(op, "GetCACert") == 0)
-		op_cacert(&c, 0);
-	else if (strcasecmp(op, "GetNextCACert") == 0)
-		op_cacert(&c, 1);
-	else if (strcasecmp(op, "PKIOperation") == 0)
-		op_pki(&c, body);
-	else {
-		log_info("scep: unknown operation from %s", r->remote);
-		web_text(r, 400, "Unknown SCEP operation.\n");
-	}
-out:
-	store_ca_free(c.rec);
-	store_endpoint_free(c.endpoint);
-	store_customer_free(c.customer);
+	ctx_open(&c, q);
+	op_caps(&c);
+	ctx_close(&c);
+	return 1;
+}
+
+/* GetCACert; returns 1 (answered). */
+static int
+page_cacert(struct app_req *q)
+{
+	struct ctx	 c;
+
+	ctx_open(&c, q);
+	op_cacert(&c, 0);
+	ctx_close(&c);
+	return 1;
+}
+
+/* GetNextCACert; returns 1 (answered). */
+static int
+page_nextcacert(struct app_req *q)
+{
+	struct ctx	 c;
+
+	ctx_open(&c, q);
+	op_cacert(&c, 1);
+	ctx_close(&c);
+	return 1;
+}
+
+/* PKIOperation, the message in the body (POST) or in ?message= (GET); returns 1. */
+static int
+page_pki(struct app_req *q)
+{
+	struct ctx	 c;
+
+	ctx_open(&c, q);
+	op_pki(&c, q->body, app_str(q, KEY_MESSAGE));
+	ctx_close(&c);
+	return 1;
+}
+
+/* Frees the CA keys this worker loaded and the SCEP library state. */
+static void
+cleanup(void)
+{
+	cache_free_all();
+	scep_cleanup();
 }
 
 int
 main(void)
 {
-	struct app	 app;
-	struct req	 r;
-	struct buf	 body = { 0 };
-
-	if (!app_init(&app, "pkiclient.exe"))
-		return 1;
-	while (web_accept_raw(&r, MAX_BODY, &body)) {
-		serve(&app, &r, &body);
-		web_free(&r);
-		buf_free(&body);
-	}
-	cache_free_all();
-	app_done(&app);
-	scep_cleanup();
-	return 0;
+	return app_serve(&program);
 }

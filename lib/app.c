@@ -391,6 +391,8 @@ app_serve(const struct program *prog)
 		buf_free_secret(&body);
 	}
 	free(f);
+	if (prog->cleanup != NULL)
+		prog->cleanup();
 	app_done(&app);
 	return 0;
 }

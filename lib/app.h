@@ -126,6 +126,11 @@ struct program {
 	size_t			 n_pages;
 	const struct field	*fields;	/* indexed by the program's enum key */
 	size_t			 n_fields;
+	/*
+	 * Optional: frees what the program kept across requests (loaded keys,
+	 * library state); app_serve calls it once, before app_done.
+	 */
+	void			(*cleanup)(void);
 };
 
 /* What a page function works with; everything is freed after the request. */
