@@ -10,7 +10,6 @@
  * consuming a one-time challenge happen in one database transaction.
  */
 #include <errno.h>
-#include <limits.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,14 +17,13 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/bio.h>
 #include <openssl/err.h>
-#include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
 #include "app.h"
 #include "ca.h"
+#include "cacache.h"
 #include "csr.h"
 #include "issue.h"
 #include "log.h"
@@ -39,37 +37,8 @@
 #define SIGNING_TIME_SLACK	86400		/* devices without a clock drift */
 #define THROTTLE_SCOPE		"scep-challenge"
 #define CT_PKI			"application/x-pki-message"
-#define CT_CA			"application/x-x509-ca-cert"
-#define CT_CA_RA		"application/x-x509-ca-ra-cert"
 #define CT_NEXT_CA		"application/x-x509-next-ca-cert"
 #define REASON_SUPERSEDED	4
-
-/*
- * What one customer's CA looks like to this process: the keys and the
- * GetCACert/GetNextCACert payloads, built once and rebuilt only when the
- * CA row changes.  Holds no request data, so keeping it across requests
- * does not leak one client's data to the next; it saves loading keys and
- * encoding certificates on every request.
- */
-struct ca_cache {
-	struct ca_cache	*next;
-	long long	 customer_id;
-	long long	 ca_id;
-	char		*cert_pem, *key_uri, *chain_pem;
-	char		*ra_cert_pem, *ra_key_uri, *next_cert_pem;
-	struct ca	*ca;
-	struct scep_keys keys;
-	X509		*sign_cert;	/* signs CertReps: the RA, else the CA */
-	EVP_PKEY	*sign_key;
-	unsigned char	*cacert;	/* GetCACert body */
-	size_t		 cacert_len;
-	const char	*cacert_type;
-	unsigned char	*nextca;	/* GetNextCACert body, NULL without one */
-	size_t		 nextca_len;
-	char		*crl_url;
-};
-
-static struct ca_cache	*caches;
 
 /* What one request works with; everything is freed after the request. */
 struct ctx {
@@ -78,7 +47,7 @@ struct ctx {
 	struct customer	*customer;
 	struct endpoint	*endpoint;
 	struct ca_rec	*rec;
-	struct ca_cache	*cache;
+	struct cacache	*cache;
 	struct actor	 actor;
 	char		 actor_name[160];
 };
@@ -103,7 +72,6 @@ static int	page_caps(struct app_req *);
 static int	page_cacert(struct app_req *);
 static int	page_nextcacert(struct app_req *);
 static int	page_pki(struct app_req *);
-static void	cleanup(void);
 
 /* Operations answer GET and POST alike: clients differ in what they send. */
 static const struct app_page pages[] = {
@@ -141,7 +109,6 @@ static const struct program program = {
 	.n_pages = sizeof(pages) / sizeof(pages[0]),
 	.fields = fields,
 	.n_fields = KEY__MAX,
-	.cleanup = cleanup,
 };
 
 /* Sets a FAILURE answer with a printf-formatted failInfoText; returns 0. */
@@ -175,232 +142,6 @@ answer_cert(struct answer *a, X509 *x)
 	a->fail_info = SCEP_FAIL_NONE;
 	a->text[0] = '\0';
 	return 1;
-}
-
-/* Returns 1 if two optional strings are equal (NULL equals NULL). */
-static int
-same_str(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-/* Returns a strdup of s, or of "" for NULL; caller frees. */
-static char *
-dup_str(const char *s)
-{
-	return strdup(s != NULL ? s : "");
-}
-
-/* Frees a cache entry's contents and the entry; NULL-safe. */
-static void
-cache_free(struct ca_cache *k)
-{
-	if (k == NULL)
-		return;
-	free(k->cert_pem);
-	free(k->key_uri);
-	free(k->chain_pem);
-	free(k->ra_cert_pem);
-	free(k->ra_key_uri);
-	free(k->next_cert_pem);
-	ca_free(k->ca);
-	free(k->cacert);
-	free(k->nextca);
-	free(k->crl_url);
-	free(k);
-}
-
-/* Returns 1 if the cache entry was built from exactly this CA record. */
-static int
-cache_matches(const struct ca_cache *k, const struct ca_rec *rec)
-{
-	return k->ca_id == rec->id &&
-	    same_str(k->cert_pem, rec->cert_pem) &&
-	    same_str(k->key_uri, rec->key_uri) &&
-	    same_str(k->chain_pem, rec->chain_pem != NULL ? rec->chain_pem : "") &&
-	    same_str(k->ra_cert_pem, rec->ra_cert_pem != NULL ?
-	    rec->ra_cert_pem : "") &&
-	    same_str(k->ra_key_uri, rec->ra_key_uri != NULL ?
-	    rec->ra_key_uri : "") &&
-	    same_str(k->next_cert_pem, rec->next_cert_pem != NULL ?
-	    rec->next_cert_pem : "");
-}
-
-/* Returns 1 if x is self-signed (a root). */
-static int
-is_root(X509 *x)
-{
-	return X509_check_issued(x, x) == X509_V_OK;
-}
-
-/*
- * Builds the GetCACert body: with an RA (or intermediates) a certs-only
- * PKCS#7 with the RA first, then the CA and its chain, the root only when
- * SCEP.IncludeRoot is on; without either the CA certificate as DER.
- */
-static int
-cache_build_cacert(struct ca_cache *k, const struct config *cfg)
-{
-	STACK_OF(X509)	*certs = NULL;
-	int		 i, n, ok = 0, include_root;
-
-	n = sk_X509_num(k->ca->chain);
-	if (k->ca->ra_cert == NULL && n <= 0) {
-		k->cacert = ca_cert_der(k->ca->cert, &k->cacert_len);
-		k->cacert_type = CT_CA;
-		return k->cacert != NULL;
-	}
-	include_root = config_int(cfg, "SCEP.IncludeRoot", 1);
-	if ((certs = sk_X509_new_null()) == NULL)
-		goto out;
-	if (k->ca->ra_cert != NULL && !sk_X509_push(certs, k->ca->ra_cert))
-		goto out;
-	/* The issuing CA itself is always sent, even when it is the root. */
-	if (!sk_X509_push(certs, k->ca->cert))
-		goto out;
-	for (i = 0; i < n; i++) {
-		X509	*x = sk_X509_value(k->ca->chain, i);
-
-		if (!include_root && is_root(x))
-			continue;
-		if (!sk_X509_push(certs, x))
-			goto out;
-	}
-	k->cacert = scep_certs_only(certs, &k->cacert_len);
-	k->cacert_type = CT_CA_RA;
-	ok = k->cacert != NULL;
-out:
-	sk_X509_free(certs);
-	return ok;
-}
-
-/*
- * Builds the GetNextCACert body (RFC 8894 4.7): a SignedData, signed by
- * the current RA or CA, whose content is a certs-only PKCS#7 holding the
- * rollover CA certificate.
- */
-static int
-cache_build_nextca(struct ca_cache *k)
-{
-	STACK_OF(X509)	*certs = NULL;
-	X509		*next = NULL;
-	unsigned char	*inner = NULL, *p;
-	size_t		 innerlen = 0;
-	BIO		*in = NULL;
-	PKCS7		*p7 = NULL;
-	int		 n, ok = 0;
-
-	if ((next = ca_cert_from_pem(k->next_cert_pem)) == NULL) {
-		log_err("scep: the rollover CA certificate does not parse");
-		goto out;
-	}
-	if ((certs = sk_X509_new_null()) == NULL ||
-	    !sk_X509_push(certs, next))
-		goto out;
-	if ((inner = scep_certs_only(certs, &innerlen)) == NULL ||
-	    innerlen > INT_MAX)
-		goto out;
-	if ((in = BIO_new_mem_buf(inner, (int)innerlen)) == NULL ||
-	    (p7 = PKCS7_sign(k->sign_cert, k->sign_key, NULL, in,
-	    PKCS7_BINARY | PKCS7_NOSMIMECAP)) == NULL) {
-		log_ossl("scep: GetNextCACert signature");
-		goto out;
-	}
-	if ((n = i2d_PKCS7(p7, NULL)) <= 0 ||
-	    (k->nextca = malloc((size_t)n)) == NULL)
-		goto out;
-	p = k->nextca;
-	if (i2d_PKCS7(p7, &p) != n) {
-		free(k->nextca);
-		k->nextca = NULL;
-		goto out;
-	}
-	k->nextca_len = (size_t)n;
-	ok = 1;
-out:
-	PKCS7_free(p7);
-	BIO_free(in);
-	free(inner);
-	sk_X509_free(certs);
-	X509_free(next);
-	return ok;
-}
-
-/*
- * Returns the customer's loaded CA, loading it on first use and again when
- * the CA row changed (rollover, new RA); owned by the process-wide cache.
- * NULL when the customer has no CA or it cannot be loaded (logged).
- */
-static struct ca_cache *
-cache_get(struct ctx *c)
-{
-	struct ca_cache	**pp, *k;
-	const struct ca_rec *rec = c->rec;
-
-	if (rec == NULL)
-		return NULL;
-	for (pp = &caches; (k = *pp) != NULL; pp = &k->next)
-		if (k->customer_id == c->customer->id)
-			break;
-	if (k != NULL) {
-		if (cache_matches(k, rec))
-			return k;
-		*pp = k->next;
-		cache_free(k);
-	}
-	if ((k = calloc(1, sizeof(*k))) == NULL)
-		return NULL;
-	k->customer_id = c->customer->id;
-	k->ca_id = rec->id;
-	if ((k->cert_pem = dup_str(rec->cert_pem)) == NULL ||
-	    (k->key_uri = dup_str(rec->key_uri)) == NULL ||
-	    (k->chain_pem = dup_str(rec->chain_pem)) == NULL ||
-	    (k->ra_cert_pem = dup_str(rec->ra_cert_pem)) == NULL ||
-	    (k->ra_key_uri = dup_str(rec->ra_key_uri)) == NULL ||
-	    (k->next_cert_pem = dup_str(rec->next_cert_pem)) == NULL)
-		goto fail;
-	k->ca = ca_load(rec->cert_pem, rec->key_uri,
-	    k->chain_pem[0] != '\0' ? k->chain_pem : NULL,
-	    k->ra_cert_pem[0] != '\0' ? k->ra_cert_pem : NULL,
-	    k->ra_cert_pem[0] != '\0' ? k->ra_key_uri : NULL);
-	if (k->ca == NULL) {
-		log_err("scep: the CA of customer %s cannot be loaded",
-		    c->customer->uri);
-		goto fail;
-	}
-	k->keys.ra_cert = k->ca->ra_cert;
-	k->keys.ra_key = k->ca->ra_key;
-	k->keys.ca_cert = k->ca->cert;
-	k->keys.ca_key = k->ca->key;
-	k->sign_cert = k->ca->ra_cert != NULL ? k->ca->ra_cert : k->ca->cert;
-	k->sign_key = k->ca->ra_cert != NULL ? k->ca->ra_key : k->ca->key;
-	if (!cache_build_cacert(k, c->app->cfg))
-		goto fail;
-	if (k->next_cert_pem[0] != '\0' && !cache_build_nextca(k))
-		goto fail;
-	if ((k->crl_url = issue_crl_url(c->app->cfg, c->customer->uri,
-	    rec->name)) == NULL)
-		goto fail;
-	k->next = caches;
-	caches = k;
-	return k;
-fail:
-	cache_free(k);
-	return NULL;
-}
-
-/* Frees every cache entry at exit (leak checkers watch the keys). */
-static void
-cache_free_all(void)
-{
-	struct ca_cache	*k;
-
-	while ((k = caches) != NULL) {
-		caches = k->next;
-		cache_free(k);
-	}
 }
 
 /* Writes an audit event for this endpoint with the transactionID in its detail. */
@@ -1660,7 +1401,7 @@ op_pki(struct ctx *c, const struct buf *body, const char *m)
 		web_text(c->r, 400, "PKIOperation needs a message.\n");
 		goto out;
 	}
-	if ((c->cache = cache_get(c)) == NULL) {
+	if ((c->cache = cacache_get(c->app->cfg, c->customer, c->rec)) == NULL) {
 		web_text(c->r, 503, "The SCEP service is not configured.\n");
 		goto out;
 	}
@@ -1758,7 +1499,7 @@ op_caps(struct ctx *c)
 static void
 op_cacert(struct ctx *c, int next)
 {
-	if ((c->cache = cache_get(c)) == NULL) {
+	if ((c->cache = cacache_get(c->app->cfg, c->customer, c->rec)) == NULL) {
 		web_text(c->r, 503, "The SCEP service is not configured.\n");
 		return;
 	}
@@ -1842,14 +1583,6 @@ page_pki(struct app_req *q)
 	op_pki(&c, q->body, app_str(q, KEY_MESSAGE));
 	ctx_close(&c);
 	return 1;
-}
-
-/* Frees the CA keys this worker loaded and the SCEP library state. */
-static void
-cleanup(void)
-{
-	cache_free_all();
-	scep_cleanup();
 }
 
 int

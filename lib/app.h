@@ -17,7 +17,7 @@ struct app {
 
 /* Initialises web, the server key and the database; returns 1 on success. */
 int		 app_init(struct app *, const char *prog);
-/* Closes what app_init opened. */
+/* Closes what app_init opened and frees the CAs the worker loaded. */
 void		 app_done(struct app *);
 /*
  * Returns the customer named in the URL (caller frees) and sets
@@ -126,11 +126,6 @@ struct program {
 	size_t			 n_pages;
 	const struct field	*fields;	/* indexed by the program's enum key */
 	size_t			 n_fields;
-	/*
-	 * Optional: frees what the program kept across requests (loaded keys,
-	 * library state); app_serve calls it once, before app_done.
-	 */
-	void			(*cleanup)(void);
 };
 
 /* What a page function works with; everything is freed after the request. */
