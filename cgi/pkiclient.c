@@ -10,12 +10,10 @@
  * consuming a one-time challenge happen in one database transaction.
  */
 #include <errno.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <openssl/err.h>
 #include <openssl/x509.h>
@@ -559,55 +557,6 @@ out:
 	store_scep_txn_free(again);
 }
 
-/* Returns 1 if the compiled pattern matches the whole of name. */
-static int
-name_matches(const regex_t *re, const char *name)
-{
-	return regexec(re, name, 0, NULL, 0) == 0;
-}
-
-/*
- * Returns 1 when every name of the CSR that can reach the certificate
- * (the CN, each dNSName, the emailAddress and each rfc822Name) matches
- * the one-time challenge's pattern as a whole, case-insensitively: the
- * pattern names what the challenge may certify, so a name that merely
- * contains a match, or an extra SAN beside a matching CN, is refused.
- */
-static int
-pattern_matches(const char *pattern, const struct csr *csr)
-{
-	regex_t	 re;
-	char	*anchored = NULL;
-	size_t	 i, names = 0;
-	int	 ok = 0;
-
-	if (pattern == NULL || pattern[0] == '\0')
-		return 1;
-	if (asprintf(&anchored, "^(%s)$", pattern) == -1)
-		return 0;
-	if (regcomp(&re, anchored, REG_EXTENDED | REG_NOSUB | REG_ICASE) != 0) {
-		log_err("scep: a one-time challenge's subject pattern does "
-		    "not compile");
-		free(anchored);
-		return 0;
-	}
-	free(anchored);
-	if (csr->cn != NULL && (names++, !name_matches(&re, csr->cn)))
-		goto out;
-	if (csr->email != NULL && (names++, !name_matches(&re, csr->email)))
-		goto out;
-	for (i = 0; i < csr->ndns; i++, names++)
-		if (!name_matches(&re, csr->dns[i]))
-			goto out;
-	for (i = 0; i < csr->nemails; i++, names++)
-		if (!name_matches(&re, csr->emails[i]))
-			goto out;
-	ok = names > 0;
-out:
-	regfree(&re);
-	return ok;
-}
-
 /*
  * Finds the account a challengePassword opens: an access code of this
  * endpoint, or an unused, unexpired one-time challenge (whose id goes to
@@ -646,7 +595,7 @@ check_challenge(struct ctx *c, const struct csr *csr, long long *challenge_id,
 	ch = store_scep_challenge_find(db, c->endpoint->id, csr->challenge);
 	if (ch != NULL && ch->expires > store_now()) {
 		(void)throttle_refund(db, THROTTLE_SCOPE, c->r->remote);
-		if (!pattern_matches(ch->subject_pattern, csr)) {
+		if (!policy_challenge_matches(ch->subject_pattern, csr)) {
 			answer_fail(a, SCEP_FAIL_BADREQUEST, "the subject "
 			    "is not one this challenge was issued for");
 			store_scep_challenge_free(ch);
@@ -662,62 +611,6 @@ check_challenge(struct ctx *c, const struct csr *csr, long long *challenge_id,
 	return acc;
 }
 
-/* Returns 1 if s reads as a host name (dotted LDH labels), not a person's name. */
-static int
-looks_like_host(const char *s)
-{
-	return strchr(s, '.') != NULL && policy_valid_dnsname(s, 1);
-}
-
-/*
- * The S/MIME rule: every email address of the CSR (subject emailAddress
- * and each rfc822Name) lies in a domain of the account, and so does a CN
- * that is a host name or an email address; a CN that is a person's name
- * needs no domain.  One name in a delegated domain does not vouch for
- * the others.  Returns 1, or 0 with the answer set.
- */
-static int
-check_smime_names(const struct policy_delegation *pd, size_t n,
-    const struct account *acc, const struct csr *csr, struct answer *a)
-{
-	size_t	 i;
-
-	if (csr->email != NULL && !policy_email_allowed(pd, n, acc->org_id,
-	    acc->dept_id, CERT_SMIME, csr->email))
-		return answer_fail(a, SCEP_FAIL_BADREQUEST, "the email "
-		    "address %s does not lie in a domain of this account",
-		    csr->email);
-	for (i = 0; i < csr->nemails; i++)
-		if (!policy_email_allowed(pd, n, acc->org_id, acc->dept_id,
-		    CERT_SMIME, csr->emails[i]))
-			return answer_fail(a, SCEP_FAIL_BADREQUEST, "the email "
-			    "address %s does not lie in a domain of this "
-			    "account", csr->emails[i]);
-	if (strchr(csr->cn, '@') != NULL) {
-		if (!policy_email_allowed(pd, n, acc->org_id, acc->dept_id,
-		    CERT_SMIME, csr->cn))
-			return answer_fail(a, SCEP_FAIL_BADREQUEST, "the CN "
-			    "%s is an email address outside the domains of "
-			    "this account", csr->cn);
-	} else if (looks_like_host(csr->cn) && !policy_name_allowed(pd, n,
-	    acc->org_id, acc->dept_id, CERT_SMIME, csr->cn))
-		return answer_fail(a, SCEP_FAIL_BADREQUEST, "the CN %s is a "
-		    "host name outside the domains of this account", csr->cn);
-	return 1;
-}
-
-/* Returns 1 if the CSR's dNSName i repeats an earlier one (any case). */
-static int
-listed_before(const struct csr *csr, size_t i)
-{
-	size_t	 j;
-
-	for (j = 0; j < i; j++)
-		if (strcasecmp(csr->dns[j], csr->dns[i]) == 0)
-			return 1;
-	return 0;
-}
-
 /*
  * Applies the endpoint's name policy to a first enrollment and writes the
  * SANs the certificate will carry into sans; returns 1, or 0 with the
@@ -728,92 +621,38 @@ static int
 check_names(struct ctx *c, const struct account *acc, const struct profile *prof,
     const struct csr *csr, struct buf *sans, struct answer *a)
 {
-	struct delegation_list	 *dl = NULL;
-	struct policy_delegation *pd = NULL;
-	const char		 *email;
-	char			  err[256];
-	size_t			  i, n = 0, names = 0;
-	int			  ok = 0, smime, cn_listed = 0;
+	struct policy_scope	*sc;
+	char			 err[256];
+	int			 ok;
 
-	smime = strcmp(c->endpoint->type, "scep-smime") == 0;
-	if ((dl = store_delegation_list(c->app->db, c->customer->id)) == NULL ||
-	    (pd = issue_delegations(dl)) == NULL) {
-		answer_fail(a, SCEP_FAIL_BADREQUEST, "internal error");
-		goto out;
-	}
-	n = dl->n;
-	if (smime) {
-		email = csr->email != NULL ? csr->email :
-		    (csr->nemails > 0 ? csr->emails[0] : NULL);
-		if (csr->cn == NULL || email == NULL) {
-			answer_fail(a, SCEP_FAIL_BADREQUEST, "a client "
-			    "certificate request needs a CN and an "
-			    "emailAddress");
-			goto out;
+	if ((sc = policy_scope_load(c->app->db, c->customer->id, acc->org_id,
+	    acc->dept_id)) == NULL)
+		return answer_fail(a, SCEP_FAIL_BADREQUEST, "internal error");
+	if (strcmp(c->endpoint->type, "scep-smime") == 0) {
+		ok = policy_check_smime(sc, csr, err, sizeof(err));
+		if (ok && !buf_puts(sans, policy_smime_email(csr))) {
+			ok = 0;
+			snprintf(err, sizeof(err), "the email address is not "
+			    "usable");
 		}
-		if (!check_smime_names(pd, n, acc, csr, a))
-			goto out;
-		if (strchr(email, ',') != NULL || !buf_puts(sans, email)) {
-			answer_fail(a, SCEP_FAIL_BADREQUEST,
-			    "the email address is not usable");
-			goto out;
-		}
-		ok = 1;
-		goto out;
-	}
-	if (!policy_check_server_names(pd, n, acc->org_id, acc->dept_id,
-	    CERT_DEVICE, csr, prof->wildcard, err, sizeof(err))) {
-		answer_fail(a, SCEP_FAIL_BADREQUEST, "%s", err);
-		goto out;
-	}
-	/* The CN, a checked host name, becomes a SAN as RFC 6125 wants. */
-	for (i = 0; i < csr->ndns; i++) {
-		if (csr->cn != NULL && strcasecmp(csr->dns[i], csr->cn) == 0)
-			cn_listed = 1;
-		if (listed_before(csr, i))
-			continue;
-		if ((sans->len > 0 && !buf_puts(sans, ",")) ||
-		    !buf_puts(sans, csr->dns[i]))
-			goto nomem;
-		names++;
-	}
-	if (csr->cn != NULL && !cn_listed) {
-		if ((sans->len > 0 && !buf_puts(sans, ",")) ||
-		    !buf_puts(sans, csr->cn))
-			goto nomem;
-		names++;
-	}
-	/* The same rule as the web forms (enroll_check_names). */
-	if (names > 1 && !prof->multi_domain) {
-		answer_fail(a, SCEP_FAIL_BADREQUEST, "Subject Alternative "
-		    "Names other than the CN need a multi-domain certificate "
-		    "profile, and %s is not one", prof->name);
-		goto out;
-	}
-	ok = 1;
-	goto out;
-nomem:
-	answer_fail(a, SCEP_FAIL_BADREQUEST, "internal error");
-out:
-	free(pd);
-	store_delegation_list_free(dl);
-	return ok;
+	} else
+		ok = policy_check_device(sc, csr, prof->wildcard,
+		    prof->multi_domain, prof->name, sans, err, sizeof(err));
+	policy_scope_free(sc);
+	if (!ok)
+		return answer_fail(a, SCEP_FAIL_BADREQUEST, "%s", err);
+	return 1;
 }
 
 /* Returns 1 when the profile allows the CSR's key, else 0 with the answer set. */
 static int
 check_key(const struct profile *prof, const struct csr *csr, struct answer *a)
 {
-	unsigned	 mask = key_types_parse(prof->key_types);
+	char	 err[256];
 
-	if (mask == 0)
-		mask = KEY_ALL;
-	if (!policy_key_allowed(mask, csr->key_type)) {
-		answer_fail(a, SCEP_FAIL_BADREQUEST, "key type %s is not "
-		    "allowed by profile %s", key_type_name(csr->key_type),
-		    prof->name);
-		return 0;
-	}
+	if (!policy_check_key(prof->key_types, prof->name, csr, err,
+	    sizeof(err)))
+		return answer_fail(a, SCEP_FAIL_BADREQUEST, "%s", err);
 	return 1;
 }
 
