@@ -962,7 +962,9 @@ op_enroll(struct ctx *c, struct scep_msg *msg, struct answer *a)
 	struct scep_txn	*t = NULL;
 	struct request	*old = NULL;
 	struct csr	*csr = NULL;
+	const char	*why;
 	char		 hex[65], err[256];
+	long long	 now = store_now();
 	int		 ours = 0;
 
 	if (msg->csr == NULL) {
@@ -1001,17 +1003,12 @@ op_enroll(struct ctx *c, struct scep_msg *msg, struct answer *a)
 			store_request_free(old);
 			old = NULL;
 		}
-		if (old != NULL && (strcmp(old->status, "Issued") != 0 ||
-		    old->not_after <= store_now()) &&
-		    msg->type == SCEP_MSG_RENEWALREQ) {
-			answer_fail(a, SCEP_FAIL_BADREQUEST, "the certificate "
-			    "to renew is %s", strcmp(old->status, "Issued") !=
-			    0 ? "revoked" : "expired");
-			goto out;
-		}
-		if (old == NULL || strcmp(old->status, "Issued") != 0 ||
-		    old->not_after <= store_now()) {
-			answer_owner(c, msg, t, a);
+		if (old == NULL || !issue_renewable(old, now, &why)) {
+			if (old != NULL && msg->type == SCEP_MSG_RENEWALREQ)
+				answer_fail(a, SCEP_FAIL_BADREQUEST, "the "
+				    "certificate to renew is %s", why);
+			else
+				answer_owner(c, msg, t, a);
 			goto out;
 		}
 	}
@@ -1029,19 +1026,14 @@ op_enroll(struct ctx *c, struct scep_msg *msg, struct answer *a)
 			goto out;
 		}
 	}
-	if (old != NULL) {
-		if (strcmp(old->status, "Issued") != 0 ||
-		    old->not_after <= store_now()) {
-			if (msg->type == SCEP_MSG_RENEWALREQ) {
-				answer_fail(a, SCEP_FAIL_BADREQUEST, "the "
-				    "certificate to renew is %s",
-				    strcmp(old->status, "Issued") != 0 ?
-				    "revoked" : "expired");
-				goto out;
-			}
-			store_request_free(old);
-			old = NULL;
+	if (old != NULL && !issue_renewable(old, now, &why)) {
+		if (msg->type == SCEP_MSG_RENEWALREQ) {
+			answer_fail(a, SCEP_FAIL_BADREQUEST, "the certificate "
+			    "to renew is %s", why);
+			goto out;
 		}
+		store_request_free(old);
+		old = NULL;
 	}
 	if (old == NULL && msg->type == SCEP_MSG_RENEWALREQ) {
 		answer_fail(a, SCEP_FAIL_BADREQUEST, "RenewalReq must be "
