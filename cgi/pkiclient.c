@@ -10,22 +10,18 @@
  * consuming a one-time challenge happen in one database transaction.
  */
 #include <errno.h>
-#include <limits.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include <openssl/bio.h>
 #include <openssl/err.h>
-#include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
 #include "app.h"
 #include "ca.h"
+#include "cacache.h"
 #include "csr.h"
 #include "issue.h"
 #include "log.h"
@@ -35,40 +31,12 @@
 #include "throttle.h"
 
 #define MAX_BODY		(64 * 1024)	/* pkiMessages are a few KiB */
+#define MAX_MESSAGE		(2 * MAX_BODY)	/* the same in base64, URL-encoded */
 #define SIGNING_TIME_SLACK	86400		/* devices without a clock drift */
 #define THROTTLE_SCOPE		"scep-challenge"
 #define CT_PKI			"application/x-pki-message"
-#define CT_CA			"application/x-x509-ca-cert"
-#define CT_CA_RA		"application/x-x509-ca-ra-cert"
 #define CT_NEXT_CA		"application/x-x509-next-ca-cert"
 #define REASON_SUPERSEDED	4
-
-/*
- * What one customer's CA looks like to this process: the keys and the
- * GetCACert/GetNextCACert payloads, built once and rebuilt only when the
- * CA row changes.  Holds no request data, so keeping it across requests
- * does not leak one client's data to the next; it saves loading keys and
- * encoding certificates on every request.
- */
-struct ca_cache {
-	struct ca_cache	*next;
-	long long	 customer_id;
-	long long	 ca_id;
-	char		*cert_pem, *key_uri, *chain_pem;
-	char		*ra_cert_pem, *ra_key_uri, *next_cert_pem;
-	struct ca	*ca;
-	struct scep_keys keys;
-	X509		*sign_cert;	/* signs CertReps: the RA, else the CA */
-	EVP_PKEY	*sign_key;
-	unsigned char	*cacert;	/* GetCACert body */
-	size_t		 cacert_len;
-	const char	*cacert_type;
-	unsigned char	*nextca;	/* GetNextCACert body, NULL without one */
-	size_t		 nextca_len;
-	char		*crl_url;
-};
-
-static struct ca_cache	*caches;
 
 /* What one request works with; everything is freed after the request. */
 struct ctx {
@@ -77,7 +45,7 @@ struct ctx {
 	struct customer	*customer;
 	struct endpoint	*endpoint;
 	struct ca_rec	*rec;
-	struct ca_cache	*cache;
+	struct cacache	*cache;
 	struct actor	 actor;
 	char		 actor_name[160];
 };
@@ -90,6 +58,55 @@ struct answer {
 	STACK_OF(X509)	*certs;
 	X509_CRL	*crl;
 	int		 audited;	/* a handler wrote the audit event itself */
+};
+
+enum key {
+	KEY_OPERATION,
+	KEY_MESSAGE,
+	KEY__MAX
+};
+
+static int	page_caps(struct app_req *);
+static int	page_cacert(struct app_req *);
+static int	page_nextcacert(struct app_req *);
+static int	page_pki(struct app_req *);
+
+/* Operations answer GET and POST alike: clients differ in what they send. */
+static const struct app_page pages[] = {
+	{ "GetCACaps", NULL, APP_GET | APP_POST, NULL, NULL, page_caps },
+	{ "GetCACert", NULL, APP_GET | APP_POST, NULL, NULL, page_cacert },
+	{ "GetNextCACert", NULL, APP_GET | APP_POST, NULL, NULL,
+	    page_nextcacert },
+	{ "PKIOperation", NULL, APP_GET | APP_POST, NULL, NULL, page_pki },
+};
+
+/* A GET PKIOperation carries the whole pkiMessage in base64. */
+static const struct field fields[KEY__MAX] = {
+	[KEY_OPERATION] = { "operation", field_line, 64, 0, 0, 0 },
+	[KEY_MESSAGE] = { "message", field_text, MAX_MESSAGE, 0, 0, 0 },
+};
+
+static const enum endpoint_type types[] = {
+	ENDPOINT_SCEP_DEVICE,
+	ENDPOINT_SCEP_SMIME,
+};
+
+static const struct program program = {
+	.name = "pkiclient.exe",
+	.segment = "scep",
+	.match = ENDPOINT_FIRST_SEGMENT,
+	.types = types,
+	.n_types = sizeof(types) / sizeof(types[0]),
+	.not_found = "There is no SCEP service at this address.",
+	.max_body = MAX_BODY,
+	.raw_body = 1,
+	.plain_errors = 1,
+	.page_param = "operation",
+	.page_nocase = 1,
+	.pages = pages,
+	.n_pages = sizeof(pages) / sizeof(pages[0]),
+	.fields = fields,
+	.n_fields = KEY__MAX,
 };
 
 /* Sets a FAILURE answer with a printf-formatted failInfoText; returns 0. */
@@ -123,232 +140,6 @@ answer_cert(struct answer *a, X509 *x)
 	a->fail_info = SCEP_FAIL_NONE;
 	a->text[0] = '\0';
 	return 1;
-}
-
-/* Returns 1 if two optional strings are equal (NULL equals NULL). */
-static int
-same_str(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-/* Returns a strdup of s, or of "" for NULL; caller frees. */
-static char *
-dup_str(const char *s)
-{
-	return strdup(s != NULL ? s : "");
-}
-
-/* Frees a cache entry's contents and the entry; NULL-safe. */
-static void
-cache_free(struct ca_cache *k)
-{
-	if (k == NULL)
-		return;
-	free(k->cert_pem);
-	free(k->key_uri);
-	free(k->chain_pem);
-	free(k->ra_cert_pem);
-	free(k->ra_key_uri);
-	free(k->next_cert_pem);
-	ca_free(k->ca);
-	free(k->cacert);
-	free(k->nextca);
-	free(k->crl_url);
-	free(k);
-}
-
-/* Returns 1 if the cache entry was built from exactly this CA record. */
-static int
-cache_matches(const struct ca_cache *k, const struct ca_rec *rec)
-{
-	return k->ca_id == rec->id &&
-	    same_str(k->cert_pem, rec->cert_pem) &&
-	    same_str(k->key_uri, rec->key_uri) &&
-	    same_str(k->chain_pem, rec->chain_pem != NULL ? rec->chain_pem : "") &&
-	    same_str(k->ra_cert_pem, rec->ra_cert_pem != NULL ?
-	    rec->ra_cert_pem : "") &&
-	    same_str(k->ra_key_uri, rec->ra_key_uri != NULL ?
-	    rec->ra_key_uri : "") &&
-	    same_str(k->next_cert_pem, rec->next_cert_pem != NULL ?
-	    rec->next_cert_pem : "");
-}
-
-/* Returns 1 if x is self-signed (a root). */
-static int
-is_root(X509 *x)
-{
-	return X509_check_issued(x, x) == X509_V_OK;
-}
-
-/*
- * Builds the GetCACert body: with an RA (or intermediates) a certs-only
- * PKCS#7 with the RA first, then the CA and its chain, the root only when
- * SCEP.IncludeRoot is on; without either the CA certificate as DER.
- */
-static int
-cache_build_cacert(struct ca_cache *k, const struct config *cfg)
-{
-	STACK_OF(X509)	*certs = NULL;
-	int		 i, n, ok = 0, include_root;
-
-	n = sk_X509_num(k->ca->chain);
-	if (k->ca->ra_cert == NULL && n <= 0) {
-		k->cacert = ca_cert_der(k->ca->cert, &k->cacert_len);
-		k->cacert_type = CT_CA;
-		return k->cacert != NULL;
-	}
-	include_root = config_int(cfg, "SCEP.IncludeRoot", 1);
-	if ((certs = sk_X509_new_null()) == NULL)
-		goto out;
-	if (k->ca->ra_cert != NULL && !sk_X509_push(certs, k->ca->ra_cert))
-		goto out;
-	/* The issuing CA itself is always sent, even when it is the root. */
-	if (!sk_X509_push(certs, k->ca->cert))
-		goto out;
-	for (i = 0; i < n; i++) {
-		X509	*x = sk_X509_value(k->ca->chain, i);
-
-		if (!include_root && is_root(x))
-			continue;
-		if (!sk_X509_push(certs, x))
-			goto out;
-	}
-	k->cacert = scep_certs_only(certs, &k->cacert_len);
-	k->cacert_type = CT_CA_RA;
-	ok = k->cacert != NULL;
-out:
-	sk_X509_free(certs);
-	return ok;
-}
-
-/*
- * Builds the GetNextCACert body (RFC 8894 4.7): a SignedData, signed by
- * the current RA or CA, whose content is a certs-only PKCS#7 holding the
- * rollover CA certificate.
- */
-static int
-cache_build_nextca(struct ca_cache *k)
-{
-	STACK_OF(X509)	*certs = NULL;
-	X509		*next = NULL;
-	unsigned char	*inner = NULL, *p;
-	size_t		 innerlen = 0;
-	BIO		*in = NULL;
-	PKCS7		*p7 = NULL;
-	int		 n, ok = 0;
-
-	if ((next = ca_cert_from_pem(k->next_cert_pem)) == NULL) {
-		log_err("scep: the rollover CA certificate does not parse");
-		goto out;
-	}
-	if ((certs = sk_X509_new_null()) == NULL ||
-	    !sk_X509_push(certs, next))
-		goto out;
-	if ((inner = scep_certs_only(certs, &innerlen)) == NULL ||
-	    innerlen > INT_MAX)
-		goto out;
-	if ((in = BIO_new_mem_buf(inner, (int)innerlen)) == NULL ||
-	    (p7 = PKCS7_sign(k->sign_cert, k->sign_key, NULL, in,
-	    PKCS7_BINARY | PKCS7_NOSMIMECAP)) == NULL) {
-		log_ossl("scep: GetNextCACert signature");
-		goto out;
-	}
-	if ((n = i2d_PKCS7(p7, NULL)) <= 0 ||
-	    (k->nextca = malloc((size_t)n)) == NULL)
-		goto out;
-	p = k->nextca;
-	if (i2d_PKCS7(p7, &p) != n) {
-		free(k->nextca);
-		k->nextca = NULL;
-		goto out;
-	}
-	k->nextca_len = (size_t)n;
-	ok = 1;
-out:
-	PKCS7_free(p7);
-	BIO_free(in);
-	free(inner);
-	sk_X509_free(certs);
-	X509_free(next);
-	return ok;
-}
-
-/*
- * Returns the customer's loaded CA, loading it on first use and again when
- * the CA row changed (rollover, new RA); owned by the process-wide cache.
- * NULL when the customer has no CA or it cannot be loaded (logged).
- */
-static struct ca_cache *
-cache_get(struct ctx *c)
-{
-	struct ca_cache	**pp, *k;
-	const struct ca_rec *rec = c->rec;
-
-	if (rec == NULL)
-		return NULL;
-	for (pp = &caches; (k = *pp) != NULL; pp = &k->next)
-		if (k->customer_id == c->customer->id)
-			break;
-	if (k != NULL) {
-		if (cache_matches(k, rec))
-			return k;
-		*pp = k->next;
-		cache_free(k);
-	}
-	if ((k = calloc(1, sizeof(*k))) == NULL)
-		return NULL;
-	k->customer_id = c->customer->id;
-	k->ca_id = rec->id;
-	if ((k->cert_pem = dup_str(rec->cert_pem)) == NULL ||
-	    (k->key_uri = dup_str(rec->key_uri)) == NULL ||
-	    (k->chain_pem = dup_str(rec->chain_pem)) == NULL ||
-	    (k->ra_cert_pem = dup_str(rec->ra_cert_pem)) == NULL ||
-	    (k->ra_key_uri = dup_str(rec->ra_key_uri)) == NULL ||
-	    (k->next_cert_pem = dup_str(rec->next_cert_pem)) == NULL)
-		goto fail;
-	k->ca = ca_load(rec->cert_pem, rec->key_uri,
-	    k->chain_pem[0] != '\0' ? k->chain_pem : NULL,
-	    k->ra_cert_pem[0] != '\0' ? k->ra_cert_pem : NULL,
-	    k->ra_cert_pem[0] != '\0' ? k->ra_key_uri : NULL);
-	if (k->ca == NULL) {
-		log_err("scep: the CA of customer %s cannot be loaded",
-		    c->customer->uri);
-		goto fail;
-	}
-	k->keys.ra_cert = k->ca->ra_cert;
-	k->keys.ra_key = k->ca->ra_key;
-	k->keys.ca_cert = k->ca->cert;
-	k->keys.ca_key = k->ca->key;
-	k->sign_cert = k->ca->ra_cert != NULL ? k->ca->ra_cert : k->ca->cert;
-	k->sign_key = k->ca->ra_cert != NULL ? k->ca->ra_key : k->ca->key;
-	if (!cache_build_cacert(k, c->app->cfg))
-		goto fail;
-	if (k->next_cert_pem[0] != '\0' && !cache_build_nextca(k))
-		goto fail;
-	if ((k->crl_url = issue_crl_url(c->app->cfg, c->customer->uri,
-	    rec->name)) == NULL)
-		goto fail;
-	k->next = caches;
-	caches = k;
-	return k;
-fail:
-	cache_free(k);
-	return NULL;
-}
-
-/* Frees every cache entry at exit (leak checkers watch the keys). */
-static void
-cache_free_all(void)
-{
-	struct ca_cache	*k;
-
-	while ((k = caches) != NULL) {
-		caches = k->next;
-		cache_free(k);
-	}
 }
 
 /* Writes an audit event for this endpoint with the transactionID in its detail. */
@@ -766,55 +557,6 @@ out:
 	store_scep_txn_free(again);
 }
 
-/* Returns 1 if the compiled pattern matches the whole of name. */
-static int
-name_matches(const regex_t *re, const char *name)
-{
-	return regexec(re, name, 0, NULL, 0) == 0;
-}
-
-/*
- * Returns 1 when every name of the CSR that can reach the certificate
- * (the CN, each dNSName, the emailAddress and each rfc822Name) matches
- * the one-time challenge's pattern as a whole, case-insensitively: the
- * pattern names what the challenge may certify, so a name that merely
- * contains a match, or an extra SAN beside a matching CN, is refused.
- */
-static int
-pattern_matches(const char *pattern, const struct csr *csr)
-{
-	regex_t	 re;
-	char	*anchored = NULL;
-	size_t	 i, names = 0;
-	int	 ok = 0;
-
-	if (pattern == NULL || pattern[0] == '\0')
-		return 1;
-	if (asprintf(&anchored, "^(%s)$", pattern) == -1)
-		return 0;
-	if (regcomp(&re, anchored, REG_EXTENDED | REG_NOSUB | REG_ICASE) != 0) {
-		log_err("scep: a one-time challenge's subject pattern does "
-		    "not compile");
-		free(anchored);
-		return 0;
-	}
-	free(anchored);
-	if (csr->cn != NULL && (names++, !name_matches(&re, csr->cn)))
-		goto out;
-	if (csr->email != NULL && (names++, !name_matches(&re, csr->email)))
-		goto out;
-	for (i = 0; i < csr->ndns; i++, names++)
-		if (!name_matches(&re, csr->dns[i]))
-			goto out;
-	for (i = 0; i < csr->nemails; i++, names++)
-		if (!name_matches(&re, csr->emails[i]))
-			goto out;
-	ok = names > 0;
-out:
-	regfree(&re);
-	return ok;
-}
-
 /*
  * Finds the account a challengePassword opens: an access code of this
  * endpoint, or an unused, unexpired one-time challenge (whose id goes to
@@ -853,7 +595,7 @@ check_challenge(struct ctx *c, const struct csr *csr, long long *challenge_id,
 	ch = store_scep_challenge_find(db, c->endpoint->id, csr->challenge);
 	if (ch != NULL && ch->expires > store_now()) {
 		(void)throttle_refund(db, THROTTLE_SCOPE, c->r->remote);
-		if (!pattern_matches(ch->subject_pattern, csr)) {
+		if (!policy_challenge_matches(ch->subject_pattern, csr)) {
 			answer_fail(a, SCEP_FAIL_BADREQUEST, "the subject "
 			    "is not one this challenge was issued for");
 			store_scep_challenge_free(ch);
@@ -869,62 +611,6 @@ check_challenge(struct ctx *c, const struct csr *csr, long long *challenge_id,
 	return acc;
 }
 
-/* Returns 1 if s reads as a host name (dotted LDH labels), not a person's name. */
-static int
-looks_like_host(const char *s)
-{
-	return strchr(s, '.') != NULL && policy_valid_dnsname(s, 1);
-}
-
-/*
- * The S/MIME rule: every email address of the CSR (subject emailAddress
- * and each rfc822Name) lies in a domain of the account, and so does a CN
- * that is a host name or an email address; a CN that is a person's name
- * needs no domain.  One name in a delegated domain does not vouch for
- * the others.  Returns 1, or 0 with the answer set.
- */
-static int
-check_smime_names(const struct policy_delegation *pd, size_t n,
-    const struct account *acc, const struct csr *csr, struct answer *a)
-{
-	size_t	 i;
-
-	if (csr->email != NULL && !policy_email_allowed(pd, n, acc->org_id,
-	    acc->dept_id, CERT_SMIME, csr->email))
-		return answer_fail(a, SCEP_FAIL_BADREQUEST, "the email "
-		    "address %s does not lie in a domain of this account",
-		    csr->email);
-	for (i = 0; i < csr->nemails; i++)
-		if (!policy_email_allowed(pd, n, acc->org_id, acc->dept_id,
-		    CERT_SMIME, csr->emails[i]))
-			return answer_fail(a, SCEP_FAIL_BADREQUEST, "the email "
-			    "address %s does not lie in a domain of this "
-			    "account", csr->emails[i]);
-	if (strchr(csr->cn, '@') != NULL) {
-		if (!policy_email_allowed(pd, n, acc->org_id, acc->dept_id,
-		    CERT_SMIME, csr->cn))
-			return answer_fail(a, SCEP_FAIL_BADREQUEST, "the CN "
-			    "%s is an email address outside the domains of "
-			    "this account", csr->cn);
-	} else if (looks_like_host(csr->cn) && !policy_name_allowed(pd, n,
-	    acc->org_id, acc->dept_id, CERT_SMIME, csr->cn))
-		return answer_fail(a, SCEP_FAIL_BADREQUEST, "the CN %s is a "
-		    "host name outside the domains of this account", csr->cn);
-	return 1;
-}
-
-/* Returns 1 if the CSR's dNSName i repeats an earlier one (any case). */
-static int
-listed_before(const struct csr *csr, size_t i)
-{
-	size_t	 j;
-
-	for (j = 0; j < i; j++)
-		if (strcasecmp(csr->dns[j], csr->dns[i]) == 0)
-			return 1;
-	return 0;
-}
-
 /*
  * Applies the endpoint's name policy to a first enrollment and writes the
  * SANs the certificate will carry into sans; returns 1, or 0 with the
@@ -935,92 +621,38 @@ static int
 check_names(struct ctx *c, const struct account *acc, const struct profile *prof,
     const struct csr *csr, struct buf *sans, struct answer *a)
 {
-	struct delegation_list	 *dl = NULL;
-	struct policy_delegation *pd = NULL;
-	const char		 *email;
-	char			  err[256];
-	size_t			  i, n = 0, names = 0;
-	int			  ok = 0, smime, cn_listed = 0;
+	struct policy_scope	*sc;
+	char			 err[256];
+	int			 ok;
 
-	smime = strcmp(c->endpoint->type, "scep-smime") == 0;
-	if ((dl = store_delegation_list(c->app->db, c->customer->id)) == NULL ||
-	    (pd = issue_delegations(dl)) == NULL) {
-		answer_fail(a, SCEP_FAIL_BADREQUEST, "internal error");
-		goto out;
-	}
-	n = dl->n;
-	if (smime) {
-		email = csr->email != NULL ? csr->email :
-		    (csr->nemails > 0 ? csr->emails[0] : NULL);
-		if (csr->cn == NULL || email == NULL) {
-			answer_fail(a, SCEP_FAIL_BADREQUEST, "a client "
-			    "certificate request needs a CN and an "
-			    "emailAddress");
-			goto out;
+	if ((sc = policy_scope_load(c->app->db, c->customer->id, acc->org_id,
+	    acc->dept_id)) == NULL)
+		return answer_fail(a, SCEP_FAIL_BADREQUEST, "internal error");
+	if (strcmp(c->endpoint->type, "scep-smime") == 0) {
+		ok = policy_check_smime(sc, csr, err, sizeof(err));
+		if (ok && !buf_puts(sans, policy_smime_email(csr))) {
+			ok = 0;
+			snprintf(err, sizeof(err), "the email address is not "
+			    "usable");
 		}
-		if (!check_smime_names(pd, n, acc, csr, a))
-			goto out;
-		if (strchr(email, ',') != NULL || !buf_puts(sans, email)) {
-			answer_fail(a, SCEP_FAIL_BADREQUEST,
-			    "the email address is not usable");
-			goto out;
-		}
-		ok = 1;
-		goto out;
-	}
-	if (!policy_check_server_names(pd, n, acc->org_id, acc->dept_id,
-	    CERT_DEVICE, csr, prof->wildcard, err, sizeof(err))) {
-		answer_fail(a, SCEP_FAIL_BADREQUEST, "%s", err);
-		goto out;
-	}
-	/* The CN, a checked host name, becomes a SAN as RFC 6125 wants. */
-	for (i = 0; i < csr->ndns; i++) {
-		if (csr->cn != NULL && strcasecmp(csr->dns[i], csr->cn) == 0)
-			cn_listed = 1;
-		if (listed_before(csr, i))
-			continue;
-		if ((sans->len > 0 && !buf_puts(sans, ",")) ||
-		    !buf_puts(sans, csr->dns[i]))
-			goto nomem;
-		names++;
-	}
-	if (csr->cn != NULL && !cn_listed) {
-		if ((sans->len > 0 && !buf_puts(sans, ",")) ||
-		    !buf_puts(sans, csr->cn))
-			goto nomem;
-		names++;
-	}
-	/* The same rule as the web forms (enroll_check_names). */
-	if (names > 1 && !prof->multi_domain) {
-		answer_fail(a, SCEP_FAIL_BADREQUEST, "Subject Alternative "
-		    "Names other than the CN need a multi-domain certificate "
-		    "profile, and %s is not one", prof->name);
-		goto out;
-	}
-	ok = 1;
-	goto out;
-nomem:
-	answer_fail(a, SCEP_FAIL_BADREQUEST, "internal error");
-out:
-	free(pd);
-	store_delegation_list_free(dl);
-	return ok;
+	} else
+		ok = policy_check_device(sc, csr, prof->wildcard,
+		    prof->multi_domain, prof->name, sans, err, sizeof(err));
+	policy_scope_free(sc);
+	if (!ok)
+		return answer_fail(a, SCEP_FAIL_BADREQUEST, "%s", err);
+	return 1;
 }
 
 /* Returns 1 when the profile allows the CSR's key, else 0 with the answer set. */
 static int
 check_key(const struct profile *prof, const struct csr *csr, struct answer *a)
 {
-	unsigned	 mask = key_types_parse(prof->key_types);
+	char	 err[256];
 
-	if (mask == 0)
-		mask = KEY_ALL;
-	if (!policy_key_allowed(mask, csr->key_type)) {
-		answer_fail(a, SCEP_FAIL_BADREQUEST, "key type %s is not "
-		    "allowed by profile %s", key_type_name(csr->key_type),
-		    prof->name);
-		return 0;
-	}
+	if (!policy_check_key(prof->key_types, prof->name, csr, err,
+	    sizeof(err)))
+		return answer_fail(a, SCEP_FAIL_BADREQUEST, "%s", err);
 	return 1;
 }
 
@@ -1330,7 +962,9 @@ op_enroll(struct ctx *c, struct scep_msg *msg, struct answer *a)
 	struct scep_txn	*t = NULL;
 	struct request	*old = NULL;
 	struct csr	*csr = NULL;
+	const char	*why;
 	char		 hex[65], err[256];
+	long long	 now = store_now();
 	int		 ours = 0;
 
 	if (msg->csr == NULL) {
@@ -1369,17 +1003,12 @@ op_enroll(struct ctx *c, struct scep_msg *msg, struct answer *a)
 			store_request_free(old);
 			old = NULL;
 		}
-		if (old != NULL && (strcmp(old->status, "Issued") != 0 ||
-		    old->not_after <= store_now()) &&
-		    msg->type == SCEP_MSG_RENEWALREQ) {
-			answer_fail(a, SCEP_FAIL_BADREQUEST, "the certificate "
-			    "to renew is %s", strcmp(old->status, "Issued") !=
-			    0 ? "revoked" : "expired");
-			goto out;
-		}
-		if (old == NULL || strcmp(old->status, "Issued") != 0 ||
-		    old->not_after <= store_now()) {
-			answer_owner(c, msg, t, a);
+		if (old == NULL || !issue_renewable(old, now, &why)) {
+			if (old != NULL && msg->type == SCEP_MSG_RENEWALREQ)
+				answer_fail(a, SCEP_FAIL_BADREQUEST, "the "
+				    "certificate to renew is %s", why);
+			else
+				answer_owner(c, msg, t, a);
 			goto out;
 		}
 	}
@@ -1397,19 +1026,14 @@ op_enroll(struct ctx *c, struct scep_msg *msg, struct answer *a)
 			goto out;
 		}
 	}
-	if (old != NULL) {
-		if (strcmp(old->status, "Issued") != 0 ||
-		    old->not_after <= store_now()) {
-			if (msg->type == SCEP_MSG_RENEWALREQ) {
-				answer_fail(a, SCEP_FAIL_BADREQUEST, "the "
-				    "certificate to renew is %s",
-				    strcmp(old->status, "Issued") != 0 ?
-				    "revoked" : "expired");
-				goto out;
-			}
-			store_request_free(old);
-			old = NULL;
+	if (old != NULL && !issue_renewable(old, now, &why)) {
+		if (msg->type == SCEP_MSG_RENEWALREQ) {
+			answer_fail(a, SCEP_FAIL_BADREQUEST, "the certificate "
+			    "to renew is %s", why);
+			goto out;
 		}
+		store_request_free(old);
+		old = NULL;
 	}
 	if (old == NULL && msg->type == SCEP_MSG_RENEWALREQ) {
 		answer_fail(a, SCEP_FAIL_BADREQUEST, "RenewalReq must be "
@@ -1584,15 +1208,14 @@ signer_is_rsa(const struct scep_msg *msg)
 	    EVP_PKEY_get_base_id(spk) == EVP_PKEY_RSA;
 }
 
-/* PKIOperation: decodes the message, dispatches it, answers a CertRep. */
+/* PKIOperation: decodes the body or m (?message=), dispatches, answers a CertRep. */
 static void
-op_pki(struct ctx *c, const struct buf *body)
+op_pki(struct ctx *c, const struct buf *body, const char *m)
 {
 	struct scep_msg	*msg = NULL;
 	struct buf	 der = { 0 };
 	struct answer	 a;
 	const unsigned char *p;
-	const char	*m;
 	unsigned char	*reply = NULL;
 	size_t		 len, rlen = 0;
 	long long	 now;
@@ -1601,7 +1224,7 @@ op_pki(struct ctx *c, const struct buf *body)
 	if (body->len > 0) {
 		p = body->data;
 		len = body->len;
-	} else if ((m = web_param(c->r, "message")) != NULL &&
+	} else if (*m != '\0' &&
 	    scep_b64_decode_lenient(m, strlen(m), &der) && der.len > 0) {
 		p = der.data;
 		len = der.len;
@@ -1609,7 +1232,7 @@ op_pki(struct ctx *c, const struct buf *body)
 		web_text(c->r, 400, "PKIOperation needs a message.\n");
 		goto out;
 	}
-	if ((c->cache = cache_get(c)) == NULL) {
+	if ((c->cache = cacache_get(c->app->cfg, c->customer, c->rec)) == NULL) {
 		web_text(c->r, 503, "The SCEP service is not configured.\n");
 		goto out;
 	}
@@ -1707,7 +1330,7 @@ op_caps(struct ctx *c)
 static void
 op_cacert(struct ctx *c, int next)
 {
-	if ((c->cache = cache_get(c)) == NULL) {
+	if ((c->cache = cacache_get(c->app->cfg, c->customer, c->rec)) == NULL) {
 		web_text(c->r, 503, "The SCEP service is not configured.\n");
 		return;
 	}
@@ -1722,87 +1345,79 @@ op_cacert(struct ctx *c, int next)
 		    c->cache->nextca_len);
 }
 
-/* Finds the endpoint named by the first segment of the path after /scep/. */
-static struct endpoint *
-find_endpoint(struct ctx *c)
+/* Fills c for one request of q; ctx_close() frees what it loaded. */
+static void
+ctx_open(struct ctx *c, struct app_req *q)
 {
-	struct endpoint	*e;
-	char		 ext[128];
-	size_t		 n;
-
-	n = strcspn(c->r->rest, "/");
-	if (n == 0 || n >= sizeof(ext))
-		return NULL;
-	memcpy(ext, c->r->rest, n);
-	ext[n] = '\0';
-	if ((e = store_endpoint_find(c->app->db, c->customer->id,
-	    "scep-device", ext)) == NULL)
-		e = store_endpoint_find(c->app->db, c->customer->id,
-		    "scep-smime", ext);
-	return e;
+	memset(c, 0, sizeof(*c));
+	c->app = q->app;
+	c->r = q->r;
+	c->customer = q->customer;
+	c->endpoint = q->endpoint;
+	snprintf(c->actor_name, sizeof(c->actor_name), "scep");
+	c->actor.name = c->actor_name;
+	c->actor.remote = q->r->remote;
+	c->rec = store_ca_for_customer(q->app->db, q->customer->id);
 }
 
-/* Serves one request: customer, endpoint, then the operation. */
+/* Frees what ctx_open loaded; customer and endpoint belong to the skeleton. */
 static void
-serve(struct app *app, struct req *r, const struct buf *body)
+ctx_close(struct ctx *c)
+{
+	store_ca_free(c->rec);
+	c->rec = NULL;
+}
+
+/* GetCACaps; returns 1 (answered). */
+static int
+page_caps(struct app_req *q)
 {
 	struct ctx	 c;
-	const char	*op;
 
-	memset(&c, 0, sizeof(c));
-	c.app = app;
-	c.r = r;
-	c.actor.name = "scep";
-	c.actor.remote = r->remote;
-	if (r->program == NULL || strcmp(r->program, "scep") != 0 ||
-	    r->customer_uri == NULL ||
-	    (c.customer = store_customer_by_uri(app->db,
-	    r->customer_uri)) == NULL ||
-	    (c.endpoint = find_endpoint(&c)) == NULL) {
-		web_text(r, 404, "There is no SCEP service at this address.\n");
-		goto out;
-	}
-	snprintf(c.actor_name, sizeof(c.actor_name), "scep");
-	c.actor.name = c.actor_name;
-	c.rec = store_ca_for_customer(app->db, c.customer->id);
-	if ((op = web_param(r, "operation")) == NULL) {
-		web_text(r, 400, "The operation parameter is missing.\n");
-		goto out;
-	}
-	if (strcasecmp(op, "GetCACaps") == 0)
-		op_caps(&c);
-	else if (strcasecmp(op, "GetCACert") == 0)
-		op_cacert(&c, 0);
-	else if (strcasecmp(op, "GetNextCACert") == 0)
-		op_cacert(&c, 1);
-	else if (strcasecmp(op, "PKIOperation") == 0)
-		op_pki(&c, body);
-	else {
-		log_info("scep: unknown operation from %s", r->remote);
-		web_text(r, 400, "Unknown SCEP operation.\n");
-	}
-out:
-	store_ca_free(c.rec);
-	store_endpoint_free(c.endpoint);
-	store_customer_free(c.customer);
+	ctx_open(&c, q);
+	op_caps(&c);
+	ctx_close(&c);
+	return 1;
+}
+
+/* GetCACert; returns 1 (answered). */
+static int
+page_cacert(struct app_req *q)
+{
+	struct ctx	 c;
+
+	ctx_open(&c, q);
+	op_cacert(&c, 0);
+	ctx_close(&c);
+	return 1;
+}
+
+/* GetNextCACert; returns 1 (answered). */
+static int
+page_nextcacert(struct app_req *q)
+{
+	struct ctx	 c;
+
+	ctx_open(&c, q);
+	op_cacert(&c, 1);
+	ctx_close(&c);
+	return 1;
+}
+
+/* PKIOperation, the message in the body (POST) or in ?message= (GET); returns 1. */
+static int
+page_pki(struct app_req *q)
+{
+	struct ctx	 c;
+
+	ctx_open(&c, q);
+	op_pki(&c, q->body, app_str(q, KEY_MESSAGE));
+	ctx_close(&c);
+	return 1;
 }
 
 int
 main(void)
 {
-	struct app	 app;
-	struct req	 r;
-	struct buf	 body = { 0 };
-
-	if (!app_init(&app, "pkiclient.exe"))
-		return 1;
-	while (web_accept_raw(&r, MAX_BODY, &body)) {
-		serve(&app, &r, &body);
-		web_free(&r);
-		buf_free(&body);
-	}
-	cache_free_all();
-	app_done(&app);
-	scep_cleanup();
-	return 0;
+	return app_serve(&program);
 }

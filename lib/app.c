@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "buf.h"
+#include "cacache.h"
 #include "log.h"
 #include "secret.h"
 #include "throttle.h"
@@ -36,6 +37,8 @@ app_init(struct app *a, const char *prog)
 void
 app_done(struct app *a)
 {
+	cacache_free_all();
+	scep_cleanup();
 	db_close(a->db);
 	a->db = NULL;
 	secret_done();

@@ -17,7 +17,7 @@ struct app {
 
 /* Initialises web, the server key and the database; returns 1 on success. */
 int		 app_init(struct app *, const char *prog);
-/* Closes what app_init opened. */
+/* Closes what app_init opened and frees the CAs the worker loaded. */
 void		 app_done(struct app *);
 /*
  * Returns the customer named in the URL (caller frees) and sets

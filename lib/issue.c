@@ -664,3 +664,19 @@ out:
 	store_request_free(r);
 	return ok;
 }
+
+int
+issue_renewable(const struct request *old, long long now, const char **reason)
+{
+	/* Anything but Issued (revoked, on hold, replaced) ends renewal. */
+	if (strcmp(old->status, "Issued") != 0) {
+		*reason = "revoked";
+		return 0;
+	}
+	if (old->not_after <= now) {
+		*reason = "expired";
+		return 0;
+	}
+	*reason = NULL;
+	return 1;
+}

@@ -124,6 +124,13 @@ const char *issue_reason_name(int code);
  * returns it (caller frees the array; strings are borrowed from list).
  */
 struct policy_delegation *issue_delegations(const struct delegation_list *list);
+/*
+ * Returns 1 when the certificate of old may be renewed at now: it is
+ * still issued and not yet expired; else 0 with *reason ("revoked" or
+ * "expired", static) for the client.
+ */
+int	 issue_renewable(const struct request *old, long long now,
+	    const char **reason);
 /* Writes an audit event, logging (not failing) if it cannot. */
 void	 issue_audit(struct db *, long long customer_id, const struct actor *,
 	    const char *action, const char *object, const char *outcome,

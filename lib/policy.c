@@ -1,5 +1,6 @@
 /* policy: which names, terms and keys an account may have certified. */
 #include <ctype.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
+#include "buf.h"
 #include "csr.h"
 #include "log.h"
 #include "policy.h"
@@ -504,4 +506,187 @@ policy_scope_free(struct policy_scope *sc)
 	free(sc->own);
 	store_delegation_list_free(sc->list);
 	free(sc);
+}
+
+/* Returns 1 if the compiled pattern matches the whole of name. */
+static int
+policy_re_matches(const regex_t *re, const char *name)
+{
+	return regexec(re, name, 0, NULL, 0) == 0;
+}
+
+int
+policy_challenge_matches(const char *pattern, const struct csr *csr)
+{
+	regex_t	 re;
+	char	*anchored = NULL;
+	size_t	 i, names = 0;
+	int	 ok = 0;
+
+	if (pattern == NULL || pattern[0] == '\0')
+		return 1;
+	/* Anchored here, so an admin's "host.example.com" means just that. */
+	if (asprintf(&anchored, "^(%s)$", pattern) == -1)
+		return 0;
+	if (regcomp(&re, anchored, REG_EXTENDED | REG_NOSUB | REG_ICASE) != 0) {
+		log_err("policy: a one-time challenge's subject pattern does "
+		    "not compile");
+		free(anchored);
+		return 0;
+	}
+	free(anchored);
+	if (csr->cn != NULL && (names++, !policy_re_matches(&re, csr->cn)))
+		goto out;
+	if (csr->email != NULL &&
+	    (names++, !policy_re_matches(&re, csr->email)))
+		goto out;
+	for (i = 0; i < csr->ndns; i++, names++)
+		if (!policy_re_matches(&re, csr->dns[i]))
+			goto out;
+	for (i = 0; i < csr->nemails; i++, names++)
+		if (!policy_re_matches(&re, csr->emails[i]))
+			goto out;
+	ok = names > 0;
+out:
+	regfree(&re);
+	return ok;
+}
+
+/* Returns 1 if s reads as a host name (dotted LDH labels), not a person's name. */
+static int
+policy_looks_like_host(const char *s)
+{
+	return strchr(s, '.') != NULL && policy_valid_dnsname(s, 1);
+}
+
+const char *
+policy_smime_email(const struct csr *csr)
+{
+	if (csr->email != NULL)
+		return csr->email;
+	return csr->nemails > 0 ? csr->emails[0] : NULL;
+}
+
+int
+policy_check_smime(const struct policy_scope *sc, const struct csr *csr,
+    char *err, size_t errlen)
+{
+	const char	*email = policy_smime_email(csr);
+	size_t		 i;
+
+	if (csr->cn == NULL || email == NULL) {
+		policy_seterr(err, errlen, "a client certificate request "
+		    "needs a CN and an emailAddress");
+		return 0;
+	}
+	/* One name in a delegated domain does not vouch for the others. */
+	if (csr->email != NULL && !policy_email_allowed(sc->dels, sc->n,
+	    sc->org_id, sc->dept_id, CERT_SMIME, csr->email)) {
+		policy_seterr(err, errlen, "the email address %s does not lie "
+		    "in a domain of this account", csr->email);
+		return 0;
+	}
+	for (i = 0; i < csr->nemails; i++)
+		if (!policy_email_allowed(sc->dels, sc->n, sc->org_id,
+		    sc->dept_id, CERT_SMIME, csr->emails[i])) {
+			policy_seterr(err, errlen, "the email address %s does "
+			    "not lie in a domain of this account",
+			    csr->emails[i]);
+			return 0;
+		}
+	if (strchr(csr->cn, '@') != NULL) {
+		if (!policy_email_allowed(sc->dels, sc->n, sc->org_id,
+		    sc->dept_id, CERT_SMIME, csr->cn)) {
+			policy_seterr(err, errlen, "the CN %s is an email "
+			    "address outside the domains of this account",
+			    csr->cn);
+			return 0;
+		}
+	} else if (policy_looks_like_host(csr->cn) &&
+	    !policy_name_allowed(sc->dels, sc->n, sc->org_id, sc->dept_id,
+	    CERT_SMIME, csr->cn)) {
+		policy_seterr(err, errlen, "the CN %s is a host name outside "
+		    "the domains of this account", csr->cn);
+		return 0;
+	}
+	/* The address becomes a SAN list entry, where a comma separates. */
+	if (strchr(email, ',') != NULL) {
+		policy_seterr(err, errlen, "the email address is not usable");
+		return 0;
+	}
+	return 1;
+}
+
+/* Returns 1 if the CSR's dNSName i repeats an earlier one (any case). */
+static int
+policy_listed_before(const struct csr *csr, size_t i)
+{
+	size_t	 j;
+
+	for (j = 0; j < i; j++)
+		if (strcasecmp(csr->dns[j], csr->dns[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Appends name to the comma-separated list in sans; returns 1 on success. */
+static int
+policy_san_add(struct buf *sans, const char *name)
+{
+	return (sans->len == 0 || buf_puts(sans, ",")) &&
+	    buf_puts(sans, name);
+}
+
+int
+policy_check_device(const struct policy_scope *sc, const struct csr *csr,
+    int allow_wildcard, int multi_domain, const char *profile,
+    struct buf *sans, char *err, size_t errlen)
+{
+	size_t	 i, names = 0;
+	int	 cn_listed = 0;
+
+	if (!policy_check_server_names(sc->dels, sc->n, sc->org_id,
+	    sc->dept_id, CERT_DEVICE, csr, allow_wildcard, err, errlen))
+		return 0;
+	for (i = 0; i < csr->ndns; i++) {
+		if (csr->cn != NULL && strcasecmp(csr->dns[i], csr->cn) == 0)
+			cn_listed = 1;
+		if (policy_listed_before(csr, i))
+			continue;
+		if (!policy_san_add(sans, csr->dns[i]))
+			goto nomem;
+		names++;
+	}
+	/* The CN, a checked host name, becomes a SAN as RFC 6125 wants. */
+	if (csr->cn != NULL && !cn_listed) {
+		if (!policy_san_add(sans, csr->cn))
+			goto nomem;
+		names++;
+	}
+	if (names > 1 && !multi_domain) {
+		policy_seterr(err, errlen, "Subject Alternative Names other "
+		    "than the CN need a multi-domain certificate profile, and "
+		    "%s is not one", profile);
+		return 0;
+	}
+	return 1;
+nomem:
+	policy_seterr(err, errlen, "internal error");
+	return 0;
+}
+
+int
+policy_check_key(const char *key_types, const char *profile,
+    const struct csr *csr, char *err, size_t errlen)
+{
+	unsigned	 mask = key_types_parse(key_types);
+
+	if (mask == 0)
+		mask = KEY_ALL;
+	if (!policy_key_allowed(mask, csr->key_type)) {
+		policy_seterr(err, errlen, "key type %s is not allowed by "
+		    "profile %s", key_type_name(csr->key_type), profile);
+		return 0;
+	}
+	return 1;
 }

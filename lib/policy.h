@@ -122,4 +122,42 @@ int	policy_check_server_names(const struct policy_delegation *, size_t n,
 	    long long org_id, long long dept_id, enum cert_type,
 	    const struct csr *, int allow_wildcard, char *err, size_t errlen);
 
+struct buf;
+
+/*
+ * Returns 1 when pattern is NULL or empty, or when the CSR names
+ * something and every name that can reach the certificate (CN,
+ * emailAddress, each dNSName and rfc822Name) matches the extended
+ * regular expression as a whole, case-insensitively; else 0.  A
+ * one-time challenge's pattern names what it may certify, so a name
+ * that merely contains a match, or an extra SAN, is refused.
+ */
+int	policy_challenge_matches(const char *pattern, const struct csr *);
+/*
+ * The S/MIME rule: the CSR has a CN and an email address; every email
+ * address (emailAddress and each rfc822Name) lies in a domain of the
+ * scope, and so does a CN that is an email address or a host name (a
+ * person's name needs none).  Returns 1, or 0 with a message in err.
+ */
+int	policy_check_smime(const struct policy_scope *, const struct csr *,
+	    char *err, size_t errlen);
+/* Returns the address an S/MIME certificate for a checked CSR carries (borrowed). */
+const char *policy_smime_email(const struct csr *);
+/*
+ * The device rule: policy_check_server_names for CERT_DEVICE, then the
+ * distinct names (dNSNames, and the CN as RFC 6125 wants) are written
+ * comma-separated to sans; more than one needs multi_domain, as on the
+ * web forms.  profile names the profile in err.  Returns 1, or 0 with a
+ * message in err.
+ */
+int	policy_check_device(const struct policy_scope *, const struct csr *,
+	    int allow_wildcard, int multi_domain, const char *profile,
+	    struct buf *sans, char *err, size_t errlen);
+/*
+ * Returns 1 when the profile's key_types list (empty: every class)
+ * allows the CSR's key, else 0 with a message naming profile in err.
+ */
+int	policy_check_key(const char *key_types, const char *profile,
+	    const struct csr *, char *err, size_t errlen);
+
 #endif

@@ -8,6 +8,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "buf.h"
 #include "csr.h"
 #include "log.h"
 #include "policy.h"
@@ -497,6 +498,136 @@ test_subject(void)
 	csr_free(c);
 }
 
+/* A one-time challenge's pattern matches every name whole, never a part. */
+static void
+test_challenge_pattern(void)
+{
+	struct csr	*c = server_csr("host.example.com", NULL);
+	struct csr	*extra = server_csr("host.example.com",
+	    "DNS:host.example.com,DNS:evil.org");
+
+	CU_ASSERT(policy_challenge_matches(NULL, c));
+	CU_ASSERT(policy_challenge_matches("", c));
+	CU_ASSERT(policy_challenge_matches("host\\.example\\.com", c));
+	CU_ASSERT(policy_challenge_matches("HOST\\.example\\.com", c));
+	CU_ASSERT(policy_challenge_matches("[a-z]+\\.example\\.com", c));
+	/* Anchored: a match inside the name is not the name. */
+	CU_ASSERT(!policy_challenge_matches("example", c));
+	CU_ASSERT(!policy_challenge_matches("host", c));
+	CU_ASSERT(!policy_challenge_matches("example\\.com", c));
+	/* An alternation cannot escape the anchors either. */
+	CU_ASSERT(!policy_challenge_matches("nothing|host", c));
+	/* Every name must match: an extra SAN beside a matching CN fails. */
+	CU_ASSERT(!policy_challenge_matches("host\\.example\\.com", extra));
+	CU_ASSERT(policy_challenge_matches("host\\.example\\.com|evil\\.org",
+	    extra));
+	/* A pattern that does not compile grants nothing. */
+	CU_ASSERT(!policy_challenge_matches("(", c));
+	csr_free(c);
+	csr_free(extra);
+}
+
+/* Runs policy_check_smime for org A and returns its verdict. */
+static int
+smime_a(const char *cn, const char *san, char *err)
+{
+	struct policy_scope	 sc = { dels, ndels, ORG_A, 0, NULL, NULL };
+	struct csr		*c = server_csr(cn, san);
+	int			 ok;
+
+	err[0] = '\0';
+	ok = policy_check_smime(&sc, c, err, 256);
+	csr_free(c);
+	return ok;
+}
+
+/* The S/MIME rule: every address and a host-like CN in the scope. */
+static void
+test_smime_names(void)
+{
+	char		 err[256];
+	struct csr	*c;
+
+	CU_ASSERT(smime_a("Alice Example", "email:alice@a.wild.test", err));
+	CU_ASSERT(smime_a("alice@a.wild.test", "email:alice@a.wild.test",
+	    err));
+	/* An address in another organisation's domain is refused. */
+	CU_ASSERT(!smime_a("Alice Example", "email:alice@a.wild.test,"
+	    "email:alice@other.org", err));
+	CU_ASSERT(strstr(err, "alice@other.org") != NULL);
+	CU_ASSERT(!smime_a("Alice Example", "email:alice@other.org", err));
+	/* A domain delegated for SSL only does not cover S/MIME. */
+	CU_ASSERT(!smime_a("Alice Example", "email:alice@example.com", err));
+	/* A host-name CN outside the scope is refused... */
+	CU_ASSERT(!smime_a("www.example.com", "email:alice@a.wild.test",
+	    err));
+	CU_ASSERT(strstr(err, "host name") != NULL);
+	/* ...and so is a CN that is a foreign address. */
+	CU_ASSERT(!smime_a("bob@other.org", "email:alice@a.wild.test", err));
+	/* A person's name with a dot is not a host name. */
+	CU_ASSERT(smime_a("Smith Jr.", "email:alice@a.wild.test", err));
+	/* Both a CN and an address are needed. */
+	CU_ASSERT(!smime_a("Alice Example", NULL, err));
+	CU_ASSERT(!smime_a(NULL, "email:alice@a.wild.test", err));
+	c = server_csr("Alice", "email:alice@a.wild.test");
+	CU_ASSERT_STRING_EQUAL(policy_smime_email(c), "alice@a.wild.test");
+	csr_free(c);
+}
+
+/* The device rule: names in scope, distinct SANs, multi-domain profiles. */
+static void
+test_device_names(void)
+{
+	struct policy_scope	 sc = { dels, ndels, ORG_A, DEPT_A1, NULL,
+	    NULL };
+	struct buf		 sans = { 0 };
+	struct csr		*c;
+	char			 err[256];
+
+	c = server_csr("a.dept.example.net", "DNS:A.dept.example.net");
+	CU_ASSERT(policy_check_device(&sc, c, 0, 0, "p", &sans, err,
+	    sizeof(err)));
+	CU_ASSERT_STRING_EQUAL((char *)sans.data, "A.dept.example.net");
+	csr_free(c);
+	buf_free(&sans);
+
+	c = server_csr("a.dept.example.net", "DNS:b.dept.example.net,"
+	    "DNS:B.DEPT.example.net");
+	CU_ASSERT(!policy_check_device(&sc, c, 0, 0, "single", &sans, err,
+	    sizeof(err)));
+	CU_ASSERT(strstr(err, "single") != NULL);
+	buf_free(&sans);
+	CU_ASSERT(policy_check_device(&sc, c, 0, 1, "multi", &sans, err,
+	    sizeof(err)));
+	CU_ASSERT_STRING_EQUAL((char *)sans.data,
+	    "b.dept.example.net,a.dept.example.net");
+	csr_free(c);
+	buf_free(&sans);
+
+	/* example.com is delegated for SSL only. */
+	c = server_csr("www.example.com", NULL);
+	CU_ASSERT(!policy_check_device(&sc, c, 0, 1, "p", &sans, err,
+	    sizeof(err)));
+	csr_free(c);
+	buf_free(&sans);
+}
+
+/* A profile's key list limits the CSR's key; an empty list allows all. */
+static void
+test_check_key(void)
+{
+	struct csr	*c = server_csr("a.dept.example.net", NULL);
+	char		 err[256];
+
+	CU_ASSERT(policy_check_key("", "p", c, err, sizeof(err)));
+	CU_ASSERT(policy_check_key("rsa3072,ec256", "p", c, err,
+	    sizeof(err)));
+	CU_ASSERT(!policy_check_key("rsa3072", "strict", c, err,
+	    sizeof(err)));
+	CU_ASSERT(strstr(err, "strict") != NULL);
+	csr_free(c);
+}
+
 static void
 register_tests(void)
 {
@@ -518,6 +649,10 @@ register_tests(void)
 	UNIT_ADD(s, test_keys);
 	UNIT_ADD(s, test_types);
 	UNIT_ADD(s, test_server_names);
+	UNIT_ADD(s, test_challenge_pattern);
+	UNIT_ADD(s, test_smime_names);
+	UNIT_ADD(s, test_device_names);
+	UNIT_ADD(s, test_check_key);
 }
 
 UNIT_MAIN(register_tests)
