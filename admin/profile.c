@@ -12,9 +12,6 @@
 #include "policy.h"
 #include "secret.h"
 
-static const char *const endpoint_types[] = {
-	"ssl", "smime", "device", "bulk", "scep-smime", "scep-device", NULL
-};
 
 /* Returns the term in days of "365", "1 year", "90 days", ...; 0 if invalid. */
 static int
@@ -32,16 +29,24 @@ static void
 endpoint_url(struct admin *a, const struct endpoint *e, char *out, size_t len)
 {
 	const char	*base = config_get(a->cfg, "BaseURL", "http://localhost");
-	const char	*prog = e->type;
+	const char	*prog = store_endpoint_type_name(e->type);
 	int		 ext = e->ext[0] != '\0';
 
-	if (strncmp(e->type, "scep-", 5) == 0) {
+	switch (e->type) {
+	case ENDPOINT_SCEP_SMIME:
+	case ENDPOINT_SCEP_DEVICE:
 		snprintf(out, len, "%s/customer/%s/scep/%s/pkiclient.exe", base,
 		    a->customer->uri, e->ext);
 		return;
-	}
-	if (strcmp(e->type, "bulk") == 0)
+	case ENDPOINT_BULK:
 		prog = "bulkenroll";
+		break;
+	case ENDPOINT_SSL:
+	case ENDPOINT_SMIME:
+	case ENDPOINT_DEVICE:
+	case ENDPOINT__MAX:
+		break;
+	}
 	snprintf(out, len, "%s/customer/%s/%s%s%s", base, a->customer->uri,
 	    prog, ext ? "/" : "", e->ext);
 }
@@ -50,9 +55,10 @@ endpoint_url(struct admin *a, const struct endpoint *e, char *out, size_t len)
 static struct endpoint *
 find_endpoint(struct admin *a, const char *spec)
 {
-	char		 type[32];
-	const char	*slash, *ext = "";
-	struct endpoint	*e;
+	char			 type[32];
+	const char		*slash, *ext = "";
+	struct endpoint		*e = NULL;
+	enum endpoint_type	 t;
 
 	if (spec == NULL) {
 		admin_fail("--endpoint TYPE[/EXT] is required");
@@ -63,7 +69,8 @@ find_endpoint(struct admin *a, const char *spec)
 	    (int)(slash ? (size_t)(slash - spec) : strlen(spec)), spec);
 	if (slash != NULL)
 		ext = slash + 1;
-	if ((e = store_endpoint_find(a->db, a->customer->id, type, ext)) == NULL)
+	if (!store_endpoint_type_parse(type, &t) ||
+	    (e = store_endpoint_find(a->db, a->customer->id, t, ext)) == NULL)
 		admin_fail("no endpoint '%s' (see: certdesk endpoint list)", spec);
 	return e;
 }
@@ -88,11 +95,12 @@ cmd_profile_add(struct admin *a, int argc, char **argv)
 	};
 	char			*pos[1], *copy, *tok, *save = NULL, *s;
 
+	memset(&p, 0, sizeof(p));
 	if (admin_args(argc, argv, opts, pos, 1) != 1 || type == NULL)
 		return -2;
 	if (admin_customer(a) == NULL)
 		return 1;
-	if (policy_types_parse(type) == 0 || strchr(type, ',') != NULL)
+	if (!store_cert_type_parse(type, &p.type))
 		return admin_fail("--type must be ssl, smime or device");
 	if (keys == NULL)
 		keys = "rsa2048,rsa3072,rsa4096,ec256,ec384";
@@ -109,13 +117,11 @@ cmd_profile_add(struct admin *a, int argc, char **argv)
 		}
 	free(copy);
 	if (eku == NULL)
-		eku = strcmp(type, "ssl") == 0 ? "serverAuth,clientAuth" :
-		    strcmp(type, "smime") == 0 ? "emailProtection,clientAuth" :
+		eku = p.type == CERT_SSL ? "serverAuth,clientAuth" :
+		    p.type == CERT_SMIME ? "emailProtection,clientAuth" :
 		    "clientAuth";
-	memset(&p, 0, sizeof(p));
 	p.customer_id = a->customer->id;
 	p.name = pos[0];
-	p.type = (char *)type;
 	p.terms = (char *)terms;
 	p.key_types = (char *)keys;
 	p.key_usage = (char *)ku;
@@ -136,7 +142,7 @@ print_profile(struct admin *a, const struct profile *p, int first)
 {
 	if (!a->json) {
 		printf("%-24s %-6s terms=%s keys=%s eku=%s%s%s\n", p->name,
-		    p->type, p->terms, p->key_types, p->ext_key_usage,
+		    policy_type_name(p->type), p->terms, p->key_types, p->ext_key_usage,
 		    p->multi_domain ? " multi-domain" : "",
 		    p->wildcard ? " wildcard" : "");
 		return;
@@ -144,7 +150,7 @@ print_profile(struct admin *a, const struct profile *p, int first)
 	printf("%s{\"name\":", first ? "" : ",");
 	json_str(stdout, p->name);
 	printf(",\"type\":");
-	json_str(stdout, p->type);
+	json_str(stdout, policy_type_name(p->type));
 	printf(",\"terms\":");
 	json_str(stdout, p->terms);
 	printf(",\"keys\":");
@@ -208,7 +214,6 @@ cmd_endpoint_add(struct admin *a, int argc, char **argv)
 {
 	struct endpoint		 e;
 	const char		*type = NULL, *ext = "", *help = "", *name = NULL;
-	const char *const	*t;
 	const char		*p;
 	int			 des = 0;
 	const struct opt	 opts[] = {
@@ -225,23 +230,19 @@ cmd_endpoint_add(struct admin *a, int argc, char **argv)
 		return -2;
 	if (admin_customer(a) == NULL)
 		return 1;
-	for (t = endpoint_types; *t != NULL; t++)
-		if (strcmp(*t, type) == 0)
-			break;
-	if (*t == NULL)
+	memset(&e, 0, sizeof(e));
+	if (!store_endpoint_type_parse(type, &e.type))
 		return admin_fail("--type must be one of ssl, smime, device, "
 		    "bulk, scep-smime, scep-device");
 	for (p = ext; *p != '\0'; p++)
 		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
 			return admin_fail("--ext: letters, digits, '-' and '_' only");
-	if (strncmp(type, "scep-", 5) == 0 && ext[0] == '\0')
+	if (store_endpoint_scep(e.type) && ext[0] == '\0')
 		return admin_fail("SCEP endpoints need --ext (the URL reads "
 		    "/scep/EXT/pkiclient.exe)");
-	if (des && strncmp(type, "scep-", 5) != 0)
+	if (des && !store_endpoint_scep(e.type))
 		return admin_fail("--legacy-des only applies to SCEP endpoints");
-	memset(&e, 0, sizeof(e));
 	e.customer_id = a->customer->id;
-	e.type = (char *)type;
 	e.ext = (char *)ext;
 	e.name = (char *)(name ? name : (ext[0] ? ext : type));
 	e.help = (char *)help;
@@ -276,7 +277,7 @@ cmd_endpoint_list(struct admin *a, int argc, char **argv)
 		endpoint_url(a, e, url, sizeof(url));
 		if (a->json) {
 			printf("%s{\"type\":", i ? "," : "");
-			json_str(stdout, e->type);
+			json_str(stdout, store_endpoint_type_name(e->type));
 			printf(",\"ext\":");
 			json_str(stdout, e->ext);
 			printf(",\"name\":");
@@ -285,7 +286,8 @@ cmd_endpoint_list(struct admin *a, int argc, char **argv)
 			json_str(stdout, url);
 			printf(",\"legacy_des\":%s}", e->legacy_des ? "true" : "false");
 		} else
-			printf("%-12s %-16s %s%s\n", e->type,
+			printf("%-12s %-16s %s%s\n",
+			    store_endpoint_type_name(e->type),
 			    e->ext[0] ? e->ext : "-", url,
 			    e->legacy_des ? "  (legacy DES on)" : "");
 	}
@@ -399,7 +401,7 @@ cmd_account_add(struct admin *a, int argc, char **argv)
 		return -2;
 	if (admin_customer(a) == NULL || (e = find_endpoint(a, ep)) == NULL)
 		return 1;
-	is_scep = strncmp(e->type, "scep-", 5) == 0;
+	is_scep = store_endpoint_scep(e->type);
 	code = admin_secret_arg(code_arg);
 	if (!code_ok(code)) {
 		admin_fail("access codes must be 8 to 128 characters");
@@ -629,7 +631,7 @@ cmd_scep_challenge(struct admin *a, int argc, char **argv)
 		acc = store_account_by_name(a->db, e->id, name);
 	} else if ((el = store_endpoint_list(a->db, a->customer->id)) != NULL) {
 		for (i = 0; i < el->n && acc == NULL; i++)
-			if (strncmp(el->items[i]->type, "scep-", 5) == 0)
+			if (store_endpoint_scep(el->items[i]->type))
 				acc = store_account_by_name(a->db,
 				    el->items[i]->id, name);
 	}

@@ -43,17 +43,19 @@ find_request(struct admin *a, const char *cert_id)
 static void
 print_request(struct admin *a, const struct request *r, int first, int full)
 {
-	char	 t1[32], t2[32], t3[32];
+	const char	*type = policy_type_name(r->type);
+	const char	*status = store_status_name(r->status);
+	char		 t1[32], t2[32], t3[32];
 
 	if (a->json) {
 		printf("%s{\"id\":", first ? "" : ",");
 		json_str(stdout, r->cert_id);
 		printf(",\"type\":");
-		json_str(stdout, r->type);
+		json_str(stdout, type);
 		printf(",\"via\":");
 		json_str(stdout, r->via);
 		printf(",\"status\":");
-		json_str(stdout, r->status);
+		json_str(stdout, status);
 		printf(",\"common_name\":");
 		json_str(stdout, r->common_name);
 		printf(",\"sans\":");
@@ -74,8 +76,8 @@ print_request(struct admin *a, const struct request *r, int first, int full)
 		return;
 	}
 	if (!full) {
-		printf("%-26s %-6s %-5s %-10s %-32s %s\n", r->cert_id, r->type,
-		    r->via, r->status, r->serial ? r->serial : "-",
+		printf("%-26s %-6s %-5s %-10s %-32s %s\n", r->cert_id, type,
+		    r->via, status, r->serial ? r->serial : "-",
 		    r->common_name);
 		return;
 	}
@@ -83,7 +85,7 @@ print_request(struct admin *a, const struct request *r, int first, int full)
 	    "common name %s\nSANs        %s\nsubject     %s\nserial      %s\n"
 	    "term        %d days\nrequester   %s\nexternal    %s\n"
 	    "comments    %s\nrequested   %s\n",
-	    r->cert_id, r->type, r->via, r->status, r->common_name, r->sans,
+	    r->cert_id, type, r->via, status, r->common_name, r->sans,
 	    r->subject, r->serial ? r->serial : "-", r->term_days,
 	    r->requester_email, r->external_requesters, r->comments,
 	    when(r->requested_at, t1, sizeof(t1)));
@@ -115,6 +117,7 @@ list_requests(struct admin *a, int argc, char **argv, int certs_only)
 		{ NULL, NULL, NULL, NULL }
 	};
 	struct request_list	*l;
+	enum req_status		 want;
 	char			*pos[1];
 	size_t			 i;
 	int			 first = 1;
@@ -123,7 +126,10 @@ list_requests(struct admin *a, int argc, char **argv, int certs_only)
 		return -2;
 	if (admin_customer(a) == NULL)
 		return 1;
-	if ((l = store_request_list(a->db, a->customer->id, status)) == NULL)
+	if (status != NULL && !store_status_parse(status, &want))
+		return admin_fail("--status: no such status '%s'", status);
+	if ((l = store_request_list(a->db, a->customer->id,
+	    status != NULL ? &want : NULL)) == NULL)
 		return admin_fail("cannot list requests");
 	if (a->json)
 		fputc('[', stdout);

@@ -51,8 +51,8 @@ static const struct program program = {
 static int
 downloadable(const struct request *r)
 {
-	return r->cert_der != NULL && (strcmp(r->status, "Issued") == 0 ||
-	    strcmp(r->status, "Expired") == 0);
+	return r->cert_der != NULL && (r->status == REQ_ISSUED ||
+	    r->status == REQ_EXPIRED);
 }
 
 /* Sends the certificate in one format and records the first collection. */
@@ -118,8 +118,8 @@ set_details(struct app *app, struct req *req, const struct customer *cust,
 	int		 i;
 
 	hdf_set_value(req->hdf, "Cert.ID", r->cert_id);
-	hdf_set_value(req->hdf, "Cert.Status", r->status);
-	hdf_set_value(req->hdf, "Cert.Type", r->type);
+	hdf_set_value(req->hdf, "Cert.Status", store_status_name(r->status));
+	hdf_set_value(req->hdf, "Cert.Type", policy_type_name(r->type));
 	hdf_set_value(req->hdf, "Cert.CommonName", r->common_name);
 	set_names(req, r->sans);
 	hdf_set_value(req->hdf, "Cert.Subject", r->subject);

@@ -252,8 +252,7 @@ answer_from_txn(struct ctx *c, struct scep_txn *t, struct answer *a)
 		    "the request of this transaction no longer exists");
 		goto out;
 	}
-	if (strcmp(rq->status, "Declined") == 0 ||
-	    strcmp(rq->status, "Rejected") == 0) {
+	if (rq->status == REQ_DECLINED || rq->status == REQ_REJECTED) {
 		if (rq->decline_reason != NULL && rq->decline_reason[0] != '\0')
 			answer_fail(a, SCEP_FAIL_BADREQUEST,
 			    "the request was declined: %s", rq->decline_reason);
@@ -628,7 +627,7 @@ check_names(struct ctx *c, const struct account *acc, const struct profile *prof
 	if ((sc = policy_scope_load(c->app->db, c->customer->id, acc->org_id,
 	    acc->dept_id)) == NULL)
 		return answer_fail(a, SCEP_FAIL_BADREQUEST, "internal error");
-	if (strcmp(c->endpoint->type, "scep-smime") == 0) {
+	if (c->endpoint->type == ENDPOINT_SCEP_SMIME) {
 		ok = policy_check_smime(sc, csr, err, sizeof(err));
 		if (ok && !buf_puts(sans, policy_smime_email(csr))) {
 			ok = 0;
@@ -682,13 +681,13 @@ enroll_new(struct ctx *c, const struct scep_msg *msg, struct csr *csr,
 	if (!check_key(prof, csr, a) ||
 	    !check_names(c, acc, prof, csr, &sans, a))
 		goto out;
-	if (strcmp(c->endpoint->type, "scep-smime") == 0)
+	if (c->endpoint->type == ENDPOINT_SCEP_SMIME)
 		email = (const char *)sans.data;
 	rq.customer_id = c->customer->id;
-	rq.type = strcmp(c->endpoint->type, "scep-smime") == 0 ?
-	    "smime" : "device";
+	rq.type = c->endpoint->type == ENDPOINT_SCEP_SMIME ? CERT_SMIME :
+	    CERT_DEVICE;
 	rq.via = "scep";
-	rq.status = "Requested";
+	rq.status = REQ_REQUESTED;
 	rq.account_id = acc->id;
 	rq.profile_id = prof->id;
 	rq.org_id = acc->org_id;
@@ -864,7 +863,7 @@ enroll_renewal(struct ctx *c, const struct scep_msg *msg, struct csr *csr,
 	rq.customer_id = c->customer->id;
 	rq.type = old->type;
 	rq.via = "scep";
-	rq.status = "Requested";
+	rq.status = REQ_REQUESTED;
 	rq.account_id = acc->id;
 	rq.profile_id = prof->id;
 	rq.org_id = acc->org_id;

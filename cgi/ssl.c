@@ -209,7 +209,7 @@ set_profiles(struct app_req *c, const struct account *acc)
 	for (i = 0; i < pl->n; i++) {
 		const struct profile *pr = pl->items[i];
 
-		if (strcmp(pr->type, "ssl") != 0)
+		if (pr->type != CERT_SSL)
 			continue;
 		buf_free(&labels);
 		n = policy_terms(pr->terms, days, 64);
@@ -402,7 +402,7 @@ find_profile(const struct profile_list *pl, const char *name)
 	size_t	 i;
 
 	for (i = 0; i < pl->n; i++)
-		if (strcmp(pl->items[i]->type, "ssl") == 0 &&
+		if (pl->items[i]->type == CERT_SSL &&
 		    strcmp(pl->items[i]->name, name) == 0)
 			return pl->items[i];
 	return NULL;
@@ -510,9 +510,9 @@ page_enroll_form(struct app_req *c)
 	}
 	memset(&req, 0, sizeof(req));
 	req.customer_id = c->customer->id;
-	req.type = "ssl";
+	req.type = CERT_SSL;
 	req.via = "web";
-	req.status = "Requested";
+	req.status = REQ_REQUESTED;
 	req.account_id = acc->id;
 	req.profile_id = prof->id;
 	req.org_id = acc->org_id;
@@ -646,7 +646,7 @@ check_passphrase(struct app_req *c, enum page p)
 		    "Please ask your administrator to unlock it.");
 		return NULL;
 	}
-	if (r == NULL || strcmp(r->type, "ssl") != 0 ||
+	if (r == NULL || r->type != CERT_SSL ||
 	    r->passphrase_hash == NULL ||
 	    !secret_verify(r->passphrase_hash, pass)) {
 		log_info("ssl: wrong certificate ID or passphrase from %s",
@@ -703,18 +703,6 @@ page_renew(struct app_req *c)
 		return pass_form(c, PAGE_RENEW, 200, NULL);
 	if ((old = check_passphrase(c, PAGE_RENEW)) == NULL)
 		return 1;
-	if (strcmp(old->status, "Revoked") == 0) {
-		rc = pass_form(c, PAGE_RENEW, 200, "This certificate has been "
-		    "revoked and cannot be renewed. Please enroll a new "
-		    "certificate instead.");
-		goto out;
-	}
-	if (strcmp(old->status, "Issued") != 0 &&
-	    strcmp(old->status, "Expired") != 0) {
-		rc = pass_form(c, PAGE_RENEW, 200, "This certificate has not "
-		    "been issued yet, so it cannot be renewed.");
-		goto out;
-	}
 	if ((prof = store_profile_by_id(c->app->db, old->profile_id)) == NULL) {
 		rc = web_error(c->r, 500, "Server error", "The certificate "
 		    "could not be renewed. Please try again later.");
@@ -735,7 +723,7 @@ page_renew(struct app_req *c)
 	nr.id = 0;
 	nr.cert_id = NULL;
 	nr.via = "web";
-	nr.status = "Requested";
+	nr.status = REQ_REQUESTED;
 	nr.cert_der = NULL;
 	nr.cert_len = 0;
 	nr.serial = NULL;
@@ -781,9 +769,9 @@ page_revoke(struct app_req *c)
 		    "1024 characters) saying why the certificate is revoked.");
 	if ((r = check_passphrase(c, PAGE_REVOKE)) == NULL)
 		return 1;
-	if (strcmp(r->status, "Issued") != 0) {
+	if (r->status != REQ_ISSUED) {
 		snprintf(err, sizeof(err), "This certificate is %s; only issued "
-		    "certificates can be revoked.", r->status);
+		    "certificates can be revoked.", store_status_name(r->status));
 		rc = pass_form(c, PAGE_REVOKE, 200, err);
 		goto out;
 	}
@@ -821,7 +809,7 @@ page_download(struct app_req *c)
 		return web_page(c->r, 200, "ssl_download");
 	if (*id != '\0')
 		r = store_request_by_cert_id(c->app->db, c->customer->id, id);
-	if (r == NULL || strcmp(r->type, "ssl") != 0) {
+	if (r == NULL || r->type != CERT_SSL) {
 		store_request_free(r);
 		throttle_fail(c->app->db, "cert-id", c->r->remote);
 		hdf_set_value(c->r->hdf, "Form.CertID", id);

@@ -231,7 +231,7 @@ app_endpoint(const struct app_req *c)
 	ext[n] = '\0';
 	for (i = 0; i < p->n_types && e == NULL; i++)
 		e = store_endpoint_find(c->app->db, c->customer->id,
-		    store_endpoint_type_name(p->types[i]), ext);
+		    p->types[i], ext);
 	return e;
 }
 

@@ -369,8 +369,33 @@ enroll_renewal_ok(const struct policy_scope *sc, const struct request *old,
 	struct buf		 names = { 0 };
 	struct csr		*csr;
 	const char		*sans = strchr(old->sans, ',');
-	int			 ok;
+	int			 ok = 0;
 
+	switch (old->status) {
+	case REQ_ISSUED:
+	case REQ_EXPIRED:
+		ok = 1;
+		break;
+	case REQ_REVOKED:
+		buf_msg(err, errlen, "This certificate has been revoked and "
+		    "cannot be renewed. Please enroll a new certificate "
+		    "instead.");
+		return 0;
+	case REQ_INVITED:
+	case REQ_AWAITING_VALIDATION:
+	case REQ_REQUESTED:
+	case REQ_APPROVED:
+	case REQ_APPLIED:
+	case REQ_DECLINED:
+	case REQ_REJECTED:
+	case REQ__MAX:
+		break;
+	}
+	if (!ok) {
+		buf_msg(err, errlen, "This certificate has not been issued yet, "
+		    "so it cannot be renewed.");
+		return 0;
+	}
 	nc.scope = sc;
 	nc.multi_domain = prof->multi_domain;
 	nc.wildcard = prof->wildcard;

@@ -93,7 +93,8 @@ struct account *enroll_account(struct db *, long long customer_id,
 	    const char *email);
 /*
  * Checks that an earlier request may be renewed under its profile as it
- * is today: its names still delegated, its CSR's key still allowed.
+ * is today: issued (or expired, not revoked), its names still delegated,
+ * its CSR's key still allowed.
  * Returns 1, or 0 with a message in err.
  */
 int	 enroll_renewal_ok(const struct policy_scope *, const struct request *,

@@ -386,8 +386,7 @@ issue_make(const struct ca *ca, const char *crl_url, const struct request *r,
 	if (subject != NULL)
 		subj = X509_NAME_dup(subject);
 	else
-		subj = policy_subject(r->type != NULL ?
-		    (enum cert_type)policy_types_parse(r->type) : 0, csr,
+		subj = policy_subject(r->type, csr,
 		    org->o, org->ou, org->l, org->st, org->c);
 	if (subj == NULL)
 		goto out;
@@ -464,7 +463,7 @@ issue_add_issued(struct db *db, struct request *r, long long ca_id,
 	struct request	 row = *r;
 	long long	 id;
 
-	row.status = "Issued";
+	row.status = REQ_ISSUED;
 	row.ca_id = ca_id;
 	row.subject = ic->subject;
 	row.cert_der = ic->der;
@@ -502,6 +501,28 @@ issue_sign(struct db *db, const struct ca *ca, long long ca_id,
 	return ret;
 }
 
+/* Returns 1 when a request in status s may still be approved and issued. */
+static int
+approvable(enum req_status s)
+{
+	switch (s) {
+	case REQ_REQUESTED:
+	case REQ_APPROVED:
+	case REQ_AWAITING_VALIDATION:
+		return 1;
+	case REQ_INVITED:
+	case REQ_APPLIED:
+	case REQ_ISSUED:
+	case REQ_DECLINED:
+	case REQ_REJECTED:
+	case REQ_REVOKED:
+	case REQ_EXPIRED:
+	case REQ__MAX:
+		return 0;
+	}
+	return 0;
+}
+
 int
 issue_request(struct db *db, const struct config *cfg, long long id,
     const struct actor *who, char *err, size_t errlen)
@@ -526,11 +547,9 @@ issue_request(struct db *db, const struct config *cfg, long long id,
 		snprintf(err, errlen, "no such request");
 		goto out;
 	}
-	if (strcmp(r->status, "Requested") != 0 &&
-	    strcmp(r->status, "Approved") != 0 &&
-	    strcmp(r->status, "Awaiting validation") != 0) {
+	if (!approvable(r->status)) {
 		snprintf(err, errlen, "request %s is %s, not Requested",
-		    r->cert_id, r->status);
+		    r->cert_id, store_status_name(r->status));
 		goto out;
 	}
 	if (r->csr_der == NULL) {
@@ -608,7 +627,7 @@ issue_decline(struct db *db, long long id, const char *reason,
 	}
 	if (!store_request_decline(db, id, reason)) {
 		snprintf(err, errlen, "request %s is %s, not Requested",
-		    r->cert_id, r->status);
+		    r->cert_id, store_status_name(r->status));
 		goto out;
 	}
 	issue_audit(db, r->customer_id, who, "request.decline", r->cert_id,
@@ -639,7 +658,7 @@ issue_revoke(struct db *db, const struct config *cfg, long long id,
 	}
 	if (!store_request_revoke(db, id, reason, comment)) {
 		snprintf(err, errlen, "certificate %s is %s, not Issued",
-		    r->cert_id, r->status);
+		    r->cert_id, store_status_name(r->status));
 		goto out;
 	}
 	issue_audit(db, r->customer_id, who, "certificate.revoke", r->cert_id,
@@ -669,7 +688,7 @@ int
 issue_renewable(const struct request *old, long long now, const char **reason)
 {
 	/* Anything but Issued (revoked, on hold, replaced) ends renewal. */
-	if (strcmp(old->status, "Issued") != 0) {
+	if (old->status != REQ_ISSUED) {
 		*reason = "revoked";
 		return 0;
 	}

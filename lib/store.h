@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "db.h"
+#include "policy.h"
 
 /*
  * Every record is malloc'ed by its reader and freed by its _free function
@@ -43,6 +44,10 @@ enum req_status {
 const char	*store_endpoint_type_name(enum endpoint_type);
 /* Sets *out from a stored endpoint type name; returns 1, or 0 when unknown. */
 int		 store_endpoint_type_parse(const char *, enum endpoint_type *out);
+/* Sets *out from a stored certificate type ("ssl", ...); returns 1, or 0 when unknown. */
+int		 store_cert_type_parse(const char *, enum cert_type *out);
+/* Returns 1 for the endpoint types served by the SCEP program. */
+int		 store_endpoint_scep(enum endpoint_type);
 /* The stored name of a request status; static. */
 const char	*store_status_name(enum req_status);
 /* Sets *out from a stored status; returns 1, or 0 when unknown. */
@@ -97,7 +102,7 @@ struct profile {
 	long long	 id;
 	long long	 customer_id;
 	char		*name;
-	char		*type;		/* "ssl", "smime", "device" */
+	enum cert_type	 type;
 	char		*terms;		/* days, comma separated */
 	char		*key_types;	/* "rsa2048,ec256", ... */
 	char		*key_usage;
@@ -110,7 +115,7 @@ struct profile {
 struct endpoint {
 	long long	 id;
 	long long	 customer_id;
-	char		*type;		/* ssl smime device bulk scep-smime scep-device */
+	enum endpoint_type type;
 	char		*name;
 	char		*ext;		/* "" for the default endpoint of a type */
 	char		*help;
@@ -149,9 +154,9 @@ struct request {
 	long long	 id;
 	long long	 customer_id;
 	char		*cert_id;
-	char		*type;
+	enum cert_type	 type;
 	char		*via;
-	char		*status;
+	enum req_status	 status;
 	long long	 account_id, profile_id, org_id, dept_id, person_id, ca_id;
 	int		 term_days;
 	char		*common_name;
@@ -291,7 +296,7 @@ void		 store_profile_list_free(struct profile_list *);
 
 long long	 store_endpoint_add(struct db *, const struct endpoint *);
 struct endpoint	*store_endpoint_find(struct db *, long long customer_id,
-		    const char *type, const char *ext);
+		    enum endpoint_type, const char *ext);
 struct endpoint	*store_endpoint_by_id(struct db *, long long);
 struct endpoint_list *store_endpoint_list(struct db *, long long customer_id);
 int		 store_endpoint_set_legacy_des(struct db *, long long id, int on);
@@ -330,14 +335,15 @@ struct request	*store_request_by_cert_id(struct db *, long long customer_id,
 		    const char *cert_id);
 struct request	*store_request_by_id(struct db *, long long);
 struct request	*store_request_by_serial(struct db *, const char *serial);
-/* status NULL: every request of the customer. */
+/* status NULL: every request of the customer, else those in *status. */
 struct request_list *store_request_list(struct db *, long long customer_id,
-		    const char *status);
+		    const enum req_status *status);
 long long	 store_request_count(struct db *);
 int		 store_request_set_issued(struct db *, long long id, long long ca_id,
 		    const char *subject, const unsigned char *der, size_t len,
 		    const char *serial, long long not_before, long long not_after);
-int		 store_request_set_status(struct db *, long long id, const char *status);
+int		 store_request_set_status(struct db *, long long id,
+		    enum req_status);
 int		 store_request_decline(struct db *, long long id, const char *reason);
 int		 store_request_revoke(struct db *, long long id, int reason,
 		    const char *comment);

@@ -8,6 +8,7 @@
 #include <openssl/crypto.h>
 
 #include "secret.h"
+#include "log.h"
 #include "store_priv.h"
 
 /* ---- customers ---- */
@@ -504,7 +505,6 @@ row_profile(sqlite3_stmt *st)
 	p->id = col_ll(st, 0);
 	p->customer_id = col_ll(st, 1);
 	p->name = col_str(st, 2);
-	p->type = col_str(st, 3);
 	p->terms = col_str(st, 4);
 	p->key_types = col_str(st, 5);
 	p->key_usage = col_str(st, 6);
@@ -512,6 +512,12 @@ row_profile(sqlite3_stmt *st)
 	p->multi_domain = col_int(st, 8);
 	p->wildcard = col_int(st, 9);
 	p->description = col_str(st, 10);
+	if (!store_cert_type_parse((const char *)sqlite3_column_text(st, 3),
+	    &p->type)) {
+		log_err("profile %lld: unknown type", p->id);
+		store_profile_free(p);
+		return NULL;
+	}
 	return p;
 }
 
@@ -521,7 +527,6 @@ store_profile_free(struct profile *p)
 	if (p == NULL)
 		return;
 	free(p->name);
-	free(p->type);
 	free(p->terms);
 	free(p->key_types);
 	free(p->key_usage);
@@ -539,7 +544,7 @@ store_profile_add(struct db *db, const struct profile *p)
 		return 0;
 	sqlite3_bind_int64(st, 1, p->customer_id);
 	bind_str(st, 2, p->name);
-	bind_str(st, 3, p->type);
+	bind_str(st, 3, policy_type_name(p->type));
 	bind_str(st, 4, p->terms);
 	bind_str(st, 5, p->key_types);
 	bind_str(st, 6, p->key_usage ? p->key_usage : "");
@@ -613,11 +618,16 @@ row_endpoint(sqlite3_stmt *st)
 		return NULL;
 	e->id = col_ll(st, 0);
 	e->customer_id = col_ll(st, 1);
-	e->type = col_str(st, 2);
 	e->name = col_str(st, 3);
 	e->ext = col_str(st, 4);
 	e->help = col_str(st, 5);
 	e->legacy_des = col_int(st, 6);
+	if (!store_endpoint_type_parse((const char *)sqlite3_column_text(st, 2),
+	    &e->type)) {
+		log_err("endpoint %lld: unknown type", e->id);
+		store_endpoint_free(e);
+		return NULL;
+	}
 	return e;
 }
 
@@ -626,7 +636,6 @@ store_endpoint_free(struct endpoint *e)
 {
 	if (e == NULL)
 		return;
-	free(e->type);
 	free(e->name);
 	free(e->ext);
 	free(e->help);
@@ -641,7 +650,7 @@ store_endpoint_add(struct db *db, const struct endpoint *e)
 	if (st == NULL)
 		return 0;
 	sqlite3_bind_int64(st, 1, e->customer_id);
-	bind_str(st, 2, e->type);
+	bind_str(st, 2, store_endpoint_type_name(e->type));
 	bind_str(st, 3, e->name);
 	bind_str(st, 4, e->ext ? e->ext : "");
 	bind_str(st, 5, e->help ? e->help : "");
@@ -651,15 +660,15 @@ store_endpoint_add(struct db *db, const struct endpoint *e)
 }
 
 struct endpoint *
-store_endpoint_find(struct db *db, long long customer_id, const char *type,
-    const char *ext)
+store_endpoint_find(struct db *db, long long customer_id,
+    enum endpoint_type type, const char *ext)
 {
 	sqlite3_stmt	*st = db_stmt(db, STMT_ENDPOINT_BY_TYPE_EXT);
 
 	if (st == NULL)
 		return NULL;
 	sqlite3_bind_int64(st, 1, customer_id);
-	bind_str(st, 2, type);
+	bind_str(st, 2, store_endpoint_type_name(type));
 	bind_str(st, 3, ext ? ext : "");
 	return read_one(st, row_endpoint);
 }

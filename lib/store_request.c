@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "secret.h"
+#include "log.h"
 #include "store_priv.h"
 
 /* Copies a BLOB column into out and len (NULL, 0 for SQL NULL); returns 1 on success. */
@@ -35,9 +36,7 @@ row_request(sqlite3_stmt *st)
 	r->id = col_ll(st, 0);
 	r->customer_id = col_ll(st, 1);
 	r->cert_id = col_str(st, 2);
-	r->type = col_str(st, 3);
 	r->via = col_str(st, 4);
-	r->status = col_str(st, 5);
 	r->account_id = col_ll(st, 6);
 	r->profile_id = col_ll(st, 7);
 	r->org_id = col_ll(st, 8);
@@ -69,6 +68,14 @@ row_request(sqlite3_stmt *st)
 	r->revoke_reason = col_int(st, 34);
 	r->revoke_comment = col_str(st, 35);
 	r->decline_reason = col_str(st, 36);
+	/* The schema's CHECKs make these known; a row that is not is refused. */
+	if (!store_cert_type_parse((const char *)sqlite3_column_text(st, 3),
+	    &r->type) || !store_status_parse((const char *)
+	    sqlite3_column_text(st, 5), &r->status)) {
+		log_err("request %lld: unknown type or status", r->id);
+		store_request_free(r);
+		return NULL;
+	}
 	return r;
 }
 
@@ -78,9 +85,7 @@ store_request_free(struct request *r)
 	if (r == NULL)
 		return;
 	free(r->cert_id);
-	free(r->type);
 	free(r->via);
-	free(r->status);
 	free(r->common_name);
 	free(r->sans);
 	free(r->subject);
@@ -112,9 +117,9 @@ store_request_add(struct db *db, struct request *r)
 			return 0;
 		sqlite3_bind_int64(st, 1, r->customer_id);
 		bind_str(st, 2, r->cert_id);
-		bind_str(st, 3, r->type);
+		bind_str(st, 3, policy_type_name(r->type));
 		bind_str(st, 4, r->via);
-		bind_str(st, 5, r->status);
+		bind_str(st, 5, store_status_name(r->status));
 		bind_ref(st, 6, r->account_id);
 		sqlite3_bind_int64(st, 7, r->profile_id);
 		sqlite3_bind_int64(st, 8, r->org_id);
@@ -194,7 +199,8 @@ store_request_by_serial(struct db *db, const char *serial)
 }
 
 struct request_list *
-store_request_list(struct db *db, long long customer_id, const char *status)
+store_request_list(struct db *db, long long customer_id,
+    const enum req_status *status)
 {
 	sqlite3_stmt	*st;
 
@@ -203,7 +209,7 @@ store_request_list(struct db *db, long long customer_id, const char *status)
 		return NULL;
 	sqlite3_bind_int64(st, 1, customer_id);
 	if (status != NULL)
-		bind_str(st, 2, status);
+		bind_str(st, 2, store_status_name(*status));
 	return read_list(st, row_request, (free_fn)store_request_free);
 }
 
@@ -250,13 +256,13 @@ store_request_set_issued(struct db *db, long long id, long long ca_id,
 }
 
 int
-store_request_set_status(struct db *db, long long id, const char *status)
+store_request_set_status(struct db *db, long long id, enum req_status status)
 {
 	sqlite3_stmt	*st = db_stmt(db, STMT_REQUEST_SET_STATUS);
 
 	if (st == NULL)
 		return 0;
-	bind_str(st, 1, status);
+	bind_str(st, 1, store_status_name(status));
 	sqlite3_bind_int64(st, 2, id);
 	return db_exec_stmt(db, st) && db_changes(db) == 1;
 }

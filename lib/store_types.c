@@ -45,6 +45,8 @@ lookup(const char *const *names, size_t n, const char *s)
 const char *
 store_endpoint_type_name(enum endpoint_type t)
 {
+	if ((unsigned)t >= ENDPOINT__MAX)
+		return NULL;
 	return endpoint_types[t];
 }
 
@@ -59,9 +61,28 @@ store_endpoint_type_parse(const char *s, enum endpoint_type *out)
 	return 1;
 }
 
+int
+store_cert_type_parse(const char *s, enum cert_type *out)
+{
+	static const enum cert_type	 all[] = {
+		CERT_SSL, CERT_SMIME, CERT_DEVICE
+	};
+	size_t				 i;
+
+	for (i = 0; s != NULL && i < sizeof(all) / sizeof(all[0]); i++)
+		if (strcmp(policy_type_name(all[i]), s) == 0) {
+			*out = all[i];
+			return 1;
+		}
+	return 0;
+}
+
 const char *
 store_status_name(enum req_status s)
 {
+	/* Out of range names nothing: the database refuses a NULL status. */
+	if ((unsigned)s >= REQ__MAX)
+		return NULL;
 	return request_statuses[s];
 }
 
@@ -74,4 +95,21 @@ store_status_parse(const char *s, enum req_status *out)
 		return 0;
 	*out = (enum req_status)i;
 	return 1;
+}
+
+int
+store_endpoint_scep(enum endpoint_type t)
+{
+	switch (t) {
+	case ENDPOINT_SCEP_SMIME:
+	case ENDPOINT_SCEP_DEVICE:
+		return 1;
+	case ENDPOINT_SSL:
+	case ENDPOINT_SMIME:
+	case ENDPOINT_DEVICE:
+	case ENDPOINT_BULK:
+	case ENDPOINT__MAX:
+		return 0;
+	}
+	return 0;
 }

@@ -614,8 +614,11 @@ request_of(X509 *x)
 static struct request *
 request_of_txn(const char *type, const char *ext, const char *txid)
 {
-	struct customer	*c = store_customer_by_uri(db, "demo");
-	struct endpoint	*e = c ? store_endpoint_find(db, c->id, type, ext) : NULL;
+	struct customer		*c = store_customer_by_uri(db, "demo");
+	enum endpoint_type	 et = ENDPOINT__MAX;
+	struct endpoint		*e = c != NULL &&
+				    store_endpoint_type_parse(type, &et) ?
+				    store_endpoint_find(db, c->id, et, ext) : NULL;
 	struct scep_txn	*t = e ? store_scep_txn_get(db, e->id, txid) : NULL;
 	struct request	*r = t ? store_request_by_id(db, t->request_id) : NULL;
 
@@ -1246,7 +1249,7 @@ test_manual_approval(void)
 
 	rq = request_of_txn("scep-device", "device-approval", txid);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rq);
-	CU_ASSERT_STRING_EQUAL(rq->status, "Requested");
+	CU_ASSERT_EQUAL(rq->status, REQ_REQUESTED);
 	CU_ASSERT_STRING_EQUAL(rq->via, "scep");
 	CU_ASSERT_EQUAL(admin(out, sizeof(out), "request approve %s",
 	    rq->cert_id), 0);
@@ -1302,7 +1305,7 @@ test_renewal(void)
 	CU_ASSERT(renewed != NULL && X509_cmp(renewed, old) != 0);
 	X509_free(renewed);
 	rq = request_of(old);
-	CU_ASSERT(rq != NULL && strcmp(rq->status, "Issued") == 0);
+	CU_ASSERT(rq != NULL && rq->status == REQ_ISSUED);
 	store_request_free(rq);
 	X509_REQ_free(csr);
 
@@ -1318,7 +1321,7 @@ test_renewal(void)
 	CU_ASSERT(has_cn(renewed, "renew-macos.example.com"));
 	X509_free(renewed);
 	rq = request_of(old);
-	CU_ASSERT(rq != NULL && strcmp(rq->status, "Issued") == 0);
+	CU_ASSERT(rq != NULL && rq->status == REQ_ISSUED);
 	store_request_free(rq);
 	X509_REQ_free(csr);
 
@@ -1353,7 +1356,7 @@ test_renewal(void)
 	CU_ASSERT(has_cn(renewed, "rotate.example.com"));
 	X509_free(renewed);
 	rq = request_of(old);
-	CU_ASSERT(rq != NULL && strcmp(rq->status, "Revoked") == 0 &&
+	CU_ASSERT(rq != NULL && rq->status == REQ_REVOKED &&
 	    rq->revoke_reason == 4);
 	store_request_free(rq);
 	/* A revoked certificate cannot renew again. */
@@ -1415,7 +1418,7 @@ test_renewal_same_txid(void)
 	store_request_free(rq);
 	/* The first certificate stays valid. */
 	rq = request_of(first);
-	CU_ASSERT(rq != NULL && strcmp(rq->status, "Issued") == 0);
+	CU_ASSERT(rq != NULL && rq->status == REQ_ISSUED);
 	store_request_free(rq);
 
 	/* A retry of the renewal, signed by the first again: no third one. */

@@ -71,9 +71,9 @@ add_request(const char *cn)
 
 	memset(&r, 0, sizeof(r));
 	r.customer_id = cust->id;
-	r.type = "ssl";
+	r.type = CERT_SSL;
 	r.via = "web";
-	r.status = "Requested";
+	r.status = REQ_REQUESTED;
 	r.profile_id = prof->id;
 	r.org_id = org->id;
 	r.term_days = 365;
@@ -143,7 +143,7 @@ test_issue_records_what_was_signed(void)
 	    sizeof(err)), 1);
 	r = store_request_by_id(db, id);
 	CU_ASSERT_FATAL(r != NULL);
-	CU_ASSERT_STRING_EQUAL(r->status, "Issued");
+	CU_ASSERT_EQUAL(r->status, REQ_ISSUED);
 	CU_ASSERT_FATAL(r->cert_der != NULL && r->serial != NULL);
 	p = r->cert_der;
 	x = d2i_X509(NULL, &p, (long)r->cert_len);
@@ -200,7 +200,7 @@ test_decline_then_no_issue(void)
 	    sizeof(err)), 0);
 	r = store_request_by_id(db, id);
 	CU_ASSERT_FATAL(r != NULL);
-	CU_ASSERT_STRING_EQUAL(r->status, "Declined");
+	CU_ASSERT_EQUAL(r->status, REQ_DECLINED);
 	CU_ASSERT_STRING_EQUAL(r->decline_reason, "not ours");
 	CU_ASSERT(r->cert_der == NULL && r->serial == NULL);
 	store_request_free(r);
@@ -228,7 +228,7 @@ test_revoke_publishes_crl(void)
 	    sizeof(err)), 0);
 	r = store_request_by_id(db, id);
 	CU_ASSERT_FATAL(r != NULL);
-	CU_ASSERT_STRING_EQUAL(r->status, "Revoked");
+	CU_ASSERT_EQUAL(r->status, REQ_REVOKED);
 	CU_ASSERT_EQUAL(r->revoke_reason, 1);
 	path = issue_crl_path(cfg, "demo", "ca");
 	CU_ASSERT_FATAL(path != NULL && (f = fopen(path, "rb")) != NULL);
@@ -330,7 +330,8 @@ status_of(long long id)
 	static char	 status[32];
 	struct request	*r = store_request_by_id(db, id);
 
-	snprintf(status, sizeof(status), "%s", r != NULL ? r->status : "?");
+	snprintf(status, sizeof(status), "%s", r != NULL ?
+	    store_status_name(r->status) : "?");
 	store_request_free(r);
 	return status;
 }
@@ -510,9 +511,9 @@ test_sign_then_record(void)
 	CU_ASSERT_FATAL(ca != NULL && csr != NULL && crl != NULL);
 	memset(&r, 0, sizeof(r));
 	r.customer_id = cust->id;
-	r.type = "device";
+	r.type = CERT_DEVICE;
 	r.via = "scep";
-	r.status = "Requested";
+	r.status = REQ_REQUESTED;
 	r.profile_id = prof->id;
 	r.org_id = org->id;
 	r.term_days = 365;
@@ -548,7 +549,7 @@ test_sign_then_record(void)
 	CU_ASSERT_FATAL(g != NULL);
 	CU_ASSERT_EQUAL(g->id, id);
 	CU_ASSERT_STRING_EQUAL(g->cert_id, r.cert_id);
-	CU_ASSERT_STRING_EQUAL(g->status, "Issued");
+	CU_ASSERT_EQUAL(g->status, REQ_ISSUED);
 	CU_ASSERT_EQUAL(g->ca_id, rec->id);
 	CU_ASSERT_STRING_EQUAL(g->subject, ic.subject);
 	CU_ASSERT(g->cert_len == ic.len &&
@@ -582,7 +583,7 @@ test_sign_then_record(void)
 	CU_ASSERT_FATAL(db_commit(db));
 	h = store_request_by_id(db, rid);
 	CU_ASSERT_FATAL(h != NULL);
-	CU_ASSERT_STRING_EQUAL(h->status, "Issued");
+	CU_ASSERT_EQUAL(h->status, REQ_ISSUED);
 	CU_ASSERT_STRING_EQUAL(h->serial, ic.serial);
 	CU_ASSERT(h->cert_len == ic.len &&
 	    memcmp(h->cert_der, ic.der, ic.len) == 0);
@@ -642,10 +643,10 @@ test_kill_during_issue_is_atomic(void)
 		struct request *r = store_request_by_id(db, ids[i]);
 
 		CU_ASSERT_FATAL(r != NULL);
-		if (strcmp(r->status, "Issued") == 0 && r->cert_der != NULL &&
+		if (r->status == REQ_ISSUED && r->cert_der != NULL &&
 		    r->serial != NULL && r->issued_at > 0)
 			complete++;
-		else if (strcmp(r->status, "Requested") == 0 &&
+		else if (r->status == REQ_REQUESTED &&
 		    r->cert_der == NULL && r->serial == NULL && r->issued_at == 0)
 			untouched++;
 		else
@@ -659,7 +660,7 @@ test_kill_during_issue_is_atomic(void)
 		char	 err[256];
 		struct request *r = store_request_by_id(db, ids[i]);
 
-		if (r != NULL && strcmp(r->status, "Requested") == 0)
+		if (r != NULL && r->status == REQ_REQUESTED)
 			CU_ASSERT(issue_request(db, cfg, ids[i], &test_actor,
 			    err, sizeof(err)) == 1);
 		store_request_free(r);
@@ -719,8 +720,8 @@ issued_subject(const char *type, const char *const *csr_fields,
 	CU_ASSERT_FATAL(ca != NULL && csr != NULL);
 	memset(&r, 0, sizeof(r));
 	r.customer_id = cust->id;
-	r.type = (char *)type;
-	r.status = "Requested";
+	CU_ASSERT_FATAL(store_cert_type_parse(type, &r.type));
+	r.status = REQ_REQUESTED;
 	r.profile_id = prof->id;
 	r.org_id = o->id;
 	r.term_days = 365;

@@ -72,12 +72,12 @@ fx_seed(void)
 	CU_ASSERT_FATAL((sd.dept = store_dept_add(db, sd.org, "Web", 0)) > 0);
 	p.customer_id = sd.customer;
 	p.name = "SSL 1y";
-	p.type = "ssl";
+	p.type = CERT_SSL;
 	p.terms = "365";
 	p.key_types = "rsa2048,ec256";
 	CU_ASSERT_FATAL((sd.profile = store_profile_add(db, &p)) > 0);
 	e.customer_id = sd.customer;
-	e.type = "ssl";
+	e.type = ENDPOINT_SSL;
 	e.name = "SSL certificates";
 	CU_ASSERT_FATAL((sd.endpoint = store_endpoint_add(db, &e)) > 0);
 	a.endpoint_id = sd.endpoint;
@@ -426,7 +426,7 @@ test_profile(void)
 	fx_seed();
 	p.customer_id = sd.customer;
 	p.name = "Client 2y";
-	p.type = "smime";
+	p.type = CERT_SMIME;
 	p.terms = "365,730";
 	p.key_types = "rsa2048,rsa3072,ec384";
 	p.key_usage = "digitalSignature,keyEncipherment";
@@ -440,7 +440,7 @@ test_profile(void)
 	CU_ASSERT_EQUAL(r->id, id);
 	CU_ASSERT_EQUAL(r->customer_id, sd.customer);
 	CU_ASSERT_STRING_EQUAL(r->name, "Client 2y");
-	CU_ASSERT_STRING_EQUAL(r->type, "smime");
+	CU_ASSERT_EQUAL(r->type, CERT_SMIME);
 	CU_ASSERT_STRING_EQUAL(r->terms, "365,730");
 	CU_ASSERT_STRING_EQUAL(r->key_types, "rsa2048,rsa3072,ec384");
 	CU_ASSERT_STRING_EQUAL(r->key_usage,
@@ -459,7 +459,7 @@ test_profile(void)
 
 	CU_ASSERT_EQUAL(store_profile_add(db, &p), 0);	/* same name */
 	p.name = "Odd";
-	p.type = "codesigning";
+	p.type = (enum cert_type)0;	/* none of the stored names */
 	CU_ASSERT_EQUAL(store_profile_add(db, &p), 0);	/* unknown type */
 
 	l = store_profile_list(db, sd.customer);
@@ -471,7 +471,7 @@ test_profile(void)
 
 	/* The profiles a form account offers. */
 	p.name = "Unassigned";
-	p.type = "ssl";
+	p.type = CERT_SSL;
 	CU_ASSERT_FATAL((id2 = store_profile_add(db, &p)) > 0);
 	CU_ASSERT_TRUE(store_account_profile_add(db, sd.account, sd.profile));
 	CU_ASSERT_TRUE(store_account_profile_add(db, sd.account, id));
@@ -496,17 +496,17 @@ test_endpoint(void)
 	fx_setup();
 	fx_seed();
 	e.customer_id = sd.customer;
-	e.type = "scep-device";
+	e.type = ENDPOINT_SCEP_DEVICE;
 	e.name = "Routers";
 	e.ext = "routers";
 	e.help = "Ask the network team.";
 	e.legacy_des = 1;
 	CU_ASSERT_FATAL((id = store_endpoint_add(db, &e)) > 0);
-	r = store_endpoint_find(db, sd.customer, "scep-device", "routers");
+	r = store_endpoint_find(db, sd.customer, ENDPOINT_SCEP_DEVICE, "routers");
 	CU_ASSERT_FATAL(r != NULL);
 	CU_ASSERT_EQUAL(r->id, id);
 	CU_ASSERT_EQUAL(r->customer_id, sd.customer);
-	CU_ASSERT_STRING_EQUAL(r->type, "scep-device");
+	CU_ASSERT_EQUAL(r->type, ENDPOINT_SCEP_DEVICE);
 	CU_ASSERT_STRING_EQUAL(r->name, "Routers");
 	CU_ASSERT_STRING_EQUAL(r->ext, "routers");
 	CU_ASSERT_STRING_EQUAL(r->help, "Ask the network team.");
@@ -514,14 +514,14 @@ test_endpoint(void)
 	store_endpoint_free(r);
 
 	/* The default endpoint of a type has the empty extension. */
-	r = store_endpoint_find(db, sd.customer, "ssl", NULL);
+	r = store_endpoint_find(db, sd.customer, ENDPOINT_SSL, NULL);
 	CU_ASSERT_FATAL(r != NULL);
 	CU_ASSERT_EQUAL(r->id, sd.endpoint);
 	CU_ASSERT_STRING_EQUAL(r->ext, "");
 	CU_ASSERT_EQUAL(r->legacy_des, 0);
 	store_endpoint_free(r);
-	CU_ASSERT_PTR_NULL(store_endpoint_find(db, sd.customer, "ssl", "x"));
-	CU_ASSERT_PTR_NULL(store_endpoint_find(db, sd.customer, "smime", ""));
+	CU_ASSERT_PTR_NULL(store_endpoint_find(db, sd.customer, ENDPOINT_SSL, "x"));
+	CU_ASSERT_PTR_NULL(store_endpoint_find(db, sd.customer, ENDPOINT_SMIME, ""));
 
 	CU_ASSERT_TRUE(store_endpoint_set_legacy_des(db, id, 0));
 	r = store_endpoint_by_id(db, id);
@@ -532,15 +532,15 @@ test_endpoint(void)
 
 	/* One endpoint per (type, extension); unknown types are refused. */
 	CU_ASSERT_EQUAL(store_endpoint_add(db, &e), 0);
-	e.type = "ftp";
+	e.type = ENDPOINT__MAX;
 	e.ext = "other";
 	CU_ASSERT_EQUAL(store_endpoint_add(db, &e), 0);
 
 	l = store_endpoint_list(db, sd.customer);
 	CU_ASSERT_FATAL(l != NULL);
 	CU_ASSERT_FATAL(l->n == 2);
-	CU_ASSERT_STRING_EQUAL(l->items[0]->type, "scep-device");
-	CU_ASSERT_STRING_EQUAL(l->items[1]->type, "ssl");
+	CU_ASSERT_EQUAL(l->items[0]->type, ENDPOINT_SCEP_DEVICE);
+	CU_ASSERT_EQUAL(l->items[1]->type, ENDPOINT_SSL);
 	store_endpoint_list_free(l);
 	fx_teardown();
 }
@@ -680,7 +680,7 @@ test_account_duplicates(void)
 
 	/* Another endpoint may use the same code for its own account. */
 	e.customer_id = sd.customer;
-	e.type = "smime";
+	e.type = ENDPOINT_SMIME;
 	e.name = "Client certificates";
 	CU_ASSERT_FATAL((ep2 = store_endpoint_add(db, &e)) > 0);
 	a.endpoint_id = ep2;
@@ -771,15 +771,15 @@ static const unsigned char cert_bytes[] = {
 
 /* Adds a request of the seed account with status; returns its id. */
 static long long
-add_request(const char *status, char **cert_id)
+add_request(enum req_status status, char **cert_id)
 {
 	struct request	 r = { 0 };
 	long long	 id;
 
 	r.customer_id = sd.customer;
-	r.type = "ssl";
+	r.type = CERT_SSL;
 	r.via = "web";
-	r.status = (char *)status;
+	r.status = status;
 	r.account_id = sd.account;
 	r.profile_id = sd.profile;
 	r.org_id = sd.org;
@@ -804,7 +804,7 @@ test_request_roundtrip(void)
 
 	fx_setup();
 	fx_seed();
-	first = add_request("Requested", NULL);
+	first = add_request(REQ_REQUESTED, NULL);
 	p.org_id = sd.org;
 	p.email = "jane@example.com";
 	CU_ASSERT_FATAL((pid = store_person_add(db, &p)) > 0);
@@ -812,9 +812,9 @@ test_request_roundtrip(void)
 
 	set_now(T0 + 5);
 	r.customer_id = sd.customer;
-	r.type = "smime";
+	r.type = CERT_SMIME;
 	r.via = "scep";
-	r.status = "Awaiting validation";
+	r.status = REQ_AWAITING_VALIDATION;
 	r.account_id = sd.account;
 	r.profile_id = sd.profile;
 	r.org_id = sd.org;
@@ -843,9 +843,9 @@ test_request_roundtrip(void)
 	CU_ASSERT_EQUAL(g->id, id);
 	CU_ASSERT_EQUAL(g->customer_id, sd.customer);
 	CU_ASSERT_STRING_EQUAL(g->cert_id, r.cert_id);
-	CU_ASSERT_STRING_EQUAL(g->type, "smime");
+	CU_ASSERT_EQUAL(g->type, CERT_SMIME);
 	CU_ASSERT_STRING_EQUAL(g->via, "scep");
-	CU_ASSERT_STRING_EQUAL(g->status, "Awaiting validation");
+	CU_ASSERT_EQUAL(g->status, REQ_AWAITING_VALIDATION);
 	CU_ASSERT_EQUAL(g->account_id, sd.account);
 	CU_ASSERT_EQUAL(g->profile_id, sd.profile);
 	CU_ASSERT_EQUAL(g->org_id, sd.org);
@@ -926,7 +926,7 @@ test_request_roundtrip(void)
 	free(r.cert_id);
 	r.cert_id = NULL;
 	r.profile_id = sd.profile;
-	r.status = "Pending";
+	r.status = REQ__MAX;
 	CU_ASSERT_EQUAL(store_request_add(db, &r), 0);
 	free(r.cert_id);
 	CU_ASSERT_EQUAL(store_request_count(db), 2);
@@ -946,7 +946,7 @@ test_request_cert_ids(void)
 	fx_setup();
 	fx_seed();
 	for (i = 0; i < N; i++) {
-		add_request("Requested", &ids[i]);
+		add_request(REQ_REQUESTED, &ids[i]);
 		if (!is_hex(ids[i], 24))
 			bad++;
 	}
@@ -970,9 +970,9 @@ test_request_list(void)
 
 	fx_setup();
 	fx_seed();
-	a = add_request("Requested", NULL);
-	b = add_request("Invited", NULL);
-	c = add_request("Requested", NULL);
+	a = add_request(REQ_REQUESTED, NULL);
+	b = add_request(REQ_INVITED, NULL);
+	c = add_request(REQ_REQUESTED, NULL);
 	l = store_request_list(db, sd.customer, NULL);
 	CU_ASSERT_FATAL(l != NULL);
 	CU_ASSERT_FATAL(l->n == 3);
@@ -980,13 +980,13 @@ test_request_list(void)
 	CU_ASSERT_EQUAL(l->items[1]->id, b);
 	CU_ASSERT_EQUAL(l->items[2]->id, c);
 	store_request_list_free(l);
-	l = store_request_list(db, sd.customer, "Requested");
+	l = store_request_list(db, sd.customer, &(const enum req_status){ REQ_REQUESTED });
 	CU_ASSERT_FATAL(l != NULL);
 	CU_ASSERT_FATAL(l->n == 2);
 	CU_ASSERT_EQUAL(l->items[0]->id, a);
 	CU_ASSERT_EQUAL(l->items[1]->id, c);
 	store_request_list_free(l);
-	l = store_request_list(db, sd.customer, "Revoked");
+	l = store_request_list(db, sd.customer, &(const enum req_status){ REQ_REVOKED });
 	CU_ASSERT_FATAL(l != NULL);
 	CU_ASSERT_EQUAL(l->n, 0);
 	store_request_list_free(l);
@@ -1006,14 +1006,14 @@ test_request_issue(void)
 
 	fx_setup();
 	fx_seed();
-	id = add_request("Requested", NULL);
+	id = add_request(REQ_REQUESTED, NULL);
 	set_now(T0 + 100);
 	CU_ASSERT_TRUE(store_request_set_issued(db, id, sd.ca,
 	    "CN=www.example.com,O=Acme", cert_bytes, sizeof(cert_bytes),
 	    "0a1b2c", T0 + 40, T0 + 40 + 365 * 86400LL));
 	g = store_request_by_id(db, id);
 	CU_ASSERT_FATAL(g != NULL);
-	CU_ASSERT_STRING_EQUAL(g->status, "Issued");
+	CU_ASSERT_EQUAL(g->status, REQ_ISSUED);
 	CU_ASSERT_EQUAL(g->ca_id, sd.ca);
 	CU_ASSERT_STRING_EQUAL(g->subject, "CN=www.example.com,O=Acme");
 	CU_ASSERT_FATAL(g->cert_len == sizeof(cert_bytes));
@@ -1043,14 +1043,14 @@ test_request_issue(void)
 	store_request_free(g);
 
 	/* Declined is final. */
-	dec = add_request("Requested", NULL);
+	dec = add_request(REQ_REQUESTED, NULL);
 	CU_ASSERT_TRUE(store_request_decline(db, dec, "not our domain"));
 	CU_ASSERT_FALSE(store_request_decline(db, dec, "twice"));
 	CU_ASSERT_FALSE(store_request_set_issued(db, dec, sd.ca, "CN=x",
 	    cert_bytes, sizeof(cert_bytes), "0d0d", T0, T0 + 1));
 	g = store_request_by_id(db, dec);
 	CU_ASSERT_FATAL(g != NULL);
-	CU_ASSERT_STRING_EQUAL(g->status, "Declined");
+	CU_ASSERT_EQUAL(g->status, REQ_DECLINED);
 	CU_ASSERT_STRING_EQUAL(g->decline_reason, "not our domain");
 	CU_ASSERT_PTR_NULL(g->cert_der);
 	CU_ASSERT_PTR_NULL(g->serial);
@@ -1060,7 +1060,7 @@ test_request_issue(void)
 	CU_ASSERT_FALSE(store_request_decline(db, id, "too late"));
 
 	/* Serials are unique: a second certificate cannot reuse one. */
-	dec = add_request("Requested", NULL);
+	dec = add_request(REQ_REQUESTED, NULL);
 	CU_ASSERT_FALSE(store_request_set_issued(db, dec, sd.ca, "CN=y",
 	    cert_bytes, sizeof(cert_bytes), "0a1b2c", T0, T0 + 1));
 	CU_ASSERT_FALSE(store_request_set_issued(db, dec + 100, sd.ca, "CN=y",
@@ -1087,13 +1087,13 @@ test_request_status(void)
 
 	fx_setup();
 	fx_seed();
-	id = add_request("Requested", NULL);
-	CU_ASSERT_TRUE(store_request_set_status(db, id, "Approved"));
-	CU_ASSERT_FALSE(store_request_set_status(db, id, "Bogus"));
-	CU_ASSERT_FALSE(store_request_set_status(db, id + 100, "Approved"));
+	id = add_request(REQ_REQUESTED, NULL);
+	CU_ASSERT_TRUE(store_request_set_status(db, id, REQ_APPROVED));
+	CU_ASSERT_FALSE(store_request_set_status(db, id, REQ__MAX));
+	CU_ASSERT_FALSE(store_request_set_status(db, id + 100, REQ_APPROVED));
 	g = store_request_by_id(db, id);
 	CU_ASSERT_FATAL(g != NULL);
-	CU_ASSERT_STRING_EQUAL(g->status, "Approved");
+	CU_ASSERT_EQUAL(g->status, REQ_APPROVED);
 	store_request_free(g);
 	/* Approved requests can be issued. */
 	CU_ASSERT_TRUE(store_request_set_issued(db, id, sd.ca, "CN=a",
@@ -1120,11 +1120,11 @@ test_request_revoke(void)
 	fx_seed();
 	CU_ASSERT_FATAL((ca2 = store_ca_add(db, sd.customer, "Second CA",
 	    "PEM", "file:/ca2.key", NULL)) > 0);
-	a = add_request("Requested", NULL);
-	b = add_request("Requested", NULL);
-	c = add_request("Requested", NULL);
-	d = add_request("Requested", NULL);
-	pending = add_request("Requested", NULL);
+	a = add_request(REQ_REQUESTED, NULL);
+	b = add_request(REQ_REQUESTED, NULL);
+	c = add_request(REQ_REQUESTED, NULL);
+	d = add_request(REQ_REQUESTED, NULL);
+	pending = add_request(REQ_REQUESTED, NULL);
 	issue(a, sd.ca, "aa");
 	issue(b, sd.ca, "bb");
 	issue(c, ca2, "cc");
@@ -1134,7 +1134,7 @@ test_request_revoke(void)
 	CU_ASSERT_FALSE(store_request_revoke(db, pending, 1, "no cert"));
 	g = store_request_by_id(db, pending);
 	CU_ASSERT_FATAL(g != NULL);
-	CU_ASSERT_STRING_EQUAL(g->status, "Requested");
+	CU_ASSERT_EQUAL(g->status, REQ_REQUESTED);
 	CU_ASSERT_EQUAL(g->revoked_at, 0);
 	store_request_free(g);
 
@@ -1146,7 +1146,7 @@ test_request_revoke(void)
 	CU_ASSERT_TRUE(store_request_revoke(db, a, 5, "replaced"));
 	g = store_request_by_id(db, b);
 	CU_ASSERT_FATAL(g != NULL);
-	CU_ASSERT_STRING_EQUAL(g->status, "Revoked");
+	CU_ASSERT_EQUAL(g->status, REQ_REVOKED);
 	CU_ASSERT_EQUAL(g->revoked_at, T0 + 500);
 	CU_ASSERT_EQUAL(g->revoke_reason, 1);
 	CU_ASSERT_STRING_EQUAL(g->revoke_comment, "key lost");
@@ -1202,7 +1202,7 @@ test_scep_txn(void)
 
 	fx_setup();
 	fx_seed();
-	req = add_request("Requested", NULL);
+	req = add_request(REQ_REQUESTED, NULL);
 	t.endpoint_id = sd.endpoint;
 	t.transaction_id = "5A0B8D2E-TXN";
 	t.pubkey_sha256 = "9f86d081884c7d659a2feaa0c55ad015"
@@ -1231,7 +1231,7 @@ test_scep_txn(void)
 	store_scep_txn_free(g);
 	/* On another endpoint the same ID is independent. */
 	e.customer_id = sd.customer;
-	e.type = "scep-device";
+	e.type = ENDPOINT_SCEP_DEVICE;
 	e.name = "SCEP";
 	CU_ASSERT_FATAL((ep2 = store_endpoint_add(db, &e)) > 0);
 	t.endpoint_id = ep2;
