@@ -41,10 +41,12 @@ int
 scepd_answer_cert(struct scepd_answer *a, X509 *x)
 {
 	if ((a->certs = sk_X509_new_null()) == NULL || !X509_up_ref(x))
-		return scepd_answer_fail(a, SCEP_FAIL_BADREQUEST, "internal error");
+		return scepd_answer_fail(a, SCEP_FAIL_BADREQUEST,
+		    "internal error");
 	if (!sk_X509_push(a->certs, x)) {
 		X509_free(x);
-		return scepd_answer_fail(a, SCEP_FAIL_BADREQUEST, "internal error");
+		return scepd_answer_fail(a, SCEP_FAIL_BADREQUEST,
+		    "internal error");
 	}
 	a->status = SCEP_STATUS_SUCCESS;
 	a->fail_info = SCEP_FAIL_NONE;
@@ -205,7 +207,7 @@ cert_pubkey_sha256(X509 *x, char hex[65])
 	    mdlen != sizeof(md))
 		goto out;
 	for (i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+		snprintf(hex + 2 * (size_t)i, 3, "%02x", md[i]);
 	ok = 1;
 out:
 	OPENSSL_free(der);
@@ -261,8 +263,8 @@ signer_owns_txn(struct scepd_req *c, const struct scep_msg *msg,
 
 /* answer_from_txn for the owner of t only; others get FAILURE badRequest. */
 static void
-answer_owner(struct scepd_req *c, const struct scep_msg *msg, struct scep_txn *t,
-    struct scepd_answer *a)
+answer_owner(struct scepd_req *c, const struct scep_msg *msg,
+    struct scep_txn *t, struct scepd_answer *a)
 {
 	if (!signer_owns_txn(c, msg, t)) {
 		scepd_answer_fail(a, SCEP_FAIL_BADREQUEST, "transactionID %s "
@@ -282,7 +284,7 @@ term_days(const struct account *acc, const struct profile *prof)
 	if (acc != NULL && acc->term_days > 0)
 		return acc->term_days;
 	if (prof != NULL && prof->terms != NULL &&
-	    (d = atoi(prof->terms)) > 0)
+	    (d = (int)strtol(prof->terms, NULL, 10)) > 0)
 		return d;
 	return 365;
 }
@@ -303,19 +305,151 @@ struct enrollment {
 };
 
 /*
+ * Records the SCEP transaction of e inside the caller's database
+ * transaction: a new one, or a renewal's moved to the new request.
+ * Returns 1, or 0 with the answer set; when a concurrent retry got there
+ * first it rolls back, clears *began and answers what that retry stored.
+ */
+static int
+commit_txn(struct scepd_req *c, const struct scep_msg *msg,
+    const struct enrollment *e, struct scepd_answer *a, int *began)
+{
+	struct db		*db = c->app->db;
+	struct scep_txn		 t, *again = NULL;
+	int			 ok = 0;
+
+	memset(&t, 0, sizeof(t));
+	t.endpoint_id = c->endpoint->id;
+	t.transaction_id = msg->transaction_id;
+	t.pubkey_sha256 = (char *)e->pubkey_hex;
+	t.request_id = e->rq->id;
+	t.status = e->pending ? "pending" : "success";
+	t.fail_info = -1;
+	if (e->txn != NULL) {
+		/*
+		 * A renewal that reuses its transactionID moves the transaction
+		 * to the new request, unless a concurrent retry of the same
+		 * renewal did so first: the write lock held since db_begin
+		 * makes this read authoritative.
+		 */
+		again = store_scep_txn_get(db, c->endpoint->id,
+		    msg->transaction_id);
+		if (again == NULL || again->request_id != e->txn->request_id) {
+			db_rollback(db);
+			*began = 0;
+			if (again == NULL)
+				scepd_answer_fail(a, SCEP_FAIL_BADREQUEST,
+				    "the transaction could not be recorded");
+			else
+				answer_owner(c, msg, again, a);
+			goto out;
+		}
+		if (!store_scep_txn_update(db, e->txn->id, "success", -1,
+		    e->rq->id)) {
+			scepd_answer_fail(a, SCEP_FAIL_BADREQUEST,
+			    "the transaction could not be recorded");
+			goto out;
+		}
+	} else if (store_scep_txn_add(db, &t) == 0) {
+		/* A concurrent retry won the race: answer what it stored. */
+		db_rollback(db);
+		*began = 0;
+		again = store_scep_txn_get(db, c->endpoint->id,
+		    msg->transaction_id);
+		if (again == NULL)
+			scepd_answer_fail(a, SCEP_FAIL_BADREQUEST,
+			    "the transaction could not be recorded");
+		else if (strcmp(again->pubkey_sha256, e->pubkey_hex) != 0)
+			scepd_answer_fail(a, SCEP_FAIL_BADREQUEST,
+			    "transactionID %s is in use with a different "
+			    "public key", msg->transaction_id);
+		else
+			answer_owner(c, msg, again, a);
+		goto out;
+	}
+	ok = 1;
+out:
+	store_scep_txn_free(again);
+	return ok;
+}
+
+/*
+ * Audits and commits an enrollment left for approval; returns 1 once
+ * committed, else 0 with the answer set.
+ */
+static int
+commit_pending(struct scepd_req *c, const struct scep_msg *msg,
+    const struct enrollment *e, struct scepd_answer *a)
+{
+	char	 what[160];
+
+	snprintf(what, sizeof(what), "awaiting approval");
+	scepd_audit(c, e->old != NULL ? "scep.renew" : "scep.enroll",
+	    e->rq->cert_id, "pending", msg, what);
+	if (!db_commit(c->app->db))
+		return scepd_answer_fail(a, SCEP_FAIL_BADREQUEST,
+		    "the request could not be recorded");
+	a->status = SCEP_STATUS_PENDING;
+	a->fail_info = SCEP_FAIL_NONE;
+	a->audited = 1;
+	return 1;
+}
+
+/*
+ * Revokes the superseded certificate when e says so, audits and commits
+ * an issued enrollment, and answers its certificate ic; returns 1 once
+ * committed, else 0 with the answer set.
+ */
+static int
+commit_issued(struct scepd_req *c, const struct scep_msg *msg,
+    const struct enrollment *e, const struct issue_cert *ic,
+    struct scepd_answer *a)
+{
+	struct db	*db = c->app->db;
+	char		 what[160];
+
+	if (e->old != NULL && e->revoke_old) {
+		if (!store_request_revoke(db, e->old->id, REASON_SUPERSEDED,
+		    "superseded by SCEP renewal"))
+			return scepd_answer_fail(a, SCEP_FAIL_BADREQUEST,
+			    "the renewed certificate could not be revoked");
+		scepd_audit(c, "certificate.revoke", e->old->cert_id,
+		    "success", msg, "superseded by SCEP renewal");
+	}
+	if (e->old != NULL)
+		snprintf(what, sizeof(what), "renewal of %s", e->old->cert_id);
+	else
+		what[0] = '\0';
+	scepd_audit(c, e->old != NULL ? "scep.renew" : "scep.enroll",
+	    e->rq->cert_id, "success", msg, what);
+	if (!db_commit(db))
+		return scepd_answer_fail(a, SCEP_FAIL_BADREQUEST,
+		    "the certificate could not be recorded");
+	/*
+	 * The CRL lists only what committed; the renewed certificate stays
+	 * revoked if it cannot be written now, and the next one lists it.
+	 */
+	if (e->old != NULL && e->revoke_old &&
+	    !issue_publish_crl(db, c->app->cfg, c->rec->id))
+		log_err("scep %s: the CRL could not be published after the "
+		    "renewal revoked %s", msg->transaction_id, e->old->cert_id);
+	scepd_answer_cert(a, ic->cert);
+	a->audited = 1;
+	return 1;
+}
+
+/*
  * Records an enrollment the policy accepted, in one transaction: uses up
  * the one-time challenge, inserts the request and the SCEP transaction,
  * and either leaves it for approval (PENDING) or issues it (SUCCESS),
  * revoking the superseded certificate when the account says so.
  */
 static void
-commit_enrollment(struct scepd_req *c, const struct scep_msg *msg, struct enrollment *e,
-    struct scepd_answer *a)
+commit_enrollment(struct scepd_req *c, const struct scep_msg *msg,
+    struct enrollment *e, struct scepd_answer *a)
 {
 	struct db		*db = c->app->db;
-	struct scep_txn		 t, *again = NULL;
 	struct issue_cert	 ic;
-	char			 what[160];
 	int			 began = 0;
 	long long		 id;
 
@@ -354,117 +488,26 @@ commit_enrollment(struct scepd_req *c, const struct scep_msg *msg, struct enroll
 		    "the request could not be recorded");
 		goto out;
 	}
-	memset(&t, 0, sizeof(t));
-	t.endpoint_id = c->endpoint->id;
-	t.transaction_id = msg->transaction_id;
-	t.pubkey_sha256 = (char *)e->pubkey_hex;
-	t.request_id = e->rq->id;
-	t.status = e->pending ? "pending" : "success";
-	t.fail_info = -1;
-	if (e->txn != NULL) {
-		/*
-		 * A renewal that reuses its transactionID moves the transaction
-		 * to the new request, unless a concurrent retry of the same
-		 * renewal did so first: the write lock held since db_begin
-		 * makes this read authoritative.
-		 */
-		again = store_scep_txn_get(db, c->endpoint->id,
-		    msg->transaction_id);
-		if (again == NULL || again->request_id != e->txn->request_id) {
-			db_rollback(db);
-			began = 0;
-			if (again == NULL)
-				scepd_answer_fail(a, SCEP_FAIL_BADREQUEST,
-				    "the transaction could not be recorded");
-			else
-				answer_owner(c, msg, again, a);
-			goto out;
-		}
-		if (!store_scep_txn_update(db, e->txn->id, "success", -1,
-		    e->rq->id)) {
-			scepd_answer_fail(a, SCEP_FAIL_BADREQUEST,
-			    "the transaction could not be recorded");
-			goto out;
-		}
-	} else if (store_scep_txn_add(db, &t) == 0) {
-		/* A concurrent retry won the race: answer what it stored. */
-		db_rollback(db);
-		began = 0;
-		again = store_scep_txn_get(db, c->endpoint->id,
-		    msg->transaction_id);
-		if (again == NULL)
-			scepd_answer_fail(a, SCEP_FAIL_BADREQUEST,
-			    "the transaction could not be recorded");
-		else if (strcmp(again->pubkey_sha256, e->pubkey_hex) != 0)
-			scepd_answer_fail(a, SCEP_FAIL_BADREQUEST, "transactionID %s "
-			    "is in use with a different public key",
-			    msg->transaction_id);
-		else
-			answer_owner(c, msg, again, a);
+	if (!commit_txn(c, msg, e, a, &began))
 		goto out;
-	}
 	/*
 	 * A different renewal of the same certificate may have committed
 	 * since enroll_renewal looked; under the write lock this count is
 	 * authoritative, and ours is the one row it may find.
 	 */
 	if (e->old != NULL && store_request_renewals(db, e->old->id) != 1) {
-		scepd_answer_fail(a, SCEP_FAIL_BADREQUEST, "certificate %s has been "
-		    "renewed already; renew the newer one", e->old->cert_id);
+		scepd_answer_fail(a, SCEP_FAIL_BADREQUEST, "certificate %s "
+		    "has been renewed already; renew the newer one",
+		    e->old->cert_id);
 		goto out;
 	}
-	if (e->pending) {
-		snprintf(what, sizeof(what), "awaiting approval");
-		scepd_audit(c, e->old != NULL ? "scep.renew" : "scep.enroll",
-		    e->rq->cert_id, "pending", msg, what);
-		if (!db_commit(db)) {
-			scepd_answer_fail(a, SCEP_FAIL_BADREQUEST,
-			    "the request could not be recorded");
-			goto out;
-		}
+	if (e->pending ? commit_pending(c, msg, e, a) :
+	    commit_issued(c, msg, e, &ic, a))
 		began = 0;
-		a->status = SCEP_STATUS_PENDING;
-		a->fail_info = SCEP_FAIL_NONE;
-		a->audited = 1;
-		goto out;
-	}
-	if (e->old != NULL && e->revoke_old) {
-		if (!store_request_revoke(db, e->old->id, REASON_SUPERSEDED,
-		    "superseded by SCEP renewal")) {
-			scepd_answer_fail(a, SCEP_FAIL_BADREQUEST,
-			    "the renewed certificate could not be revoked");
-			goto out;
-		}
-		scepd_audit(c, "certificate.revoke", e->old->cert_id, "success", msg,
-		    "superseded by SCEP renewal");
-	}
-	if (e->old != NULL)
-		snprintf(what, sizeof(what), "renewal of %s", e->old->cert_id);
-	else
-		what[0] = '\0';
-	scepd_audit(c, e->old != NULL ? "scep.renew" : "scep.enroll", e->rq->cert_id,
-	    "success", msg, what);
-	if (!db_commit(db)) {
-		scepd_answer_fail(a, SCEP_FAIL_BADREQUEST,
-		    "the certificate could not be recorded");
-		goto out;
-	}
-	began = 0;
-	/*
-	 * The CRL lists only what committed; the renewed certificate stays
-	 * revoked if it cannot be written now, and the next one lists it.
-	 */
-	if (e->old != NULL && e->revoke_old &&
-	    !issue_publish_crl(db, c->app->cfg, c->rec->id))
-		log_err("scep %s: the CRL could not be published after the "
-		    "renewal revoked %s", msg->transaction_id, e->old->cert_id);
-	scepd_answer_cert(a, ic.cert);
-	a->audited = 1;
 out:
 	if (began)
 		db_rollback(db);
 	issue_cert_free(&ic);
-	store_scep_txn_free(again);
 }
 
 /*
@@ -474,8 +517,8 @@ out:
  * answer set; failed guesses are throttled per address.
  */
 static struct account *
-check_challenge(struct scepd_req *c, const struct csr *csr, long long *challenge_id,
-    struct scepd_answer *a)
+check_challenge(struct scepd_req *c, const struct csr *csr,
+    long long *challenge_id, struct scepd_answer *a)
 {
 	struct db		*db = c->app->db;
 	struct account		*acc = NULL;
@@ -506,8 +549,9 @@ check_challenge(struct scepd_req *c, const struct csr *csr, long long *challenge
 	if (ch != NULL && ch->expires > store_now()) {
 		(void)throttle_refund(db, THROTTLE_SCOPE, c->r->remote);
 		if (!policy_challenge_matches(ch->subject_pattern, csr)) {
-			scepd_answer_fail(a, SCEP_FAIL_BADREQUEST, "the subject "
-			    "is not one this challenge was issued for");
+			scepd_answer_fail(a, SCEP_FAIL_BADREQUEST, "the "
+			    "subject is not one this challenge was issued "
+			    "for");
 			store_scep_challenge_free(ch);
 			return NULL;
 		}
@@ -528,8 +572,9 @@ check_challenge(struct scepd_req *c, const struct csr *csr, long long *challenge
  * passed the policy are.
  */
 static int
-check_names(struct scepd_req *c, const struct account *acc, const struct profile *prof,
-    const struct csr *csr, struct buf *sans, struct scepd_answer *a)
+check_names(struct scepd_req *c, const struct account *acc,
+    const struct profile *prof, const struct csr *csr, struct buf *sans,
+    struct scepd_answer *a)
 {
 	struct policy_scope	*sc;
 	char			 err[256];
@@ -537,7 +582,8 @@ check_names(struct scepd_req *c, const struct account *acc, const struct profile
 
 	if ((sc = policy_scope_load(c->app->db, c->customer->id, acc->org_id,
 	    acc->dept_id)) == NULL)
-		return scepd_answer_fail(a, SCEP_FAIL_BADREQUEST, "internal error");
+		return scepd_answer_fail(a, SCEP_FAIL_BADREQUEST,
+		    "internal error");
 	if (strcmp(c->endpoint->type, "scep-smime") == 0) {
 		ok = policy_check_smime(sc, csr, err, sizeof(err));
 		if (ok && !buf_puts(sans, policy_smime_email(csr))) {
@@ -556,7 +602,8 @@ check_names(struct scepd_req *c, const struct account *acc, const struct profile
 
 /* Returns 1 when the profile allows the CSR's key, else 0 with the answer set. */
 static int
-check_key(const struct profile *prof, const struct csr *csr, struct scepd_answer *a)
+check_key(const struct profile *prof, const struct csr *csr,
+    struct scepd_answer *a)
 {
 	char	 err[256];
 
@@ -743,8 +790,9 @@ enroll_renewal(struct scepd_req *c, const struct scep_msg *msg, struct csr *csr,
 		goto out;
 	}
 	if (store_request_renewals(c->app->db, old->id) != 0) {
-		scepd_answer_fail(a, SCEP_FAIL_BADREQUEST, "certificate %s has been "
-		    "renewed already; renew the newer one", old->cert_id);
+		scepd_answer_fail(a, SCEP_FAIL_BADREQUEST, "certificate %s "
+		    "has been renewed already; renew the newer one",
+		    old->cert_id);
 		goto out;
 	}
 	if ((acc = store_account_by_id(c->app->db, old->account_id)) == NULL) {
@@ -754,8 +802,9 @@ enroll_renewal(struct scepd_req *c, const struct scep_msg *msg, struct csr *csr,
 	}
 	/* The old subject names the organisation the account had then. */
 	if (acc->org_id != old->org_id || acc->dept_id != old->dept_id) {
-		scepd_answer_fail(a, SCEP_FAIL_BADREQUEST, "the account now belongs "
-		    "to another organisation or department; enroll anew");
+		scepd_answer_fail(a, SCEP_FAIL_BADREQUEST, "the account now "
+		    "belongs to another organisation or department; enroll "
+		    "anew");
 		goto out;
 	}
 	if ((prof = store_profile_by_id(c->app->db, acc->profile_id)) == NULL ||
@@ -816,7 +865,8 @@ out:
  * certificate is still valid.  Caller frees; NULL for a plain retry.
  */
 static struct request *
-txn_renewal(struct scepd_req *c, const struct scep_msg *msg, const struct scep_txn *t)
+txn_renewal(struct scepd_req *c, const struct scep_msg *msg,
+    const struct scep_txn *t)
 {
 	struct request	*rq = NULL;
 	unsigned char	*der = NULL;
@@ -903,9 +953,9 @@ scepd_enroll(struct scepd_req *c, struct scep_msg *msg, struct scepd_answer *a)
 	    msg->transaction_id);
 	if (t != NULL) {
 		if (strcmp(t->pubkey_sha256, hex) != 0) {
-			scepd_answer_fail(a, SCEP_FAIL_BADREQUEST, "transactionID %s "
-			    "is in use with a different public key",
-			    msg->transaction_id);
+			scepd_answer_fail(a, SCEP_FAIL_BADREQUEST,
+			    "transactionID %s is in use with a different "
+			    "public key", msg->transaction_id);
 			goto out;
 		}
 		old = txn_renewal(c, msg, t);
@@ -915,8 +965,8 @@ scepd_enroll(struct scepd_req *c, struct scep_msg *msg, struct scepd_answer *a)
 		}
 		if (old == NULL || !issue_renewable(old, now, &why)) {
 			if (old != NULL && msg->type == SCEP_MSG_RENEWALREQ)
-				scepd_answer_fail(a, SCEP_FAIL_BADREQUEST, "the "
-				    "certificate to renew is %s", why);
+				scepd_answer_fail(a, SCEP_FAIL_BADREQUEST,
+				    "the certificate to renew is %s", why);
 			else
 				answer_owner(c, msg, t, a);
 			goto out;
@@ -930,16 +980,16 @@ scepd_enroll(struct scepd_req *c, struct scep_msg *msg, struct scepd_answer *a)
 		store_request_free(old);
 		old = NULL;
 		if (msg->type == SCEP_MSG_RENEWALREQ) {
-			scepd_answer_fail(a, SCEP_FAIL_BADREQUEST, "the certificate "
-			    "to renew was not issued through this SCEP "
-			    "endpoint");
+			scepd_answer_fail(a, SCEP_FAIL_BADREQUEST, "the "
+			    "certificate to renew was not issued through "
+			    "this SCEP endpoint");
 			goto out;
 		}
 	}
 	if (old != NULL && !issue_renewable(old, now, &why)) {
 		if (msg->type == SCEP_MSG_RENEWALREQ) {
-			scepd_answer_fail(a, SCEP_FAIL_BADREQUEST, "the certificate "
-			    "to renew is %s", why);
+			scepd_answer_fail(a, SCEP_FAIL_BADREQUEST, "the "
+			    "certificate to renew is %s", why);
 			goto out;
 		}
 		store_request_free(old);
@@ -962,7 +1012,8 @@ out:
 
 /* CertPoll: the state of an earlier PKCSReq by transactionID. */
 void
-scepd_poll(struct scepd_req *c, const struct scep_msg *msg, struct scepd_answer *a)
+scepd_poll(struct scepd_req *c, const struct scep_msg *msg,
+    struct scepd_answer *a)
 {
 	struct scep_txn	*t;
 
@@ -974,8 +1025,9 @@ scepd_poll(struct scepd_req *c, const struct scep_msg *msg, struct scepd_answer 
 	}
 	answer_owner(c, msg, t, a);
 	if (a->status != SCEP_STATUS_FAILURE) {
-		scepd_audit(c, "scep.poll", NULL, a->status == SCEP_STATUS_SUCCESS ?
-		    "success" : "pending", msg, NULL);
+		scepd_audit(c, "scep.poll", NULL,
+		    a->status == SCEP_STATUS_SUCCESS ? "success" : "pending",
+		    msg, NULL);
 		a->audited = 1;
 	}
 	store_scep_txn_free(t);
@@ -1002,7 +1054,8 @@ our_issuer(struct scepd_req *c, const X509_NAME *name)
 
 /* GetCert: a certificate we issued, by issuer and serial. */
 void
-scepd_getcert(struct scepd_req *c, const struct scep_msg *msg, struct scepd_answer *a)
+scepd_getcert(struct scepd_req *c, const struct scep_msg *msg,
+    struct scepd_answer *a)
 {
 	struct request	*rq = NULL;
 	X509		*x = NULL;
@@ -1013,8 +1066,8 @@ scepd_getcert(struct scepd_req *c, const struct scep_msg *msg, struct scepd_answ
 	    (rq = store_request_by_serial(c->app->db, hex)) == NULL ||
 	    rq->customer_id != c->customer->id ||
 	    (x = request_cert(rq)) == NULL) {
-		scepd_answer_fail(a, SCEP_FAIL_BADCERTID, "no certificate with this "
-		    "issuer and serial number");
+		scepd_answer_fail(a, SCEP_FAIL_BADCERTID, "no certificate "
+		    "with this issuer and serial number");
 		goto out;
 	}
 	scepd_answer_cert(a, x);
@@ -1041,7 +1094,7 @@ current_crl(struct scepd_req *c)
 	for (tries = 0; tries < 2 && crl == NULL; tries++) {
 		if ((f = fopen(path, "rb")) != NULL) {
 			crl = d2i_X509_CRL_fp(f, NULL);
-			fclose(f);
+			(void)fclose(f);
 			if (crl != NULL)
 				break;
 		} else if (errno != ENOENT)
@@ -1056,7 +1109,8 @@ current_crl(struct scepd_req *c)
 
 /* GetCRL: the current CRL of our CA. */
 void
-scepd_getcrl(struct scepd_req *c, const struct scep_msg *msg, struct scepd_answer *a)
+scepd_getcrl(struct scepd_req *c, const struct scep_msg *msg,
+    struct scepd_answer *a)
 {
 	if (!our_issuer(c, msg->issuer)) {
 		scepd_answer_fail(a, SCEP_FAIL_BADCERTID,
