@@ -196,7 +196,7 @@ void
 admin_audit(struct admin *a, const char *action, const char *object,
     const char *detail)
 {
-	issue_audit(a->db, a->customer ? a->customer->id : 0, &a->actor,
+	audit_event(a->db, a->customer ? a->customer->id : 0, &a->actor,
 	    action, object, "success", detail);
 }
 

@@ -80,7 +80,7 @@ send_format(struct app *app, struct req *req, const struct request *r,
 		if (store_request_collected(app->db, r->id)) {
 			struct actor who = { r->requester_email, req->remote };
 
-			issue_audit(app->db, r->customer_id, &who,
+			audit_event(app->db, r->customer_id, &who,
 			    "certificate.collect", r->cert_id, "success",
 			    fi->key);
 		} else {

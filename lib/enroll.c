@@ -225,7 +225,7 @@ enroll_submit(struct db *db, const struct config *cfg, struct request *r,
 		goto out;
 	if ((res->id = store_request_add(db, r)) == 0)
 		goto out;
-	issue_audit(db, r->customer_id, who, r->renewal_of ? "request.renew" :
+	audit_event(db, r->customer_id, who, r->renewal_of ? "request.renew" :
 	    "request.submit", r->cert_id, "success", r->common_name);
 	if (!db_commit(db))
 		goto out;

@@ -49,36 +49,6 @@ issue_reason_name(int code)
 	return reason_names[code];
 }
 
-void
-issue_audit(struct db *db, long long customer_id, const struct actor *a,
-    const char *action, const char *object, const char *outcome,
-    const char *detail)
-{
-	if (!store_audit_add(db, customer_id, a ? a->name : "system", action,
-	    object, a ? a->remote : "", outcome, detail))
-		log_err("audit event %s %s not recorded", action, object);
-}
-
-struct policy_delegation *
-issue_delegations(const struct delegation_list *list)
-{
-	struct policy_delegation	*p;
-	size_t				 i;
-
-	if ((p = calloc(list->n + 1, sizeof(*p))) == NULL)
-		return NULL;
-	for (i = 0; i < list->n; i++) {
-		const struct delegation *d = list->items[i];
-
-		p[i].domain = d->domain;
-		p[i].org_id = d->org_id;
-		p[i].dept_id = d->dept_id;
-		p[i].types = (d->ssl ? CERT_SSL : 0) |
-		    (d->smime ? CERT_SMIME : 0) | (d->device ? CERT_DEVICE : 0);
-	}
-	return p;
-}
-
 char *
 issue_crl_path(const struct config *cfg, const char *customer_uri,
     const char *ca_name)
@@ -586,7 +556,7 @@ issue_request(struct db *db, const struct config *cfg, long long id,
 	if ((bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL)) ==
 	    NULL || (serial = BN_bn2hex(bn)) == NULL)
 		goto out;
-	issue_audit(db, r->customer_id, who, "certificate.issue", r->cert_id,
+	audit_event(db, r->customer_id, who, "certificate.issue", r->cert_id,
 	    "success", serial);
 	if (!db_commit(db))
 		goto out;
@@ -630,7 +600,7 @@ issue_decline(struct db *db, long long id, const char *reason,
 		    r->cert_id, store_status_name(r->status));
 		goto out;
 	}
-	issue_audit(db, r->customer_id, who, "request.decline", r->cert_id,
+	audit_event(db, r->customer_id, who, "request.decline", r->cert_id,
 	    "success", reason);
 	ok = db_commit(db);
 out:
@@ -661,7 +631,7 @@ issue_revoke(struct db *db, const struct config *cfg, long long id,
 		    r->cert_id, store_status_name(r->status));
 		goto out;
 	}
-	issue_audit(db, r->customer_id, who, "certificate.revoke", r->cert_id,
+	audit_event(db, r->customer_id, who, "certificate.revoke", r->cert_id,
 	    "success", issue_reason_name(reason));
 	if (!db_commit(db)) {
 		snprintf(err, errlen, "the revocation could not be recorded");

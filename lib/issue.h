@@ -10,17 +10,12 @@
 
 #include <openssl/x509.h>
 
+#include "audit.h"
 #include "ca.h"
 #include "config.h"
 #include "csr.h"
 #include "db.h"
 #include "store.h"
-
-/* Who acts, for the audit log: "admin", an email, "scep:<transactionID>". */
-struct actor {
-	const char	*name;
-	const char	*remote;	/* remote address or "" */
-};
 
 /*
  * Issues the certificate of request id (status Requested or Approved):
@@ -120,20 +115,11 @@ int	 issue_reason_code(const char *name);
 /* Returns the name of an RFC 5280 reason code. */
 const char *issue_reason_name(int code);
 /*
- * Fills a policy delegation array from the customer's delegations;
- * returns it (caller frees the array; strings are borrowed from list).
- */
-struct policy_delegation *issue_delegations(const struct delegation_list *list);
-/*
  * Returns 1 when the certificate of old may be renewed at now: it is
  * still issued and not yet expired; else 0 with *reason ("revoked" or
  * "expired", static) for the client.
  */
 int	 issue_renewable(const struct request *old, long long now,
 	    const char **reason);
-/* Writes an audit event, logging (not failing) if it cannot. */
-void	 issue_audit(struct db *, long long customer_id, const struct actor *,
-	    const char *action, const char *object, const char *outcome,
-	    const char *detail);
 
 #endif

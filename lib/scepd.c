@@ -64,7 +64,7 @@ scepd_audit(struct scepd_req *c, const char *action, const char *object,
 	snprintf(detail, sizeof(detail), "transactionID=%s%s%s",
 	    msg->transaction_id, what != NULL && *what ? "; " : "",
 	    what != NULL ? what : "");
-	issue_audit(c->app->db, c->customer->id, &c->actor, action,
+	audit_event(c->app->db, c->customer->id, &c->actor, action,
 	    object != NULL ? object : c->endpoint->name, outcome, detail);
 }
 
