@@ -13,7 +13,7 @@ DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev libssl-dev \
 	strongswan-pki libstrongswan-extra-plugins certmonger chromium \
 	iproute2 cppcheck fonts-dejavu-core wrk
 
-WARN    := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes \
+WARN    := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wswitch-enum \
 	-Wmissing-prototypes -Wpointer-arith -Wformat=2 -Werror
 HARDEN  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 DEFS    := -D_GNU_SOURCE -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED

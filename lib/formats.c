@@ -202,7 +202,7 @@ formats_encode(const unsigned char *cert_der, size_t cert_len,
 		ok = fmt == FMT_PKCS7_DER ? i2d_PKCS7_bio(bio, p7) :
 		    PEM_write_bio_PKCS7(bio, p7);
 		break;
-	default:
+	case FMT__COUNT:
 		break;
 	}
 	if (!ok) {

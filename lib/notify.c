@@ -65,7 +65,7 @@ notify_request(struct db *db, const struct config *cfg, long long id,
 	NEOERR		*nerr;
 	struct buf	 to = { 0 }, url = { 0 };
 	char		 t1[64], t2[64];
-	const char	*tmpl, *subject;
+	const char	*tmpl = NULL, *subject = NULL;
 	int		 ok = 0;
 
 	if ((r = store_request_by_id(db, id)) == NULL ||
@@ -86,8 +86,8 @@ notify_request(struct db *db, const struct config *cfg, long long id,
 	hdf_set_value(hdf, "Customer.Name", cust->name);
 	hdf_set_value(hdf, "Org.Name", org->name);
 	hdf_set_value(hdf, "Cert.ID", r->cert_id);
-	hdf_set_value(hdf, "Cert.Type", r->type);
-	hdf_set_value(hdf, "Cert.Status", r->status);
+	hdf_set_value(hdf, "Cert.Type", policy_type_name(r->type));
+	hdf_set_value(hdf, "Cert.Status", store_status_name(r->status));
 	set_typed(hdf, "Cert.CommonName", r->common_name);
 	set_typed(hdf, "Cert.SANs", r->sans);
 	set_typed(hdf, "Cert.Subject", r->subject);
@@ -135,10 +135,14 @@ notify_request(struct db *db, const struct config *cfg, long long id,
 		tmpl = "mail/passphrase_locked";
 		subject = "Your certificate's passphrase is locked";
 		break;
-	default:
+	case NOTIFY_REVOKED:
 		tmpl = "mail/revoked";
 		subject = "Your certificate was revoked";
 		break;
+	}
+	if (tmpl == NULL) {
+		log_err("notification %d is not known", (int)ev);
+		goto out;
 	}
 	if (to.data == NULL || to.len == 0) {
 		log_warn("%s for %s: no recipient configured", tmpl, r->cert_id);
