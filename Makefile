@@ -212,12 +212,7 @@ bench-crl: deps all $(BENCH_BIN)
 bench-pages: deps all
 	@bench/bench-pages
 
-# Files other branches are rewriting while they still have clang-tidy
-# findings; each is fixed and this list emptied once those branches merge.
-TIDY_PENDING := cgi/collect.c cgi/pkiclient.c cgi/ssl.c lib/csr.c \
-	lib/issue.c lib/policy.c lib/secret.c lib/web.c
-TIDY_SRC := $(filter-out $(TIDY_PENDING), \
-	$(LIB_SRC) $(sort $(wildcard cgi/*.c)) $(ADMIN_SRC))
+TIDY_SRC := $(LIB_SRC) $(sort $(wildcard cgi/*.c)) $(ADMIN_SRC)
 
 # cppcheck and clang-tidy (checks and limits in .clang-tidy) for the C
 # code; for the templates, only constructs that ClearSilver escapes under

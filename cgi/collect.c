@@ -16,7 +16,7 @@
 #include "throttle.h"
 
 #define CERT_ID_MAX	64
-#define MAX_BODY	(16 * 1024)
+#define MAX_BODY	((size_t)16 * 1024)
 
 enum key {
 	KEY_ID,

@@ -21,8 +21,8 @@
 #include "scep.h"
 #include "scepd.h"
 
-#define MAX_BODY		(64 * 1024)	/* pkiMessages are a few KiB */
-#define MAX_MESSAGE		(2 * MAX_BODY)	/* the same in base64, URL-encoded */
+#define MAX_BODY		((size_t)64 * 1024)	/* pkiMessages are a few KiB */
+#define MAX_MESSAGE		((size_t)2 * MAX_BODY)	/* the same in base64, URL-encoded */
 #define SIGNING_TIME_SLACK	86400		/* devices without a clock drift */
 #define CT_PKI			"application/x-pki-message"
 #define CT_NEXT_CA		"application/x-x509-next-ca-cert"

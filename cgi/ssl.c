@@ -22,8 +22,8 @@
 #include "secret.h"
 #include "throttle.h"
 
-#define MAX_BODY	(64 * 1024)	/* a 32 KiB CSR upload plus the form */
-#define ENROLL_TTL	(30 * 60)	/* how long a checked access code holds */
+#define MAX_BODY	((size_t)64 * 1024)	/* a 32 KiB CSR upload plus the form */
+#define ENROLL_TTL	(30L * 60)	/* how long a checked access code holds */
 #define CERT_ID_MAX	64
 #define GENERIC_CODE_ERROR \
 	"The access code or the email address is not valid for this form."

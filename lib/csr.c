@@ -629,7 +629,7 @@ csr_unarmour(const unsigned char *p, size_t len, unsigned char **out)
 	if (EVP_DecodeUpdate(ctx, d, &n, p, (int)len) < 0 ||
 	    EVP_DecodeFinal(ctx, d + n, &m) != 1 || n + m <= 0)
 		goto out;
-	rc = (size_t)(n + m);
+	rc = (size_t)n + (size_t)m;
 	*out = d;
 	d = NULL;
 out:
@@ -792,8 +792,8 @@ csr_pubkey_sha256(const struct csr *c, char out[65])
 		goto out;
 	}
 	for (i = 0; i < mdlen; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 0xf];
+		out[(size_t)2 * i] = hex[md[i] >> 4];
+		out[(size_t)2 * i + 1] = hex[md[i] & 0xf];
 	}
 	out[64] = '\0';
 	rc = 1;

@@ -18,7 +18,7 @@ enum key_type {
 };
 #define KEY_ALL	(KEY_RSA2048 | KEY_RSA3072 | KEY_RSA4096 | KEY_EC256 | KEY_EC384)
 
-#define CSR_MAX_BYTES	(32 * 1024)	/* largest CSR we read, PEM or DER */
+#define CSR_MAX_BYTES	((size_t)32 * 1024)	/* largest CSR we read, PEM or DER */
 #define CSR_MAX_SANS	100		/* most subjectAltName entries we accept */
 #define CSR_MAX_CN	64		/* RFC 5280 ub-common-name, in characters */
 #define CSR_RSA_MAX_BITS 16384

@@ -124,7 +124,7 @@ published_crl_number(const char *path)
 	if ((f = fopen(path, "rb")) == NULL)
 		return 0;
 	crl = d2i_X509_CRL_fp(f, NULL);
-	fclose(f);
+	(void)fclose(f);
 	if (crl != NULL && (num = X509_CRL_get_ext_d2i(crl, NID_crl_number,
 	    NULL, NULL)) != NULL && !ASN1_INTEGER_get_int64(&n, num))
 		n = 0;

@@ -64,7 +64,10 @@ policy_valid_dnsname(const char *name, int allow_wildcard)
 	} else
 		i = 0;
 	for (; i <= n; i++) {
-		ch = i < n ? name[i] : '.';
+		/* The end of the name closes its last label like a dot. */
+		ch = '.';
+		if (i < n)
+			ch = name[i];
 		if (ch == '.') {
 			/* Close a label: non-empty, short, no edge hyphen. */
 			if (lab == 0 || lab > 63 || name[i - 1] == '-')

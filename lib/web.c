@@ -806,7 +806,7 @@ web_form_body(struct req *r, size_t len, size_t nquery, const char **why)
 		snprintf(c->kit_ctype, sizeof(c->kit_ctype),
 		    "application/x-www-form-urlencoded");
 	} else {
-		memcpy(canon, "certdesk-", 9);
+		snprintf(canon, sizeof(canon), "certdesk-");
 		if (!web_random_hex(canon + 9, 16) ||
 		    (parts = web_multipart_canon(&raw, boundary, canon,
 		    &c->body)) == -1) {
@@ -1128,7 +1128,7 @@ web_free(struct req *r)
 		if (web_fcgi)
 			FCGX_Finish_r(&web_fcgx);
 		else
-			fflush(stdout);
+			(void)fflush(stdout);
 	}
 	if (r->conn != NULL)
 		OPENSSL_cleanse(r->conn, sizeof(*r->conn));
@@ -1218,10 +1218,12 @@ web_blob(struct req *r, int status, const char *content_type,
 		 * filename parser; the rest become '_'.
 		 */
 		for (i = 0; i < sizeof(name) - 1 && download_name[i] != '\0';
-		    i++)
-			name[i] = (web_segchar(download_name[i]) &&
-			    !(i == 0 && download_name[i] == '.')) ?
-			    download_name[i] : '_';
+		    i++) {
+			name[i] = '_';
+			if (web_segchar(download_name[i]) &&
+			    !(i == 0 && download_name[i] == '.'))
+				name[i] = download_name[i];
+		}
 		name[i] = '\0';
 		if (i == 0 || !buf_printf(&hdr,
 		    "Content-Disposition: attachment; filename=\"%s\"\r\n",
