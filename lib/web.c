@@ -69,13 +69,82 @@ static int		 web_cgi_served;
 static FCGX_Request	 web_fcgx;
 static struct clientaddr_nets	 web_proxies;	/* Web.TrustedProxies */
 
+/*
+ * The current FastCGI request's parameters sorted by name, rebuilt on
+ * every accept: the cgi kit asks for some fifty variables one by one, and
+ * libfcgi's lookup scans them all each time.  Holds pointers into
+ * libfcgi's own copy, which lives exactly as long as the request.
+ */
+#define WEB_ENV_MAX	256
+static const char	*web_envidx[WEB_ENV_MAX];
+static size_t		 web_envn;
+static int		 web_envsorted;	/* 0: too many, scan instead */
+
+/*
+ * Compares the names of two "NAME=value" strings (a name also ends at
+ * NUL, so a bare name compares too); returns <0, 0 or >0 like strcmp.
+ */
+static int
+web_env_namecmp(const char *x, const char *y)
+{
+	unsigned char	 a, b;
+
+	for (;; x++, y++) {
+		a = *x == '=' ? '\0' : (unsigned char)*x;
+		b = *y == '=' ? '\0' : (unsigned char)*y;
+		if (a != b || a == '\0')
+			return a - b;
+	}
+}
+
+/* qsort's view of web_env_namecmp. */
+static int
+web_env_cmp(const void *a, const void *b)
+{
+	return web_env_namecmp(*(const char *const *)a,
+	    *(const char *const *)b);
+}
+
+/* Indexes the parameters of the request just accepted. */
+static void
+web_env_index(void)
+{
+	size_t	 n;
+
+	web_envn = 0;
+	web_envsorted = 0;
+	for (n = 0; web_fcgx.envp != NULL && web_fcgx.envp[n] != NULL; n++) {
+		if (n == WEB_ENV_MAX || strchr(web_fcgx.envp[n], '=') == NULL)
+			return;
+		web_envidx[n] = web_fcgx.envp[n];
+	}
+	web_envn = n;
+	qsort(web_envidx, web_envn, sizeof(web_envidx[0]), web_env_cmp);
+	web_envsorted = 1;
+}
+
+/* Returns the value of name among the sorted parameters, or NULL. */
+static const char *
+web_env_find(const char *name)
+{
+	const char	**e;
+
+	if (strchr(name, '=') != NULL)
+		return NULL;
+	e = bsearch(&name, web_envidx, web_envn, sizeof(web_envidx[0]),
+	    web_env_cmp);
+	return e != NULL ? strchr(*e, '=') + 1 : NULL;
+}
+
 /* Returns the request's CGI variable name or NULL; borrowed. */
 static const char *
 web_env(const char *name)
 {
-	if (web_fcgi)
-		return FCGX_GetParam(name, web_fcgx.envp);
-	return getenv(name);
+	if (!web_fcgi)
+		return getenv(name);
+	if (web_envsorted)
+		return web_env_find(name);
+	return FCGX_GetParam(name, web_fcgx.envp);
 }
 
 static int	web_write(const void *, size_t);
@@ -991,6 +1060,7 @@ web_wait(void)
 	if (web_fcgi) {
 		if (FCGX_Accept_r(&web_fcgx) < 0)
 			return 0;
+		web_env_index();
 		return 1;
 	}
 	if (web_cgi_served)
