@@ -333,6 +333,60 @@ enroll_check_ssl(const struct policy_scope *sc, const struct ssl_input *in,
 	return 1;
 }
 
+int
+enroll_check_device(const struct policy_scope *sc,
+    const struct device_input *in, struct buf *sans, char *err, size_t errlen)
+{
+	const struct profile	*prof = in->prof;
+	char			 perr[256];
+
+	if (prof == NULL || prof->type != CERT_DEVICE) {
+		buf_msg(err, errlen, "Choose one of the certificate "
+		    "profiles offered.");
+		return 0;
+	}
+	if (!policy_term_allowed(prof->terms, in->term)) {
+		buf_msg(err, errlen, "The certificate term is not "
+		    "available for the profile %s; choose one of its terms.",
+		    prof->name);
+		return 0;
+	}
+	if (in->email_invalid) {
+		buf_msg(err, errlen, "The email address is not valid; enter "
+		    "one address of up to 254 characters.");
+		return 0;
+	}
+	if (*in->email == '\0') {
+		buf_msg(err, errlen, "Enter your email address.");
+		return 0;
+	}
+	if (!policy_email_allowed(sc->dels, sc->n, sc->org_id, sc->dept_id,
+	    CERT_DEVICE, in->email)) {
+		buf_msg(err, errlen, "\"%.80s\" is not an email address in a "
+		    "domain delegated to your organization.", in->email);
+		return 0;
+	}
+	if (in->csr == NULL) {
+		buf_msg(err, errlen, "%s", in->csr_err);
+		return 0;
+	}
+	/* An empty key list allows every class we issue for, as for SCEP. */
+	if (!policy_check_key(prof->key_types, prof->name, in->csr, perr,
+	    sizeof(perr))) {
+		buf_msg(err, errlen, "The CSR's key (%s) is not allowed by "
+		    "the profile %s.", key_type_name(in->csr->key_type),
+		    prof->name);
+		return 0;
+	}
+	if (!policy_check_device(sc, in->csr, prof->wildcard,
+	    prof->multi_domain, prof->name, sans, perr, sizeof(perr))) {
+		buf_free(sans);
+		buf_msg(err, errlen, "%s.", perr);
+		return 0;
+	}
+	return 1;
+}
+
 struct account *
 enroll_account(struct db *db, long long customer_id, long long endpoint_id,
     enum cert_type type, const char *code, const char *email)

@@ -83,6 +83,28 @@ struct ssl_input {
  */
 int	 enroll_check_ssl(const struct policy_scope *, const struct ssl_input *,
 	    struct buf *names, struct buf *extreq, char *err, size_t errlen);
+/* What the device enrollment form submitted, its fields already typed. */
+struct device_input {
+	const struct profile	*prof;		/* NULL: not one of the account's */
+	int			 term;		/* days; 0 when not a number */
+	const char		*email;		/* "" when absent or invalid */
+	int			 email_invalid;	/* sent, but too long or not one line */
+	const struct csr	*csr;		/* NULL: csr_err says why */
+	const char		*csr_err;
+};
+
+/*
+ * The checks of the device form (SPEC 4.5) in the order the form shows
+ * them: profile, term, the requester's email (well formed and in a
+ * domain delegated to the account's organisation for device
+ * certificates, as the SSL form asks of its requesters), the CSR, its key
+ * against the profile, and its names (policy_check_device).  Returns 1
+ * with the certificate's distinct names, comma separated, in sans, or 0
+ * with the first failure's message in err (sans is then freed).
+ */
+int	 enroll_check_device(const struct policy_scope *,
+	    const struct device_input *, struct buf *sans, char *err,
+	    size_t errlen);
 /*
  * Returns the account of the endpoint whose access code is code when the
  * email's domain is delegated to its organisation for type (caller

@@ -26,6 +26,14 @@ throttle_key(const char *key, char *out, size_t len)
 int
 throttle_blocked(struct db *db, const char *scope, const char *key)
 {
+	return throttle_blocked_n(db, scope, key, THROTTLE_LIMIT,
+	    THROTTLE_WINDOW);
+}
+
+int
+throttle_blocked_n(struct db *db, const char *scope, const char *key,
+    int limit, long long window)
+{
 	long long	 start;
 	int		 n;
 	char		 k[INET6_ADDRSTRLEN + 128];
@@ -33,35 +41,36 @@ throttle_blocked(struct db *db, const char *scope, const char *key)
 	throttle_key(key, k, sizeof(k));
 	if (!store_throttle_get(db, scope, k, &start, &n))
 		return 1;	/* fail closed: an unreadable counter blocks */
-	if (store_now() - start >= THROTTLE_WINDOW)
+	if (store_now() - start >= window)
 		return 0;
-	return n >= THROTTLE_LIMIT;
+	return n >= limit;
 }
 
 /*
  * Adds one failure to the key's window; returns the new count, or
- * THROTTLE_LIMIT when the counter cannot be written (fail closed).
+ * limit when the counter cannot be written (fail closed).
  * Reaching the limit restarts the window, so a key that got there is
  * refused for a whole window from that moment, however its earlier
  * failures were spread.
  */
 static int
-throttle_add(struct db *db, const char *scope, const char *k)
+throttle_add(struct db *db, const char *scope, const char *k, int limit,
+    long long window)
 {
 	long long	 start, now = store_now();
 	int		 n;
 
 	if (!store_throttle_get(db, scope, k, &start, &n))
-		return THROTTLE_LIMIT;
-	if (n == 0 || now - start >= THROTTLE_WINDOW) {
+		return limit;
+	if (n == 0 || now - start >= window) {
 		start = now;
 		n = 0;
 	}
 	n++;
-	if (n == THROTTLE_LIMIT)
+	if (n == limit)
 		start = now;
 	if (!store_throttle_set(db, scope, k, start, n))
-		return THROTTLE_LIMIT;
+		return limit;
 	return n;
 }
 
@@ -71,11 +80,20 @@ throttle_fail(struct db *db, const char *scope, const char *key)
 	char	 k[INET6_ADDRSTRLEN + 128];
 
 	throttle_key(key, k, sizeof(k));
-	return throttle_add(db, scope, k) >= THROTTLE_LIMIT;
+	return throttle_add(db, scope, k, THROTTLE_LIMIT, THROTTLE_WINDOW) >=
+	    THROTTLE_LIMIT;
 }
 
 int
 throttle_attempt(struct db *db, const char *scope, const char *key)
+{
+	return throttle_attempt_n(db, scope, key, THROTTLE_LIMIT,
+	    THROTTLE_WINDOW);
+}
+
+int
+throttle_attempt_n(struct db *db, const char *scope, const char *key,
+    int limit, long long window)
 {
 	char	 k[INET6_ADDRSTRLEN + 128];
 	int	 own, ok = 0;
@@ -87,9 +105,9 @@ throttle_attempt(struct db *db, const char *scope, const char *key)
 	own = !db_in_transaction(db);
 	if (own && !db_begin(db))
 		return 0;
-	if (!throttle_blocked(db, scope, key)) {
+	if (!throttle_blocked_n(db, scope, key, limit, window)) {
 		throttle_key(key, k, sizeof(k));
-		ok = throttle_add(db, scope, k) <= THROTTLE_LIMIT;
+		ok = throttle_add(db, scope, k, limit, window) <= limit;
 	}
 	if (own && !db_commit(db)) {
 		db_rollback(db);

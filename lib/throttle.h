@@ -26,6 +26,16 @@ int	 throttle_fail(struct db *, const char *scope, const char *key);
  * cannot slip past the limit together.
  */
 int	 throttle_attempt(struct db *, const char *scope, const char *key);
+/*
+ * throttle_blocked and throttle_attempt with their own limit and window
+ * (seconds), for counts that are not guesses, such as submissions of a
+ * form that needs no secret; the key's counter is shared with the other
+ * calls on the same scope, so a scope keeps to one limit.
+ */
+int	 throttle_blocked_n(struct db *, const char *scope, const char *key,
+	    int limit, long long window);
+int	 throttle_attempt_n(struct db *, const char *scope, const char *key,
+	    int limit, long long window);
 /* Takes back the attempt of a check that succeeded. */
 int	 throttle_refund(struct db *, const char *scope, const char *key);
 /* Forgets the key's failures (an administrator's reset). */

@@ -105,7 +105,7 @@ instance_populate() {
 	cdadm profile add "Device" --type device --terms 365 --eku clientAuth >/dev/null
 	cdadm endpoint add --type ssl --name "SSL Web Form" >/dev/null
 	cdadm endpoint add --type smime --name "Client Web Form" >/dev/null
-	cdadm endpoint add --type device --name "Device Web Form" >/dev/null
+	cdadm endpoint add --type device --ext lab --name "Device Web Form" >/dev/null
 	cdadm endpoint add --type bulk --name "Bulk SSL Form" >/dev/null
 	cdadm endpoint add --type scep-device --ext device --name "Device SCEP" >/dev/null
 	cdadm endpoint add --type scep-smime --ext smime --name "Client SCEP" >/dev/null
@@ -116,7 +116,8 @@ instance_populate() {
 	    --profile "SSL Standard,SSL Multi-Domain,SSL Wildcard" --auto-approve >/dev/null
 	cdadm account add smime --endpoint smime --org "Demo Org" --dept IT --code demo-smime-2026 \
 	    --profile "Client Authentication and Email" >/dev/null
-	cdadm account add device --endpoint device --org "Demo Org" --code demo-device-2026 \
+	# The form never asks for the code: the extension is its only gate.
+	cdadm account add device --endpoint device/lab --org "Demo Org" --code demo-device-2026 \
 	    --profile Device >/dev/null
 	cdadm account add bulk --endpoint bulk --org "Demo Org" --code demo-bulk-2026 \
 	    --profile "SSL Standard,SSL Multi-Domain" >/dev/null

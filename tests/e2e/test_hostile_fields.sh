@@ -187,6 +187,31 @@ post revoke-reason "$BASE/ssl?action=revoke" "$OUT/revoke.html" url \
 never_raw revoke-reason
 echoed revoke-reason
 
+# --- the device form: no access code, so every field is reached at once
+sqlite3 "$INSTANCE/state/certdesk.db" "DELETE FROM throttle"
+get device "$BASE/device/lab"
+check "device: form has fields" test "$(fields "$OUT/device.html" | wc -l)" -ge 4
+get device-q "$BASE/device/lab?$(query_all "$OUT/device.html" "")"
+never_raw device-q
+post device-all "$BASE/device/lab" "$OUT/device.html" url
+never_raw device-all
+post device-post "$BASE/device/lab" "$OUT/device.html" multipart \
+    "csrf=$(csrf_of device)" csrFile=-
+never_raw device-post
+echoed device-post
+# Past the profile and term checks, so the email's message quotes it.
+post device-late "$BASE/device/lab" "$OUT/device.html" multipart \
+    "csrf=$(csrf_of device)" csrFile=- profile=Device term=365 \
+    "csr=$(cat "$OUT/h.csr")"
+never_raw device-late
+echoed device-late
+check_grep "device: the CSR is kept" 'BEGIN CERTIFICATE REQUEST' "$OUT/device-late.html"
+post device-query "$BASE/device/lab?$(query_all "$OUT/device.html" "")" \
+    "$OUT/device.html" url "csrf=$(csrf_of device)"
+never_raw device-query
+check_eq "no request recorded from hostile device input" 0 \
+    "$(db_count 'SELECT COUNT(*) FROM request')"
+
 # --- collection
 get collect "$BASE/collect"
 check "collect: form has fields" test "$(fields "$OUT/collect.html" | wc -l)" -ge 1

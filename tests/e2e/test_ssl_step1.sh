@@ -80,7 +80,7 @@ check_eq "unknown customer on another program: 404" 404 "$code"
 
 # Programs not built yet say so with their title and a 503.
 for p in smime:"Client Certificate Management" validate:"Account Validation" \
-    bulkenroll:"Bulk Enrollment Form" device:"Device Certificate Enrollment"; do
+    bulkenroll:"Bulk Enrollment Form"; do
 	prog=${p%%:*}; title=${p#*:}
 	code=$(curl -s -o "$OUT/$prog.html" -w '%{http_code}' "$BASE/$prog")
 	check_eq "$prog: 503" 503 "$code"

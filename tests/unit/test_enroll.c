@@ -2,7 +2,12 @@
  * test_enroll: the name and requester checks of the enrollment forms
  * (SPEC 4.1 step 4) over a fixed set of delegations.
  */
+#include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "enroll.h"
 #include "unit.h"
@@ -197,6 +202,139 @@ test_emails(void)
 	}
 }
 
+/* dev.example to org 1 for device certificates; example.com not. */
+static const struct policy_delegation devdels[] = {
+	{ "dev.example", 1, 0, CERT_DEVICE },
+	{ "example.com", 1, 0, CERT_SSL },
+};
+
+/* Returns a parsed EC P-256 request for cn and an optional SAN; caller frees. */
+static struct csr *
+device_csr(const char *cn, const char *san)
+{
+	EVP_PKEY			*key;
+	X509_REQ			*req;
+	X509_EXTENSION			*ext;
+	STACK_OF(X509_EXTENSION)	*exts;
+	unsigned char			*der = NULL;
+	struct csr			*c;
+	char				 err[256];
+	int				 len;
+
+	CU_ASSERT_FATAL((key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256")) !=
+	    NULL);
+	CU_ASSERT_FATAL((req = X509_REQ_new()) != NULL);
+	CU_ASSERT_FATAL(X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req),
+	    "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0));
+	if (san != NULL) {
+		CU_ASSERT_FATAL((exts = sk_X509_EXTENSION_new_null()) != NULL);
+		ext = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name,
+		    san);
+		CU_ASSERT_FATAL(ext != NULL);
+		sk_X509_EXTENSION_push(exts, ext);
+		CU_ASSERT_FATAL(X509_REQ_add_extensions(req, exts));
+		sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	}
+	CU_ASSERT_FATAL(X509_REQ_set_pubkey(req, key));
+	CU_ASSERT_FATAL(X509_REQ_sign(req, key, EVP_sha256()) > 0);
+	CU_ASSERT_FATAL((len = i2d_X509_REQ(req, &der)) > 0);
+	c = csr_parse(der, (size_t)len, err, sizeof(err));
+	CU_ASSERT_FATAL(c != NULL);
+	OPENSSL_free(der);
+	X509_REQ_free(req);
+	EVP_PKEY_free(key);
+	return c;
+}
+
+/* Runs enroll_check_device with in; err and sans are the caller's. */
+static int
+device_check(const struct device_input *in, struct buf *sans, char *err,
+    size_t errlen)
+{
+	struct policy_scope	 sc = { devdels, 2, 1, 0, NULL, NULL };
+
+	err[0] = '\0';
+	return enroll_check_device(&sc, in, sans, err, errlen);
+}
+
+/* The device form's checks, each failure with its own message. */
+static void
+test_device(void)
+{
+	struct profile		 prof, ssl, rsa;
+	struct device_input	 in;
+	struct buf		 b = { 0 };
+	struct csr		*ok = device_csr("gw.dev.example",
+				    "DNS:gw.dev.example"), *foreign;
+	char			 err[512];
+
+	memset(&prof, 0, sizeof(prof));
+	prof.name = "Device";
+	prof.type = CERT_DEVICE;
+	prof.terms = "365";
+	prof.key_types = "";
+	ssl = prof;
+	ssl.type = CERT_SSL;
+	rsa = prof;
+	rsa.key_types = "rsa2048";
+	memset(&in, 0, sizeof(in));
+	in.prof = &prof;
+	in.term = 365;
+	in.email = "ops@dev.example";
+	in.csr = ok;
+	CU_ASSERT_EQUAL(device_check(&in, &b, err, sizeof(err)), 1);
+	CU_ASSERT_STRING_EQUAL((char *)b.data, "gw.dev.example");
+	buf_free(&b);
+
+	in.prof = &ssl;
+	CU_ASSERT_EQUAL(device_check(&in, &b, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "profiles offered"));
+	in.prof = &prof;
+	in.term = 730;
+	CU_ASSERT_EQUAL(device_check(&in, &b, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "term"));
+	in.term = 365;
+	in.email = "";
+	CU_ASSERT_EQUAL(device_check(&in, &b, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "Enter your email"));
+	in.email_invalid = 1;
+	CU_ASSERT_EQUAL(device_check(&in, &b, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not valid"));
+	in.email_invalid = 0;
+	in.email = "ops@example.com";	/* delegated, but not for devices */
+	CU_ASSERT_EQUAL(device_check(&in, &b, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not an email address"));
+	in.email = "not an address";
+	CU_ASSERT_EQUAL(device_check(&in, &b, err, sizeof(err)), 0);
+	in.email = "ops@dev.example";
+	in.csr = NULL;
+	in.csr_err = "The CSR is not valid.";
+	CU_ASSERT_EQUAL(device_check(&in, &b, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(err, "The CSR is not valid.");
+	in.csr = ok;
+	in.prof = &rsa;
+	CU_ASSERT_EQUAL(device_check(&in, &b, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "EC P-256"));
+	in.prof = &prof;
+	foreign = device_csr("gw.example.com", NULL);
+	in.csr = foreign;
+	CU_ASSERT_EQUAL(device_check(&in, &b, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "gw.example.com"));
+	CU_ASSERT_PTR_NULL(b.data);
+	csr_free(foreign);
+	/* A second name needs a multi-domain profile. */
+	foreign = device_csr("gw.dev.example", "DNS:b.dev.example");
+	in.csr = foreign;
+	CU_ASSERT_EQUAL(device_check(&in, &b, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "multi-domain"));
+	prof.multi_domain = 1;
+	CU_ASSERT_EQUAL(device_check(&in, &b, err, sizeof(err)), 1);
+	CU_ASSERT_STRING_EQUAL((char *)b.data, "b.dev.example,gw.dev.example");
+	buf_free(&b);
+	csr_free(foreign);
+	csr_free(ok);
+}
+
 static void
 register_tests(void)
 {
@@ -208,6 +346,7 @@ register_tests(void)
 	UNIT_ADD(s, test_names_department);
 	UNIT_ADD(s, test_names_limit);
 	UNIT_ADD(s, test_emails);
+	UNIT_ADD(s, test_device);
 }
 
 UNIT_MAIN(register_tests)

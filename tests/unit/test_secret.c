@@ -389,6 +389,37 @@ test_throttle_window(void)
 	fx_teardown();
 }
 
+/* An explicit limit and window: every attempt counts, the one past the limit is refused. */
+static void
+test_throttle_attempt_n(void)
+{
+	struct db	*db;
+	const char	*sc = "device-submit", *ip = "203.0.113.9";
+	int		 i;
+
+	fx_setup();
+	db = open_db();
+	set_now(T0);
+	for (i = 1; i <= 20; i++)
+		CU_ASSERT_EQUAL(throttle_attempt_n(db, sc, ip, 20, 3600), 1);
+	CU_ASSERT_EQUAL(throttle_attempt_n(db, sc, ip, 20, 3600), 0);
+	CU_ASSERT_EQUAL(throttle_blocked_n(db, sc, ip, 20, 3600), 1);
+	/* Another address is not affected. */
+	CU_ASSERT_EQUAL(throttle_attempt_n(db, sc, "198.51.100.1", 20, 3600),
+	    1);
+	/* The block lasts a whole window from the twentieth attempt. */
+	set_now(T0 + 3599);
+	CU_ASSERT_EQUAL(throttle_attempt_n(db, sc, ip, 20, 3600), 0);
+	set_now(T0 + 3600);
+	CU_ASSERT_EQUAL(throttle_blocked_n(db, sc, ip, 20, 3600), 0);
+	CU_ASSERT_EQUAL(throttle_attempt_n(db, sc, ip, 20, 3600), 1);
+	/* A short window forgets sooner than the default one would. */
+	set_now(T0 + 3600 + 61);
+	CU_ASSERT_EQUAL(throttle_blocked_n(db, sc, ip, 1, 60), 0);
+	db_close(db);
+	fx_teardown();
+}
+
 /*
  * Failures bunched at a window's edge: one at the start and nine just
  * before its end block, and the block does not lift a second later.
@@ -637,6 +668,7 @@ register_secret(void)
 	UNIT_ADD(s, test_equal);
 	UNIT_ADD(s, test_throttle_window);
 	UNIT_ADD(s, test_throttle_window_edge);
+	UNIT_ADD(s, test_throttle_attempt_n);
 	UNIT_ADD(s, test_throttle_ipv6_prefix);
 	UNIT_ADD(s, test_throttle_ipv4_mapped);
 	UNIT_ADD(s, test_throttle_nat64);
