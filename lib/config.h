@@ -8,7 +8,8 @@
  * Known keys (all optional, defaults in config.c):
  *   DB.Path, State.Dir, Templates.Dir, Static.Dir, BaseURL,
  *   Mail.Command, Mail.From, Secret.KeyFile, CRL.Dir,
- *   SCEP.IncludeRoot, PKCS12.Iterations, Log.Quiet, Web.TrustedProxies
+ *   SCEP.IncludeRoot, PKCS12.Iterations, Log.Quiet, Web.TrustedProxies,
+ *   Notify.ExpiryDays, Notify.SCEP, CRL.Days
  */
 struct config {
 	HDF	*hdf;
