@@ -51,7 +51,7 @@ on_event(void *arg, const struct maintain_event *ev)
 		t->renewed++;
 		if (!t->json)
 			printf("renewed %s → %s\n", ev->id,
-			    ev->detail[0] ? ev->detail : "(new)");
+			    ev->detail[0] ? ev->detail : "(due)");
 		json_next(&t->j_renewed);
 		buf_puts(&t->j_renewed, "{\"id\":");
 		json_buf(&t->j_renewed, ev->id);
@@ -85,8 +85,10 @@ on_event(void *arg, const struct maintain_event *ev)
 		break;
 	case MAINT_CRL:
 		t->crls++;
-		if (!t->json)
+		if (!t->json && ev->n > 0)
 			printf("crl %s published %lld\n", ev->id, ev->n);
+		else if (!t->json)
+			printf("crl %s due\n", ev->id);
 		json_next(&t->j_crl);
 		buf_puts(&t->j_crl, "{\"ca\":");
 		json_buf(&t->j_crl, ev->id);

@@ -232,7 +232,7 @@ int
 maintain_notices(struct maintain *m)
 {
 	struct request_list	*l;
-	int			 t[MAINT_MAX_THRESHOLDS], nt, i, c, n = 0;
+	int			 t[MAINT_MAX_THRESHOLDS] = { 0 }, nt, i, c, n = 0;
 	size_t			 j;
 
 	if ((nt = thresholds(m->cfg, t)) < 0) {
@@ -365,7 +365,7 @@ crl_state(const char *path, long long *next, long long *number)
 	if ((f = fopen(path, "rb")) == NULL)
 		return 0;
 	crl = d2i_X509_CRL_fp(f, NULL);
-	fclose(f);
+	(void)fclose(f);
 	if (crl == NULL || (nu = X509_CRL_get0_nextUpdate(crl)) == NULL ||
 	    !ASN1_TIME_to_tm(nu, &tm))
 		goto out;
