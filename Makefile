@@ -126,6 +126,12 @@ $(BUILD)/tests/pkiclient.exe: $(BUILD)/cgi/pkiclient.o $(TEST_CLOCK_OBJ) $(LIBA)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+# The CLI with the test clock, for tests/e2e/test_maintain.sh.
+$(BUILD)/tests/certdesk: $(ADMIN_OBJ) $(TEST_CLOCK_OBJ) $(LIBA)
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
 # A suite is compiled and linked in one step; its .d file names the
 # binary, so unit.h, fixture.h or any lib header rebuilds it.
 $(BUILD)/tests/%: tests/unit/%.c $(FIXTURE_OBJ) $(TEST_CLOCK_OBJ) $(LIBA)
@@ -158,7 +164,7 @@ unit: $(UNIT_BIN)
 unit-asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 OPT="-O1 -g" unit
 
-e2e: all
+e2e: all $(BUILD)/tests/certdesk
 	@tests/e2e/run-all
 
 # Every test: unit suites, the same suites under ASan+UBSan, end to end.

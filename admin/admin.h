@@ -69,5 +69,6 @@ extern const struct command admin_setup_commands[];
 extern const struct command admin_org_commands[];
 extern const struct command admin_profile_commands[];
 extern const struct command admin_request_commands[];
+extern const struct command admin_maintain_commands[];
 
 #endif

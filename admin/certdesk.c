@@ -24,6 +24,7 @@ static const struct command *const command_tables[] = {
 	admin_org_commands,
 	admin_profile_commands,
 	admin_request_commands,
+	admin_maintain_commands,
 	NULL
 };
 

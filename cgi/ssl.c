@@ -719,15 +719,7 @@ page_renew(struct app_req *c)
 	}
 	acc = store_account_by_id(c->app->db, old->account_id);
 	/* The same details and CSR; the copy's strings stay owned by old. */
-	nr = *old;
-	nr.id = 0;
-	nr.cert_id = NULL;
-	nr.via = "web";
-	nr.status = REQ_REQUESTED;
-	nr.cert_der = NULL;
-	nr.cert_len = 0;
-	nr.serial = NULL;
-	nr.renewal_of = old->id;
+	enroll_renewal_copy(old, "web", &nr);
 	who.name = old->requester_email;
 	who.remote = c->r->remote;
 	if (!enroll_submit(c->app->db, c->app->cfg, &nr,

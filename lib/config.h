@@ -10,6 +10,7 @@
  *   Mail.Command, Mail.From, Secret.KeyFile, CRL.Dir,
  *   SCEP.IncludeRoot, PKCS12.Iterations, Log.Quiet, Web.TrustedProxies,
  *   Device.SubmitLimit
+ *   Notify.ExpiryDays, Notify.SCEP, CRL.Days
  */
 struct config {
 	HDF	*hdf;

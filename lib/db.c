@@ -270,6 +270,70 @@ static const char *const db_sql[STMT__COUNT] = {
 	    " failures) VALUES (?, ?, ?, ?)",
 	[STMT_THROTTLE_DELETE] =
 	    "DELETE FROM throttle WHERE scope = ? AND key = ?",
+	/*
+	 * maintain: SSL certificates due for auto-renewal (?1 now), not
+	 * claimed yet and with no renewal other than a declined one.
+	 * auto_renew_days 0 (never set) means 30.
+	 */
+	[STMT_MAINT_RENEW_DUE] =
+	    "SELECT " REQUEST_COLS " FROM request WHERE type = 'ssl'"
+	    " AND status = 'Issued' AND auto_renew = 1"
+	    " AND auto_renewed_at IS NULL AND not_after - ?1 <="
+	    " COALESCE(NULLIF(auto_renew_days, 0), 30) * 86400"
+	    " AND NOT EXISTS (SELECT 1 FROM request n"
+	    " WHERE n.renewal_of = request.id AND n.status <> 'Declined')"
+	    " ORDER BY id",
+	/* The claim: only the one run that changes the row renews. */
+	[STMT_MAINT_RENEW_CLAIM] =
+	    "UPDATE request SET auto_renewed_at = ?1 WHERE id = ?2"
+	    " AND status = 'Issued' AND auto_renewed_at IS NULL"
+	    " AND NOT EXISTS (SELECT 1 FROM request n"
+	    " WHERE n.renewal_of = ?2 AND n.status <> 'Declined')",
+	[STMT_MAINT_RENEW_RELEASE] =
+	    "UPDATE request SET auto_renewed_at = NULL WHERE id = ?",
+	/*
+	 * Certificates whose notice for threshold ?3 is due: notAfter in
+	 * (?1, ?2], the window down to the next smaller threshold, and not
+	 * sent; SCEP ones only when ?4 is 1.
+	 */
+	[STMT_MAINT_NOTICE_DUE] =
+	    "SELECT " REQUEST_COLS " FROM request WHERE status = 'Issued'"
+	    " AND not_after > ?1 AND not_after <= ?2"
+	    " AND (via <> 'scep' OR ?4 = 1)"
+	    " AND NOT EXISTS (SELECT 1 FROM notice n"
+	    " WHERE n.request_id = request.id AND n.threshold = ?3)"
+	    " ORDER BY id",
+	[STMT_MAINT_NOTICE_CLAIM] =
+	    "INSERT OR IGNORE INTO notice (request_id, threshold, sent_at)"
+	    " VALUES (?, ?, ?)",
+	[STMT_MAINT_NOTICE_RELEASE] =
+	    "DELETE FROM notice WHERE request_id = ? AND threshold = ?",
+	[STMT_MAINT_EXPIRE_DUE] =
+	    "SELECT cert_id FROM request WHERE status = 'Issued'"
+	    " AND not_after <= ? ORDER BY id",
+	[STMT_MAINT_EXPIRE] =
+	    "UPDATE request SET status = 'Expired' WHERE status = 'Issued'"
+	    " AND not_after <= ? RETURNING cert_id",
+	[STMT_MAINT_CODES_DUE] =
+	    "SELECT COUNT(*) FROM validation_code WHERE expires <= ?",
+	[STMT_MAINT_CODES_PURGE] =
+	    "DELETE FROM validation_code WHERE expires <= ?",
+	[STMT_MAINT_P12_DUE] =
+	    "SELECT COUNT(*) FROM p12_pickup WHERE expires <= ?",
+	[STMT_MAINT_P12_PURGE] =
+	    "DELETE FROM p12_pickup WHERE expires <= ?",
+	/* Bulk material: the PKCS#12 files of requests whose link expired. */
+	[STMT_MAINT_BULK_DUE] =
+	    "SELECT COUNT(*) FROM bulk_item WHERE p12_der IS NOT NULL"
+	    " AND bulk_id IN (SELECT id FROM bulk_request"
+	    " WHERE download_expires <= ?)",
+	[STMT_MAINT_BULK_PURGE] =
+	    "UPDATE bulk_item SET p12_der = NULL WHERE p12_der IS NOT NULL"
+	    " AND bulk_id IN (SELECT id FROM bulk_request"
+	    " WHERE download_expires <= ?)",
+	[STMT_MAINT_BULK_TOKENS_PURGE] =
+	    "UPDATE bulk_request SET download_token_hmac = NULL"
+	    " WHERE download_expires <= ? AND download_token_hmac IS NOT NULL",
 };
 
 /* Runs one SQL script; returns 1 on success. */

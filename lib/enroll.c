@@ -207,6 +207,21 @@ requester_person(struct db *db, const struct request *r)
 	return store_person_add(db, &p);
 }
 
+void
+enroll_renewal_copy(const struct request *old, const char *via,
+    struct request *nr)
+{
+	*nr = *old;
+	nr->id = 0;
+	nr->cert_id = NULL;
+	nr->via = (char *)via;
+	nr->status = REQ_REQUESTED;
+	nr->cert_der = NULL;
+	nr->cert_len = 0;
+	nr->serial = NULL;
+	nr->renewal_of = old->id;
+}
+
 int
 enroll_submit(struct db *db, const struct config *cfg, struct request *r,
     int auto_approve, const struct actor *who, struct enroll_result *res,

@@ -122,6 +122,15 @@ struct account *enroll_account(struct db *, long long customer_id,
 int	 enroll_renewal_ok(const struct policy_scope *, const struct request *,
 	    const struct profile *, char *err, size_t errlen);
 
+/*
+ * Fills nr as the renewal of old through via ("web", ...): the same
+ * details and CSR, status Requested, no certificate, renewal_of old.
+ * nr's strings stay owned by old (free only nr->cert_id, which
+ * enroll_submit writes).
+ */
+void	 enroll_renewal_copy(const struct request *old, const char *via,
+	    struct request *nr);
+
 /* What enroll_submit did. */
 struct enroll_result {
 	long long	 id;		/* the new request */

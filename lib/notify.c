@@ -53,9 +53,60 @@ send_all(const struct config *cfg, HDF *hdf, const char *tmpl,
 	return ok;
 }
 
-int
-notify_request(struct db *db, const struct config *cfg, long long id,
-    enum notify_event ev)
+/* Sets the template and subject of event ev; returns 1, or 0 when unknown. */
+static int
+event_mail(enum notify_event ev, const char **tmpl, const char **subject)
+{
+	switch (ev) {
+	case NOTIFY_AWAITING:
+		*tmpl = "mail/awaiting";
+		*subject = "Certificate request awaiting approval";
+		return 1;
+	case NOTIFY_COLLECT:
+		*tmpl = "mail/collect";
+		*subject = "Your certificate is ready for collection";
+		return 1;
+	case NOTIFY_DECLINED:
+		*tmpl = "mail/declined";
+		*subject = "Your certificate request was declined";
+		return 1;
+	case NOTIFY_PASS_LOCKED:
+		*tmpl = "mail/passphrase_locked";
+		*subject = "Your certificate's passphrase is locked";
+		return 1;
+	case NOTIFY_REVOKED:
+		*tmpl = "mail/revoked";
+		*subject = "Your certificate was revoked";
+		return 1;
+	case NOTIFY_AUTO_RENEWAL:
+		*tmpl = "mail/auto_renewal";
+		*subject = "Auto-renewal of your certificate started";
+		return 1;
+	case NOTIFY_EXPIRY:
+		*tmpl = "mail/expiry";
+		*subject = "Your certificate expires soon";
+		return 1;
+	}
+	return 0;
+}
+
+/* Sets what the renewal mail names: the certificate renewed. */
+static void
+set_renewal_of(struct db *db, HDF *hdf, const struct request *r)
+{
+	struct request	*old;
+
+	if (r->renewal_of == 0 ||
+	    (old = store_request_by_id(db, r->renewal_of)) == NULL)
+		return;
+	hdf_set_value(hdf, "Cert.RenewalOf", old->cert_id);
+	store_request_free(old);
+}
+
+/* notify_request, with days before notAfter for an expiry notice. */
+static int
+notify_send(struct db *db, const struct config *cfg, long long id,
+    enum notify_event ev, int days)
 {
 	struct request	*r = NULL;
 	struct customer	*cust = NULL;
@@ -102,14 +153,17 @@ notify_request(struct db *db, const struct config *cfg, long long id,
 	hdf_set_value(hdf, "Cert.RevokeReason",
 	    issue_reason_name(r->revoke_reason));
 	hdf_set_value(hdf, "Cert.CollectURL", (const char *)url.data);
+	hdf_set_int_value(hdf, "Cert.DaysLeft", days);
+	set_renewal_of(db, hdf, r);
 
 	/*
 	 * Requesters hear about their certificate; admins about approvals.
-	 * A lock concerns whoever holds the passphrase: the requester only.
+	 * A lock concerns whoever holds the passphrase, and an auto-renewal
+	 * whoever asked for it: the requester only.
 	 */
 	if (ev == NOTIFY_AWAITING) {
 		buf_puts(&to, org->admin_email);
-	} else if (ev == NOTIFY_PASS_LOCKED) {
+	} else if (ev == NOTIFY_PASS_LOCKED || ev == NOTIFY_AUTO_RENEWAL) {
 		buf_puts(&to, r->requester_email);
 	} else {
 		buf_puts(&to, r->requester_email);
@@ -118,29 +172,7 @@ notify_request(struct db *db, const struct config *cfg, long long id,
 			buf_puts(&to, r->external_requesters);
 		}
 	}
-	switch (ev) {
-	case NOTIFY_AWAITING:
-		tmpl = "mail/awaiting";
-		subject = "Certificate request awaiting approval";
-		break;
-	case NOTIFY_COLLECT:
-		tmpl = "mail/collect";
-		subject = "Your certificate is ready for collection";
-		break;
-	case NOTIFY_DECLINED:
-		tmpl = "mail/declined";
-		subject = "Your certificate request was declined";
-		break;
-	case NOTIFY_PASS_LOCKED:
-		tmpl = "mail/passphrase_locked";
-		subject = "Your certificate's passphrase is locked";
-		break;
-	case NOTIFY_REVOKED:
-		tmpl = "mail/revoked";
-		subject = "Your certificate was revoked";
-		break;
-	}
-	if (tmpl == NULL) {
+	if (!event_mail(ev, &tmpl, &subject)) {
 		log_err("notification %d is not known", (int)ev);
 		goto out;
 	}
@@ -161,4 +193,18 @@ out:
 	store_customer_free(cust);
 	store_request_free(r);
 	return ok;
+}
+
+int
+notify_request(struct db *db, const struct config *cfg, long long id,
+    enum notify_event ev)
+{
+	return notify_send(db, cfg, id, ev, 0);
+}
+
+int
+notify_expiry(struct db *db, const struct config *cfg, long long id,
+    int days)
+{
+	return notify_send(db, cfg, id, NOTIFY_EXPIRY, days);
 }

@@ -10,7 +10,9 @@ enum notify_event {
 	NOTIFY_COLLECT,		/* issued: to requester and external requesters */
 	NOTIFY_DECLINED,
 	NOTIFY_REVOKED,
-	NOTIFY_PASS_LOCKED	/* to the requester: passphrase locked */
+	NOTIFY_PASS_LOCKED,	/* to the requester: passphrase locked */
+	NOTIFY_AUTO_RENEWAL,	/* about the renewal request maintain made */
+	NOTIFY_EXPIRY		/* see notify_expiry */
 };
 
 /*
@@ -20,5 +22,12 @@ enum notify_event {
  */
 int	 notify_request(struct db *, const struct config *, long long id,
 	    enum notify_event);
+/*
+ * Sends the expiry notice (NOTIFY_EXPIRY) of request id, days before its
+ * notAfter, to the requester and external requesters; returns as
+ * notify_request.
+ */
+int	 notify_expiry(struct db *, const struct config *, long long id,
+	    int days);
 
 #endif

@@ -393,6 +393,45 @@ int		 store_audit_add(struct db *, long long customer_id, const char *actor,
 struct audit_list *store_audit_list(struct db *, int limit);
 void		 store_audit_list_free(struct audit_list *);
 
+/*
+ * maintain.  The claims run inside the caller's BEGIN IMMEDIATE and
+ * return the rows they changed (1: this caller took the action, 0:
+ * another run did), or -1 on error.
+ */
+/* Issued SSL certificates due for auto-renewal at now, unclaimed (caller frees). */
+struct request_list *store_maint_renewals_due(struct db *, long long now);
+/* Claims request id's auto-renewal. */
+int		 store_maint_renew_claim(struct db *, long long id, long long now);
+/* Gives a claim back after the renewal failed; returns 1 on success. */
+int		 store_maint_renew_release(struct db *, long long id);
+/*
+ * Issued certificates with notAfter in (after, until] whose notice for
+ * threshold is not recorded; SCEP ones only when scep (caller frees).
+ */
+struct request_list *store_maint_notices_due(struct db *, long long after,
+		    long long until, int threshold, int scep);
+/* Records the notice (INSERT OR IGNORE) before it is sent. */
+int		 store_maint_notice_claim(struct db *, long long id, int threshold,
+		    long long now);
+/* Forgets a notice that could not be sent; returns 1 on success. */
+int		 store_maint_notice_release(struct db *, long long id, int threshold);
+/*
+ * Marks every Issued certificate past its notAfter Expired (with
+ * dry_run, only lists them), calling each with every certificate ID.
+ * Returns how many, or -1.
+ */
+int		 store_maint_expire(struct db *, long long now, int dry_run,
+		    void (*each)(void *, const char *), void *arg);
+/* What store_maint_purge deletes. */
+enum maint_purge {
+	MAINT_PURGE_CODES,	/* validation and invitation codes */
+	MAINT_PURGE_P12,	/* one-time PKCS#12 pick-ups */
+	MAINT_PURGE_BULK	/* bulk download files and links */
+};
+/* Deletes (with dry_run, counts) what expired by now; returns how many, or -1. */
+int		 store_maint_purge(struct db *, enum maint_purge, long long now,
+		    int dry_run);
+
 /* Throttle counters: failures within a fixed window starting at the first. */
 int		 store_throttle_get(struct db *, const char *scope, const char *key,
 		    long long *window_start, int *failures);

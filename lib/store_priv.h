@@ -37,6 +37,9 @@ void	*read_one(sqlite3_stmt *st, row_fn row);
 /* Returns a list of every row's record (possibly empty), or NULL on error. */
 void	*read_list(sqlite3_stmt *st, row_fn row, free_fn fr);
 
+/* Returns the request of the current row (REQUEST_COLS), or NULL; store_request_free frees it. */
+void	*row_request(sqlite3_stmt *st);
+
 /* Frees a list built by read_list. */
 void	 free_list(void *lp, free_fn fr);
 

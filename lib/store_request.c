@@ -26,7 +26,7 @@ col_blob(sqlite3_stmt *st, int i, unsigned char **out, size_t *len)
 
 /* ---- requests and certificates ---- */
 
-static void *
+void *
 row_request(sqlite3_stmt *st)
 {
 	struct request	*r;
