@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/pem.h>
 
 #include "app.h"
 #include "csr.h"
@@ -76,70 +75,6 @@ struct device_ctx {
 	size_t			 n_device;	/* how many of them are device profiles */
 	const struct profile	*only;	/* the device profile when there is one */
 };
-
-/* The form's CSR, read once per request. */
-struct form_csr {
-	struct csr	*csr;		/* parsed, or NULL with err */
-	char		*text;		/* what the form shows back (caller frees) */
-	char		 err[256];
-};
-
-/* Returns the CSR as PEM text for the form (caller frees) or NULL. */
-static char *
-csr_pem_text(const struct csr *csr)
-{
-	BIO	*bio;
-	char	*data, *s = NULL;
-	long	 len;
-
-	if ((bio = BIO_new(BIO_s_mem())) == NULL)
-		return NULL;
-	if (PEM_write_bio_X509_REQ(bio, csr->req) &&
-	    (len = BIO_get_mem_data(bio, &data)) > 0)
-		s = strndup(data, (size_t)len);
-	BIO_free(bio);
-	return s;
-}
-
-/*
- * Reads the CSR from the upload (preferred) or the text field and parses
- * it; fc->csr is NULL with fc->err set when there is none or it is bad.
- */
-static void
-read_form_csr(struct app_req *c, struct form_csr *fc)
-{
-	struct buf	 up = { 0 };
-	const char	*pasted = app_str(c, KEY_CSR);
-	int		 rc;
-
-	memset(fc, 0, sizeof(*fc));
-	rc = web_upload(c->r, "csrFile", CSR_MAX_BYTES, &up);
-	if (rc < 0) {
-		snprintf(fc->err, sizeof(fc->err), "The uploaded CSR is "
-		    "larger than 32 KiB (Max CSR size is 32K).");
-		fc->text = strdup("");
-		return;
-	}
-	if (rc > 0) {
-		fc->csr = csr_parse(up.data, up.len, fc->err, sizeof(fc->err));
-		/* A DER upload comes back as PEM so the next submit keeps it. */
-		fc->text = fc->csr != NULL ? csr_pem_text(fc->csr) : strdup("");
-		buf_free(&up);
-		return;
-	}
-	if (c->f[KEY_CSR].state == FIELD_INVALID) {
-		snprintf(fc->err, sizeof(fc->err), "The CSR is larger than "
-		    "32 KiB (Max CSR size is 32K) or is not text.");
-		fc->text = strdup("");
-		return;
-	}
-	fc->text = strdup(pasted);
-	if (*pasted == '\0') {
-		snprintf(fc->err, sizeof(fc->err), "Paste or upload the CSR.");
-		return;
-	}
-	fc->csr = csr_parse(pasted, strlen(pasted), fc->err, sizeof(fc->err));
-}
 
 /*
  * Loads the endpoint's account and its device profiles into x; returns 1,
@@ -376,7 +311,7 @@ page_form(struct app_req *c)
 	}
 	if (!submit_allowed(c))
 		goto out;
-	read_form_csr(c, &fc);
+	app_form_csr(c, "csrFile", KEY_CSR, &fc);
 	prof = find_profile(&x, app_str(c, KEY_PROFILE));
 	if (!device_check(c, &x, prof, &fc, &sans, err, sizeof(err))) {
 		rc = device_form(c, &x, err, fc.text ? fc.text : "");
@@ -387,8 +322,7 @@ page_form(struct app_req *c)
 	}
 out:
 	buf_free(&sans);
-	csr_free(fc.csr);
-	free(fc.text);
+	app_form_csr_free(&fc);
 	store_profile_list_free(x.pl);
 	store_account_free(x.acc);
 	return rc;

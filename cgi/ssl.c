@@ -9,8 +9,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/crypto.h>
-#include <openssl/pem.h>
 
 #include "app.h"
 #include "csr.h"
@@ -300,70 +298,6 @@ enroll_form(struct app_req *c, const struct account *acc, const char *email,
 	return rc;
 }
 
-/* Returns the CSR as PEM text for the form (caller frees) or NULL. */
-static char *
-csr_pem_text(const struct csr *csr)
-{
-	BIO	*bio;
-	char	*data, *s = NULL;
-	long	 len;
-
-	if ((bio = BIO_new(BIO_s_mem())) == NULL)
-		return NULL;
-	if (PEM_write_bio_X509_REQ(bio, csr->req) &&
-	    (len = BIO_get_mem_data(bio, &data)) > 0)
-		s = strndup(data, (size_t)len);
-	BIO_free(bio);
-	return s;
-}
-
-/* The form's CSR, read once per request. */
-struct form_csr {
-	struct csr	*csr;		/* parsed, or NULL with err */
-	char		*text;		/* what the form shows back (caller frees) */
-	char		 err[256];
-};
-
-/*
- * Reads the CSR from the upload (preferred) or the text field and parses
- * it; fc->csr is NULL with fc->err set when there is none or it is bad.
- */
-static void
-read_form_csr(struct app_req *c, struct form_csr *fc)
-{
-	struct buf	 up = { 0 };
-	const char	*pasted = app_str(c, KEY_CSR);
-	int		 rc;
-
-	memset(fc, 0, sizeof(*fc));
-	rc = web_upload(c->r, "csrFile", CSR_MAX_BYTES, &up);
-	if (rc < 0) {
-		snprintf(fc->err, sizeof(fc->err), "The uploaded CSR is "
-		    "larger than 32 KiB (Max CSR size is 32K).");
-		fc->text = strdup("");
-		return;
-	}
-	if (rc > 0) {
-		fc->csr = csr_parse(up.data, up.len, fc->err, sizeof(fc->err));
-		/* A DER upload comes back as PEM so the next submit keeps it. */
-		fc->text = fc->csr != NULL ? csr_pem_text(fc->csr) : strdup("");
-		buf_free(&up);
-		return;
-	}
-	if (c->f[KEY_CSR].state == FIELD_INVALID) {
-		snprintf(fc->err, sizeof(fc->err), "The CSR is larger than "
-		    "32 KiB (Max CSR size is 32K) or is not text.");
-		fc->text = strdup("");
-		return;
-	}
-	fc->text = strdup(pasted);
-	if (*pasted == '\0') {
-		snprintf(fc->err, sizeof(fc->err), "Paste or upload the CSR.");
-		return;
-	}
-	fc->csr = csr_parse(pasted, strlen(pasted), fc->err, sizeof(fc->err));
-}
-
 /* "Get CN from CSR": fills Common Name and SANs from the CSR, changes nothing. */
 static int
 enroll_getcn(struct app_req *c, const struct account *acc, const char *email,
@@ -486,7 +420,7 @@ page_enroll_form(struct app_req *c)
 		return enroll_step1(c, 200, "This form has expired. Please "
 		    "enter your access code again.");
 	}
-	read_form_csr(c, &fc);
+	app_form_csr(c, "csrFile", KEY_CSR, &fc);
 	if (c->f[KEY_GETCN].num) {
 		rc = enroll_getcn(c, acc, email, &fc);
 		goto out;
@@ -551,8 +485,7 @@ out:
 	free(hash);
 	buf_free(&names);
 	buf_free(&extreq);
-	csr_free(fc.csr);
-	free(fc.text);
+	app_form_csr_free(&fc);
 	store_profile_list_free(pl);
 	store_account_free(acc);
 	return rc;

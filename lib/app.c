@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "buf.h"
+#include "csr.h"
 #include "cacache.h"
 #include "log.h"
 #include "secret.h"
@@ -396,4 +397,50 @@ app_serve(const struct program *prog)
 	free(f);
 	app_done(&app);
 	return 0;
+}
+
+void
+app_form_csr(struct app_req *c, const char *upload, size_t key,
+    struct form_csr *fc)
+{
+	struct buf	 up = { 0 };
+	const char	*pasted = app_str(c, key);
+	int		 rc;
+
+	memset(fc, 0, sizeof(*fc));
+	rc = web_upload(c->r, upload, CSR_MAX_BYTES, &up);
+	if (rc < 0) {
+		snprintf(fc->err, sizeof(fc->err), "The uploaded CSR is "
+		    "larger than 32 KiB (Max CSR size is 32K).");
+		fc->text = strdup("");
+		return;
+	}
+	if (rc > 0) {
+		fc->csr = csr_parse(up.data, up.len, fc->err, sizeof(fc->err));
+		/* A DER upload comes back as PEM so the next submit keeps it. */
+		fc->text = fc->csr != NULL ? csr_pem(fc->csr) : strdup("");
+		buf_free(&up);
+		return;
+	}
+	if (c->f[key].state == FIELD_INVALID) {
+		snprintf(fc->err, sizeof(fc->err), "The CSR is larger than "
+		    "32 KiB (Max CSR size is 32K) or is not text.");
+		fc->text = strdup("");
+		return;
+	}
+	fc->text = strdup(pasted);
+	if (*pasted == '\0') {
+		snprintf(fc->err, sizeof(fc->err), "Paste or upload the CSR.");
+		return;
+	}
+	fc->csr = csr_parse(pasted, strlen(pasted), fc->err, sizeof(fc->err));
+}
+
+void
+app_form_csr_free(struct form_csr *fc)
+{
+	csr_free(fc->csr);
+	free(fc->text);
+	fc->csr = NULL;
+	fc->text = NULL;
 }

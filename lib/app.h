@@ -149,6 +149,22 @@ const char	*app_str(const struct app_req *, size_t key);
  * answers 429 (page title kept) and returns 0.
  */
 int		 app_throttle_ok(struct app_req *, const char *scope);
+/* The CSR a form sent, read once per request. */
+struct form_csr {
+	struct csr	*csr;		/* parsed, or NULL with err */
+	char		*text;		/* what the form shows back (caller frees) */
+	char		 err[256];
+};
+
+/*
+ * Reads the CSR from the upload field upload (preferred, PEM or DER) or
+ * the pasted text field key and parses it; fc->csr is NULL with fc->err
+ * set when there is none or it is bad.  Free with app_form_csr_free.
+ */
+void		 app_form_csr(struct app_req *, const char *upload, size_t key,
+		    struct form_csr *fc);
+/* Frees what app_form_csr filled in. */
+void		 app_form_csr_free(struct form_csr *);
 /* Answers status with title and message as the program answers errors; returns 1. */
 int		 app_error(struct app_req *, int status, const char *title,
 		    const char *message);

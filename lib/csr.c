@@ -841,3 +841,19 @@ out:
 	X509_REQ_free(dup);
 	return out;
 }
+
+char *
+csr_pem(const struct csr *csr)
+{
+	BIO	*bio;
+	char	*data, *s = NULL;
+	long	 len;
+
+	if ((bio = BIO_new(BIO_s_mem())) == NULL)
+		return NULL;
+	if (PEM_write_bio_X509_REQ(bio, csr->req) &&
+	    (len = BIO_get_mem_data(bio, &data)) > 0)
+		s = strndup(data, (size_t)len);
+	BIO_free(bio);
+	return s;
+}

@@ -90,4 +90,7 @@ unsigned	 key_types_parse(const char *list);
  */
 int		 csr_pubkey_sha256(const struct csr *, char out[65]);
 
+/* Returns the CSR as PEM text (caller frees), or NULL. */
+char	*csr_pem(const struct csr *);
+
 #endif
