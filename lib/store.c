@@ -132,3 +132,18 @@ free_list(void *lp, free_fn fr)
 	free(l->items);
 	free(l);
 }
+
+int
+count_by_id(struct db *db, enum stmt which, long long id)
+{
+	sqlite3_stmt	*st = db_stmt(db, which);
+	int		 n = -1;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = col_int(st, 0);
+	sqlite3_reset(st);
+	return n;
+}

@@ -40,6 +40,9 @@ void	*read_list(sqlite3_stmt *st, row_fn row, free_fn fr);
 /* Returns the request of the current row (REQUEST_COLS), or NULL; store_request_free frees it. */
 void	*row_request(sqlite3_stmt *st);
 
+/* Returns the first column of a one-id statement's first row as a count, or -1. */
+int	 count_by_id(struct db *db, enum stmt which, long long id);
+
 /* Frees a list built by read_list. */
 void	 free_list(void *lp, free_fn fr);
 

@@ -326,31 +326,13 @@ store_request_pass_failure(struct db *db, long long id, int limit)
 int
 store_request_pending_renewals(struct db *db, long long id)
 {
-	sqlite3_stmt	*st = db_stmt(db, STMT_REQUEST_PENDING_RENEWALS);
-	int		 n = -1;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = col_int(st, 0);
-	sqlite3_reset(st);
-	return n;
+	return count_by_id(db, STMT_REQUEST_PENDING_RENEWALS, id);
 }
 
 int
 store_request_renewals(struct db *db, long long id)
 {
-	sqlite3_stmt	*st = db_stmt(db, STMT_REQUEST_RENEWALS);
-	int		 n = -1;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = col_int(st, 0);
-	sqlite3_reset(st);
-	return n;
+	return count_by_id(db, STMT_REQUEST_RENEWALS, id);
 }
 
 int
