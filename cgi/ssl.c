@@ -550,56 +550,30 @@ static struct request *
 check_passphrase(struct app_req *c, enum page p)
 {
 	struct request	*r = NULL;
-	const char	*id = app_str(c, KEY_CERTID);
-	const char	*pass = app_str(c, KEY_PASS);
-	int		 tries = 0;
 
 	if (c->f[KEY_CERTID].state == FIELD_ABSENT ||
 	    c->f[KEY_PASS].state == FIELD_ABSENT) {
 		pass_form(c, p, 200, "Enter your certificate ID and passphrase.");
 		return NULL;
 	}
-	/*
-	 * The Argon2 check is slow: count the attempt first (per address and
-	 * per certificate) and refund it on success, so parallel requests
-	 * cannot all slip in under the limits.
-	 */
-	if (!throttle_attempt(c->app->db, "ssl-pass", c->r->remote)) {
+	switch (enroll_passphrase(c->app->db, c->app->cfg, c->customer->id,
+	    CERT_SSL, "ssl-pass", c->r->remote, app_str(c, KEY_CERTID),
+	    app_str(c, KEY_PASS), &r)) {
+	case PASS_OK:
+		return r;
+	case PASS_THROTTLED:
 		app_throttle_ok(c, "ssl-pass");
-		return NULL;
-	}
-	if (*id != '\0' && *pass != '\0')
-		r = store_request_by_cert_id(c->app->db, c->customer->id, id);
-	if (r != NULL && (tries = store_request_pass_failure(c->app->db, r->id,
-	    THROTTLE_LIMIT)) == 0) {
-		log_warn("ssl: passphrase of %s is locked", r->cert_id);
-		store_request_free(r);
+		break;
+	case PASS_LOCKED:
 		web_error(c->r, 429, "Passphrase locked", "This certificate's "
 		    "passphrase is locked after too many failed attempts. "
 		    "Please ask your administrator to unlock it.");
-		return NULL;
-	}
-	if (r == NULL || r->type != CERT_SSL ||
-	    r->passphrase_hash == NULL ||
-	    !secret_verify(r->passphrase_hash, pass)) {
-		log_info("ssl: wrong certificate ID or passphrase from %s",
-		    c->r->remote);
-		/*
-		 * Only the attempt that reached the limit locks, so the
-		 * requester hears of the lock once, however many follow.
-		 */
-		if (r != NULL && tries == THROTTLE_LIMIT) {
-			log_warn("ssl: passphrase of %s locked now", r->cert_id);
-			notify_request(c->app->db, c->app->cfg, r->id,
-			    NOTIFY_PASS_LOCKED);
-		}
-		store_request_free(r);
+		break;
+	case PASS_WRONG:
 		pass_form(c, p, 200, GENERIC_PASS_ERROR);
-		return NULL;
+		break;
 	}
-	throttle_refund(c->app->db, "ssl-pass", c->r->remote);
-	store_request_pass_reset(c->app->db, r->id);
-	return r;
+	return NULL;
 }
 
 /* Whether old may be renewed under prof as things are today; 0 with a message in err. */

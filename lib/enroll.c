@@ -12,6 +12,7 @@
 #include "log.h"
 #include "notify.h"
 #include "secret.h"
+#include "throttle.h"
 
 #define SEPARATORS	", \t\r\n;"
 
@@ -485,4 +486,49 @@ enroll_renewal_ok(const struct policy_scope *sc, const struct request *old,
 		    prof->name, key_type_name(csr->key_type));
 	csr_free(csr);
 	return ok;
+}
+
+enum pass_check
+enroll_passphrase(struct db *db, const struct config *cfg,
+    long long customer_id, enum cert_type type, const char *scope,
+    const char *remote, const char *cert_id, const char *pass,
+    struct request **out)
+{
+	struct request	*r = NULL;
+	int		 tries = 0;
+
+	*out = NULL;
+	/*
+	 * The Argon2 check is slow: count the attempt first (per address and
+	 * per certificate) and refund it on success, so parallel requests
+	 * cannot all slip in under the limits.
+	 */
+	if (!throttle_attempt(db, scope, remote))
+		return PASS_THROTTLED;
+	if (*cert_id != '\0' && *pass != '\0')
+		r = store_request_by_cert_id(db, customer_id, cert_id);
+	if (r != NULL && (tries = store_request_pass_failure(db, r->id,
+	    THROTTLE_LIMIT)) == 0) {
+		log_warn("passphrase of %s is locked", r->cert_id);
+		store_request_free(r);
+		return PASS_LOCKED;
+	}
+	if (r == NULL || r->type != type || r->passphrase_hash == NULL ||
+	    !secret_verify(r->passphrase_hash, pass)) {
+		log_info("wrong certificate ID or passphrase from %s", remote);
+		/*
+		 * Only the attempt that reached the limit locks, so the
+		 * requester hears of the lock once, however many follow.
+		 */
+		if (r != NULL && tries == THROTTLE_LIMIT) {
+			log_warn("passphrase of %s locked now", r->cert_id);
+			notify_request(db, cfg, r->id, NOTIFY_PASS_LOCKED);
+		}
+		store_request_free(r);
+		return PASS_WRONG;
+	}
+	throttle_refund(db, scope, remote);
+	store_request_pass_reset(db, r->id);
+	*out = r;
+	return PASS_OK;
 }

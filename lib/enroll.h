@@ -131,6 +131,27 @@ int	 enroll_renewal_ok(const struct policy_scope *, const struct request *,
 void	 enroll_renewal_copy(const struct request *old, const char *via,
 	    struct request *nr);
 
+/* What a certificate ID and passphrase check found. */
+enum pass_check {
+	PASS_OK,		/* the request is returned */
+	PASS_THROTTLED,		/* the address has guessed too often */
+	PASS_LOCKED,		/* the certificate's passphrase is locked */
+	PASS_WRONG		/* no such certificate, or a wrong passphrase */
+};
+
+/*
+ * Checks a certificate ID and the passphrase set at enrollment for a
+ * certificate of type (SPEC 5): the attempt is counted per address
+ * (scope) and per certificate before the slow Argon2 check and refunded
+ * on success; the tenth failure locks the certificate and mails its
+ * requester once.  Returns PASS_OK with *out set (caller frees), or why
+ * not.
+ */
+enum pass_check enroll_passphrase(struct db *, const struct config *,
+	    long long customer_id, enum cert_type, const char *scope,
+	    const char *remote, const char *cert_id, const char *pass,
+	    struct request **out);
+
 /* What enroll_submit did. */
 struct enroll_result {
 	long long	 id;		/* the new request */
