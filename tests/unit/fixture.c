@@ -82,22 +82,31 @@ fixture_instance_open(void)
 }
 
 unsigned char *
-fixture_csr(EVP_PKEY *key, const char *cn, size_t *len)
+fixture_csr_name(EVP_PKEY *key, X509_NAME *name, size_t *len)
 {
 	X509_REQ	*req = X509_REQ_new();
-	X509_NAME	*n = X509_NAME_new();
 	unsigned char	*der = NULL;
 	int		 l;
 
-	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
-	    (const unsigned char *)cn, -1, -1, 0);
-	X509_REQ_set_subject_name(req, n);
+	X509_REQ_set_subject_name(req, name);
 	X509_REQ_set_pubkey(req, key);
 	X509_REQ_sign(req, key, EVP_sha256());
 	l = i2d_X509_REQ(req, &der);
 	*len = l > 0 ? (size_t)l : 0;
-	X509_NAME_free(n);
 	X509_REQ_free(req);
+	return der;
+}
+
+unsigned char *
+fixture_csr(EVP_PKEY *key, const char *cn, size_t *len)
+{
+	X509_NAME	*n = X509_NAME_new();
+	unsigned char	*der;
+
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+	    (const unsigned char *)cn, -1, -1, 0);
+	der = fixture_csr_name(key, n, len);
+	X509_NAME_free(n);
 	return der;
 }
 

@@ -10,7 +10,7 @@
 #include <limits.h>
 #include <stddef.h>
 
-#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 struct config;
 struct customer;
@@ -55,6 +55,8 @@ int		 fixture_instance_open(void);
  * key and signed by it (SHA-256), its length in len; the caller frees it.
  */
 unsigned char	*fixture_csr(EVP_PKEY *key, const char *cn, size_t *len);
+/* The same for the subject name (which stays the caller's). */
+unsigned char	*fixture_csr_name(EVP_PKEY *key, X509_NAME *name, size_t *len);
 /*
  * Frees what the fixture holds, forgets the server key and the test
  * clock (CERTDESK_NOW), and removes the directory with all it contains.
