@@ -67,3 +67,37 @@ csrf_token() {
 db_count() {
 	sqlite3 "$INSTANCE/state/certdesk.db" "$1"
 }
+
+# browser_start NAME: for a test_NAME.sh that drives Chromium.  Empties
+# OUT (tests/out/NAME), fails and exits unless chromium and playwright-core
+# are there, starts an instance and makes WORK (OUT/work).
+browser_start() {
+	OUT="$ROOT/tests/out/$1"
+	rm -rf "$OUT" && mkdir -p "$OUT"
+	if [ ! -x /usr/bin/chromium ] || [ ! -d "$ROOT/tests/e2e/node_modules/playwright-core" ]; then
+		fail "chromium and playwright-core are needed (make deps)"
+		finish
+		exit 1
+	fi
+	start_instance
+	WORK="$OUT/work"
+	mkdir -p "$WORK"
+}
+
+# browser_run NAME: runs tests/e2e/NAME.mjs against the instance, shows its
+# output (kept in OUT/browser.log), adds its passed and failed counts to
+# ours and checks that it exited 0.
+browser_run() {
+	local line p f rc
+	BASE="$BASE" INSTANCE="$INSTANCE" ROOT="$ROOT" OUT="$OUT" WORK="$WORK" \
+	    CERTDESK_CONF="$INSTANCE/certdesk.hdf" \
+	    timeout 180 node "$ROOT/tests/e2e/$1.mjs" > "$OUT/browser.log" 2>&1
+	rc=$?
+	cat "$OUT/browser.log"
+	line=$(grep -E "^$1\\.mjs: [0-9]+ passed, [0-9]+ failed\$" "$OUT/browser.log")
+	p=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed.*/\1/p')
+	f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
+	E2E_PASSED=$((E2E_PASSED + ${p:-0}))
+	E2E_FAILED=$((E2E_FAILED + ${f:-0}))
+	check_eq "browser run exits 0" 0 "$rc"
+}

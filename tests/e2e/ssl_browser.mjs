@@ -3,85 +3,25 @@
 // Driven by test_ssl_browser.sh, which sets BASE, INSTANCE, ROOT, OUT, WORK
 // (with www.csr made by openssl) and CERTDESK_CONF.  Prints "  ok"/"  FAIL"
 // lines and a summary like the shell tests.
-import { chromium } from 'playwright-core';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ok, sh, sql, cdadm, mailWith, snap, text, run } from './browser_lib.mjs';
 
-const { BASE, INSTANCE, ROOT, OUT, WORK } = process.env;
-const DB = path.join(INSTANCE, 'state', 'certdesk.db');
-let passed = 0, failed = 0;
+const { BASE, WORK } = process.env;
 
-function ok(cond, what) {
-	if (cond) { passed++; console.log(`  ok   ${what}`); }
-	else { failed++; console.log(`  FAIL ${what}`); }
-}
-function sh(cmd, args, input) {
-	return execFileSync(cmd, args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
-}
-function sql(q) { return sh('sqlite3', [DB, q]).trim(); }
-function cdadm(...args) { return sh(path.join(ROOT, 'build', 'certdesk'), args); }
 // The PEM certificates of a file, in order.
 function pemCerts(text) {
 	return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g) || [];
 }
 function pubkey(pem) { return sh('openssl', ['x509', '-pubkey', '-noout'], pem); }
 function fingerprint(pem) { return sh('openssl', ['x509', '-fingerprint', '-sha256', '-noout'], pem); }
-// The newest mail file that mentions text, or null.
-function mailWith(text) {
-	const dir = path.join(INSTANCE, 'mail');
-	const files = fs.readdirSync(dir).filter((f) => f.endsWith('.eml')).sort();
-	for (const f of files.reverse()) {
-		const body = fs.readFileSync(path.join(dir, f), 'utf8');
-		if (body.includes(text)) return body;
-	}
-	return null;
-}
 
 const csrPub = sh('openssl', ['req', '-in', path.join(WORK, 'www.csr'), '-pubkey', '-noout']);
 const csrPem = fs.readFileSync(path.join(WORK, 'www.csr'), 'utf8');
 const rootPem = sql('SELECT cert_pem FROM ca ORDER BY id LIMIT 1') + '\n';
 fs.writeFileSync(path.join(WORK, 'root.pem'), rootPem);
 
-const userData = fs.mkdtempSync(path.join(WORK, 'chromium-'));
-const context = await chromium.launchPersistentContext(userData, {
-	executablePath: '/usr/bin/chromium',
-	headless: true,
-	acceptDownloads: true,
-	viewport: { width: 1280, height: 900 },
-	args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-	    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const page = context.pages()[0] || await context.newPage();
-page.setDefaultTimeout(15000);
-
-let shot = 0;
-// Checks the current page at 375 px (no horizontal scrolling, every field
-// labelled) and saves a PNG at 375 px and at desktop width.
-async function snap(name) {
-	shot++;
-	const base = `${String(shot).padStart(2, '0')}-${name}`;
-	await page.setViewportSize({ width: 375, height: 800 });
-	const info = await page.evaluate(() => {
-		const unlabelled = [];
-		for (const el of document.querySelectorAll('input, select, textarea')) {
-			const t = (el.getAttribute('type') || '').toLowerCase();
-			if (t === 'hidden' || t === 'submit' || t === 'button') continue;
-			const byFor = el.id && document.querySelector(`label[for="${el.id}"]`);
-			if (!byFor && !el.closest('label') && !el.getAttribute('aria-label'))
-				unlabelled.push(el.name || el.id || el.tagName);
-		}
-		return { width: document.documentElement.scrollWidth, unlabelled };
-	});
-	ok(info.width <= 375, `${name}: no horizontal scrolling at 375 px (scrollWidth ${info.width})`);
-	ok(info.unlabelled.length === 0, `${name}: every field has a label ${info.unlabelled.join(',')}`);
-	await page.screenshot({ path: path.join(OUT, `${base}-375.png`), fullPage: true });
-	await page.setViewportSize({ width: 1280, height: 900 });
-	await page.screenshot({ path: path.join(OUT, `${base}-desktop.png`), fullPage: true });
-}
-async function text(sel) { return (await page.locator(sel).first().innerText()).trim(); }
-
-try {
+await run('ssl_browser.mjs', async (page) => {
 	// Menu and enrollment step 1.
 	await page.goto(`${BASE}/ssl`);
 	ok((await page.title()).startsWith('SSL Certificate Management'), 'menu: title');
@@ -237,12 +177,4 @@ try {
 	ok(mailWith('Your certificate was revoked') !== null, 'revocation email');
 	await page.goto(`${BASE}/collect?id=${id1}`);
 	await snap('collect-revoked');
-} catch (e) {
-	ok(false, `browser flow: ${e.message.split('\n')[0]}`);
-	try { await page.screenshot({ path: path.join(OUT, 'failure.png'), fullPage: true }); } catch { }
-} finally {
-	await context.close();
-	fs.rmSync(userData, { recursive: true, force: true });
-}
-console.log(`ssl_browser.mjs: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+});

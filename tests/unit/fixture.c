@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/x509.h>
+
 #include "config.h"
 #include "db.h"
 #include "secret.h"
@@ -77,6 +79,35 @@ fixture_instance_open(void)
 		return 0;
 	fixture.customer = store_customer_by_uri(fixture.db, "demo");
 	return fixture.customer != NULL;
+}
+
+unsigned char *
+fixture_csr_name(EVP_PKEY *key, X509_NAME *name, size_t *len)
+{
+	X509_REQ	*req = X509_REQ_new();
+	unsigned char	*der = NULL;
+	int		 l;
+
+	X509_REQ_set_subject_name(req, name);
+	X509_REQ_set_pubkey(req, key);
+	X509_REQ_sign(req, key, EVP_sha256());
+	l = i2d_X509_REQ(req, &der);
+	*len = l > 0 ? (size_t)l : 0;
+	X509_REQ_free(req);
+	return der;
+}
+
+unsigned char *
+fixture_csr(EVP_PKEY *key, const char *cn, size_t *len)
+{
+	X509_NAME	*n = X509_NAME_new();
+	unsigned char	*der;
+
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+	    (const unsigned char *)cn, -1, -1, 0);
+	der = fixture_csr_name(key, n, len);
+	X509_NAME_free(n);
+	return der;
 }
 
 /* Returns 0 after removing one entry, so nftw walks on whatever fails. */

@@ -10,6 +10,8 @@
 #include <limits.h>
 #include <stddef.h>
 
+#include <openssl/x509.h>
+
 struct config;
 struct customer;
 struct db;
@@ -48,6 +50,13 @@ int		 fixture_instance(const char *suite, int port);
  * customer "demo" are loaded into fixture; 0 if any of them is not.
  */
 int		 fixture_instance_open(void);
+/*
+ * Returns the DER of a CSR for the subject CN=cn, with the public key of
+ * key and signed by it (SHA-256), its length in len; the caller frees it.
+ */
+unsigned char	*fixture_csr(EVP_PKEY *key, const char *cn, size_t *len);
+/* The same for the subject name (which stays the caller's). */
+unsigned char	*fixture_csr_name(EVP_PKEY *key, X509_NAME *name, size_t *len);
 /*
  * Frees what the fixture holds, forgets the server key and the test
  * clock (CERTDESK_NOW), and removes the directory with all it contains.

@@ -39,27 +39,6 @@ static struct profile	*prof;
 static EVP_PKEY		*subject_key;
 static const struct actor test_actor = { "test", "127.0.0.1" };
 
-/* Returns the DER of a CSR for cn signed by subject_key (caller frees). */
-static unsigned char *
-make_csr(const char *cn, size_t *len)
-{
-	X509_REQ	*req = X509_REQ_new();
-	X509_NAME	*n = X509_NAME_new();
-	unsigned char	*der = NULL;
-	int		 l;
-
-	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
-	    (const unsigned char *)cn, -1, -1, 0);
-	X509_REQ_set_subject_name(req, n);
-	X509_REQ_set_pubkey(req, subject_key);
-	X509_REQ_sign(req, subject_key, EVP_sha256());
-	l = i2d_X509_REQ(req, &der);
-	*len = l > 0 ? (size_t)l : 0;
-	X509_NAME_free(n);
-	X509_REQ_free(req);
-	return der;
-}
-
 /* Inserts a Requested SSL request for cn; returns its id. */
 static long long
 add_request(const char *cn)
@@ -81,7 +60,7 @@ add_request(const char *cn)
 	snprintf(sans, sizeof(sans), "%s", cn);
 	r.sans = sans;
 	r.requester_email = "alice@example.com";
-	r.csr_der = make_csr(cn, &len);
+	r.csr_der = fixture_csr(subject_key, cn, &len);
 	r.csr_len = len;
 	id = store_request_add(db, &r);
 	free(r.csr_der);
@@ -505,7 +484,7 @@ test_sign_then_record(void)
 	memset(&ic, 0, sizeof(ic));
 	CU_ASSERT_FATAL(rec != NULL);
 	ca = ca_load(rec->cert_pem, rec->key_uri, NULL, NULL, NULL);
-	der = make_csr("signed-first.example.com", &len);
+	der = fixture_csr(subject_key, "signed-first.example.com", &len);
 	csr = csr_parse(der, len, err, sizeof(err));
 	crl = issue_crl_url(cfg, "demo", rec->name);
 	CU_ASSERT_FATAL(ca != NULL && csr != NULL && crl != NULL);
@@ -676,22 +655,15 @@ test_kill_during_issue_is_atomic(void)
 static unsigned char *
 make_csr_fields(const char *const *fields, size_t *len)
 {
-	X509_REQ	*req = X509_REQ_new();
 	X509_NAME	*n = X509_NAME_new();
-	unsigned char	*der = NULL;
-	int		 l;
+	unsigned char	*der;
 
 	for (; fields[0] != NULL; fields += 2)
 		CU_ASSERT_FATAL(X509_NAME_add_entry_by_txt(n, fields[0],
 		    MBSTRING_ASC, (const unsigned char *)fields[1], -1, -1,
 		    0));
-	X509_REQ_set_subject_name(req, n);
-	X509_REQ_set_pubkey(req, subject_key);
-	X509_REQ_sign(req, subject_key, EVP_sha256());
-	l = i2d_X509_REQ(req, &der);
-	*len = l > 0 ? (size_t)l : 0;
+	der = fixture_csr_name(subject_key, n, len);
 	X509_NAME_free(n);
-	X509_REQ_free(req);
 	return der;
 }
 

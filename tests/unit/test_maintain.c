@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
-#include <openssl/x509.h>
 
 #include "config.h"
 #include "db.h"
@@ -93,27 +92,6 @@ seen_id(const struct seen *s, const char *cert_id, long long days)
 	return n;
 }
 
-/* Returns the DER of a CSR for cn signed by subject_key (caller frees). */
-static unsigned char *
-make_csr(const char *cn, size_t *len)
-{
-	X509_REQ	*req = X509_REQ_new();
-	X509_NAME	*n = X509_NAME_new();
-	unsigned char	*der = NULL;
-	int		 l;
-
-	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
-	    (const unsigned char *)cn, -1, -1, 0);
-	X509_REQ_set_subject_name(req, n);
-	X509_REQ_set_pubkey(req, subject_key);
-	X509_REQ_sign(req, subject_key, EVP_sha256());
-	l = i2d_X509_REQ(req, &der);
-	*len = l > 0 ? (size_t)l : 0;
-	X509_NAME_free(n);
-	X509_REQ_free(req);
-	return der;
-}
-
 /*
  * Issues an SSL certificate for cn through account acc, via via, with
  * auto_renew days (0: none); returns the request (caller frees) or NULL.
@@ -142,7 +120,7 @@ issued(const char *cn, const struct account *acc, const char *via,
 	r.external_requesters = "ops@example.com";
 	r.auto_renew = renew_days > 0;
 	r.auto_renew_days = renew_days;
-	r.csr_der = make_csr(cn, &len);
+	r.csr_der = fixture_csr(subject_key, cn, &len);
 	r.csr_len = len;
 	id = store_request_add(db, &r);
 	free(r.csr_der);
