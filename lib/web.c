@@ -201,6 +201,27 @@ web_cb_write(void *data, const char *b, int n)
 }
 
 /*
+ * Returns 1 for the CGI variables the cgi kit needs to parse a request.
+ * The kit copies some fifty more into CGI.* and HTTP.* for templates,
+ * which certdesk's never read; handing it only these saves most of its
+ * per-request setup.
+ */
+static int
+web_kit_var(const char *k)
+{
+	static const char *const vars[] = {
+		"REQUEST_METHOD", "QUERY_STRING", "HTTP_COOKIE",
+		"CONTENT_TYPE", "CONTENT_LENGTH",
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		if (strcmp(k, vars[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
  * cgiwrap getenv hook: returns a strdup'ed value ClearSilver frees, or
  * NULL.  The kit sees the Content-Type and length web_prepare settled on,
  * and no query string on a request that is being refused.
@@ -217,7 +238,7 @@ web_cb_getenv(void *data, const char *k)
 		return c->kit_ctype[0] != '\0' ? strdup(c->kit_ctype) : NULL;
 	if (strcmp(k, "CONTENT_LENGTH") == 0)
 		return c->kit_clen[0] != '\0' ? strdup(c->kit_clen) : NULL;
-	if ((v = web_env(k)) == NULL)
+	if (!web_kit_var(k) || (v = web_env(k)) == NULL)
 		return NULL;
 	return strdup(v);
 }
