@@ -309,33 +309,6 @@ ca_serial_new(char hex[33])
 	return ai;
 }
 
-/* Returns the serial written in hex (at most 20 octets, RFC 5280 4.1.2.2) as an ASN1_INTEGER the caller frees, or NULL. */
-static ASN1_INTEGER *
-ca_serial_parse(const char *hex)
-{
-	BIGNUM		*bn = NULL;
-	ASN1_INTEGER	*ai = NULL;
-	size_t		 i, len;
-
-	len = hex == NULL ? 0 : strlen(hex);
-	if (len == 0 || len > 40) {
-		log_err("ca: bad serial length");
-		return NULL;
-	}
-	for (i = 0; i < len; i++)
-		if (!((hex[i] >= '0' && hex[i] <= '9') ||
-		    (hex[i] >= 'a' && hex[i] <= 'f') ||
-		    (hex[i] >= 'A' && hex[i] <= 'F'))) {
-			log_err("ca: serial is not hex: %s", hex);
-			return NULL;
-		}
-	if (BN_hex2bn(&bn, hex) == 0 ||
-	    (ai = BN_to_ASN1_INTEGER(bn, NULL)) == NULL)
-		log_ossl("ca: serial %s", hex);
-	BN_free(bn);
-	return ai;
-}
-
 /*
  * Copies the algorithm and key bits of src into dst as they are encoded;
  * returns 1 on success, 0 (dst untouched) for a parameter type a key's
@@ -1190,28 +1163,267 @@ ca_reason_ok(int reason)
 	return reason >= 0 && reason <= 10 && reason != 7 && reason != 8;
 }
 
-unsigned char *
-ca_crl(const struct ca *ca, const struct ca_revoked *rev, size_t n,
-    long long crl_number, int days, size_t *len)
+/* One CRL entry as DER pieces, ready to be sorted and written. */
+struct crl_ent {
+	unsigned char	 serial[21];	/* INTEGER content, sign byte included */
+	unsigned char	 time[15];	/* UTCTime or GeneralizedTime content */
+	unsigned char	 serial_len;
+	unsigned char	 time_len;
+	unsigned char	 time_tag;
+	unsigned char	 reason;
+	size_t		 index;		/* position in the input: ties stay put */
+};
+
+/* The reasonCode extension (RFC 5280 5.3.1) up to its one-byte value. */
+static const unsigned char crl_reason_ext[] = {
+	0x30, 0x0c, 0x30, 0x0a, 0x06, 0x03, 0x55, 0x1d, 0x15,
+	0x04, 0x03, 0x0a, 0x01
+};
+
+/* Returns how many octets the DER length len takes. */
+static size_t
+der_len_size(size_t len)
+{
+	size_t	 n = 1;
+
+	if (len < 0x80)
+		return 1;
+	for (; len > 0; len >>= 8)
+		n++;
+	return n;
+}
+
+/* Returns the octets of a tag and length written at p (which must fit them). */
+static size_t
+der_put_head(unsigned char *p, unsigned char tag, size_t len)
+{
+	size_t	 n, i;
+
+	p[0] = tag;
+	if (len < 0x80) {
+		p[1] = (unsigned char)len;
+		return 2;
+	}
+	n = der_len_size(len) - 1;
+	p[1] = (unsigned char)(0x80 | n);
+	for (i = 0; i < n; i++)
+		p[2 + i] = (unsigned char)(len >> (8 * (n - 1 - i)));
+	return 2 + n;
+}
+
+/*
+ * Returns the size of the whole TLV at p (at most avail octets) and writes
+ * its header size to hlen, or returns 0 when it does not fit or is not
+ * DER this code writes (single-octet tag, definite length).
+ */
+static size_t
+der_tlv_size(const unsigned char *p, size_t avail, size_t *hlen)
+{
+	size_t	 len = 0, n, i;
+
+	if (avail < 2 || (p[0] & 0x1f) == 0x1f)
+		return 0;
+	if (p[1] < 0x80) {
+		len = p[1];
+		n = 0;
+	} else {
+		n = p[1] & 0x7f;
+		if (n == 0 || n > sizeof(size_t) || avail < 2 + n)
+			return 0;
+		for (i = 0; i < n; i++)
+			len = (len << 8) | p[2 + i];
+	}
+	*hlen = 2 + n;
+	if (len > avail - *hlen)
+		return 0;
+	return *hlen + len;
+}
+
+/* Returns the value of the hex digit c, or -1. */
+static int
+hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Returns 1 after writing the serial in hex (at most 20 octets, RFC 5280
+ * 4.1.2.2) to e as the content of a positive DER
+ * INTEGER: no superfluous leading zero, a zero octet before a set top bit.
+ */
+static int
+crl_ent_serial(struct crl_ent *e, const char *hex)
+{
+	unsigned char	 mag[20];
+	size_t		 len, i, m = 0, skip = 0;
+	int		 hi, lo;
+
+	len = hex == NULL ? 0 : strlen(hex);
+	if (len == 0 || len > 40) {
+		log_err("ca: bad serial length");
+		return 0;
+	}
+	for (i = 0; i < len; i++)
+		if (hex_value(hex[i]) < 0) {
+			log_err("ca: serial is not hex: %s", hex);
+			return 0;
+		}
+	i = 0;
+	/* An odd count starts with a lone low nibble. */
+	if (len % 2 == 1) {
+		mag[m++] = (unsigned char)hex_value(hex[0]);
+		i = 1;
+	}
+	for (; i < len; i += 2) {
+		hi = hex_value(hex[i]);
+		lo = hex_value(hex[i + 1]);
+		mag[m++] = (unsigned char)(hi << 4 | lo);
+	}
+	while (skip + 1 < m && mag[skip] == 0)
+		skip++;
+	e->serial_len = 0;
+	if (mag[skip] & 0x80)
+		e->serial[e->serial_len++] = 0;
+	memcpy(e->serial + e->serial_len, mag + skip, m - skip);
+	e->serial_len += (unsigned char)(m - skip);
+	return 1;
+}
+
+/*
+ * Returns 1 after writing t to e as ASN1_TIME_set would: UTCTime for the
+ * years 1950-2049, GeneralizedTime otherwise (RFC 5280 4.1.2.5).
+ */
+static int
+crl_ent_time(struct crl_ent *e, long long t)
+{
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+	char		 s[32];
+	int		 n, year;
+
+	if (gmtime_r(&tt, &tm) == NULL || tm.tm_year + 1900 > 9999) {
+		log_err("ca: revocation time %lld out of range", t);
+		return 0;
+	}
+	year = tm.tm_year + 1900;
+	if (year >= 1950 && year < 2050) {
+		e->time_tag = V_ASN1_UTCTIME;
+		n = snprintf(s, sizeof(s), "%02d%02d%02d%02d%02d%02dZ",
+		    year % 100, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec);
+	} else {
+		e->time_tag = V_ASN1_GENERALIZEDTIME;
+		n = snprintf(s, sizeof(s), "%04d%02d%02d%02d%02d%02dZ",
+		    year, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+		    tm.tm_sec);
+	}
+	if (n <= 0 || (size_t)n > sizeof(e->time))
+		return 0;
+	memcpy(e->time, s, (size_t)n);
+	e->time_len = (unsigned char)n;
+	return 1;
+}
+
+/* Returns the qsort order of two entries: by serial value, as X509_CRL_sort. */
+static int
+crl_ent_cmp(const void *va, const void *vb)
+{
+	const struct crl_ent	*a = va, *b = vb;
+	int			 c;
+
+	/* Positive and minimal, so the longer content is the larger. */
+	if (a->serial_len != b->serial_len)
+		return a->serial_len < b->serial_len ? -1 : 1;
+	if ((c = memcmp(a->serial, b->serial, a->serial_len)) != 0)
+		return c;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* Returns the size of the DER SEQUENCE content of entry e. */
+static size_t
+crl_ent_size(const struct crl_ent *e)
+{
+	return 2 + e->serial_len + 2 + e->time_len +
+	    (e->reason != 0 ? sizeof(crl_reason_ext) + 1 : 0);
+}
+
+/*
+ * Returns revokedCertificates in DER (malloc'ed, caller frees) for the n
+ * entries of rev, sorted by serial, and writes its size to len; NULL when
+ * an entry is bad (logged).  Writing the bytes directly spares one
+ * X509_REVOKED and its extension stack per entry, which dominates the
+ * cost of a large CRL.
+ */
+static unsigned char *
+crl_revoked_der(const struct ca_revoked *rev, size_t n, size_t *len)
+{
+	struct crl_ent	*ents;
+	unsigned char	*der = NULL, *p;
+	size_t		 i, body = 0, sz;
+
+	if ((ents = calloc(n, sizeof(*ents))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (!ca_reason_ok(rev[i].reason) || rev[i].revoked_at < 0) {
+			log_err("ca: bad CRL entry %zu (reason %d)", i,
+			    rev[i].reason);
+			goto out;
+		}
+		if (!crl_ent_serial(&ents[i], rev[i].serial_hex) ||
+		    !crl_ent_time(&ents[i], rev[i].revoked_at))
+			goto out;
+		/* RFC 5280 5.3.1: absent rather than unspecified (0). */
+		ents[i].reason = (unsigned char)rev[i].reason;
+		ents[i].index = i;
+		body += 2 + crl_ent_size(&ents[i]);
+	}
+	qsort(ents, n, sizeof(*ents), crl_ent_cmp);
+	*len = 1 + der_len_size(body) + body;
+	if ((der = malloc(*len)) == NULL)
+		goto out;
+	p = der + der_put_head(der, 0x30, body);
+	for (i = 0; i < n; i++) {
+		sz = crl_ent_size(&ents[i]);
+		p += der_put_head(p, 0x30, sz);
+		p += der_put_head(p, V_ASN1_INTEGER, ents[i].serial_len);
+		memcpy(p, ents[i].serial, ents[i].serial_len);
+		p += ents[i].serial_len;
+		p += der_put_head(p, ents[i].time_tag, ents[i].time_len);
+		memcpy(p, ents[i].time, ents[i].time_len);
+		p += ents[i].time_len;
+		if (ents[i].reason != 0) {
+			memcpy(p, crl_reason_ext, sizeof(crl_reason_ext));
+			p += sizeof(crl_reason_ext);
+			*p++ = ents[i].reason;
+		}
+	}
+out:
+	free(ents);
+	return der;
+}
+
+/*
+ * Returns the CRL with everything but its entries (malloc'ed by OpenSSL:
+ * caller frees with X509_CRL_free), signed once so OpenSSL fills in the
+ * signature AlgorithmIdentifier the TBS must carry, or NULL (logged).
+ */
+static X509_CRL *
+crl_head(const struct ca *ca, long long crl_number, int days)
 {
 	X509_CRL	*crl = NULL;
-	X509_REVOKED	*r = NULL;
 	ASN1_TIME	*t = NULL;
-	ASN1_INTEGER	*num = NULL, *sn = NULL;
-	ASN1_ENUMERATED	*reason = NULL;
+	ASN1_INTEGER	*num = NULL;
 	X509_EXTENSION	*ext = NULL;
 	X509V3_CTX	 ctx;
-	unsigned char	*der = NULL, *p, *ret = NULL;
 	time_t		 now = time(NULL);
-	size_t		 i;
-	int		 dlen;
+	int		 ok = 0;
 
-	if (ca == NULL || ca->cert == NULL || ca->key == NULL ||
-	    (n > 0 && rev == NULL) || len == NULL || crl_number < 0 ||
-	    days <= 0 || days > CA_MAX_DAYS) {
-		log_err("ca: bad CRL parameters");
-		return NULL;
-	}
 	if ((crl = X509_CRL_new()) == NULL ||
 	    !X509_CRL_set_version(crl, X509_CRL_VERSION_2) ||
 	    !X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca->cert)) ||
@@ -1220,45 +1432,6 @@ ca_crl(const struct ca *ca, const struct ca_revoked *rev, size_t n,
 	    ASN1_TIME_adj(t, now, days, 0) == NULL ||
 	    !X509_CRL_set1_nextUpdate(crl, t)) {
 		log_ossl("ca: CRL header");
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		if (!ca_reason_ok(rev[i].reason) || rev[i].revoked_at < 0) {
-			log_err("ca: bad CRL entry %zu (reason %d)", i,
-			    rev[i].reason);
-			goto out;
-		}
-		if ((sn = ca_serial_parse(rev[i].serial_hex)) == NULL)
-			goto out;
-		if ((r = X509_REVOKED_new()) == NULL ||
-		    !X509_REVOKED_set_serialNumber(r, sn) ||
-		    ASN1_TIME_set(t, (time_t)rev[i].revoked_at) == NULL ||
-		    !X509_REVOKED_set_revocationDate(r, t)) {
-			log_ossl("ca: CRL entry");
-			goto out;
-		}
-		/* RFC 5280 5.3.1: absent rather than unspecified (0). */
-		if (rev[i].reason != 0) {
-			if ((reason = ASN1_ENUMERATED_new()) == NULL ||
-			    !ASN1_ENUMERATED_set(reason, rev[i].reason) ||
-			    !X509_REVOKED_add1_ext_i2d(r, NID_crl_reason,
-			    reason, 0, 0)) {
-				log_ossl("ca: CRL reason");
-				goto out;
-			}
-			ASN1_ENUMERATED_free(reason);
-			reason = NULL;
-		}
-		if (!X509_CRL_add0_revoked(crl, r)) {
-			log_ossl("ca: X509_CRL_add0_revoked");
-			goto out;
-		}
-		r = NULL;
-		ASN1_INTEGER_free(sn);
-		sn = NULL;
-	}
-	if (!X509_CRL_sort(crl)) {
-		log_ossl("ca: X509_CRL_sort");
 		goto out;
 	}
 	if ((num = ASN1_INTEGER_new()) == NULL ||
@@ -1278,29 +1451,132 @@ ca_crl(const struct ca *ca, const struct ca_revoked *rev, size_t n,
 		log_ossl("ca: X509_CRL_sign");
 		goto out;
 	}
-	if ((dlen = i2d_X509_CRL(crl, NULL)) <= 0 ||
-	    (der = malloc((size_t)dlen)) == NULL) {
-		log_ossl("ca: i2d_X509_CRL");
-		goto out;
-	}
-	p = der;
-	if (i2d_X509_CRL(crl, &p) != dlen) {
-		log_ossl("ca: i2d_X509_CRL");
-		goto out;
-	}
-	*len = (size_t)dlen;
-	ret = der;
-	der = NULL;
+	ok = 1;
 out:
-	free(der);
 	X509_EXTENSION_free(ext);
-	ASN1_ENUMERATED_free(reason);
 	ASN1_INTEGER_free(num);
-	ASN1_INTEGER_free(sn);
 	ASN1_TIME_free(t);
-	X509_REVOKED_free(r);
-	X509_CRL_free(crl);
+	if (!ok) {
+		X509_CRL_free(crl);
+		crl = NULL;
+	}
+	return crl;
+}
+
+/*
+ * Returns the TBSCertList of head with revoked (len rlen, may be 0: then
+ * left out, as OpenSSL does) placed after nextUpdate (malloc'ed, caller
+ * frees) and writes its size to len, or NULL.
+ */
+static unsigned char *
+crl_tbs(X509_CRL *head, const unsigned char *revoked, size_t rlen,
+    size_t *len)
+{
+	unsigned char	*tbs = NULL, *p, *ret = NULL;
+	size_t		 outer, hlen, total, at, sz, body;
+	int		 tlen, i;
+
+	if ((tlen = i2d_re_X509_CRL_tbs(head, &tbs)) <= 0) {
+		log_ossl("ca: i2d_re_X509_CRL_tbs");
+		return NULL;
+	}
+	total = (size_t)tlen;
+	if (der_tlv_size(tbs, total, &outer) != total)
+		goto bad;
+	/* version, signature, issuer, thisUpdate, nextUpdate */
+	for (at = outer, i = 0; i < 5; i++, at += sz)
+		if ((sz = der_tlv_size(tbs + at, total - at, &hlen)) == 0)
+			goto bad;
+	body = total - outer + rlen;
+	*len = 1 + der_len_size(body) + body;
+	if ((ret = malloc(*len)) == NULL)
+		goto out;
+	p = ret + der_put_head(ret, 0x30, body);
+	memcpy(p, tbs + outer, at - outer);
+	p += at - outer;
+	if (rlen > 0)
+		memcpy(p, revoked, rlen);
+	p += rlen;
+	memcpy(p, tbs + at, total - at);
+	goto out;
+bad:
+	log_err("ca: unexpected TBSCertList encoding");
+out:
+	OPENSSL_free(tbs);
 	return ret;
+}
+
+/*
+ * Returns the CertificateList (malloc'ed, caller frees) of tbs signed with
+ * ca's key under the algorithm head was signed with, and writes its size
+ * to len, or NULL (logged).
+ */
+static unsigned char *
+crl_sign(const struct ca *ca, const X509_CRL *head, const unsigned char *tbs,
+    size_t tlen, size_t *len)
+{
+	const X509_ALGOR	*alg;
+	const ASN1_BIT_STRING	*hsig;
+	EVP_MD_CTX		*mctx = NULL;
+	unsigned char		*adr = NULL, *sig = NULL, *der = NULL, *p;
+	size_t			 slen = 0, body;
+	int			 alen;
+
+	X509_CRL_get0_signature(head, &hsig, &alg);
+	if ((alen = i2d_X509_ALGOR(alg, &adr)) <= 0 ||
+	    (mctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestSignInit(mctx, NULL, ca_md(ca->key), NULL,
+	    ca->key) != 1 ||
+	    EVP_DigestSign(mctx, NULL, &slen, tbs, tlen) != 1 ||
+	    (sig = malloc(slen)) == NULL ||
+	    EVP_DigestSign(mctx, sig, &slen, tbs, tlen) != 1) {
+		log_ossl("ca: CRL signature");
+		goto out;
+	}
+	body = tlen + (size_t)alen + 1 + der_len_size(slen + 1) + slen + 1;
+	*len = 1 + der_len_size(body) + body;
+	if ((der = malloc(*len)) == NULL)
+		goto out;
+	p = der + der_put_head(der, 0x30, body);
+	memcpy(p, tbs, tlen);
+	p += tlen;
+	memcpy(p, adr, (size_t)alen);
+	p += alen;
+	p += der_put_head(p, V_ASN1_BIT_STRING, slen + 1);
+	*p++ = 0;	/* no unused bits */
+	memcpy(p, sig, slen);
+out:
+	free(sig);
+	OPENSSL_free(adr);
+	EVP_MD_CTX_free(mctx);
+	return der;
+}
+
+unsigned char *
+ca_crl(const struct ca *ca, const struct ca_revoked *rev, size_t n,
+    long long crl_number, int days, size_t *len)
+{
+	X509_CRL	*head = NULL;
+	unsigned char	*revoked = NULL, *tbs = NULL, *der = NULL;
+	size_t		 rlen = 0, tlen = 0;
+
+	if (ca == NULL || ca->cert == NULL || ca->key == NULL ||
+	    (n > 0 && rev == NULL) || len == NULL || crl_number < 0 ||
+	    days <= 0 || days > CA_MAX_DAYS) {
+		log_err("ca: bad CRL parameters");
+		return NULL;
+	}
+	if (n > 0 && (revoked = crl_revoked_der(rev, n, &rlen)) == NULL)
+		goto out;
+	if ((head = crl_head(ca, crl_number, days)) == NULL ||
+	    (tbs = crl_tbs(head, revoked, rlen, &tlen)) == NULL)
+		goto out;
+	der = crl_sign(ca, head, tbs, tlen, len);
+out:
+	free(tbs);
+	free(revoked);
+	X509_CRL_free(head);
+	return der;
 }
 
 char *

@@ -110,11 +110,12 @@ write_temp_crl(const char *path, const unsigned char *der, size_t len)
 }
 
 /*
- * Returns the crlNumber of the CRL published at path, or 0 when there is
- * none or it does not read as a CRL (then any CRL of ours replaces it).
+ * Returns the crlNumber of the CRL at path read from its DER, or 0 when
+ * there is none or it does not read as a CRL (then any CRL of ours
+ * replaces it).
  */
 static long long
-published_crl_number(const char *path)
+decoded_crl_number(const char *path)
 {
 	X509_CRL	*crl = NULL;
 	ASN1_INTEGER	*num = NULL;
@@ -131,6 +132,102 @@ published_crl_number(const char *path)
 	ASN1_INTEGER_free(num);
 	X509_CRL_free(crl);
 	return n;
+}
+
+/*
+ * Returns the name of the file beside the CRL at path that records its
+ * number (caller frees), or NULL.
+ */
+static char *
+crl_number_path(const char *path)
+{
+	char	*s;
+	size_t	 len = strlen(path) + sizeof(".number");
+
+	if ((s = malloc(len)) != NULL)
+		(void)snprintf(s, len, "%s.number", path);
+	return s;
+}
+
+/*
+ * Returns 1 after writing the line the number file holds for the CRL st
+ * describes to buf: the number, then what tells that very file apart, so
+ * a number file left behind by an interrupted publication never vouches
+ * for a CRL it was not written for.
+ */
+static int
+crl_number_line(char *buf, size_t size, long long number,
+    const struct stat *st)
+{
+	int	 n;
+
+	n = snprintf(buf, size, "%lld %llu %lld %lld %ld\n", number,
+	    (unsigned long long)st->st_ino, (long long)st->st_size,
+	    (long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec);
+	return n > 0 && (size_t)n < size;
+}
+
+/*
+ * Returns the crlNumber of the CRL published at path, or 0 when there is
+ * none or it does not read as a CRL.  The number file answers when it
+ * matches the CRL; decoding a CRL of many entries costs more than
+ * building it, so that is the fallback (a CRL published before number
+ * files existed, or one whose number file did not get written).
+ */
+static long long
+published_crl_number(const char *path)
+{
+	struct stat	 st;
+	char		*npath, line[160], want[160], *end;
+	FILE		*f;
+	long long	 n;
+
+	if (stat(path, &st) == -1)
+		return 0;
+	if ((npath = crl_number_path(path)) == NULL)
+		return decoded_crl_number(path);
+	line[0] = '\0';
+	if ((f = fopen(npath, "r")) != NULL) {
+		if (fgets(line, sizeof(line), f) == NULL)
+			line[0] = '\0';
+		(void)fclose(f);
+	}
+	free(npath);
+	errno = 0;
+	n = strtoll(line, &end, 10);
+	if (errno == 0 && end != line && n > 0 &&
+	    crl_number_line(want, sizeof(want), n, &st) &&
+	    strcmp(line, want) == 0)
+		return n;
+	return decoded_crl_number(path);
+}
+
+/*
+ * Records number as that of the CRL just installed at path (under the
+ * directory lock); returns 1, or 0 when it could not (logged), which
+ * costs the next publisher a decode but nothing else.
+ */
+static int
+write_crl_number(const char *path, long long number)
+{
+	struct stat	 st;
+	char		*npath = NULL, *tmp = NULL, line[160];
+	int		 ok = 0;
+
+	if (stat(path, &st) == -1 ||
+	    !crl_number_line(line, sizeof(line), number, &st) ||
+	    (npath = crl_number_path(path)) == NULL)
+		goto out;
+	if ((tmp = file_write_temp(npath, line, strlen(line), 0644)) == NULL)
+		goto out;
+	ok = file_install(tmp, npath, FILE_REPLACE) == 1;
+out:
+	if (!ok)
+		log_err("CRL %lld: number file of %s not written", number,
+		    path);
+	free(tmp);
+	free(npath);
+	return ok;
 }
 
 /*
@@ -172,6 +269,8 @@ install_crl(const char *path, char *tmp, long long number)
 	}
 	ok = file_install(tmp, path, FILE_REPLACE) == 1;
 	tmp = NULL;
+	if (ok)
+		(void)write_crl_number(path, number);
 out:
 	if (tmp != NULL)
 		(void)unlink(tmp);

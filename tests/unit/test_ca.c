@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -1107,6 +1108,242 @@ test_crl_refuses(void)
 	CU_ASSERT_PTR_NULL(ca_crl(ec_ca, rev, 1, 2, 0, &len));
 }
 
+/*
+ * Returns 1 after adding the n entries of rev to crl the way ca_crl did
+ * before it wrote them as DER itself: one X509_REVOKED each, then sorted.
+ */
+static int
+ref_crl_entries(X509_CRL *crl, const struct ca_revoked *rev, size_t n)
+{
+	X509_REVOKED	*r;
+	ASN1_TIME	*t = NULL;
+	ASN1_INTEGER	*sn = NULL;
+	ASN1_ENUMERATED	*reason = NULL;
+	BIGNUM		*bn = NULL;
+	size_t		 i;
+	int		 ok = 0;
+
+	for (i = 0; i < n; i++) {
+		r = NULL;
+		if (BN_hex2bn(&bn, rev[i].serial_hex) == 0 ||
+		    (sn = BN_to_ASN1_INTEGER(bn, NULL)) == NULL ||
+		    (t = ASN1_TIME_set(NULL, (time_t)rev[i].revoked_at)) ==
+		    NULL || (r = X509_REVOKED_new()) == NULL ||
+		    !X509_REVOKED_set_serialNumber(r, sn) ||
+		    !X509_REVOKED_set_revocationDate(r, t))
+			goto out;
+		if (rev[i].reason != 0 &&
+		    ((reason = ASN1_ENUMERATED_new()) == NULL ||
+		    !ASN1_ENUMERATED_set(reason, rev[i].reason) ||
+		    !X509_REVOKED_add1_ext_i2d(r, NID_crl_reason, reason, 0,
+		    0)))
+			goto out;
+		if (!X509_CRL_add0_revoked(crl, r))
+			goto out;
+		r = NULL;
+		ASN1_ENUMERATED_free(reason);
+		ASN1_INTEGER_free(sn);
+		ASN1_TIME_free(t);
+		reason = NULL;
+		sn = NULL;
+		t = NULL;
+	}
+	ok = X509_CRL_sort(crl);
+out:
+	X509_REVOKED_free(r);
+	ASN1_ENUMERATED_free(reason);
+	ASN1_INTEGER_free(sn);
+	ASN1_TIME_free(t);
+	BN_free(bn);
+	return ok;
+}
+
+/*
+ * Returns the CRL ca_crl built from X509_CRL objects, signed with md
+ * (caller frees with X509_CRL_free), or NULL: the reference the DER
+ * writer must match.
+ */
+static X509_CRL *
+ref_crl(const struct ca *ca, const EVP_MD *md, const struct ca_revoked *rev,
+    size_t n, long long number, int days)
+{
+	X509_CRL	*crl;
+	ASN1_TIME	*t = NULL;
+	ASN1_INTEGER	*num = NULL;
+	X509_EXTENSION	*ext = NULL;
+	X509V3_CTX	 ctx;
+	time_t		 now = time(NULL);
+	int		 ok = 0;
+
+	if ((crl = X509_CRL_new()) == NULL ||
+	    !X509_CRL_set_version(crl, X509_CRL_VERSION_2) ||
+	    !X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca->cert)) ||
+	    (t = ASN1_TIME_set(NULL, now)) == NULL ||
+	    !X509_CRL_set1_lastUpdate(crl, t) ||
+	    ASN1_TIME_adj(t, now, days, 0) == NULL ||
+	    !X509_CRL_set1_nextUpdate(crl, t) ||
+	    !ref_crl_entries(crl, rev, n) ||
+	    (num = ASN1_INTEGER_new()) == NULL ||
+	    !ASN1_INTEGER_set_int64(num, number) ||
+	    !X509_CRL_add1_ext_i2d(crl, NID_crl_number, num, 0, 0))
+		goto out;
+	X509V3_set_ctx(&ctx, ca->cert, NULL, NULL, crl, 0);
+	if ((ext = X509V3_EXT_nconf_nid(NULL, &ctx,
+	    NID_authority_key_identifier, "keyid:always")) == NULL ||
+	    !X509_CRL_add_ext(crl, ext, -1) ||
+	    X509_CRL_sign(crl, ca->key, md) <= 0)
+		goto out;
+	ok = 1;
+out:
+	X509_EXTENSION_free(ext);
+	ASN1_INTEGER_free(num);
+	ASN1_TIME_free(t);
+	if (!ok) {
+		X509_CRL_free(crl);
+		crl = NULL;
+	}
+	return crl;
+}
+
+/*
+ * Fills the n entries of rev (serials written to hex, 42 octets each)
+ * with serials of every shape: leading zeros, a set top bit with and
+ * without a full 20 octets, odd digit counts, zero, and times either side
+ * of 2050, where UTCTime gives way to GeneralizedTime.
+ */
+static void
+ref_crl_input(struct ca_revoked *rev, char (*hex)[42], size_t n, time_t now)
+{
+	static const int	 reasons[] = { 0, 1, 2, 3, 4, 5, 6, 9, 10 };
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		switch (i % 5) {
+		case 0:
+			snprintf(hex[i], 42, "000000%zX", i * 7919 + 1);
+			break;
+		case 1:
+			snprintf(hex[i], 42, "%02zX%08zX", 0x80 | (i & 0x7f),
+			    i);
+			break;
+		case 2:
+			snprintf(hex[i], 42, "%zx", i);
+			break;
+		case 3:
+			snprintf(hex[i], 42, "%s%038zX",
+			    i % 10 == 3 ? "FF" : "7F", i);
+			break;
+		default:
+			if (i == 4)
+				snprintf(hex[i], 42, "0");
+			else
+				snprintf(hex[i], 42, "0000%08lx%04zx",
+				    (unsigned long)((i * 2654435761UL) &
+				    0xffffffffUL), i);
+			break;
+		}
+		rev[i].serial_hex = hex[i];
+		rev[i].reason = reasons[i % (sizeof(reasons) /
+		    sizeof(reasons[0]))];
+		if (i % 97 == 0)	/* 2050-01-01 on */
+			rev[i].revoked_at = 2524608000LL + (long long)i;
+		else if (i % 89 == 0)	/* 2049-12-31 23:59:59 */
+			rev[i].revoked_at = 2524607999LL;
+		else
+			rev[i].revoked_at = (long long)now - 37 * (long long)i;
+	}
+}
+
+/* Returns the DER of crl's TBSCertList (caller frees), or NULL. */
+static unsigned char *
+tbs_der(X509_CRL *crl, int *len)
+{
+	unsigned char	*der = NULL;
+
+	*len = i2d_re_X509_CRL_tbs(crl, &der);
+	return *len > 0 ? der : NULL;
+}
+
+/*
+ * Builds a CRL of many entries with ca_crl and with X509_CRL objects and
+ * checks they agree entry by entry and, when both carry the same
+ * thisUpdate, byte for byte in the TBSCertList.
+ */
+static void
+check_crl_reference(struct ca *ca, const EVP_MD *md)
+{
+	enum { N = 1000 };
+	static struct ca_revoked rev[N];
+	static char		 hex[N][42];
+	unsigned char		*der, *a, *b, *ea = NULL, *eb = NULL;
+	const unsigned char	*p;
+	X509_CRL		*crl, *ref;
+	STACK_OF(X509_REVOKED)	*ra, *rb;
+	ASN1_INTEGER		*num;
+	size_t			 len;
+	int			 i, alen, blen, la, lb;
+
+	ref_crl_input(rev, hex, N, time(NULL));
+	der = ca_crl(ca, rev, N, 77, 7, &len);
+	ref = ref_crl(ca, md, rev, N, 77, 7);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(der);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+	p = der;
+	crl = d2i_X509_CRL(NULL, &p, (long)len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(crl);
+	CU_ASSERT_EQUAL(p, der + len);
+	CU_ASSERT_EQUAL(X509_CRL_verify(crl, X509_get0_pubkey(ca->cert)), 1);
+	CU_ASSERT_EQUAL(X509_CRL_get_signature_nid(crl),
+	    X509_CRL_get_signature_nid(ref));
+	CU_ASSERT_EQUAL(X509_NAME_cmp(X509_CRL_get_issuer(crl),
+	    X509_CRL_get_issuer(ref)), 0);
+	num = X509_CRL_get_ext_d2i(crl, NID_crl_number, NULL, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(num);
+	CU_ASSERT_EQUAL(ASN1_INTEGER_get(num), 77);
+	ASN1_INTEGER_free(num);
+	CU_ASSERT_EQUAL(X509_CRL_get_ext_count(crl),
+	    X509_CRL_get_ext_count(ref));
+	ra = X509_CRL_get_REVOKED(crl);
+	rb = X509_CRL_get_REVOKED(ref);
+	CU_ASSERT_EQUAL_FATAL(sk_X509_REVOKED_num(ra), N);
+	CU_ASSERT_EQUAL_FATAL(sk_X509_REVOKED_num(rb), N);
+	for (i = 0; i < N; i++) {
+		/* The same entries in the same order, encoded alike. */
+		la = i2d_X509_REVOKED(sk_X509_REVOKED_value(ra, i), &ea);
+		lb = i2d_X509_REVOKED(sk_X509_REVOKED_value(rb, i), &eb);
+		CU_ASSERT(la > 0 && la == lb && memcmp(ea, eb, (size_t)la) == 0);
+		OPENSSL_free(ea);
+		OPENSSL_free(eb);
+		ea = NULL;
+		eb = NULL;
+	}
+	/* Built in the same second, the signed bytes are the same. */
+	if (ASN1_TIME_compare(X509_CRL_get0_lastUpdate(crl),
+	    X509_CRL_get0_lastUpdate(ref)) == 0) {
+		a = tbs_der(crl, &alen);
+		b = tbs_der(ref, &blen);
+		CU_ASSERT(a != NULL && b != NULL && alen == blen &&
+		    memcmp(a, b, (size_t)alen) == 0);
+		OPENSSL_free(a);
+		OPENSSL_free(b);
+	}
+	X509_CRL_free(ref);
+	X509_CRL_free(crl);
+	free(der);
+}
+
+static void
+test_crl_reference_rsa(void)
+{
+	check_crl_reference(rsa_ca, EVP_sha256());
+}
+
+static void
+test_crl_reference_ec(void)
+{
+	check_crl_reference(ec_ca, EVP_sha384());
+}
+
 static void
 test_ra(void)
 {
@@ -1388,6 +1625,8 @@ register_ca(void)
 	UNIT_ADD(s, test_crl_ec);
 	UNIT_ADD(s, test_crl_rsa);
 	UNIT_ADD(s, test_crl_refuses);
+	UNIT_ADD(s, test_crl_reference_rsa);
+	UNIT_ADD(s, test_crl_reference_ec);
 	UNIT_ADD(s, test_ra);
 	UNIT_ADD(s, test_import_check);
 	UNIT_ADD(s, test_legacy_ca_without_ski);
