@@ -65,7 +65,13 @@ RUNDIR="$W/run"
 mkdir -p "$RUNDIR" && chmod 755 "$RUNDIR" "$INSTANCE"
 sed -i -e "s|^Templates.Dir = .*|Templates.Dir = $P/share/certdesk/templates|" \
     -e "s|^BaseURL = .*|BaseURL = https://127.0.0.1|" "$CONFFILE"
-sqlite3 "$STATEDIR/certdesk.db" "SELECT cert_pem FROM ca" > "$OUT/ca.pem"
+sqlite3 "$STATEDIR/certdesk.db" "SELECT cert_pem FROM ca WHERE customer_id = (SELECT id FROM customer WHERE uri = 'demo')" > "$OUT/ca.pem"
+# A customer whose CRL directory appears under the services' umask (077):
+# the web server must still read it.
+cdadm customer add acme --name "Acme" >/dev/null
+(umask 077 && cdadm --customer acme ca init --subject "CN=Acme CA" >/dev/null &&
+    cdadm --customer acme crl generate >/dev/null)
+check_eq "CRL directory 0755 under umask 077" 755 "$(stat -c %a "$STATEDIR/crl/acme" 2>/dev/null)"
 
 # The TLS certificate of the forms, for 127.0.0.1.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
@@ -301,6 +307,8 @@ e2e() {
 	check_eq "$n: CRL over HTTP not redirected" 200 "$code"
 	check "$n: CRL parses" openssl crl -inform DER -in "$o/ca.crl" -noout
 	check_grep "$n: CRL content type" '^[Cc]ontent-[Tt]ype: application/pkix-crl' "$o/crl.h"
+	code=$(curl -s -m 10 -o "$o/acme.crl" -w '%{http_code}' "http://127.0.0.1:$2/customer/acme/crl/ca.crl")
+	check_eq "$n: a second customer's CRL over HTTP" 200 "$code"
 	code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' "$http/crl/../certdesk.db")
 	check "$n: nothing else of the state over HTTP ($code)" test "$code" != 200
 }
