@@ -11,7 +11,8 @@ DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev libssl-dev \
 	libcunit1-dev libcsv-dev libargon2-dev lighttpd apache2 \
 	libapache2-mod-fcgid curl openssl libnss3-tools tidy scep \
 	strongswan-pki libstrongswan-extra-plugins certmonger chromium \
-	iproute2 cppcheck fonts-dejavu-core wrk
+	iproute2 cppcheck fonts-dejavu-core wrk spawn-fcgi lighttpd-mod-openssl \
+	apache2-suexec-custom
 
 WARN    := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wswitch-enum \
 	-Wmissing-prototypes -Wpointer-arith -Wformat=2 -Werror

@@ -102,7 +102,16 @@ write_temp_crl(const char *path, const unsigned char *der, size_t len)
 	    (slash = strrchr(dir, '/')) == NULL)
 		return NULL;
 	*slash = '\0';
-	if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+	/*
+	 * The web server serves this directory: 0755 whatever the umask
+	 * (the CLI's 027, a service's 077), like the files' explicit 0644.
+	 */
+	if (mkdir(dir, 0755) == 0) {
+		if (chmod(dir, 0755) == -1) {
+			log_err("chmod %s: %s", dir, strerror(errno));
+			return NULL;
+		}
+	} else if (errno != EEXIST) {
 		log_err("mkdir %s: %s", dir, strerror(errno));
 		return NULL;
 	}
