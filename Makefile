@@ -5,6 +5,9 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 BUILD    ?= build
 CC       ?= cc
+# The one place the version is written; debian/changelog must agree
+# (tests/package-check compares them).
+VERSION  := $(shell cat VERSION)
 
 DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev libssl-dev \
 	libfcgi-dev libsqlite3-dev sqlite3 clearsilver-dev zlib1g-dev \
@@ -12,7 +15,8 @@ DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev libssl-dev \
 	libapache2-mod-fcgid curl openssl libnss3-tools tidy scep \
 	strongswan-pki libstrongswan-extra-plugins certmonger chromium \
 	iproute2 cppcheck fonts-dejavu-core wrk spawn-fcgi lighttpd-mod-openssl \
-	apache2-suexec-custom
+	apache2-suexec-custom help2man dpkg-dev debhelper lintian fakeroot \
+	debootstrap
 
 WARN    := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wswitch-enum \
 	-Wmissing-prototypes -Wpointer-arith -Wformat=2 -Werror
@@ -58,8 +62,8 @@ BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
 .SECONDARY:
 
-.PHONY: all deps check unit unit-asan e2e demo install fuzz bench bench-scep \
-	bench-crl bench-pages clean lint
+.PHONY: all deps check check-package unit unit-asan e2e demo install man fuzz \
+	bench bench-scep bench-crl bench-pages clean lint
 
 all: $(LIBA) $(CGI_BIN) $(ADMIN_BIN)
 
@@ -104,6 +108,10 @@ $(BUILD)/cgi/pkiclient.exe: $(BUILD)/cgi/pkiclient.o $(LIBA)
 $(BUILD)/cgi/%: $(BUILD)/cgi/%.o $(LIBA)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# Only the CLI prints the version; a new VERSION rebuilds just this object.
+$(BUILD)/admin/certdesk.o: VERSION
+$(BUILD)/admin/certdesk.o: CFLAGS += -DCERTDESK_VERSION='"$(VERSION)"'
 
 $(ADMIN_BIN): $(ADMIN_OBJ) $(LIBA)
 	@$(if $(V),,echo "  LD      $@")
@@ -176,21 +184,52 @@ check: deps
 demo: deps all
 	@tests/e2e/demo
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/certdesk/cgi \
+# certdesk(8) is made from the CLI's own --help and --version, so it
+# cannot drift from the program; admin/certdesk.h2m adds the prose.
+man: $(BUILD)/certdesk.8
+
+$(BUILD)/certdesk.8: $(ADMIN_BIN) admin/certdesk.h2m
+	$(Q)help2man --no-info --section=8 --include=admin/certdesk.h2m \
+		--name="administer a certdesk installation" \
+		--output=$@ $(ADMIN_BIN)
+
+# FHS layout.  The CLI goes to sbin: it is the administrator's tool and
+# needs the state directory, which only root and the certdesk user read.
+# The configuration is installed once and never overwritten.  Ownership
+# of the state directory goes to the certdesk user only on the machine
+# itself (no DESTDIR), as root, when that user exists; a DESTDIR install
+# (a package build) needs no root, and the package's postinst sets it.
+# The web-server configurations and units are examples, copied as they are.
+install: all $(BUILD)/certdesk.8
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/certdesk/cgi \
 		$(DESTDIR)$(PREFIX)/share/certdesk/templates/mail \
 		$(DESTDIR)$(PREFIX)/share/certdesk/static \
-		$(DESTDIR)/etc/certdesk $(DESTDIR)/var/lib/certdesk
-	install -m 0755 $(ADMIN_BIN) $(DESTDIR)$(PREFIX)/bin/certdesk
+		$(DESTDIR)$(PREFIX)/share/certdesk/conf \
+		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)/etc/certdesk
+	install -d -m 0750 $(DESTDIR)/var/lib/certdesk
+	install -m 0755 $(ADMIN_BIN) $(DESTDIR)$(PREFIX)/sbin/certdesk
 	install -m 0755 $(CGI_BIN) $(DESTDIR)$(PREFIX)/lib/certdesk/cgi/
 	install -m 0644 templates/*.cs $(DESTDIR)$(PREFIX)/share/certdesk/templates/
 	install -m 0644 templates/mail/*.cs $(DESTDIR)$(PREFIX)/share/certdesk/templates/mail/
 	install -m 0644 static/* $(DESTDIR)$(PREFIX)/share/certdesk/static/
-	install -d $(DESTDIR)$(PREFIX)/share/certdesk/conf
-	install -m 0644 apache-conf/*.conf $(DESTDIR)$(PREFIX)/share/certdesk/conf/
+	for f in apache-conf/*; do \
+		case $$f in *.in) continue ;; esac; \
+		[ -f "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(PREFIX)/share/certdesk/conf/; \
+	done; true
+	install -m 0644 $(BUILD)/certdesk.8 $(DESTDIR)$(PREFIX)/share/man/man8/certdesk.8
 	[ -e $(DESTDIR)/etc/certdesk/certdesk.hdf ] || \
 		sed 's|@PREFIX@|$(PREFIX)|g' apache-conf/certdesk.hdf.in > $(DESTDIR)/etc/certdesk/certdesk.hdf
+	chmod 0644 $(DESTDIR)/etc/certdesk/certdesk.hdf
 	chmod 0750 $(DESTDIR)/var/lib/certdesk
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && getent passwd certdesk >/dev/null; then \
+		echo "chown certdesk:certdesk /var/lib/certdesk"; \
+		chown certdesk:certdesk /var/lib/certdesk; \
+	fi
+
+# The Debian package, built in a copy of the tree, checked with lintian
+# and installed into a throw-away Debian root (see tests/package-check).
+check-package: deps
+	@tests/package-check
 
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
@@ -231,7 +270,8 @@ lint: $(BUILD)/gen/db_migrations.h
 	@for f in $(TIDY_SRC); do \
 		$(if $(V),,echo "  TIDY    $$f";) \
 		clang-tidy -quiet --warnings-as-errors='*' $$f -- \
-			-std=c17 $(DEFS) $(INCS) 2>/dev/null || exit 1; \
+			-std=c17 $(DEFS) -DCERTDESK_VERSION='"$(VERSION)"' $(INCS) \
+			2>/dev/null || exit 1; \
 	done
 
 clean:

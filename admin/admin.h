@@ -62,6 +62,8 @@ char	*admin_secret_arg(const char *value);
 /* Audits a change made by the administrator. */
 void	 admin_audit(struct admin *, const char *action, const char *object,
 	    const char *detail);
+/* Writes the database's path (DB.Path, or certdesk.db in State.Dir) into buf. */
+void	 admin_db_path(struct admin *, char *buf, size_t len);
 /* Sends the notification that follows an issue/decline/revoke; logs failures. */
 void	 admin_notify(struct admin *, long long request_id, const char *event);
 
@@ -70,5 +72,6 @@ extern const struct command admin_org_commands[];
 extern const struct command admin_profile_commands[];
 extern const struct command admin_request_commands[];
 extern const struct command admin_maintain_commands[];
+extern const struct command admin_backup_commands[];
 
 #endif

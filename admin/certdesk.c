@@ -25,6 +25,7 @@ static const struct command *const command_tables[] = {
 	admin_profile_commands,
 	admin_request_commands,
 	admin_maintain_commands,
+	admin_backup_commands,
 	NULL
 };
 
@@ -225,12 +226,22 @@ usage(FILE *f)
 	const struct command *const	*t;
 	const struct command		*c;
 
-	fputs("usage: certdesk [--config FILE] [--customer URI] [--json] "
-	    "GROUP COMMAND [ARGS]\n\ncommands:\n", f);
+	fputs("Usage: certdesk [--config FILE] [--customer URI] [--json] "
+	    "GROUP COMMAND [ARGS]\n\nCommands:\n", f);
 	for (t = command_tables; *t != NULL; t++)
-		for (c = *t; c->group != NULL; c++)
-			fprintf(f, "  %-8s %-10s %s\n", c->group,
-			    c->verb ? c->verb : "", c->summary);
+		for (c = *t; c->group != NULL; c++) {
+			char	 name[64];
+
+			/* One name column, so help2man makes one entry of it. */
+			snprintf(name, sizeof(name), "%s%s%s", c->group,
+			    c->verb ? " " : "", c->verb ? c->verb : "");
+			fprintf(f, "  %-18s  %s\n", name, c->summary);
+		}
+	fputs("\nOptions:\n  --config FILE   read FILE instead of the default "
+	    "configuration\n  --customer URI  the customer the command "
+	    "acts on\n  --json          JSON output from list and show "
+	    "commands\n  --help          this list\n  --version       "
+	    "the version of certdesk\n", f);
 	fputs("\nEach command has --help.  The configuration is read from "
 	    "--config, $CERTDESK_CONF\nor " CONFIG_DEFAULT_PATH ".\n", f);
 }
@@ -254,13 +265,24 @@ mkdirs(const char *dir, mode_t mode)
 	return mkdir(p, mode) == 0 || errno == EEXIST;
 }
 
+void
+admin_db_path(struct admin *a, char *buf, size_t len)
+{
+	const char	*dbpath = config_get(a->cfg, "DB.Path", NULL);
+
+	if (dbpath != NULL)
+		snprintf(buf, len, "%s", dbpath);
+	else
+		snprintf(buf, len, "%s/certdesk.db",
+		    config_get(a->cfg, "State.Dir", "/var/lib/certdesk"));
+}
+
 /* Opens the state the commands need; `init` creates it first. */
 static int
 admin_open(struct admin *a, int creating)
 {
 	const char	*state = config_get(a->cfg, "State.Dir", "/var/lib/certdesk");
-	const char	*dbpath = config_get(a->cfg, "DB.Path", NULL);
-	char		 buf[4096], keyp[4096];
+	char		 buf[4096], dbpath[4096], keyp[4096];
 
 	if (creating) {
 		if (!mkdirs(state, 0750)) {
@@ -274,10 +296,7 @@ admin_open(struct admin *a, int creating)
 		    0755))
 			return admin_fail("cannot create the CRL directory");
 	}
-	if (dbpath == NULL) {
-		snprintf(buf, sizeof(buf), "%s/certdesk.db", state);
-		dbpath = buf;
-	}
+	admin_db_path(a, dbpath, sizeof(dbpath));
 	snprintf(keyp, sizeof(keyp), "%s",
 	    config_get(a->cfg, "Secret.KeyFile", "/var/lib/certdesk/server.key"));
 	if (!creating && access(dbpath, F_OK) == -1)
@@ -296,7 +315,7 @@ main(int argc, char *argv[])
 	const struct command *const	*t;
 	const struct command		*c, *found = NULL;
 	const char			*cfgpath = NULL;
-	int				 i, rc;
+	int				 i, rc, nodb = 0;
 
 	memset(&a, 0, sizeof(a));
 	log_init("certdesk");
@@ -315,6 +334,9 @@ main(int argc, char *argv[])
 		else if (strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return 0;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("certdesk %s\n", CERTDESK_VERSION);
+			return 0;
 		} else {
 			usage(stderr);
 			return 1;
@@ -326,6 +348,7 @@ main(int argc, char *argv[])
 	}
 	for (t = command_tables; *t != NULL && found == NULL; t++)
 		for (c = *t; c->group != NULL; c++) {
+			nodb = *t == admin_backup_commands;
 			if (strcmp(c->group, argv[i]) != 0)
 				continue;
 			if (c->verb == NULL ||
@@ -351,7 +374,8 @@ main(int argc, char *argv[])
 		return admin_fail("cannot read the configuration %s",
 		    cfgpath ? cfgpath : (getenv("CERTDESK_CONF") ?
 		    getenv("CERTDESK_CONF") : CONFIG_DEFAULT_PATH));
-	if (admin_open(&a, found->verb == NULL && strcmp(found->group, "init") == 0) != 0) {
+	if (!nodb && admin_open(&a, found->verb == NULL &&
+	    strcmp(found->group, "init") == 0) != 0) {
 		config_free(a.cfg);
 		return 1;
 	}

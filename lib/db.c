@@ -1,8 +1,15 @@
 /* db: SQLite connection, migrations and every SQL statement of certdesk. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "log.h"
@@ -11,6 +18,7 @@
 
 #define DB_BUSY_LIMIT_US	10000000L	/* give up on a lock after 10 s */
 #define DB_BUSY_MAX_SLEEP_US	2000L
+#define DB_RESTORE_WAIT_MS	500	/* how long restore waits for a lock */
 
 struct db {
 	sqlite3		*conn;
@@ -543,4 +551,226 @@ int
 db_changes(struct db *db)
 {
 	return sqlite3_changes(db->conn);
+}
+
+/* Formats a message into err (when given) and returns rc. */
+static enum db_copy
+copy_fail(enum db_copy rc, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+/* Returns 1 after making dst's directory entry durable (fsync of the directory). */
+static int
+sync_dir_of(const char *dst)
+{
+	char	 dir[4096];
+	int	 fd, ok;
+
+	if (snprintf(dir, sizeof(dir), "%s", dst) >= (int)sizeof(dir))
+		return 0;
+	if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY)) == -1)
+		return 0;
+	ok = fsync(fd) == 0;
+	close(fd);
+	return ok;
+}
+
+/* Returns 1 when the file at tmp holds the whole copy, flushed to disk. */
+static int
+sync_file(const char *tmp)
+{
+	int	 fd, ok;
+
+	if ((fd = open(tmp, O_RDONLY)) == -1)
+		return 0;
+	ok = fsync(fd) == 0;
+	close(fd);
+	return ok;
+}
+
+/*
+ * Copies every page of src's main database into dst's in one step, so
+ * the copy is one snapshot: in WAL mode the read transaction it holds
+ * does not stop writers.  Returns the SQLite result.
+ */
+static int
+copy_pages(sqlite3 *dst, sqlite3 *src)
+{
+	sqlite3_backup	*b;
+	int		 rc;
+
+	if ((b = sqlite3_backup_init(dst, "main", src, "main")) == NULL)
+		return sqlite3_errcode(dst);
+	do {
+		rc = sqlite3_backup_step(b, -1);
+		/* A writer's lock is short; busy means try the step again. */
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(5);
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(b);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+enum db_copy
+db_backup_to(const char *path, const char *dst, char *err, size_t errlen)
+{
+	sqlite3		*src = NULL, *out = NULL;
+	char		 tmp[4096];
+	int		 fd;
+	enum db_copy	 ret = DB_COPY_FAILED;
+
+	if (access(dst, F_OK) == 0)
+		return copy_fail(DB_COPY_EXISTS, err, errlen,
+		    "%s exists; choose a new file name", dst);
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", dst) >=
+	    (int)sizeof(tmp))
+		return copy_fail(ret, err, errlen, "file name too long");
+	/* mkstemp creates the file 0600: the copy holds every secret hash. */
+	if ((fd = mkstemp(tmp)) == -1)
+		return copy_fail(ret, err, errlen, "cannot create %s: %s", tmp,
+		    strerror(errno));
+	close(fd);
+	/* Read-write without CREATE: a missing database is an error, and
+	 * without db_open no migration ever runs on the source. */
+	if (sqlite3_open_v2(path, &src, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK) {
+		copy_fail(ret, err, errlen, "cannot open %s: %s", path,
+		    sqlite3_errmsg(src));
+		goto out;
+	}
+	sqlite3_busy_timeout(src, 10000);
+	if (sqlite3_open_v2(tmp, &out, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK || copy_pages(out, src) != SQLITE_OK) {
+		copy_fail(ret, err, errlen, "backup of %s failed: %s", path,
+		    sqlite3_errmsg(out ? out : src));
+		goto out;
+	}
+	/* A backup is one file: no -wal or -shm beside it. */
+	if (sqlite3_exec(out, "PRAGMA journal_mode = DELETE", NULL, NULL,
+	    NULL) != SQLITE_OK || sqlite3_close(out) != SQLITE_OK) {
+		copy_fail(ret, err, errlen, "cannot finish %s", tmp);
+		goto out;
+	}
+	out = NULL;
+	/* link() fails if dst appeared meanwhile: never a replaced file. */
+	if (!sync_file(tmp) || link(tmp, dst) == -1) {
+		int	 e = errno;
+
+		ret = copy_fail(e == EEXIST ? DB_COPY_EXISTS : ret, err,
+		    errlen, "cannot create %s: %s", dst, strerror(e));
+		goto out;
+	}
+	ret = sync_dir_of(dst) ? DB_COPY_OK :
+	    copy_fail(ret, err, errlen, "cannot sync the directory of %s", dst);
+out:
+	sqlite3_close(out);
+	sqlite3_close(src);
+	unlink(tmp);
+	return ret;
+}
+
+/* Returns the first column of sql's first row as text in buf ("" if none). */
+static void
+query_text(sqlite3 *c, const char *sql, char *buf, size_t len)
+{
+	sqlite3_stmt	*st = NULL;
+	const char	*v;
+
+	buf[0] = '\0';
+	if (sqlite3_prepare_v2(c, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW &&
+	    (v = (const char *)sqlite3_column_text(st, 0)) != NULL)
+		snprintf(buf, len, "%s", v);
+	sqlite3_finalize(st);
+}
+
+/*
+ * Checks that the backup at src is whole and a certdesk database this
+ * build can open.  Returns DB_COPY_OK or why not, with a message in err.
+ */
+static enum db_copy
+restore_check(sqlite3 *src, const char *name, char *err, size_t errlen)
+{
+	char	 v[256];
+	int	 ver, want;
+
+	want = (int)(sizeof(db_migrations) / sizeof(db_migrations[0]));
+	query_text(src, "PRAGMA integrity_check", v, sizeof(v));
+	if (strcmp(v, "ok") != 0)
+		return copy_fail(DB_COPY_NOT_CERTDESK, err, errlen,
+		    "%s fails the integrity check: %s", name,
+		    v[0] ? v : sqlite3_errmsg(src));
+	query_text(src, "SELECT COUNT(*) FROM sqlite_schema WHERE type ="
+	    " 'table' AND name IN ('customer', 'request', 'audit')", v,
+	    sizeof(v));
+	query_text(src, strcmp(v, "3") == 0 ? "PRAGMA user_version" :
+	    "SELECT 0", v, sizeof(v));
+	if ((ver = (int)strtol(v, NULL, 10)) < 1)
+		return copy_fail(DB_COPY_NOT_CERTDESK, err, errlen,
+		    "%s is not a certdesk database", name);
+	if (ver > want)
+		return copy_fail(DB_COPY_TOO_NEW, err, errlen, "%s has schema "
+		    "version %d, newer than this program's %d", name, ver, want);
+	return DB_COPY_OK;
+}
+
+enum db_copy
+db_restore_from(const char *path, const char *src, int force, char *err,
+    size_t errlen)
+{
+	sqlite3		*in = NULL, *live = NULL;
+	enum db_copy	 ret;
+
+	if (sqlite3_open_v2(src, &in, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		ret = copy_fail(DB_COPY_NOT_CERTDESK, err, errlen,
+		    "cannot open %s: %s", src, sqlite3_errmsg(in));
+		goto out;
+	}
+	if ((ret = restore_check(in, src, err, errlen)) != DB_COPY_OK)
+		goto out;
+	ret = DB_COPY_FAILED;
+	if (sqlite3_open_v2(path, &live, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		copy_fail(ret, err, errlen, "cannot open %s: %s", path,
+		    sqlite3_errmsg(live));
+		goto out;
+	}
+	/*
+	 * Every connection to a WAL database keeps a shared lock on it, idle
+	 * FastCGI workers included; an exclusive lock is therefore only had
+	 * when nobody else has the file open.  Workers that kept running
+	 * would go on with the caches of the old contents.
+	 */
+	if (!force) {
+		sqlite3_busy_timeout(live, DB_RESTORE_WAIT_MS);
+		if (sqlite3_exec(live, "PRAGMA locking_mode = EXCLUSIVE;"
+		    " BEGIN EXCLUSIVE; SELECT COUNT(*) FROM sqlite_schema;"
+		    " COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+			ret = copy_fail(DB_COPY_IN_USE, err, errlen, "%s is in use "
+			    "by other processes (stop the web server first, or "
+			    "use --force)", path);
+			goto out;
+		}
+	} else
+		sqlite3_busy_timeout(live, 10000);
+	/* The backup API writes every page in one transaction of live's. */
+	if (copy_pages(live, in) != SQLITE_OK) {
+		copy_fail(ret, err, errlen, "restore into %s failed: %s", path,
+		    sqlite3_errmsg(live));
+		goto out;
+	}
+	ret = DB_COPY_OK;
+out:
+	sqlite3_close(live);
+	sqlite3_close(in);
+	return ret;
 }

@@ -2,6 +2,8 @@
 #ifndef CERTDESK_DB_H
 #define CERTDESK_DB_H
 
+#include <stddef.h>
+
 #include <sqlite3.h>
 
 /*
@@ -123,5 +125,33 @@ int		 db_changes(struct db *);
 int		 db_version(struct db *);
 /* Returns 1 if the last failed step was a UNIQUE/constraint violation. */
 int		 db_was_constraint(struct db *);
+
+/* Outcomes of db_backup_to and db_restore_from; DB_COPY_OK is 0. */
+enum db_copy {
+	DB_COPY_OK,
+	DB_COPY_EXISTS,		/* the backup file is already there */
+	DB_COPY_NOT_CERTDESK,	/* not a database, damaged, or not ours */
+	DB_COPY_TOO_NEW,	/* schema newer than this build */
+	DB_COPY_IN_USE,		/* other processes hold the database */
+	DB_COPY_FAILED		/* I/O or SQLite error; err says which */
+};
+
+/*
+ * Copies the database at path into a new file dst (mode 0600) with
+ * SQLite's online backup: one consistent snapshot while the programs go
+ * on writing.  Never migrates path, never replaces an existing dst.
+ * Returns DB_COPY_OK or why not, with a message in err.
+ */
+enum db_copy	 db_backup_to(const char *path, const char *dst, char *err,
+		    size_t errlen);
+/*
+ * Replaces the database at path (created if missing) with the contents
+ * of the backup src, in one transaction.  src must pass integrity_check
+ * and carry a schema this build knows.  Unless force is set, refuses
+ * while another process has path open.  Returns DB_COPY_OK or why not,
+ * with a message in err.
+ */
+enum db_copy	 db_restore_from(const char *path, const char *src, int force,
+		    char *err, size_t errlen);
 
 #endif

@@ -468,6 +468,150 @@ test_open_bad_path(void)
 	fx_teardown();
 }
 
+/* Returns the number of customers in the database file at path (-1: none). */
+static long long
+count_customers(const char *path)
+{
+	sqlite3		*c = NULL;
+	long long	 n;
+
+	CU_ASSERT_FATAL(sqlite3_open_v2(path, &c, SQLITE_OPEN_READONLY, NULL) ==
+	    SQLITE_OK);
+	n = raw_int(c, "SELECT COUNT(*) FROM customer");
+	sqlite3_close(c);
+	return n;
+}
+
+/*
+ * A backup is one file, mode 0600, with what was committed when it began,
+ * not the writes of a transaction still open; an existing file is kept.
+ */
+static void
+test_backup_snapshot(void)
+{
+	struct db	*db;
+	sqlite3		*c;
+	struct stat	 sb;
+	char		 bak[PATH_MAX + 16], wal[PATH_MAX + 32], err[256];
+
+	fx_setup();
+	fixture_path(bak, sizeof(bak), "copy.db");
+	CU_ASSERT_FATAL((db = db_open(dbpath)) != NULL);
+	CU_ASSERT_TRUE(add_customer(db, "one"));
+	CU_ASSERT_TRUE(add_customer(db, "two"));
+	/* A writer in the middle of a transaction does not stop the copy. */
+	c = raw_open();
+	CU_ASSERT_EQUAL(sqlite3_exec(c, "BEGIN IMMEDIATE; INSERT INTO customer"
+	    " (uri, name, created) VALUES ('three', 'x', 1)", NULL, NULL, NULL),
+	    SQLITE_OK);
+	CU_ASSERT_EQUAL(db_backup_to(dbpath, bak, err, sizeof(err)), DB_COPY_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(c, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(c);
+	CU_ASSERT_EQUAL_FATAL(stat(bak, &sb), 0);
+	CU_ASSERT_EQUAL(sb.st_mode & 07777, 0600);
+	snprintf(wal, sizeof(wal), "%s-wal", bak);
+	CU_ASSERT_NOT_EQUAL(access(wal, F_OK), 0);
+	CU_ASSERT_EQUAL(count_customers(bak), 2);
+	/* The same name again is refused and the first copy stays as it was. */
+	CU_ASSERT_EQUAL(db_backup_to(dbpath, bak, err, sizeof(err)),
+	    DB_COPY_EXISTS);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "exists"));
+	CU_ASSERT_EQUAL(count_customers(bak), 2);
+	db_close(db);
+	fx_teardown();
+}
+
+/* A backup of a database that is not there fails and leaves no file. */
+static void
+test_backup_missing_source(void)
+{
+	char	 bak[PATH_MAX + 16], err[256];
+
+	fx_setup();
+	fixture_path(bak, sizeof(bak), "copy.db");
+	CU_ASSERT_EQUAL(db_backup_to(dbpath, bak, err, sizeof(err)),
+	    DB_COPY_FAILED);
+	CU_ASSERT_NOT_EQUAL(access(bak, F_OK), 0);
+	CU_ASSERT_NOT_EQUAL(access(dbpath, F_OK), 0);
+	fx_teardown();
+}
+
+/*
+ * Restore refuses while another connection has the database open, then
+ * with --force or once it is closed puts the backup's contents back.
+ */
+static void
+test_restore_in_use(void)
+{
+	struct db	*db;
+	char		 bak[PATH_MAX + 16], err[256];
+
+	fx_setup();
+	fixture_path(bak, sizeof(bak), "copy.db");
+	CU_ASSERT_FATAL((db = db_open(dbpath)) != NULL);
+	CU_ASSERT_TRUE(add_customer(db, "kept"));
+	CU_ASSERT_EQUAL(db_backup_to(dbpath, bak, err, sizeof(err)), DB_COPY_OK);
+	CU_ASSERT_TRUE(add_customer(db, "later"));
+	CU_ASSERT_EQUAL(db_restore_from(dbpath, bak, 0, err, sizeof(err)),
+	    DB_COPY_IN_USE);
+	CU_ASSERT_EQUAL(customer_id(db, "later") > 0, 1);
+	CU_ASSERT_EQUAL(db_restore_from(dbpath, bak, 1, err, sizeof(err)),
+	    DB_COPY_OK);
+	CU_ASSERT_EQUAL(customer_id(db, "later"), 0);
+	CU_ASSERT_TRUE(add_customer(db, "again"));
+	db_close(db);
+	CU_ASSERT_EQUAL(db_restore_from(dbpath, bak, 0, err, sizeof(err)),
+	    DB_COPY_OK);
+	CU_ASSERT_FATAL((db = db_open(dbpath)) != NULL);
+	CU_ASSERT_TRUE(customer_id(db, "kept") > 0);
+	CU_ASSERT_EQUAL(customer_id(db, "again"), 0);
+	CU_ASSERT_EQUAL(db_version(db), NMIGRATIONS);
+	db_close(db);
+	fx_teardown();
+}
+
+/* Restore takes only whole certdesk databases this build can read. */
+static void
+test_restore_refuses_foreign(void)
+{
+	struct db	*db;
+	sqlite3		*c = NULL;
+	FILE		*f;
+	char		 bak[PATH_MAX + 16], other[PATH_MAX + 16], err[256];
+	char		 sql[64];
+
+	fx_setup();
+	fixture_path(bak, sizeof(bak), "copy.db");
+	fixture_path(other, sizeof(other), "other.db");
+	CU_ASSERT_FATAL((db = db_open(dbpath)) != NULL);
+	CU_ASSERT_TRUE(add_customer(db, "kept"));
+	db_close(db);
+	/* Plain text, and an SQLite file without certdesk's tables. */
+	CU_ASSERT_FATAL((f = fopen(bak, "w")) != NULL);
+	fputs("not a database\n", f);
+	fclose(f);
+	CU_ASSERT_EQUAL(db_restore_from(dbpath, bak, 0, err, sizeof(err)),
+	    DB_COPY_NOT_CERTDESK);
+	CU_ASSERT_FATAL(sqlite3_open(other, &c) == SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(c, "CREATE TABLE t (x); PRAGMA "
+	    "user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(c);
+	CU_ASSERT_EQUAL(db_restore_from(dbpath, other, 1, err, sizeof(err)),
+	    DB_COPY_NOT_CERTDESK);
+	/* A backup from a newer certdesk. */
+	unlink(bak);
+	CU_ASSERT_EQUAL(db_backup_to(dbpath, bak, err, sizeof(err)), DB_COPY_OK);
+	CU_ASSERT_FATAL(sqlite3_open(bak, &c) == SQLITE_OK);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", NMIGRATIONS + 1);
+	CU_ASSERT_EQUAL(sqlite3_exec(c, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(c);
+	CU_ASSERT_EQUAL(db_restore_from(dbpath, bak, 1, err, sizeof(err)),
+	    DB_COPY_TOO_NEW);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "newer"));
+	CU_ASSERT_EQUAL(count_customers(dbpath), 1);
+	fx_teardown();
+}
+
 static void
 register_db(void)
 {
@@ -485,6 +629,10 @@ register_db(void)
 	UNIT_ADD(s, test_rollback_and_commit);
 	UNIT_ADD(s, test_failure_mid_transaction);
 	UNIT_ADD(s, test_open_bad_path);
+	UNIT_ADD(s, test_backup_snapshot);
+	UNIT_ADD(s, test_backup_missing_source);
+	UNIT_ADD(s, test_restore_in_use);
+	UNIT_ADD(s, test_restore_refuses_foreign);
 }
 
 UNIT_MAIN(register_db)
