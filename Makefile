@@ -2,6 +2,7 @@
 # points a newcomer needs; both install the Debian packages first.
 
 PREFIX   ?= /usr/local
+SYSTEMD_UNITDIR ?= /lib/systemd/system
 DESTDIR  ?=
 BUILD    ?= build
 CC       ?= cc
@@ -217,6 +218,15 @@ install: all $(BUILD)/certdesk.8
 		[ -f "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(PREFIX)/share/certdesk/conf/; \
 	done; true
 	install -m 0644 $(BUILD)/certdesk.8 $(DESTDIR)$(PREFIX)/share/man/man8/certdesk.8
+	@# The units, instantiated for this prefix, where systemd looks for
+	@# a package's units; the examples above keep their placeholders.
+	install -d $(DESTDIR)$(SYSTEMD_UNITDIR)
+	for f in apache-conf/systemd/*; do \
+		sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@CONFFILE@|/etc/certdesk/certdesk.hdf|g' \
+		    -e 's|@STATEDIR@|/var/lib/certdesk|g' -e 's|@RUNDIR@|/run/certdesk|g' "$$f" \
+		    > $(DESTDIR)$(SYSTEMD_UNITDIR)/$${f##*/} && \
+		chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/$${f##*/} || exit 1; \
+	done
 	[ -e $(DESTDIR)/etc/certdesk/certdesk.hdf ] || \
 		sed 's|@PREFIX@|$(PREFIX)|g' apache-conf/certdesk.hdf.in > $(DESTDIR)/etc/certdesk/certdesk.hdf
 	chmod 0644 $(DESTDIR)/etc/certdesk/certdesk.hdf

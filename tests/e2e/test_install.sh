@@ -16,6 +16,9 @@ expected_fixed() {
 drwxr-xr-x etc
 drwxr-xr-x etc/certdesk
 -rw-r--r-- etc/certdesk/certdesk.hdf
+drwxr-xr-x lib
+drwxr-xr-x lib/systemd
+drwxr-xr-x lib/systemd/system
 drwxr-xr-x usr
 drwxr-xr-x usr/lib
 drwxr-xr-x usr/lib/certdesk
@@ -58,6 +61,9 @@ expected() {
 	for f in apache-conf/*; do
 		case $f in *.in) continue ;; esac
 		[ -f "$f" ] && echo "-rw-r--r-- usr/share/certdesk/conf/${f#apache-conf/}"
+	done
+	for f in apache-conf/systemd/*; do
+		echo "-rw-r--r-- lib/systemd/system/${f#apache-conf/systemd/}"
 	done
 }
 
