@@ -71,6 +71,8 @@ static const char *const db_sql[STMT__COUNT] = {
 	    "UPDATE ca SET next_cert_pem = ? WHERE id = ?",
 	[STMT_CA_NEXT_CRL_NUMBER] =
 	    "UPDATE ca SET crl_number = crl_number + 1 WHERE id = ?",
+	[STMT_CA_CRL_NUMBER_FLOOR] =
+	    "UPDATE ca SET crl_number = ? WHERE id = ? AND crl_number < ?",
 	[STMT_ORG_INSERT] =
 	    "INSERT INTO organization (customer_id, name, subj_o, subj_ou,"
 	    " subj_l, subj_st, subj_c, admin_email, escrow_master, escrow_org,"
@@ -447,7 +449,9 @@ db_open(const char *path)
 	/* Concurrent FastCGI workers wait for each other instead of failing. */
 	sqlite3_busy_handler(db->conn, db_busy, &db->busy_waited);
 	if (!db_exec(db, "PRAGMA synchronous = NORMAL") ||
-	    !db_exec(db, "PRAGMA foreign_keys = ON"))
+	    !db_exec(db, "PRAGMA foreign_keys = ON") ||
+	    /* Deleted PKCS#12 files and codes must not live on in free pages. */
+	    !db_exec(db, "PRAGMA secure_delete = ON"))
 		goto fail;
 	/* Refuse a newer schema before changing anything in the file. */
 	if (!db_migrate(db) || !db_exec(db, "PRAGMA journal_mode = WAL"))

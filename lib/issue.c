@@ -96,11 +96,19 @@ load_ca(const struct ca_rec *rec)
 static char *
 write_temp_crl(const char *path, const unsigned char *der, size_t len)
 {
+	if (!issue_crl_dir(path))
+		return NULL;
+	return file_write_temp(path, der, len, 0644);
+}
+
+int
+issue_crl_dir(const char *path)
+{
 	char	 dir[4096], *slash;
 
 	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
 	    (slash = strrchr(dir, '/')) == NULL)
-		return NULL;
+		return 0;
 	*slash = '\0';
 	/*
 	 * The web server serves this directory: 0755 whatever the umask
@@ -109,13 +117,13 @@ write_temp_crl(const char *path, const unsigned char *der, size_t len)
 	if (mkdir(dir, 0755) == 0) {
 		if (chmod(dir, 0755) == -1) {
 			log_err("chmod %s: %s", dir, strerror(errno));
-			return NULL;
+			return 0;
 		}
 	} else if (errno != EEXIST) {
 		log_err("mkdir %s: %s", dir, strerror(errno));
-		return NULL;
+		return 0;
 	}
-	return file_write_temp(path, der, len, 0644);
+	return 1;
 }
 
 /*
@@ -321,7 +329,13 @@ issue_publish_crl(struct db *db, const struct config *cfg, long long ca_id)
 	 */
 	if (!db_begin(db))
 		goto out;
-	if ((number = store_ca_next_crl_number(db, ca_id)) < 0 ||
+	/*
+	 * Above the published CRL's number too: after a restore from an
+	 * older backup the database's counter is behind the file, and a
+	 * lower number would never replace it (install_crl).
+	 */
+	if (!store_ca_crl_number_floor(db, ca_id, published_crl_number(path)) ||
+	    (number = store_ca_next_crl_number(db, ca_id)) < 0 ||
 	    !db_commit(db)) {
 		db_rollback(db);
 		number = -1;

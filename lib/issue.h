@@ -104,6 +104,8 @@ int	 issue_revoke(struct db *, const struct config *, long long id,
  * when called inside a transaction.
  */
 int	 issue_publish_crl(struct db *, const struct config *, long long ca_id);
+/* Creates the directory a CRL at path goes in (0755) unless it exists; 1 ok. */
+int	 issue_crl_dir(const char *path);
 /* Returns the published file path of a CA's CRL (caller frees). */
 char	*issue_crl_path(const struct config *, const char *customer_uri,
 	    const char *ca_name);

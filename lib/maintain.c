@@ -404,7 +404,10 @@ crl_one(struct maintain *m, const char *label, const struct ca_rec *ca,
 		return 1;
 	}
 	snprintf(lock, sizeof(lock), "%s.lock", path);
-	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1 ||
+	/* A new customer's CA has published nothing yet: no directory. */
+	fd = -1;
+	if (!issue_crl_dir(path) ||
+	    (fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1 ||
 	    flock(fd, LOCK_EX) == -1) {
 		if (fd != -1)
 			close(fd);

@@ -259,6 +259,9 @@ int		 store_ca_set_ra(struct db *, long long ca_id, const char *cert_pem,
 int		 store_ca_set_next(struct db *, long long ca_id, const char *cert_pem);
 /* Increments and returns the CA's CRL number, or -1 on error. */
 long long	 store_ca_next_crl_number(struct db *, long long ca_id);
+/* Raises the CA's last CRL number to at least floor; returns 1, 0 on error. */
+int		 store_ca_crl_number_floor(struct db *, long long ca_id,
+		    long long floor);
 void		 store_ca_free(struct ca_rec *);
 void		 store_ca_list_free(struct ca_list *);
 

@@ -222,6 +222,19 @@ store_ca_next_crl_number(struct db *db, long long ca_id)
 	return n;
 }
 
+int
+store_ca_crl_number_floor(struct db *db, long long ca_id, long long floor)
+{
+	sqlite3_stmt	*st = db_stmt(db, STMT_CA_CRL_NUMBER_FLOOR);
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_int64(st, 1, floor);
+	sqlite3_bind_int64(st, 2, ca_id);
+	sqlite3_bind_int64(st, 3, floor);
+	return db_exec_stmt(db, st);
+}
+
 /* ---- organisations and departments ---- */
 
 static void *

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -345,6 +346,43 @@ test_crl_leaves_expired_off(void)
 	CU_ASSERT_PTR_NOT_NULL(crl);
 	CU_ASSERT(crl_lists(crl, live));
 	CU_ASSERT_FALSE(crl_lists(crl, dead));
+	X509_CRL_free(crl);
+	store_ca_free(rec);
+}
+
+/*
+ * After a restore from an older backup the database's CRL counter is
+ * behind the published file; the next CRL must still be published, with
+ * a higher number, and list what was revoked since.
+ */
+static void
+test_crl_after_restore(void)
+{
+	struct ca_rec	*rec = store_ca_for_customer(db, cust->id);
+	long long	 a = issued("restore-a.example.com");
+	long long	 b = issued("restore-b.example.com");
+	long long	 n1;
+	char		 err[256], dbfile[4096];
+	sqlite3		*raw = NULL;
+	X509_CRL	*crl;
+
+	CU_ASSERT_FATAL(rec != NULL && a > 0 && b > 0);
+	CU_ASSERT_EQUAL(issue_revoke(db, cfg, a, 1, "", &test_actor, err,
+	    sizeof(err)), 1);
+	crl = published_crl();
+	n1 = crl_number(crl);
+	X509_CRL_free(crl);
+	/* What a restore of an older database does to the counter. */
+	fixture_path(dbfile, sizeof(dbfile), "state/certdesk.db");
+	CU_ASSERT_FATAL(sqlite3_open(dbfile, &raw) == SQLITE_OK);
+	CU_ASSERT_FATAL(sqlite3_exec(raw, "UPDATE ca SET crl_number = 0",
+	    NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(raw);
+	CU_ASSERT_EQUAL(issue_revoke(db, cfg, b, 1, "", &test_actor, err,
+	    sizeof(err)), 1);
+	crl = published_crl();
+	CU_ASSERT(crl_number(crl) > n1);
+	CU_ASSERT(crl_lists(crl, a) && crl_lists(crl, b));
 	X509_CRL_free(crl);
 	store_ca_free(rec);
 }
@@ -777,6 +815,7 @@ register_tests(void)
 	UNIT_ADD(s, test_revoke_publishes_crl);
 	UNIT_ADD(s, test_crl_leaves_expired_off);
 	UNIT_ADD(s, test_crl_numbers_never_reused);
+	UNIT_ADD(s, test_crl_after_restore);
 	UNIT_ADD(s, test_crl_only_after_commit);
 	UNIT_ADD(s, test_sign_then_record);
 	UNIT_ADD(s, test_subject_is_cn_and_org);
