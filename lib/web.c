@@ -133,7 +133,18 @@ web_env_find(const char *name)
 		return NULL;
 	e = bsearch(&name, web_envidx, web_envn, sizeof(web_envidx[0]),
 	    web_env_cmp);
-	return e != NULL ? strchr(*e, '=') + 1 : NULL;
+	if (e == NULL)
+		return NULL;
+	/*
+	 * Two parameters of one name come from headers the server mapped
+	 * alike (X-Forwarded-For and X_Forwarded_For): which one a lookup
+	 * finds must not be the client's choice, so the name counts as
+	 * absent.
+	 */
+	if ((e > web_envidx && web_env_namecmp(e[-1], *e) == 0) ||
+	    (e + 1 < web_envidx + web_envn && web_env_namecmp(e[1], *e) == 0))
+		return NULL;
+	return strchr(*e, '=') + 1;
 }
 
 /* Returns the request's CGI variable name or NULL; borrowed. */
@@ -1192,10 +1203,14 @@ web_wipe_param(struct req *r, const char *name)
 
 	if (r == NULL || r->cgi == NULL ||
 	    (q = hdf_get_obj(r->cgi->hdf, "Query")) == NULL ||
-	    (f = hdf_get_obj(q, name)) == NULL ||
-	    (v = hdf_obj_value(f)) == NULL)
+	    (f = hdf_get_obj(q, name)) == NULL)
 		return;
-	OPENSSL_cleanse(v, strlen(v));
+	if ((v = hdf_obj_value(f)) != NULL)
+		OPENSSL_cleanse(v, strlen(v));
+	/* A repeated field keeps every value as a child: .0, .1, ... */
+	for (f = hdf_obj_child(f); f != NULL; f = hdf_obj_next(f))
+		if ((v = hdf_obj_value(f)) != NULL)
+			OPENSSL_cleanse(v, strlen(v));
 }
 
 void
