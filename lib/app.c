@@ -27,7 +27,7 @@ app_init(struct app *a, const char *prog)
 		snprintf(buf, sizeof(buf), "%s/certdesk.db", state);
 		dbpath = buf;
 	}
-	if (!secret_init(config_get(a->cfg, "Secret.KeyFile",
+	if (!secret_load(config_get(a->cfg, "Secret.KeyFile",
 	    "/var/lib/certdesk/server.key")))
 		return 0;
 	if ((a->db = db_open(dbpath)) == NULL)

@@ -52,15 +52,16 @@ secret_create(const char *path)
 	return 1;
 }
 
-int
-secret_init(const char *path)
+/* Loads the key at path, creating it first when create and it is missing; 1 ok. */
+static int
+secret_read(const char *path, int create)
 {
 	int	 fd;
 	ssize_t	 n;
 
 	secret_loaded = 0;	/* no half-read key stays in use */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno != ENOENT) {
+		if (errno != ENOENT || !create) {
 			log_err("cannot open key %s: %s", path, strerror(errno));
 			return 0;
 		}
@@ -78,6 +79,18 @@ secret_init(const char *path)
 	}
 	secret_loaded = 1;
 	return 1;
+}
+
+int
+secret_init(const char *path)
+{
+	return secret_read(path, 1);
+}
+
+int
+secret_load(const char *path)
+{
+	return secret_read(path, 0);
 }
 
 void

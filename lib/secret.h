@@ -12,6 +12,12 @@
  * returns 1 on success.  Must be called before any keyed hash.
  */
 int	 secret_init(const char *path);
+/*
+ * Loads the server key from path, which must exist: the web programs
+ * never make one, since a new key silently invalidates every stored
+ * access code and token.  Returns 1 on success.
+ */
+int	 secret_load(const char *path);
 /* Forgets the server key (cleansed). */
 void	 secret_done(void);
 /* Writes HMAC-SHA256(server key, value) as lowercase hex into out; returns 1 on success. */

@@ -141,6 +141,24 @@ test_key_file_bad(void)
 	fx_teardown();
 }
 
+/* The web programs load the key and never make one: a missing key is an error. */
+static void
+test_key_load_never_creates(void)
+{
+	char		 path[128], h[SECRET_HMAC_HEX];
+	struct stat	 st;
+
+	fx_setup();
+	fx_path(path, sizeof(path), "missing.key");
+	CU_ASSERT_EQUAL(secret_load(path), 0);
+	CU_ASSERT_EQUAL(stat(path, &st), -1);
+	CU_ASSERT_EQUAL(secret_hmac_hex("x", h), 0);
+	CU_ASSERT_FATAL(secret_init(path) == 1);
+	CU_ASSERT_EQUAL(secret_load(path), 1);
+	CU_ASSERT_EQUAL(secret_hmac_hex("x", h), 1);
+	fx_teardown();
+}
+
 /*
  * A failed reload must not leave the old key half-overwritten and still in
  * use: hashes made then would match nothing stored, or worse, be made
@@ -661,6 +679,7 @@ register_secret(void)
 	s = CU_add_suite("secret", NULL, NULL);
 	UNIT_ADD(s, test_key_file);
 	UNIT_ADD(s, test_key_file_bad);
+	UNIT_ADD(s, test_key_load_never_creates);
 	UNIT_ADD(s, test_key_reload_fails_closed);
 	UNIT_ADD(s, test_hmac_hex);
 	UNIT_ADD(s, test_tokens);
