@@ -207,7 +207,7 @@ install: all $(BUILD)/certdesk.8
 		$(DESTDIR)$(PREFIX)/share/certdesk/static \
 		$(DESTDIR)$(PREFIX)/share/certdesk/conf \
 		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)/etc/certdesk
-	install -d -m 0750 $(DESTDIR)/var/lib/certdesk
+	install -d -m 0751 $(DESTDIR)/var/lib/certdesk
 	install -m 0755 $(ADMIN_BIN) $(DESTDIR)$(PREFIX)/sbin/certdesk
 	install -m 0755 $(CGI_BIN) $(DESTDIR)$(PREFIX)/lib/certdesk/cgi/
 	install -m 0644 templates/*.cs $(DESTDIR)$(PREFIX)/share/certdesk/templates/
@@ -230,7 +230,7 @@ install: all $(BUILD)/certdesk.8
 	[ -e $(DESTDIR)/etc/certdesk/certdesk.hdf ] || \
 		sed 's|@PREFIX@|$(PREFIX)|g' apache-conf/certdesk.hdf.in > $(DESTDIR)/etc/certdesk/certdesk.hdf
 	chmod 0644 $(DESTDIR)/etc/certdesk/certdesk.hdf
-	chmod 0750 $(DESTDIR)/var/lib/certdesk
+	chmod 0751 $(DESTDIR)/var/lib/certdesk
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && getent passwd certdesk >/dev/null; then \
 		echo "chown certdesk:certdesk /var/lib/certdesk"; \
 		chown certdesk:certdesk /var/lib/certdesk; \

@@ -262,7 +262,10 @@ mkdirs(const char *dir, mode_t mode)
 			return 0;
 		*s = '/';
 	}
-	return mkdir(p, mode) == 0 || errno == EEXIST;
+	if (mkdir(p, mode) == -1)
+		return errno == EEXIST;
+	/* The mode asked for, not what the umask left of it. */
+	return chmod(p, mode) == 0;
 }
 
 void
@@ -285,7 +288,7 @@ admin_open(struct admin *a, int creating)
 	char		 buf[4096], dbpath[4096], keyp[4096];
 
 	if (creating) {
-		if (!mkdirs(state, 0750)) {
+		if (!mkdirs(state, 0751)) {
 			return admin_fail("cannot create %s: %s", state,
 			    strerror(errno));
 		}

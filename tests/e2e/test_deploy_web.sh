@@ -311,6 +311,14 @@ e2e() {
 	check_eq "$n: a second customer's CRL over HTTP" 200 "$code"
 	code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' "$http/crl/../certdesk.db")
 	check "$n: nothing else of the state over HTTP ($code)" test "$code" != 200
+	# The CRL directory also holds the CRL's number and lock files.
+	ls "$STATEDIR/crl/demo/ca.crl.number" >/dev/null 2>&1 ||
+	    fail "$n: the CRL number file is there to be refused"
+	for u in "/customer/demo/crl/ca.crl.number" "/crl-files/demo/ca.crl.number" \
+	    "/crl-files/demo/ca.crl.lock" "/crl-files/demo/"; do
+		code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$2$u")
+		check "$n: $u not served ($code)" test "$code" != 200
+	done
 }
 
 # wait_up URL: until the server answers.

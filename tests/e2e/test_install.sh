@@ -43,7 +43,7 @@ drwxr-xr-x usr/share/man/man8
 -rw-r--r-- usr/share/man/man8/certdesk.8
 drwxr-xr-x var
 drwxr-xr-x var/lib
-drwxr-x--- var/lib/certdesk
+drwxr-x--x var/lib/certdesk
 LIST
 }
 
