@@ -1,0 +1,75 @@
+/*
+ * clientcert: the one pipeline that issues a client (S/MIME) certificate
+ * from the web forms: check policy, make the key (or take the user's
+ * CSR), sign outside the write lock, build both PKCS#12 files, [seal the
+ * key for escrow], then record request, certificate, pick-up files,
+ * person, used code and audit event in one transaction, and cleanse the
+ * key.  A failure at any step leaves nothing behind.
+ */
+#ifndef CERTDESK_CLIENTCERT_H
+#define CERTDESK_CLIENTCERT_H
+
+#include <stddef.h>
+
+#include "audit.h"
+#include "config.h"
+#include "csr.h"
+#include "db.h"
+
+#define CLIENTCERT_PICKUP_SECONDS	3600	/* the PKCS#12 files stay 1 hour */
+
+/* What to issue.  Strings are borrowed. */
+struct clientcert_order {
+	long long	 customer_id;
+	long long	 account_id, org_id, dept_id;	/* dept 0: none */
+	long long	 profile_id;
+	int		 term_days;
+	enum key_type	 key_type;	/* server-made key; ignored with csr */
+	const struct csr *csr;		/* user-CSR accounts: the key is the user's */
+	const char	*email;
+	const char	*first, *middle, *last;
+	const char	*password;	/* of the PKCS#12 files ("" only if allowed) */
+	const char	*passphrase_hash; /* Argon2id of the renewal passphrase, or NULL */
+	const char	*via;		/* "web" */
+	long long	 request_id;	/* an Awaiting validation row to issue, or 0: a new row */
+	long long	 vcode_id;	/* code consumed in the same transaction, or 0 */
+	long long	 renewal_of;	/* the certificate this renews (revoked superseded after COMMIT), or 0 */
+};
+
+enum clientcert_status {
+	CLIENTCERT_OK,
+	CLIENTCERT_REFUSED,	/* policy said no: err is for the person */
+	CLIENTCERT_CODE_USED,	/* the code was consumed by a concurrent request */
+	CLIENTCERT_FAILED	/* internal: err is generic, the detail is logged */
+};
+
+struct clientcert_result {
+	char		*cert_id;	/* the new certificate ID (caller frees) */
+	char		 err[256];
+};
+
+/*
+ * Runs the pipeline for order on behalf of actor; on CLIENTCERT_OK fills
+ * res->cert_id (caller frees), otherwise res->err.  Call outside any
+ * transaction.
+ */
+enum clientcert_status clientcert_issue(struct db *, const struct config *,
+		    const struct clientcert_order *, const struct actor *,
+		    struct clientcert_result *res);
+
+enum pickup_status {
+	PICKUP_OK,
+	PICKUP_EXPIRED,		/* was there; the hour is over (or never built) */
+	PICKUP_UNKNOWN		/* no such certificate of this customer */
+};
+
+/*
+ * Returns the stored PKCS#12 of certificate cert_id of customer_id in
+ * encoding enc ("modern" or "compatible"); on PICKUP_OK *der (caller
+ * frees) and *len.
+ */
+enum pickup_status clientcert_pickup(struct db *, long long customer_id,
+		    const char *cert_id, const char *enc, unsigned char **der,
+		    size_t *len);
+
+#endif
