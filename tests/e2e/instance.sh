@@ -137,7 +137,8 @@ instance_start() {
 	rm -f "$dir"/run/*.sock* "$dir/run/lighttpd.pid"
 	lighttpd -f "$dir/lighttpd.conf" -D >>"$dir/lighttpd-error.log" 2>&1 &
 	echo $! > "$dir/run/lighttpd.bgpid"
-	for i in $(seq 1 100); do
+	# Up to 30 s: a loaded CI machine starts a dozen workers slowly.
+	for i in $(seq 1 300); do
 		if curl -s -o /dev/null "http://127.0.0.1:$port/static/certdesk.css"; then
 			return 0
 		fi

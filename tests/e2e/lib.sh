@@ -53,9 +53,18 @@ start_instance() {
 	PORT=$(free_port)
 	instance_config "$INSTANCE" "$PORT"
 	instance_populate "$INSTANCE"
-	instance_start "$INSTANCE" || exit 1
+	instance_start "$INSTANCE" || instance_failed
 	BASE="http://127.0.0.1:$PORT/customer/demo"
 	trap 'instance_stop "$INSTANCE"; [ -n "${KEEP:-}" ] || rm -rf "$INSTANCE"' EXIT
+}
+
+# instance_failed: ends a test whose instance did not come up, with a
+# result line and lighttpd's own words, so a CI log shows why.
+instance_failed() {
+	tail -n 20 "$INSTANCE/lighttpd-error.log" 2>/dev/null | sed 's/^/     lighttpd: /'
+	fail "lighttpd serves the instance on port $PORT"
+	finish
+	exit 1
 }
 
 # csrf_token COOKIEJAR URL: GETs URL with the jar and prints the form token.

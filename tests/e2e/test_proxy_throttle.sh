@@ -35,7 +35,7 @@ restart_with() {
 	# The stopped workers may still hold the database for a moment.
 	sqlite3 -cmd '.timeout 5000' "$INSTANCE/state/certdesk.db" "DELETE FROM throttle"
 	rm -f "$JAR"
-	instance_start "$INSTANCE" || exit 1
+	instance_start "$INSTANCE" || instance_failed
 	check_eq "served again with Web.TrustedProxies = $1, no counts" 0 \
 	    "$(db_count 'SELECT COUNT(*) FROM throttle')"
 }
