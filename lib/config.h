@@ -10,7 +10,8 @@
  *   Mail.Command, Mail.From, Secret.KeyFile, CRL.Dir,
  *   SCEP.IncludeRoot, PKCS12.Iterations, Log.Quiet, Web.TrustedProxies,
  *   Device.SubmitLimit
- *   Notify.ExpiryDays, Notify.SCEP, CRL.Days
+ *   Notify.ExpiryDays, Notify.SCEP, CRL.Days,
+ *   Codes.ValidationDays, Codes.InvitationDays
  */
 struct config {
 	HDF	*hdf;
@@ -22,6 +23,13 @@ struct config	*config_load(const char *path);
 const char	*config_get(const struct config *, const char *key, const char *def);
 /* Returns the integer value of key or def. */
 int		 config_int(const struct config *, const char *key, int def);
+/*
+ * Returns how long a mailed code stays valid, in seconds:
+ * Codes.ValidationDays (default 7) and Codes.InvitationDays (default 30),
+ * each held to 1..365 days so a typo cannot make a code eternal or dead.
+ */
+long		 config_validation_ttl(const struct config *);
+long		 config_invitation_ttl(const struct config *);
 /* Frees the config; NULL-safe. */
 void		 config_free(struct config *);
 
