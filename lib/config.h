@@ -10,7 +10,8 @@
  *   Mail.Command, Mail.From, Secret.KeyFile, CRL.Dir,
  *   SCEP.IncludeRoot, P12.Iterations, Log.Quiet, Web.TrustedProxies,
  *   Device.SubmitLimit
- *   Notify.ExpiryDays, Notify.SCEP, CRL.Days
+ *   Notify.ExpiryDays, Notify.SCEP, CRL.Days,
+ *   Codes.ValidationDays, Codes.InvitationDays
  */
 struct config {
 	HDF	*hdf;
@@ -28,6 +29,13 @@ int		 config_int(const struct config *, const char *key, int def);
  * 1 000 to 1 000 000 is logged and the default used instead.
  */
 int		 config_p12_iterations(const struct config *);
+/*
+ * Returns how long a mailed code stays valid, in seconds:
+ * Codes.ValidationDays (default 7) and Codes.InvitationDays (default 30),
+ * each held to 1..365 days so a typo cannot make a code eternal or dead.
+ */
+long		 config_validation_ttl(const struct config *);
+long		 config_invitation_ttl(const struct config *);
 /* Frees the config; NULL-safe. */
 void		 config_free(struct config *);
 

@@ -281,6 +281,16 @@ static const char *const db_sql[STMT__COUNT] = {
 	[STMT_SCEP_CHALLENGE_USE] =
 	    "UPDATE scep_challenge SET used_at = ? WHERE id = ?"
 	    " AND used_at IS NULL",
+	[STMT_VCODE_INSERT] =
+	    "INSERT INTO validation_code (request_id, person_id, account_id,"
+	    " kind, code_hmac, email, expires) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	[STMT_VCODE_BY_HMAC] =
+	    "SELECT id, kind, request_id, person_id, account_id, email,"
+	    " expires, used_at FROM validation_code"
+	    " WHERE code_hmac = ? AND kind = ?",
+	[STMT_VCODE_CONSUME] =
+	    "UPDATE validation_code SET used_at = ? WHERE id = ?"
+	    " AND used_at IS NULL",
 	[STMT_AUDIT_INSERT] =
 	    "INSERT INTO audit (at, customer_id, actor, action, object, remote,"
 	    " outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
