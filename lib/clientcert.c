@@ -534,14 +534,17 @@ clientcert_pickup(struct db *db, long long customer_id, const char *cert_id,
 {
 	struct request		*r;
 	enum pickup_status	 st = PICKUP_EXPIRED;
+	int			 e;
 
 	if ((r = store_request_by_cert_id(db, customer_id, cert_id)) == NULL)
 		return PICKUP_UNKNOWN;
-	if (p12_encoding_parse(enc) < 0)
+	/* Rows are named by p12_encoding_name; enc may be an alias. */
+	if ((e = p12_encoding_parse(enc)) < 0)
 		st = PICKUP_UNKNOWN;
 	/* A revoked certificate's key is of no use to anyone. */
-	else if (r->status == REQ_ISSUED && store_p12_get(db, r->id, enc,
-	    store_now(), der, len) == 1)
+	else if (r->status == REQ_ISSUED && store_p12_get(db, r->id,
+	    p12_encoding_name((enum p12_encoding)e), store_now(), der,
+	    len) == 1)
 		st = PICKUP_OK;
 	store_request_free(r);
 	return st;
