@@ -105,9 +105,11 @@ join_names(const char *a, const char *b, const char *c)
 }
 
 /*
- * Settles the certificate's CN: the common name an administrator gave
- * the person, else "First Middle Last" from the order, without the
- * middle name when that would pass the 64 characters a CN may hold.
+ * Settles the certificate's CN: "First Middle Last" as the person gave
+ * them, without the middle name when that would pass the 64 characters a
+ * CN may hold; the common name of the person on record only when the
+ * order carries no names (an invitation of someone the CSV gave only a
+ * common name).
  */
 static enum clientcert_status
 cc_name(struct cc *c)
@@ -115,22 +117,18 @@ cc_name(struct cc *c)
 	const struct clientcert_order	*o = c->o;
 	struct person			*p;
 
-	p = store_person_by_email(c->db, c->o->org_id, o->email);
-	if (p != NULL && p->common_name[0] != '\0')
-		c->cn = strdup(p->common_name);
-	else {
-		c->cn = join_names(o->first, o->middle, o->last);
-		if (c->cn != NULL && utf8_chars(c->cn) > CSR_MAX_CN) {
-			free(c->cn);
-			c->cn = join_names(o->first, NULL, o->last);
-		}
-		if (c->cn != NULL && c->cn[0] == '\0' && p != NULL) {
-			free(c->cn);
-			c->cn = join_names(p->first_name, p->middle_name,
-			    p->last_name);
-		}
+	c->cn = join_names(o->first, o->middle, o->last);
+	if (c->cn != NULL && utf8_chars(c->cn) > CSR_MAX_CN) {
+		free(c->cn);
+		c->cn = join_names(o->first, NULL, o->last);
 	}
-	store_person_free(p);
+	if (c->cn != NULL && c->cn[0] == '\0' &&
+	    (p = store_person_by_email(c->db, o->org_id, o->email)) != NULL) {
+		free(c->cn);
+		c->cn = p->common_name[0] != '\0' ? strdup(p->common_name) :
+		    join_names(p->first_name, p->middle_name, p->last_name);
+		store_person_free(p);
+	}
 	if (c->cn == NULL)
 		return cc_fail(c, CLIENTCERT_FAILED, CLIENTCERT_GENERIC);
 	if (c->cn[0] == '\0')

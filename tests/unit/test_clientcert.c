@@ -381,6 +381,30 @@ test_long_middle_name(void)
 	free(id);
 }
 
+/* An order without names (an invitation) takes the person's common name. */
+static void
+test_common_name_from_person(void)
+{
+	struct clientcert_order	 o;
+	struct person		 p;
+	struct request		*r;
+	char			*id = NULL;
+
+	memset(&p, 0, sizeof(p));
+	p.org_id = org->id;
+	p.dept_id = dept->id;
+	p.email = "kim@example.com";
+	p.common_name = "Kim Park (Sales)";
+	CU_ASSERT_FATAL(store_person_add(db, &p) > 0);
+	order_init(&o, "kim@example.com", KEY_EC256);
+	o.first = o.middle = o.last = "";
+	CU_ASSERT_EQUAL_FATAL(issue(&o, &id, NULL, 0), CLIENTCERT_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r = by_id(id));
+	CU_ASSERT_STRING_EQUAL(r->common_name, "Kim Park (Sales)");
+	store_request_free(r);
+	free(id);
+}
+
 /* Makes a code of kind for email in its own transaction; returns its id. */
 static long long
 code_for(enum vcode_kind kind, long long request_id, const char *email)
@@ -732,6 +756,7 @@ register_suites(void)
 	UNIT_ADD(s, test_person_once);
 	UNIT_ADD(s, test_refusals_write_nothing);
 	UNIT_ADD(s, test_long_middle_name);
+	UNIT_ADD(s, test_common_name_from_person);
 	UNIT_ADD(s, test_validation_row_and_code);
 	UNIT_ADD(s, test_failure_after_signing);
 	UNIT_ADD(s, test_user_csr);
