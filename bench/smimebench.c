@@ -5,16 +5,23 @@
  * in the same run as the reference.  bench/bench-smime runs it.
  *
  *	smimebench ACCOUNT N TYPE[:N] ...
+ *	smimebench -p ACCOUNT N TYPE
+ *	smimebench -k N TYPE
  *
  * TYPE is rsa2048, rsa3072, rsa4096, ec256 or ec384; ":N" sets that
  * type's count.  Every issuance is for a new address, so each makes a
  * person too, as a first enrollment does.  Prints one line per type.
+ * With -p it issues nothing: it leaves N Awaiting validation requests
+ * for TYPE, as the access-code enrollment form does, and prints "CODE
+ * EMAIL" for each, for bench-smime to validate through the web server.
+ * With -k it times key generation alone and prints p50 and p99.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "clientcert.h"
@@ -22,6 +29,7 @@
 #include "db.h"
 #include "keygen.h"
 #include "log.h"
+#include "vcode.h"
 #include "secret.h"
 #include "store.h"
 
@@ -54,6 +62,99 @@ quantile(const double *v, size_t n, double q)
 	return v[(i > n ? n : i) - 1];
 }
 
+/* Returns the first of the account's profiles that allows kt, or NULL. */
+static const struct profile *
+profile_for(const struct profile_list *l, enum key_type kt)
+{
+	unsigned	 mask;
+	size_t		 i;
+
+	for (i = 0; i < l->n; i++) {
+		if ((mask = key_types_parse(l->items[i]->key_types)) == 0)
+			mask = KEY_ALL;
+		if ((mask & (unsigned)kt) != 0)
+			return l->items[i];
+	}
+	return NULL;
+}
+
+/* Returns the q-quantile (nearest rank) of the n values, which it sorts. */
+static double
+sorted_quantile(double *v, size_t n, double q)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return quantile(v, n, q);
+}
+
+/* -k: times n key generations of type kt; returns the exit status. */
+static int
+keygen_only(long n, enum key_type kt)
+{
+	double		*gen, t;
+	long		 i;
+	EVP_PKEY	*k;
+
+	if (n < 1 || (gen = calloc((size_t)n, sizeof(*gen))) == NULL)
+		return 1;
+	for (i = 0; i < n; i++) {
+		t = now_ms();
+		k = keygen_make(kt);
+		gen[i] = now_ms() - t;
+		EVP_PKEY_free(k);
+	}
+	printf("%.1f %.1f\n", sorted_quantile(gen, (size_t)n, 0.5),
+	    quantile(gen, (size_t)n, 0.99));
+	free(gen);
+	return 0;
+}
+
+/* -p: leaves n Awaiting validation requests with their codes; prints them. */
+static int
+prepare(struct db *db, const struct customer *cust,
+    const struct account *acc, const struct profile *prof, int term,
+    long n, enum key_type kt)
+{
+	struct request	 r;
+	char		 email[128], *code;
+	long		 i;
+	long long	 id;
+
+	for (i = 0; i < n; i++) {
+		snprintf(email, sizeof(email), "bench-v-%s-%ld-%ld@example.com",
+		    key_type_token(kt), (long)time(NULL), i);
+		memset(&r, 0, sizeof(r));
+		r.customer_id = cust->id;
+		r.type = CERT_SMIME;
+		r.via = "web";
+		r.status = REQ_AWAITING_VALIDATION;
+		r.account_id = acc->id;
+		r.profile_id = prof->id;
+		r.org_id = acc->org_id;
+		r.dept_id = acc->dept_id;
+		r.term_days = term;
+		r.requester_email = email;
+		r.key_type = kt;
+		r.first_name = "Bench";
+		r.last_name = "Person";
+		if (!db_begin(db))
+			return 1;
+		code = NULL;
+		if ((id = store_request_add(db, &r)) == 0 ||
+		    (code = vcode_make(db, VCODE_VALIDATION, id, 0, acc->id,
+		    email, 3600)) == NULL || !db_commit(db)) {
+			db_rollback(db);
+			free(r.cert_id);
+			free(code);
+			return 1;
+		}
+		printf("%s %s\n", code, email);
+		OPENSSL_cleanse(code, strlen(code));
+		free(code);
+		free(r.cert_id);
+	}
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -63,12 +164,24 @@ main(int argc, char *argv[])
 	struct endpoint		*ep = NULL;
 	struct account		*acc = NULL;
 	struct profile_list	*profs = NULL;
+	const struct profile	*prof;
 	struct actor		 who = { "smimebench", "" };
 	int			 terms[16], a, rc = 1;
 	static unsigned long	 seq;
 
-	if (argc < 4) {
-		fprintf(stderr, "usage: smimebench ACCOUNT N TYPE[:N] ...\n");
+	int			 prep = 0;
+
+	if (argc == 4 && strcmp(argv[1], "-k") == 0)
+		return keygen_only(strtol(argv[2], NULL, 10),
+		    keygen_type_parse(argv[3]));
+	if (argc > 1 && strcmp(argv[1], "-p") == 0) {
+		prep = 1;
+		argv++;
+		argc--;
+	}
+	if (argc < 4 || (prep && argc != 4)) {
+		fprintf(stderr, "usage: smimebench [-p] ACCOUNT N TYPE[:N] "
+		    "...\n       smimebench -k N TYPE\n");
 		return 2;
 	}
 	log_quiet(1);
@@ -79,9 +192,21 @@ main(int argc, char *argv[])
 	    (ep = store_endpoint_find(db, cust->id, ENDPOINT_SMIME, "")) ==
 	    NULL || (acc = store_account_by_name(db, ep->id, argv[1])) ==
 	    NULL || (profs = store_account_profiles(db, acc->id)) == NULL ||
-	    profs->n == 0 ||
-	    policy_terms(profs->items[0]->terms, terms, 16) == 0) {
+	    profs->n == 0) {
 		fprintf(stderr, "smimebench: no instance, account or profile\n");
+		goto out;
+	}
+	if (prep) {
+		enum key_type	 kt = keygen_type_parse(argv[3]);
+
+		if ((prof = profile_for(profs, kt)) == NULL ||
+		    policy_terms(prof->terms, terms, 16) == 0) {
+			fprintf(stderr, "smimebench: no profile for %s\n",
+			    argv[3]);
+			goto out;
+		}
+		rc = prepare(db, cust, acc, prof, terms[0],
+		    strtol(argv[2], NULL, 10), kt);
 		goto out;
 	}
 	printf("%-8s %5s %10s %10s %10s %10s %12s\n", "key", "n",
@@ -99,7 +224,9 @@ main(int argc, char *argv[])
 			*colon = '\0';
 			n = strtol(colon + 1, NULL, 10);
 		}
-		if ((kt = keygen_type_parse(type)) == KEY_NONE || n < 1) {
+		if ((kt = keygen_type_parse(type)) == KEY_NONE || n < 1 ||
+		    (prof = profile_for(profs, kt)) == NULL ||
+		    policy_terms(prof->terms, terms, 16) == 0) {
 			fprintf(stderr, "smimebench: %s?\n", argv[a]);
 			goto out;
 		}
@@ -125,7 +252,7 @@ main(int argc, char *argv[])
 			o.account_id = acc->id;
 			o.org_id = acc->org_id;
 			o.dept_id = acc->dept_id;
-			o.profile_id = profs->items[0]->id;
+			o.profile_id = prof->id;
 			o.term_days = terms[0];
 			o.key_type = kt;
 			o.email = email;
