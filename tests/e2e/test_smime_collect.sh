@@ -81,6 +81,9 @@ check_eq "collected recorded" 1 "$(db_count "SELECT collected_at IS NOT NULL FRO
 
 code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/collect?id=$ID&p12=rc2")
 check_eq "unknown encoding: 404" 404 "$code"
+code=$(curl -s -o "$OUT/hostile.html" -w '%{http_code}' "$BASE/collect?id=$ID&p12=%3Cscript%3Ealert(1)%3C/script%3E%22%0d%0aX:1")
+check "hostile encoding: refused ($code)" test "$code" = 400 -o "$code" = 404
+check_nogrep "hostile encoding: never echoed raw" '<script>alert' "$OUT/hostile.html"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/collect?id=0123456789abcdef01234567&p12=modern")
 check_eq "unknown certificate: 404" 404 "$code"
 
