@@ -627,6 +627,10 @@ db_changes(struct db *db)
 /* Formats a message into err (when given) and returns rc. */
 static enum db_copy
 copy_fail(enum db_copy rc, char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static enum db_copy
+copy_fail(enum db_copy rc, char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list	 ap;
 
