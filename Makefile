@@ -65,7 +65,7 @@ BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 .SECONDARY:
 
 .PHONY: all deps check check-package unit unit-asan e2e demo install man fuzz \
-	bench bench-scep bench-crl bench-pages clean lint
+	bench bench-scep bench-crl bench-pages bench-smime clean lint
 
 all: $(LIBA) $(CGI_BIN) $(ADMIN_BIN)
 
@@ -165,6 +165,13 @@ $(BUILD)/tests/p12make: tests/tools/p12make.c $(FIXTURE_OBJ) $(LIBA)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
 		$(FIXTURE_OBJ) $(LIBA) $(LIBS)
 
+# A test-only program for tests/e2e/test_smime_collect.sh: issues a client
+# certificate through clientcert_issue before (or without) the forms.
+$(BUILD)/tests/smimeissue: tests/tools/smimeissue.c $(LIBA)
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC LD   $@")
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
+
 # These suites drive the real programs as CGI: the test-clock pkiclient.exe,
 # and the production one to prove it ignores the clock.
 $(BUILD)/tests/test_scep_server: $(BUILD)/tests/pkiclient.exe \
@@ -172,7 +179,7 @@ $(BUILD)/tests/test_scep_server: $(BUILD)/tests/pkiclient.exe \
 
 -include $(LIB_OBJ:%=%.d) $(CGI_OBJ:%=%.d) $(ADMIN_OBJ:%=%.d) \
 	$(FIXTURE_OBJ:%=%.d) $(TEST_CLOCK_OBJ:%=%.d) $(UNIT_BIN:%=%.d) \
-	$(BUILD)/tests/p12make.d
+	$(BUILD)/tests/p12make.d $(BUILD)/tests/smimeissue.d
 
 $(BUILD)/bench/%: bench/%.c $(LIBA)
 	@mkdir -p $(dir $@)
@@ -267,7 +274,7 @@ fuzz: deps $(FUZZ_BIN)
 	done
 
 # Benchmarks, never part of check: bench-scep needs root (ip netns).
-bench: bench-scep bench-crl bench-pages
+bench: bench-scep bench-crl bench-pages bench-smime
 
 bench-scep: deps all $(BENCH_BIN)
 	@bench/bench-scep
@@ -277,6 +284,9 @@ bench-crl: deps all $(BENCH_BIN)
 
 bench-pages: deps all
 	@bench/bench-pages
+
+bench-smime: deps all $(BENCH_BIN)
+	@bench/bench-smime
 
 TIDY_SRC := $(LIB_SRC) $(sort $(wildcard cgi/*.c)) $(ADMIN_SRC)
 

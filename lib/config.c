@@ -47,6 +47,24 @@ config_int(const struct config *c, const char *key, int def)
 	return hdf_get_int_value(c->hdf, key, def);
 }
 
+int
+config_p12_iterations(const struct config *c)
+{
+	int	 n = config_int(c, "P12.Iterations", CONFIG_P12_ITER_DEFAULT);
+
+	/*
+	 * Fewer makes guessing a file's password cheap; many more makes
+	 * every issuance (two files) slow enough to look like a hang.
+	 */
+	if (n < CONFIG_P12_ITER_MIN || n > CONFIG_P12_ITER_MAX) {
+		log_err("config: P12.Iterations %d is outside %d..%d; using %d",
+		    n, CONFIG_P12_ITER_MIN, CONFIG_P12_ITER_MAX,
+		    CONFIG_P12_ITER_DEFAULT);
+		return CONFIG_P12_ITER_DEFAULT;
+	}
+	return n;
+}
+
 /* Returns key's number of days (def when unset), held to 1..365, in seconds. */
 static long
 days(const struct config *c, const char *key, int def)

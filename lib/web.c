@@ -358,6 +358,7 @@ web_reason(int status)
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 410: return "Gone";
 	case 413: return "Content Too Large";
 	case 415: return "Unsupported Media Type";
 	case 429: return "Too Many Requests";
@@ -1151,6 +1152,17 @@ web_param(struct req *r, const char *name)
 	return hdf_get_value(r->hdf, key, NULL);
 }
 
+const char *
+web_user_agent(const struct req *r)
+{
+	const char	*v;
+
+	/* The variables belong to the request being served, which r is. */
+	(void)r;
+	v = web_env("HTTP_USER_AGENT");
+	return v != NULL ? v : "";
+}
+
 int
 web_upload(struct req *r, const char *name, size_t max, struct buf *out)
 {
@@ -1326,7 +1338,9 @@ web_blob(struct req *r, int status, const char *content_type,
 		for (i = 0; i < sizeof(name) - 1 && download_name[i] != '\0';
 		    i++) {
 			name[i] = '_';
-			if (web_segchar(download_name[i]) &&
+			/* '@' too: a PKCS#12 file is named by its address. */
+			if ((web_segchar(download_name[i]) ||
+			    download_name[i] == '@') &&
 			    !(i == 0 && download_name[i] == '.'))
 				name[i] = download_name[i];
 		}
