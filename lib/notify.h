@@ -30,4 +30,12 @@ int	 notify_request(struct db *, const struct config *, long long id,
 int	 notify_expiry(struct db *, const struct config *, long long id,
 	    int days);
 
+/*
+ * Sends the validation email of the Awaiting validation client request
+ * id (guide 3.3.4.1): the link to the Account Validation page with code
+ * and email, and the code itself.  Returns as notify_request.
+ */
+int	 notify_validation(struct db *, const struct config *, long long id,
+	    const char *code);
+
 #endif
