@@ -13,7 +13,8 @@ VERSION  := $(shell cat VERSION)
 DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev libssl-dev \
 	libfcgi-dev libsqlite3-dev sqlite3 clearsilver-dev zlib1g-dev \
 	libcunit1-dev libcsv-dev libargon2-dev lighttpd apache2 \
-	libapache2-mod-fcgid curl openssl libnss3-tools tidy scep \
+	libapache2-mod-fcgid curl openssl libnss3-tools default-jre-headless \
+	python3-cryptography tidy scep \
 	strongswan-pki libstrongswan-extra-plugins certmonger chromium \
 	iproute2 cppcheck fonts-dejavu-core wrk spawn-fcgi lighttpd-mod-openssl \
 	apache2-suexec-custom help2man dpkg-dev debhelper lintian fakeroot \
@@ -156,13 +157,22 @@ $(BUILD)/tests/%: tests/prog/%.c $(FIXTURE_OBJ) $(TEST_CLOCK_OBJ) $(LIBA)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
 		$(FIXTURE_OBJ) $(TEST_CLOCK_OBJ) $(LIBA) $(LIBS) -lcunit
 
+# A test-only program for tests/e2e/test_p12_interop.sh: makes a key and
+# certificate and writes both PKCS#12 encodings of them.
+$(BUILD)/tests/p12make: tests/tools/p12make.c $(FIXTURE_OBJ) $(LIBA)
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC LD   $@")
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
+		$(FIXTURE_OBJ) $(LIBA) $(LIBS)
+
 # These suites drive the real programs as CGI: the test-clock pkiclient.exe,
 # and the production one to prove it ignores the clock.
 $(BUILD)/tests/test_scep_server: $(BUILD)/tests/pkiclient.exe \
 	$(BUILD)/cgi/pkiclient.exe $(ADMIN_BIN)
 
 -include $(LIB_OBJ:%=%.d) $(CGI_OBJ:%=%.d) $(ADMIN_OBJ:%=%.d) \
-	$(FIXTURE_OBJ:%=%.d) $(TEST_CLOCK_OBJ:%=%.d) $(UNIT_BIN:%=%.d)
+	$(FIXTURE_OBJ:%=%.d) $(TEST_CLOCK_OBJ:%=%.d) $(UNIT_BIN:%=%.d) \
+	$(BUILD)/tests/p12make.d
 
 $(BUILD)/bench/%: bench/%.c $(LIBA)
 	@mkdir -p $(dir $@)

@@ -201,17 +201,6 @@ clientform_full_name(const char *first, const char *middle, const char *last)
 	return buf_take(&b);
 }
 
-/* Returns the validation code lifetime in seconds from the configuration. */
-static long
-validation_ttl(const struct config *cfg)
-{
-	long	 days = atol(config_get(cfg, "Codes.ValidationDays", "7"));
-
-	if (days < 1 || days > 90)
-		days = CLIENTFORM_VALIDATION_DAYS;
-	return days * 86400L;
-}
-
 /*
  * Inserts the request, its details and its code inside the caller's
  * transaction; returns the code (caller cleanses and frees) or NULL.
@@ -223,7 +212,7 @@ record_pending(struct db *db, const struct config *cfg,
 	if (store_request_add(db, r) == 0)
 		return NULL;
 	return vcode_make(db, VCODE_VALIDATION, r->id, 0, p->acc->id, p->email,
-	    validation_ttl(cfg));
+	    config_validation_ttl(cfg));
 }
 
 int

@@ -21,7 +21,6 @@
 
 #define CLIENTFORM_NAME_MAX	64	/* first + last name (guide 2436) */
 #define CLIENTFORM_PASSWORD_MIN	8	/* PKCS#12 password (guide 2700) */
-#define CLIENTFORM_VALIDATION_DAYS 7	/* default life of a validation code */
 
 /* What a client enrollment form submitted, its fields already typed. */
 struct clientform_input {
@@ -91,7 +90,7 @@ struct clientform_result {
 
 /*
  * Records p as a request "Awaiting validation" with its client details
- * and a validation code (Codes.ValidationDays, default 7) in one
+ * and a validation code (config_validation_ttl) in one
  * transaction, then sends the validation email.  Returns 1 with res
  * filled (a mail failure is logged and reported in res, the request
  * stays), or 0 with a message in err and nothing recorded.

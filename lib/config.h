@@ -8,9 +8,10 @@
  * Known keys (all optional, defaults in config.c):
  *   DB.Path, State.Dir, Templates.Dir, Static.Dir, BaseURL,
  *   Mail.Command, Mail.From, Secret.KeyFile, CRL.Dir,
- *   SCEP.IncludeRoot, PKCS12.Iterations, Log.Quiet, Web.TrustedProxies,
+ *   SCEP.IncludeRoot, P12.Iterations, Log.Quiet, Web.TrustedProxies,
  *   Device.SubmitLimit
- *   Notify.ExpiryDays, Notify.SCEP, CRL.Days
+ *   Notify.ExpiryDays, Notify.SCEP, CRL.Days,
+ *   Codes.ValidationDays, Codes.InvitationDays
  */
 struct config {
 	HDF	*hdf;
@@ -22,9 +23,25 @@ struct config	*config_load(const char *path);
 const char	*config_get(const struct config *, const char *key, const char *def);
 /* Returns the integer value of key or def. */
 int		 config_int(const struct config *, const char *key, int def);
+/*
+ * Returns how long a mailed code stays valid, in seconds:
+ * Codes.ValidationDays (default 7) and Codes.InvitationDays (default 30),
+ * each held to 1..365 days so a typo cannot make a code eternal or dead.
+ */
+long		 config_validation_ttl(const struct config *);
+long		 config_invitation_ttl(const struct config *);
+/*
+ * Returns P12.Iterations, the PBKDF2 and MAC iteration count of the
+ * PKCS#12 files people download: 10 000 by default; a value outside
+ * 1 000 to 1 000 000 is logged and the default used instead.
+ */
+int		 config_p12_iterations(const struct config *);
 /* Frees the config; NULL-safe. */
 void		 config_free(struct config *);
 
 #define CONFIG_DEFAULT_PATH "/etc/certdesk/certdesk.hdf"
+#define CONFIG_P12_ITER_DEFAULT	10000
+#define CONFIG_P12_ITER_MIN	1000
+#define CONFIG_P12_ITER_MAX	1000000
 
 #endif

@@ -165,6 +165,17 @@ key_type_name(enum key_type t)
 	return "unsupported key";
 }
 
+const char *
+key_type_token(enum key_type t)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(csr_key_names) / sizeof(csr_key_names[0]); i++)
+		if (csr_key_names[i].type == t)
+			return csr_key_names[i].token;
+	return "";
+}
+
 unsigned
 key_types_parse(const char *list)
 {

@@ -78,6 +78,8 @@ void		 csr_free(struct csr *);
 enum key_type	 csr_key_classify(const EVP_PKEY *pkey, int *bits);
 /* Returns a static display name such as "RSA 2048" or "EC P-256". */
 const char	*key_type_name(enum key_type);
+/* Returns the token of one key class ("rsa2048", as key_types_parse reads it; static), or "" for KEY_NONE. */
+const char	*key_type_token(enum key_type);
 /*
  * Returns the mask for a list such as "rsa2048, ec256" (tokens rsa2048,
  * rsa3072, rsa4096, ec256, ec384, case-insensitive), or 0 if any token

@@ -47,7 +47,7 @@ struct db {
 	"comments, passphrase_hash, pass_failures, auto_renew, " \
 	"auto_renew_days, renewal_of, requested_at, approved_at, issued_at, " \
 	"collected_at, revoked_at, revoke_reason, revoke_comment, " \
-	"decline_reason"
+	"decline_reason, key_type, first_name, middle_name, last_name"
 
 static const char *const db_sql[STMT__COUNT] = {
 	[STMT_CUSTOMER_INSERT] =
@@ -184,9 +184,10 @@ static const char *const db_sql[STMT__COUNT] = {
 	    " term_days, common_name, sans, csr_der, requester_email,"
 	    " external_requesters, comments, passphrase_hash, auto_renew,"
 	    " auto_renew_days, renewal_of, requested_at, subject, cert_der,"
-	    " serial, not_before, not_after, approved_at, issued_at)"
+	    " serial, not_before, not_after, approved_at, issued_at,"
+	    " key_type, first_name, middle_name, last_name)"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[STMT_REQUEST_BY_CERT_ID] =
 	    "SELECT " REQUEST_COLS " FROM request"
 	    " WHERE customer_id = ? AND cert_id = ?",
@@ -210,6 +211,11 @@ static const char *const db_sql[STMT__COUNT] = {
 	    " 'Awaiting validation', 'Invited')",
 	[STMT_REQUEST_SET_STATUS] =
 	    "UPDATE request SET status = ? WHERE id = ?",
+	[STMT_REQUEST_SET_CLIENT] =
+	    "UPDATE request SET person_id = ?, common_name = ?, sans = ?,"
+	    " requester_email = ?, key_type = ?, first_name = ?,"
+	    " middle_name = ?, last_name = ?,"
+	    " passphrase_hash = COALESCE(?, passphrase_hash) WHERE id = ?",
 	[STMT_REQUEST_SET_DECLINED] =
 	    "UPDATE request SET status = 'Declined', decline_reason = ?"
 	    " WHERE id = ? AND status = 'Requested'",
@@ -244,6 +250,17 @@ static const char *const db_sql[STMT__COUNT] = {
 	    "SELECT " REQUEST_COLS " FROM request WHERE customer_id = ?"
 	    " AND type = 'smime' AND status = 'Issued' AND not_after > ?"
 	    " AND lower(requester_email) = lower(?) ORDER BY id DESC",
+	[STMT_P12_INSERT] =
+	    "INSERT INTO p12_pickup (request_id, encoding, p12_der, expires)"
+	    " VALUES (?, ?, ?, ?)",
+	[STMT_P12_GET] =
+	    "SELECT p12_der FROM p12_pickup WHERE request_id = ?"
+	    " AND encoding = ? AND expires > ?",
+	[STMT_P12_COUNT] =
+	    "SELECT COUNT(*) FROM p12_pickup WHERE request_id = ?",
+	[STMT_P12_UNTIL] =
+	    "SELECT COALESCE(MAX(expires), 0) FROM p12_pickup"
+	    " WHERE request_id = ? AND expires > ?",
 	[STMT_SCEP_TXN_INSERT] =
 	    "INSERT INTO scep_txn (endpoint_id, transaction_id, pubkey_sha256,"
 	    " request_id, status, fail_info, created)"
@@ -268,6 +285,16 @@ static const char *const db_sql[STMT__COUNT] = {
 	    " WHERE a.endpoint_id = ? AND c.code_hmac = ? AND c.used_at IS NULL",
 	[STMT_SCEP_CHALLENGE_USE] =
 	    "UPDATE scep_challenge SET used_at = ? WHERE id = ?"
+	    " AND used_at IS NULL",
+	[STMT_VCODE_INSERT] =
+	    "INSERT INTO validation_code (request_id, person_id, account_id,"
+	    " kind, code_hmac, email, expires) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	[STMT_VCODE_BY_HMAC] =
+	    "SELECT id, kind, request_id, person_id, account_id, email,"
+	    " expires, used_at FROM validation_code"
+	    " WHERE code_hmac = ? AND kind = ?",
+	[STMT_VCODE_CONSUME] =
+	    "UPDATE validation_code SET used_at = ? WHERE id = ?"
 	    " AND used_at IS NULL",
 	[STMT_AUDIT_INSERT] =
 	    "INSERT INTO audit (at, customer_id, actor, action, object, remote,"

@@ -500,8 +500,12 @@ issue_make(const struct ca *ca, const char *crl_url, const struct request *r,
 	}
 	memset(&spec, 0, sizeof(spec));
 	spec.pubkey = csr->pkey;
-	/* The CSR's own encoding: no re-encoding of a verified key. */
-	spec.spki = X509_REQ_get_X509_PUBKEY(csr->req);
+	/*
+	 * The CSR's own encoding: no re-encoding of a verified key.  A key
+	 * the server made has no request around it; ca encodes it.
+	 */
+	spec.spki = csr->req != NULL ? X509_REQ_get_X509_PUBKEY(csr->req) :
+	    NULL;
 	spec.subject = subj;
 	spec.dns = dns;
 	spec.ndns = ndns;
@@ -510,7 +514,8 @@ issue_make(const struct ca *ca, const char *crl_url, const struct request *r,
 	spec.ips = ips;
 	spec.nips = nips;
 	spec.days = r->term_days;
-	spec.key_usage = prof->key_usage;
+	spec.key_usage = policy_key_usage(r->type, prof->key_usage,
+	    csr->pkey);
 	spec.ext_key_usage = prof->ext_key_usage;
 	spec.crl_url = crl_url;
 	spec.backdate = 300;

@@ -47,7 +47,8 @@ struct issue_cert {
  * nothing may hand it out before the COMMIT.  The subject is built by
  * policy_subject for r->type from the CSR and the organisation unless
  * subject is given (a renewal keeps the old one); SANs are r->sans; the
- * profile sets key usage and EKU.
+ * profile sets EKU, and key usage as policy_key_usage says.  A csr
+ * without req (a key the server made, in csr->pkey) is encoded anew.
  * Returns 1, or 0 (out untouched).
  */
 int	 issue_make(const struct ca *ca, const char *crl_url,

@@ -472,6 +472,20 @@ policy_subject(enum cert_type type, const struct csr *c, const char *o,
 	return name;
 }
 
+const char *
+policy_key_usage(enum cert_type type, const char *profile_ku,
+    const EVP_PKEY *key)
+{
+	if (profile_ku != NULL && *profile_ku != '\0')
+		return profile_ku;
+	if (type != CERT_SMIME || key == NULL)
+		return NULL;
+	/* An EC key takes part in mail encryption by key agreement (RFC 8550). */
+	if (EVP_PKEY_is_a(key, "EC"))
+		return "digitalSignature,keyAgreement";
+	return "digitalSignature,keyEncipherment";
+}
+
 struct policy_scope *
 policy_scope_load(struct db *db, long long customer_id, long long org_id,
     long long dept_id)

@@ -92,6 +92,15 @@ X509_NAME *policy_subject(enum cert_type type, const struct csr *c,
 	    const char *o, const char *ou, const char *l, const char *st,
 	    const char *country);
 /*
+ * Returns the key usage list a certificate of type for key gets: the
+ * profile's (profile_ku, borrowed) when it names one; else, for S/MIME,
+ * digitalSignature with keyEncipherment for an RSA key or keyAgreement
+ * for an EC key (static), so mail can be encrypted to either; else NULL,
+ * which leaves ca to its default by key type.
+ */
+const char *policy_key_usage(enum cert_type type, const char *profile_ku,
+	    const EVP_PKEY *key);
+/*
  * Returns 1 if days is one of the terms in a list like "365,730" (items
  * may also read "1 year", "2 years", "90 days"), else 0.
  */

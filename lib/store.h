@@ -181,6 +181,9 @@ struct request {
 	int		 revoke_reason;
 	char		*revoke_comment;
 	char		*decline_reason;
+	/* Client requests: the key the server makes and the person's names. */
+	enum key_type	 key_type;	/* KEY_NONE: none chosen (stored as "") */
+	char		*first_name, *middle_name, *last_name;
 };
 
 struct scep_txn {
@@ -347,6 +350,13 @@ int		 store_request_set_issued(struct db *, long long id, long long ca_id,
 		    const char *serial, long long not_before, long long not_after);
 int		 store_request_set_status(struct db *, long long id,
 		    enum req_status);
+/*
+ * Writes what issuing a client request settles on row id: person_id,
+ * common_name, sans, requester_email, key_type and the names from r, and
+ * r->passphrase_hash unless it is NULL.  Returns 1 when the row changed.
+ */
+int		 store_request_set_client(struct db *, long long id,
+		    const struct request *r);
 int		 store_request_decline(struct db *, long long id, const char *reason);
 int		 store_request_revoke(struct db *, long long id, int reason,
 		    const char *comment);
@@ -441,6 +451,26 @@ enum maint_purge {
 /* Deletes (with dry_run, counts) what expired by now; returns how many, or -1. */
 int		 store_maint_purge(struct db *, enum maint_purge, long long now,
 		    int dry_run);
+
+/*
+ * PKCS#12 pick-ups: one file per (request, encoding name) until expires.
+ * The DER is the password-protected file; nothing else of the key is kept.
+ */
+int		 store_p12_add(struct db *, long long request_id,
+		    const char *encoding, const unsigned char *der, size_t len,
+		    long long expires);
+/*
+ * Returns 1 with the file (caller frees, with OPENSSL_clear_free or
+ * free) when request_id has one in encoding that expires after now; 0
+ * when it has none or it expired; -1 on error.
+ */
+int		 store_p12_get(struct db *, long long request_id,
+		    const char *encoding, long long now, unsigned char **der,
+		    size_t *len);
+/* Returns how many pick-up files request_id holds (expired ones too), or -1. */
+int		 store_p12_count(struct db *, long long request_id);
+/* Returns the latest expiry of request_id's pick-ups after now, 0 if none, -1 on error. */
+long long	 store_p12_until(struct db *, long long request_id, long long now);
 
 /* Throttle counters: failures within a fixed window starting at the first. */
 int		 store_throttle_get(struct db *, const char *scope, const char *key,

@@ -1,4 +1,5 @@
 /* store_request: requests, certificates and revocation lists. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,16 @@ col_blob(sqlite3_stmt *st, int i, unsigned char **out, size_t *len)
 }
 
 /* ---- requests and certificates ---- */
+
+/* Returns the one key class a stored token names; KEY_NONE for "" or anything else. */
+static enum key_type
+store_key_type_parse(const char *s)
+{
+	unsigned	 m = s != NULL && *s != '\0' ? key_types_parse(s) : 0;
+
+	/* A list names no single key; the column never holds one. */
+	return m != 0 && (m & (m - 1)) == 0 ? (enum key_type)m : KEY_NONE;
+}
 
 void *
 row_request(sqlite3_stmt *st)
@@ -68,6 +79,11 @@ row_request(sqlite3_stmt *st)
 	r->revoke_reason = col_int(st, 34);
 	r->revoke_comment = col_str(st, 35);
 	r->decline_reason = col_str(st, 36);
+	r->key_type = store_key_type_parse((const char *)
+	    sqlite3_column_text(st, 37));
+	r->first_name = col_str(st, 38);
+	r->middle_name = col_str(st, 39);
+	r->last_name = col_str(st, 40);
 	/* The schema's CHECKs make these known; a row that is not is refused. */
 	if (!store_cert_type_parse((const char *)sqlite3_column_text(st, 3),
 	    &r->type) || !store_status_parse((const char *)
@@ -98,6 +114,9 @@ store_request_free(struct request *r)
 	free(r->passphrase_hash);
 	free(r->revoke_comment);
 	free(r->decline_reason);
+	free(r->first_name);
+	free(r->middle_name);
+	free(r->last_name);
 	free(r);
 }
 
@@ -154,6 +173,10 @@ store_request_add(struct db *db, struct request *r)
 			sqlite3_bind_int64(st, 29, r->requested_at);
 			sqlite3_bind_int64(st, 30, r->requested_at);
 		}
+		bind_str(st, 31, key_type_token(r->key_type));
+		bind_str(st, 32, r->first_name ? r->first_name : "");
+		bind_str(st, 33, r->middle_name ? r->middle_name : "");
+		bind_str(st, 34, r->last_name ? r->last_name : "");
 		id = insert(db, st);
 		if (id == 0 && !db_was_constraint(db))
 			break;
@@ -307,6 +330,26 @@ store_request_collected(struct db *db, long long id)
 }
 
 int
+store_request_set_client(struct db *db, long long id, const struct request *r)
+{
+	sqlite3_stmt	*st = db_stmt(db, STMT_REQUEST_SET_CLIENT);
+
+	if (st == NULL)
+		return 0;
+	bind_ref(st, 1, r->person_id);
+	bind_str(st, 2, r->common_name ? r->common_name : "");
+	bind_str(st, 3, r->sans ? r->sans : "");
+	bind_str(st, 4, r->requester_email ? r->requester_email : "");
+	bind_str(st, 5, key_type_token(r->key_type));
+	bind_str(st, 6, r->first_name ? r->first_name : "");
+	bind_str(st, 7, r->middle_name ? r->middle_name : "");
+	bind_str(st, 8, r->last_name ? r->last_name : "");
+	bind_str(st, 9, r->passphrase_hash);
+	sqlite3_bind_int64(st, 10, id);
+	return db_exec_stmt(db, st) && db_changes(db) == 1;
+}
+
+int
 store_request_pass_failure(struct db *db, long long id, int limit)
 {
 	sqlite3_stmt	*st = db_stmt(db, STMT_REQUEST_PASS_FAILURE);
@@ -384,4 +427,63 @@ void
 store_revoked_list_free(struct revoked_list *l)
 {
 	free_list(l, revoked_free);
+}
+
+/* ---- PKCS#12 pick-ups ---- */
+
+int
+store_p12_add(struct db *db, long long request_id, const char *encoding,
+    const unsigned char *der, size_t len, long long expires)
+{
+	sqlite3_stmt	*st = db_stmt(db, STMT_P12_INSERT);
+
+	if (st == NULL || len > INT_MAX)
+		return 0;
+	sqlite3_bind_int64(st, 1, request_id);
+	bind_str(st, 2, encoding);
+	sqlite3_bind_blob(st, 3, der, (int)len, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, expires);
+	return db_exec_stmt(db, st);
+}
+
+int
+store_p12_get(struct db *db, long long request_id, const char *encoding,
+    long long now, unsigned char **der, size_t *len)
+{
+	sqlite3_stmt	*st = db_stmt(db, STMT_P12_GET);
+	int		 rc, ret = -1;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, request_id);
+	bind_str(st, 2, encoding);
+	sqlite3_bind_int64(st, 3, now);
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE)
+		ret = 0;
+	else if (rc == SQLITE_ROW)
+		ret = col_blob(st, 0, der, len) && *der != NULL ? 1 : -1;
+	sqlite3_reset(st);
+	return ret;
+}
+
+int
+store_p12_count(struct db *db, long long request_id)
+{
+	return count_by_id(db, STMT_P12_COUNT, request_id);
+}
+
+long long
+store_p12_until(struct db *db, long long request_id, long long now)
+{
+	sqlite3_stmt	*st = db_stmt(db, STMT_P12_UNTIL);
+	long long	 until = -1;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, request_id);
+	sqlite3_bind_int64(st, 2, now);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		until = col_ll(st, 0);
+	sqlite3_reset(st);
+	return until;
 }

@@ -1151,6 +1151,17 @@ web_param(struct req *r, const char *name)
 	return hdf_get_value(r->hdf, key, NULL);
 }
 
+const char *
+web_user_agent(const struct req *r)
+{
+	const char	*v;
+
+	/* The variables belong to the request being served, which r is. */
+	(void)r;
+	v = web_env("HTTP_USER_AGENT");
+	return v != NULL ? v : "";
+}
+
 int
 web_upload(struct req *r, const char *name, size_t max, struct buf *out)
 {

@@ -67,6 +67,8 @@ int	web_accept(struct req *, size_t max_body);
 int	web_accept_raw(struct req *, size_t max_body, struct buf *body);
 /* Query.name or NULL (a form field wins over the query string); borrowed from req->hdf. */
 const char *web_param(struct req *, const char *name);
+/* The request's User-Agent header, or "" (borrowed; only for choosing what to offer). */
+const char *web_user_agent(const struct req *);
 /*
  * Reads the uploaded file of form field name into out (caller frees):
  * 1 ok, 0 no file (none in this request, or a handle that names none)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "config.h"
 #include "db.h"
@@ -108,6 +109,65 @@ fixture_csr(EVP_PKEY *key, const char *cn, size_t *len)
 	der = fixture_csr_name(key, n, len);
 	X509_NAME_free(n);
 	return der;
+}
+
+/* Adds the extension nid with value (OpenSSL's config syntax) to x; returns 1 or 0. */
+static int
+fixture_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value)
+{
+	X509_EXTENSION	*ext;
+	int		 ok;
+
+	if ((ext = X509V3_EXT_conf_nid(NULL, v3, nid, value)) == NULL)
+		return 0;
+	ok = X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	return ok;
+}
+
+X509 *
+fixture_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *ikey,
+    int is_ca, long serial)
+{
+	X509		*x = X509_new();
+	X509_NAME	*name = X509_NAME_new();
+	X509V3_CTX	 v3;
+	int		 ok;
+
+	ok = x != NULL && name != NULL &&
+	    X509_set_version(x, X509_VERSION_3) &&
+	    ASN1_INTEGER_set(X509_get_serialNumber(x), serial) &&
+	    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+	    (const unsigned char *)cn, -1, -1, 0) &&
+	    X509_set_subject_name(x, name) &&
+	    X509_set_issuer_name(x, issuer != NULL ?
+	    X509_get_subject_name(issuer) : name) &&
+	    X509_gmtime_adj(X509_getm_notBefore(x), -3600) != NULL &&
+	    X509_gmtime_adj(X509_getm_notAfter(x), 86400) != NULL &&
+	    X509_set_pubkey(x, key);
+	if (ok) {
+		X509V3_set_ctx(&v3, issuer != NULL ? issuer : x, x, NULL,
+		    NULL, 0);
+		ok = fixture_ext(x, &v3, NID_subject_key_identifier, "hash") &&
+		    fixture_ext(x, &v3, NID_authority_key_identifier,
+		    "keyid") && (is_ca ?
+		    fixture_ext(x, &v3, NID_basic_constraints,
+		    "critical,CA:TRUE") &&
+		    fixture_ext(x, &v3, NID_key_usage,
+		    "critical,keyCertSign,cRLSign") :
+		    fixture_ext(x, &v3, NID_basic_constraints, "CA:FALSE") &&
+		    fixture_ext(x, &v3, NID_key_usage,
+		    "critical,digitalSignature,keyEncipherment") &&
+		    fixture_ext(x, &v3, NID_ext_key_usage,
+		    "emailProtection")) &&
+		    X509_sign(x, ikey, EVP_sha256()) > 0;
+	}
+	X509_NAME_free(name);
+	if (!ok) {
+		X509_free(x);
+		return NULL;
+	}
+	return x;
 }
 
 /* Returns 0 after removing one entry, so nftw walks on whatever fails. */

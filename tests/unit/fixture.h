@@ -58,6 +58,15 @@ unsigned char	*fixture_csr(EVP_PKEY *key, const char *cn, size_t *len);
 /* The same for the subject name (which stays the caller's). */
 unsigned char	*fixture_csr_name(EVP_PKEY *key, X509_NAME *name, size_t *len);
 /*
+ * Returns a certificate (caller frees) for subject CN=cn and key, valid
+ * from an hour ago for a day, signed with SHA-256 by ikey as issuer
+ * (self-signed when issuer is NULL): a CA when is_ca, else an end entity
+ * for S/MIME (digitalSignature, keyEncipherment, emailProtection).
+ * NULL on failure.
+ */
+X509		*fixture_cert(const char *cn, EVP_PKEY *key, X509 *issuer,
+		    EVP_PKEY *ikey, int is_ca, long serial);
+/*
  * Frees what the fixture holds, forgets the server key and the test
  * clock (CERTDESK_NOW), and removes the directory with all it contains.
  */
