@@ -109,8 +109,9 @@ struct account *clientform_person_account(struct db *, long long endpoint_id,
 	    long long org_id, long long dept_id);
 
 /*
- * Finds the customer's valid client certificates of email whose
- * passphrase is pass (SPEC 5): the attempt is counted per address in
+ * Finds the customer's unexpired client certificates of email, issued or
+ * revoked (a renewal must say why it refuses one), whose passphrase is
+ * pass (SPEC 5): the attempt is counted per address in
  * scope before the Argon2 checks and refunded on success; a miss counts
  * one failure on each of the email's certificates, the tenth locks it
  * (its requester is told once), and a locked certificate never matches.

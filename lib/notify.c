@@ -10,6 +10,7 @@
 #include "mail.h"
 #include "notify.h"
 #include "store.h"
+#include "tmpl.h"
 
 /*
  * Sets a value someone typed: control characters (newlines above all)
@@ -209,23 +210,6 @@ notify_expiry(struct db *db, const struct config *cfg, long long id,
 	return notify_send(db, cfg, id, NOTIFY_EXPIRY, days);
 }
 
-/* Appends the URL-encoded value to b; returns 1 on success. */
-static int
-url_append(struct buf *b, const char *value)
-{
-	NEOERR	*nerr;
-	char	*esc = NULL;
-	int	 ok;
-
-	if ((nerr = cgi_url_escape(value, &esc)) != STATUS_OK) {
-		nerr_ignore(&nerr);
-		return 0;
-	}
-	ok = buf_puts(b, esc);
-	free(esc);
-	return ok;
-}
-
 int
 notify_validation(struct db *db, const struct config *cfg, long long id,
     const char *code)
@@ -247,8 +231,8 @@ notify_validation(struct db *db, const struct config *cfg, long long id,
 	/* The code is a link parameter: it is escaped as one, like the email. */
 	if (!buf_printf(&url, "%s/customer/%s/validate?requestCode=",
 	    config_get(cfg, "BaseURL", "http://localhost"), cust->uri) ||
-	    !url_append(&url, code) || !buf_puts(&url, "&email=") ||
-	    !url_append(&url, r->requester_email))
+	    !tmpl_url_append(&url, code) || !buf_puts(&url, "&email=") ||
+	    !tmpl_url_append(&url, r->requester_email))
 		goto out;
 	buf_printf(&name, "%s%s%s", r->first_name, *r->last_name ? " " : "",
 	    r->last_name);

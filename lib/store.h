@@ -383,8 +383,9 @@ void		 store_request_list_free(struct request_list *);
 void		 store_revoked_list_free(struct revoked_list *);
 
 /*
- * Returns the Issued client certificates of the customer for email
- * (case-insensitive) still valid at now, newest first (caller frees).
+ * Returns the client certificates of the customer for email
+ * (case-insensitive), Issued or Revoked, whose notAfter is after now,
+ * newest first (caller frees).
  */
 struct request_list *store_request_smime_valid(struct db *,
 		    long long customer_id, const char *email, long long now);
