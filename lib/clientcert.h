@@ -15,6 +15,7 @@
 #include "config.h"
 #include "csr.h"
 #include "db.h"
+#include "store.h"
 
 #define CLIENTCERT_PICKUP_SECONDS	3600	/* the PKCS#12 files stay 1 hour */
 
@@ -57,6 +58,12 @@ enum clientcert_status clientcert_issue(struct db *, const struct config *,
 		    const struct clientcert_order *, const struct actor *,
 		    struct clientcert_result *res);
 
+/*
+ * Returns 1 when r is a client certificate whose key the server made (so
+ * PKCS#12 files were built for it), 0 for a user's CSR or another type.
+ */
+int		 clientcert_server_key(const struct request *r);
+
 enum pickup_status {
 	PICKUP_OK,
 	PICKUP_EXPIRED,		/* was there; the hour is over (or never built) */
@@ -66,7 +73,8 @@ enum pickup_status {
 /*
  * Returns the stored PKCS#12 of certificate cert_id of customer_id in
  * encoding enc ("modern" or "compatible"); on PICKUP_OK *der (caller
- * frees) and *len.
+ * frees) and *len.  PICKUP_EXPIRED also for a certificate no longer
+ * Issued; PICKUP_UNKNOWN also for an unknown encoding.
  */
 enum pickup_status clientcert_pickup(struct db *, long long customer_id,
 		    const char *cert_id, const char *enc, unsigned char **der,

@@ -36,6 +36,13 @@ long		 config_invitation_ttl(const struct config *);
  * 1 000 to 1 000 000 is logged and the default used instead.
  */
 int		 config_p12_iterations(const struct config *);
+/*
+ * Returns how long a mailed code stays valid, in seconds:
+ * Codes.ValidationDays (default 7) and Codes.InvitationDays (default 30),
+ * each held to 1..365 days so a typo cannot make a code eternal or dead.
+ */
+long		 config_validation_ttl(const struct config *);
+long		 config_invitation_ttl(const struct config *);
 /* Frees the config; NULL-safe. */
 void		 config_free(struct config *);
 

@@ -39,7 +39,13 @@ struct db {
 	"term_days, auto_approve, manual_approval, revoke_on_renewal, " \
 	"allow_empty_p12, p12_legacy, user_csr"
 #define PERSON_COLS "id, org_id, dept_id, email, first_name, middle_name, " \
-	"last_name, common_name, secret_id_hash, secret_failures"
+	"last_name, common_name, secret_id_hash, secret_failures, " \
+	"alt_emails, phone, validation_type, principal_name, country, eppn, " \
+	"created"
+#define PERSON_COLS_P "p.id, p.org_id, p.dept_id, p.email, p.first_name, " \
+	"p.middle_name, p.last_name, p.common_name, p.secret_id_hash, " \
+	"p.secret_failures, p.alt_emails, p.phone, p.validation_type, " \
+	"p.principal_name, p.country, p.eppn, p.created"
 #define REQUEST_COLS "id, customer_id, cert_id, type, via, status, " \
 	"account_id, profile_id, org_id, dept_id, person_id, ca_id, " \
 	"term_days, common_name, sans, subject, csr_der, cert_der, serial, " \
@@ -172,12 +178,46 @@ static const char *const db_sql[STMT__COUNT] = {
 	    " ORDER BY name",
 	[STMT_PERSON_INSERT] =
 	    "INSERT INTO person (org_id, dept_id, email, first_name,"
-	    " middle_name, last_name, common_name, secret_id_hash, created)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    " middle_name, last_name, common_name, secret_id_hash, created,"
+	    " alt_emails, phone, validation_type, principal_name, country,"
+	    " eppn) VALUES (?, ?, lower(?), ?, ?, ?, ?, ?, ?, lower(?), ?, ?,"
+	    " lower(?), ?, ?)",
 	[STMT_PERSON_BY_EMAIL] =
-	    "SELECT " PERSON_COLS " FROM person WHERE org_id = ? AND email = ?",
+	    "SELECT " PERSON_COLS " FROM person WHERE org_id = ?"
+	    " AND email = lower(?)",
 	[STMT_PERSON_BY_ID] =
 	    "SELECT " PERSON_COLS " FROM person WHERE id = ?",
+	[STMT_PERSON_BY_CUSTOMER_EMAIL] =
+	    "SELECT " PERSON_COLS_P " FROM person p"
+	    " JOIN organization o ON o.id = p.org_id"
+	    " WHERE o.customer_id = ? AND p.email = lower(?) ORDER BY p.id",
+	[STMT_PERSON_LIST] =
+	    "SELECT " PERSON_COLS_P " FROM person p"
+	    " JOIN organization o ON o.id = p.org_id"
+	    " WHERE o.customer_id = ? ORDER BY o.name, p.email",
+	[STMT_PERSON_UPDATE] =
+	    "UPDATE person SET org_id = ?, dept_id = ?, email = lower(?),"
+	    " first_name = ?, middle_name = ?, last_name = ?, common_name = ?,"
+	    " alt_emails = lower(?), phone = ?, validation_type = ?,"
+	    " principal_name = lower(?), country = ?, eppn = ? WHERE id = ?",
+	[STMT_PERSON_SET_SECRET] =
+	    "UPDATE person SET secret_id_hash = ?, secret_failures = 0"
+	    " WHERE id = ?",
+	[STMT_PERSON_SECRET_FAILURE] =
+	    "UPDATE person SET secret_failures = secret_failures + 1"
+	    " WHERE id = ? AND secret_failures < ?",
+	[STMT_PERSON_SECRET_RESET] =
+	    "UPDATE person SET secret_failures = 0 WHERE id = ?"
+	    " AND secret_failures < ?",
+	[STMT_PERSON_DELETE] =
+	    "DELETE FROM person WHERE id = ?",
+	[STMT_PERSON_DETACH] =
+	    "UPDATE request SET person_id = NULL WHERE person_id = ?",
+	[STMT_PERSON_CODES_DELETE] =
+	    "DELETE FROM validation_code WHERE person_id = ?",
+	[STMT_PERSON_ISSUED] =
+	    "SELECT " REQUEST_COLS " FROM request WHERE person_id = ?"
+	    " AND status = 'Issued' ORDER BY id",
 	[STMT_REQUEST_INSERT] =
 	    "INSERT INTO request (customer_id, cert_id, type, via, status,"
 	    " account_id, profile_id, org_id, dept_id, person_id, ca_id,"
@@ -591,6 +631,10 @@ db_changes(struct db *db)
 }
 
 /* Formats a message into err (when given) and returns rc. */
+static enum db_copy
+copy_fail(enum db_copy rc, char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 static enum db_copy
 copy_fail(enum db_copy rc, char *err, size_t errlen, const char *fmt, ...)
 {

@@ -25,6 +25,9 @@ enum person_secret {
  * insensitive).  A wrong secret counts one failure on that person (the
  * tenth locks); a right one resets the count unless already locked.
  * Fills *out (caller frees with store_person_free) on PERSON_SECRET_OK.
+ * The failure that locks answers PERSON_SECRET_LOCKED already, so the
+ * form can say so at once.  An unknown email costs the same Argon2id
+ * verification as a known one.  Runs inside or outside a transaction.
  */
 enum person_secret person_secret_check(struct db *, long long customer_id,
 		    const char *email, const char *secret, struct person **out);
@@ -36,5 +39,37 @@ enum person_secret person_secret_check(struct db *, long long customer_id,
 struct person	*person_get_or_add(struct db *, long long org_id,
 		    long long dept_id, const char *email, const char *first,
 		    const char *middle, const char *last);
+
+/* Returns 1 when the person's secret ID is locked by failures. */
+int		 person_locked(const struct person *);
+/*
+ * Returns 1 if s is an email address as the guide's person rules allow:
+ * 3 to 128 characters of A-Z a-z 0-9 . - _ and one @, a local part of at
+ * most 64 without leading, trailing or double dots, a host name after.
+ */
+int		 person_email_valid(const char *s);
+/*
+ * Checks the fields of p against the guide's rules for persons (guide
+ * 3.3.3.1-2): first and last name 1-128 of A-Z a-z 0-9 . - space, middle
+ * name 0-128 of those, primary and alternative emails (space separated)
+ * as person_email_valid, validation type standard or high, common name
+ * (at most 64, no control characters), phone (at most 32 of digits,
+ * spaces and + - ( ) .), country (two letters or none), principal name
+ * and EPPN (an email address or none).  Returns 1, or 0 with the
+ * reason in err.
+ */
+int		 person_fields_check(const struct person *p, char *err,
+		    size_t errlen);
+/*
+ * Checks that the person's primary and alternative email domains are
+ * delegated, enabled for client certificates, to p's organisation (or,
+ * with p->dept_id, to that department or the whole organisation).
+ * Returns 1, or 0 with the reason naming the address in err.
+ */
+int		 person_domains_check(struct db *, long long customer_id,
+		    const struct person *p, char *err, size_t errlen);
+/* Writes "First Last" (the guide's default common name) into out. */
+void		 person_default_cn(const char *first, const char *last,
+		    char *out, size_t len);
 
 #endif

@@ -148,6 +148,13 @@ struct person {
 	char		*common_name;
 	char		*secret_id_hash;
 	int		 secret_failures;
+	char		*alt_emails;	/* space separated */
+	char		*phone;
+	char		*validation_type;	/* "standard" or "high" */
+	char		*principal_name;
+	char		*country;	/* two letters or "" */
+	char		*eppn;
+	long long	 created;
 };
 
 struct request {
@@ -234,6 +241,7 @@ STORE_LIST(profile_list, struct profile);
 STORE_LIST(endpoint_list, struct endpoint);
 STORE_LIST(account_list, struct account);
 STORE_LIST(request_list, struct request);
+STORE_LIST(person_list, struct person);
 STORE_LIST(audit_list, struct audit_event);
 STORE_LIST(revoked_list, struct revoked_entry);
 
@@ -324,10 +332,41 @@ int		 store_account_profile_add(struct db *, long long account_id,
 void		 store_account_free(struct account *);
 void		 store_account_list_free(struct account_list *);
 
+/*
+ * Persons.  Emails (primary, alternative, principal name) are stored in
+ * lower case and found case-insensitively; NULL strings of a person to
+ * add or update are stored as "" ("standard" for the validation type).
+ */
 long long	 store_person_add(struct db *, const struct person *);
 struct person	*store_person_by_email(struct db *, long long org_id, const char *);
 struct person	*store_person_by_id(struct db *, long long);
+/* Every person of the customer's organisations with email, oldest first. */
+struct person_list *store_person_by_customer_email(struct db *,
+		    long long customer_id, const char *email);
+/* Every person of the customer, by organisation name and email. */
+struct person_list *store_person_list(struct db *, long long customer_id);
+/* Writes every field of p but the secret ID and its failure count; 1 ok. */
+int		 store_person_update(struct db *, const struct person *);
+/* Sets the secret ID's hash (NULL: none) and clears the failures; 1 ok. */
+int		 store_person_set_secret(struct db *, long long id,
+		    const char *hash);
+/*
+ * Counts one wrong secret ID unless limit is reached; returns 1 when it
+ * was counted, 0 when the person was already at the limit or on error.
+ */
+int		 store_person_secret_failure(struct db *, long long id,
+		    int limit);
+/* Clears the failure count if it is below limit (INT_MAX: always); 1 ok. */
+int		 store_person_secret_reset(struct db *, long long id, int limit);
+/*
+ * Deletes the person: the person's requests stay, without the link, and
+ * the person's invitation codes go; inside the caller's transaction.
+ */
+int		 store_person_delete(struct db *, long long id);
+/* The person's issued certificates (status Issued), oldest first. */
+struct request_list *store_person_issued(struct db *, long long person_id);
 void		 store_person_free(struct person *);
+void		 store_person_list_free(struct person_list *);
 
 /*
  * Inserts a request with a fresh random certificate ID (written into

@@ -363,8 +363,11 @@ test_purges(void)
 	    " VALUES ('validation', 'h1', 'a@example.com', %lld),"
 	    " ('invitation', 'h2', 'a@example.com', %lld),"
 	    " ('invitation', 'h3', 'a@example.com', %lld);"
-	    "INSERT INTO p12_pickup (request_id, p12_der, expires)"
-	    " SELECT id, x'00', %lld FROM request ORDER BY id LIMIT 2;"
+	    "INSERT INTO p12_pickup (request_id, encoding, p12_der, expires)"
+	    " SELECT id, e.n, x'00', %lld FROM request,"
+	    " (SELECT 'modern' AS n UNION SELECT 'compatible') e"
+	    " WHERE request.id IN (SELECT id FROM request ORDER BY id"
+	    " LIMIT 2);"
 	    "UPDATE p12_pickup SET expires = %lld WHERE request_id ="
 	    " (SELECT MAX(request_id) FROM p12_pickup);"
 	    "INSERT INTO bulk_request (customer_id, account_id,"
@@ -379,13 +382,16 @@ test_purges(void)
 	CU_ASSERT_FATAL(sql(q));
 	run_at(db, maintain_purge, now, 1, &s);
 	CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM validation_code"), 3);
-	CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM p12_pickup"), 2);
+	CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM p12_pickup"), 4);
 	CU_ASSERT_EQUAL(s.n[MAINT_PURGED], 3);
 	run_at(db, maintain_purge, now, 0, &s);
 	CU_ASSERT_EQUAL(s.n[MAINT_FAILED], 0);
 	CU_ASSERT_EQUAL(s.n[MAINT_PURGED], 3);
 	CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM validation_code"), 1);
-	CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM p12_pickup"), 1);
+	/* Both files of the expired pick-up go, both of the other stay. */
+	CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM p12_pickup"), 2);
+	CU_ASSERT_EQUAL(count("SELECT COUNT(DISTINCT request_id)"
+	    " FROM p12_pickup"), 1);
 	CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM bulk_item"
 	    " WHERE p12_der IS NOT NULL"), 0);
 	CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM bulk_request"
