@@ -47,31 +47,6 @@ config_int(const struct config *c, const char *key, int def)
 	return hdf_get_int_value(c->hdf, key, def);
 }
 
-/* Returns key's number of days (def when unset), held to 1..365, in seconds. */
-static long
-days(const struct config *c, const char *key, int def)
-{
-	int	 d = config_int(c, key, def);
-
-	if (d < 1)
-		d = 1;
-	if (d > 365)
-		d = 365;
-	return (long)d * 24 * 60 * 60;
-}
-
-long
-config_validation_ttl(const struct config *c)
-{
-	return days(c, "Codes.ValidationDays", 7);
-}
-
-long
-config_invitation_ttl(const struct config *c)
-{
-	return days(c, "Codes.InvitationDays", 30);
-}
-
 int
 config_p12_iterations(const struct config *c)
 {

@@ -24,13 +24,6 @@ const char	*config_get(const struct config *, const char *key, const char *def);
 /* Returns the integer value of key or def. */
 int		 config_int(const struct config *, const char *key, int def);
 /*
- * Returns how long a mailed code stays valid, in seconds:
- * Codes.ValidationDays (default 7) and Codes.InvitationDays (default 30),
- * each held to 1..365 days so a typo cannot make a code eternal or dead.
- */
-long		 config_validation_ttl(const struct config *);
-long		 config_invitation_ttl(const struct config *);
-/*
  * Returns P12.Iterations, the PBKDF2 and MAC iteration count of the
  * PKCS#12 files people download: 10 000 by default; a value outside
  * 1 000 to 1 000 000 is logged and the default used instead.
