@@ -119,7 +119,8 @@ static void
 make_ref(const struct checked *k, char *ref, size_t len)
 {
 	if (k->kind == VCODE_VALIDATION)
-		snprintf(ref, len, "v.%lld.%lld", k->vcode_id, k->request_id);
+		snprintf(ref, len, "v.%lld.%lld.%lld", k->vcode_id,
+		    k->request_id, k->account_id);
 	else
 		snprintf(ref, len, "i.%lld.%lld.%lld", k->vcode_id,
 		    k->person_id, k->account_id);
@@ -130,9 +131,10 @@ static int
 parse_ref(const char *ref, struct checked *k)
 {
 	memset(k, 0, sizeof(*k));
-	if (sscanf(ref, "v.%lld.%lld", &k->vcode_id, &k->request_id) == 2) {
+	if (sscanf(ref, "v.%lld.%lld.%lld", &k->vcode_id, &k->request_id,
+	    &k->account_id) == 3) {
 		k->kind = VCODE_VALIDATION;
-		return k->vcode_id > 0 && k->request_id > 0;
+		return k->vcode_id > 0 && k->request_id > 0 && k->account_id > 0;
 	}
 	if (sscanf(ref, "i.%lld.%lld.%lld", &k->vcode_id, &k->person_id,
 	    &k->account_id) == 3) {
