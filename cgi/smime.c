@@ -919,7 +919,10 @@ renew_form(struct app_req *c, const struct request_list *l, int status,
 
 	set_certs(c, l, REQ_ISSUED, &allowed);
 	set_renew_account(c, l);
-	if (allowed.data == NULL || (token = choice_token("smime-renew",
+	/* Nothing left to choose (revoked meanwhile): the first step again. */
+	if (allowed.data == NULL)
+		return renew_step1(c, status, error);
+	if ((token = choice_token("smime-renew",
 	    app_str(c, KEY_EMAIL), (char *)allowed.data)) == NULL) {
 		buf_free(&allowed);
 		return server_error(c);
@@ -1166,7 +1169,9 @@ revoke_list(struct app_req *c, const struct request_list *l, int status,
 	int		 rc;
 
 	set_certs(c, l, REQ_ISSUED, &allowed);
-	if (allowed.data == NULL || (token = choice_token("smime-revoke",
+	if (allowed.data == NULL)
+		return revoke_step1(c, status, error);
+	if ((token = choice_token("smime-revoke",
 	    app_str(c, KEY_EMAIL), (char *)allowed.data)) == NULL) {
 		buf_free(&allowed);
 		return server_error(c);

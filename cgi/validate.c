@@ -27,6 +27,10 @@
 #define GENERIC_ERROR \
 	"The code or the email address is not correct. Check the link in " \
 	"your email."
+#define USED_ERROR \
+	"This code has already been used: the certificate was issued. If " \
+	"you need a new one, enroll again or ask your administrator for a " \
+	"new invitation."
 
 enum key {
 	KEY_CODE,
@@ -209,9 +213,7 @@ lookup(struct app_req *c, struct checked *k)
 		return 1;
 	case VCODE_USED:
 		vcode_free(&v);
-		code_form(c, 200, "This code has already been used: the "
-		    "certificate was issued. If you need a new one, enroll "
-		    "again or ask your administrator for a new invitation.");
+		code_form(c, 200, USED_ERROR);
 		return 0;
 	case VCODE_EXPIRED:
 		vcode_free(&v);
@@ -250,11 +252,18 @@ issue_ctx_free(struct issue_ctx *x)
 	store_request_free(x->req);
 }
 
+/* What load found. */
+enum load {
+	LOAD_OK,
+	LOAD_USED,	/* the request was validated meanwhile */
+	LOAD_BAD	/* not this customer's, or gone */
+};
+
 /*
  * Loads what k names and checks it belongs to this customer and is
- * still waiting; returns 1, or 0 (nothing to issue).
+ * still waiting; returns LOAD_OK, or why there is nothing to issue.
  */
-static int
+static enum load
 load(struct app_req *c, const struct checked *k, struct issue_ctx *x)
 {
 	struct endpoint	*ep = NULL;
@@ -266,14 +275,14 @@ load(struct app_req *c, const struct checked *k, struct issue_ctx *x)
 	ok = ep != NULL && ep->customer_id == c->customer->id;
 	store_endpoint_free(ep);
 	if (!ok)
-		return 0;
-	if (k->kind == VCODE_VALIDATION)
-		return (x->req = store_request_by_id(c->app->db,
-		    k->request_id)) != NULL &&
-		    x->req->customer_id == c->customer->id &&
-		    x->req->status == REQ_AWAITING_VALIDATION;
-	return (x->person = store_person_by_id(c->app->db, k->person_id)) !=
-	    NULL;
+		return LOAD_BAD;
+	if (k->kind == VCODE_INVITATION)
+		return (x->person = store_person_by_id(c->app->db,
+		    k->person_id)) != NULL ? LOAD_OK : LOAD_BAD;
+	if ((x->req = store_request_by_id(c->app->db, k->request_id)) ==
+	    NULL || x->req->customer_id != c->customer->id)
+		return LOAD_BAD;
+	return x->req->status == REQ_AWAITING_VALIDATION ? LOAD_OK : LOAD_USED;
 }
 
 /* Fills o for a validation: everything but the password comes from the request. */
@@ -395,7 +404,13 @@ issue(struct app_req *c, const struct checked *k, const char *token,
 	memset(&o, 0, sizeof(o));
 	memset(&res, 0, sizeof(res));
 	err[0] = '\0';
-	if (!load(c, k, &x)) {
+	switch (load(c, k, &x)) {
+	case LOAD_OK:
+		break;
+	case LOAD_USED:
+		rc = code_form(c, 200, USED_ERROR);
+		goto out;
+	case LOAD_BAD:
 		rc = code_form(c, 200, GENERIC_ERROR);
 		goto out;
 	}
@@ -419,8 +434,7 @@ issue(struct app_req *c, const struct checked *k, const char *token,
 		rc = web_redirect(c->r, err);
 		break;
 	case CLIENTCERT_CODE_USED:
-		rc = code_form(c, 200, "This code has already been used: the "
-		    "certificate was issued.");
+		rc = code_form(c, 200, USED_ERROR);
 		break;
 	case CLIENTCERT_REFUSED:
 	case CLIENTCERT_FAILED:
