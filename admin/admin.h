@@ -73,5 +73,6 @@ extern const struct command admin_profile_commands[];
 extern const struct command admin_request_commands[];
 extern const struct command admin_maintain_commands[];
 extern const struct command admin_backup_commands[];
+extern const struct command admin_person_commands[];
 
 #endif

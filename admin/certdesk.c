@@ -23,6 +23,7 @@ static const struct command *const command_tables[] = {
 	admin_setup_commands,
 	admin_org_commands,
 	admin_profile_commands,
+	admin_person_commands,
 	admin_request_commands,
 	admin_maintain_commands,
 	admin_backup_commands,

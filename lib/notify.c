@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "buf.h"
 #include "clock.h"
 #include "issue.h"
@@ -210,6 +212,99 @@ notify_expiry(struct db *db, const struct config *cfg, long long id,
 	return notify_send(db, cfg, id, NOTIFY_EXPIRY, days);
 }
 
+/* Writes how the mail greets a person: the common name, else first and last name, else the address. */
+static void
+person_name(const struct person *p, char *out, size_t len)
+{
+	if (p->common_name[0] != '\0')
+		snprintf(out, len, "%s", p->common_name);
+	else if (p->first_name[0] != '\0' || p->last_name[0] != '\0')
+		snprintf(out, len, "%s%s%s", p->first_name,
+		    p->first_name[0] != '\0' && p->last_name[0] != '\0' ?
+		    " " : "", p->last_name);
+	else
+		snprintf(out, len, "%s", p->email);
+}
+
+/* Cleanses the value of name in hdf in place: the renderer's copy of a secret. */
+static void
+hdf_cleanse(HDF *hdf, const char *name)
+{
+	char	*v = hdf_get_value(hdf, name, NULL);
+
+	if (v != NULL)
+		OPENSSL_cleanse(v, strlen(v));
+}
+
+int
+notify_invitation(struct db *db, const struct config *cfg, long long person_id,
+    long long account_id, const char *code, long long expires)
+{
+	struct person	*p = NULL;
+	struct account	*acc = NULL;
+	struct endpoint	*ep = NULL;
+	struct customer	*cust = NULL;
+	struct org	*org = NULL;
+	HDF		*hdf = NULL;
+	NEOERR		*nerr;
+	struct buf	 url = { 0 };
+	char		*ecode = NULL, *email = NULL, when[64], name[300];
+	int		 ok = 0;
+
+	if ((p = store_person_by_id(db, person_id)) == NULL ||
+	    (acc = store_account_by_id(db, account_id)) == NULL ||
+	    (ep = store_endpoint_by_id(db, acc->endpoint_id)) == NULL ||
+	    (cust = store_customer_by_id(db, ep->customer_id)) == NULL ||
+	    (org = store_org_by_id(db, p->org_id)) == NULL)
+		goto out;
+	if ((nerr = cgi_url_escape(code, &ecode)) != STATUS_OK ||
+	    (nerr = cgi_url_escape(p->email, &email)) != STATUS_OK) {
+		nerr_ignore(&nerr);
+		goto out;
+	}
+	if ((nerr = hdf_init(&hdf)) != STATUS_OK) {
+		nerr_ignore(&nerr);
+		goto out;
+	}
+	if (!buf_printf(&url, "%s/customer/%s/validate?requestCode=%s&email=%s",
+	    config_get(cfg, "BaseURL", "http://localhost"), cust->uri, ecode,
+	    email))
+		goto out;
+	clock_format(expires, when, sizeof(when));
+	person_name(p, name, sizeof(name));
+	hdf_set_value(hdf, "Customer.Name", cust->name);
+	hdf_set_value(hdf, "Org.Name", org->name);
+	set_typed(hdf, "Person.Name", name);
+	set_typed(hdf, "Person.Email", p->email);
+	hdf_set_value(hdf, "Invitation.URL", (const char *)url.data);
+	hdf_set_value(hdf, "Invitation.Code", code);
+	hdf_set_value(hdf, "Invitation.Expires", when);
+	ok = mail_send(cfg, hdf, "mail/invitation", p->email,
+	    "Invitation | Email - You have requested email certificate "
+	    "validation");
+out:
+	if (!ok)
+		log_err("invitation for person %lld not sent", person_id);
+	if (hdf != NULL) {
+		hdf_cleanse(hdf, "Invitation.URL");
+		hdf_cleanse(hdf, "Invitation.Code");
+	}
+	hdf_destroy(&hdf);
+	if (url.data != NULL)
+		OPENSSL_cleanse(url.data, url.len);
+	buf_free(&url);
+	if (ecode != NULL)
+		OPENSSL_cleanse(ecode, strlen(ecode));
+	free(ecode);
+	free(email);
+	store_org_free(org);
+	store_customer_free(cust);
+	store_endpoint_free(ep);
+	store_account_free(acc);
+	store_person_free(p);
+	return ok;
+}
+
 int
 notify_validation(struct db *db, const struct config *cfg, long long id,
     const char *code)
@@ -247,6 +342,10 @@ notify_validation(struct db *db, const struct config *cfg, long long id,
 out:
 	if (!ok)
 		log_err("validation email for request %lld not sent", id);
+	if (hdf != NULL) {
+		hdf_cleanse(hdf, "Validation.URL");
+		hdf_cleanse(hdf, "Validation.Code");
+	}
 	buf_free_secret(&url);
 	buf_free(&name);
 	hdf_destroy(&hdf);

@@ -38,4 +38,17 @@ int	 notify_expiry(struct db *, const struct config *, long long id,
 int	 notify_validation(struct db *, const struct config *, long long id,
 	    const char *code);
 
+/*
+ * Mails the invitation code (in clear, from vcode_make) to the person
+ * person_id for account account_id: templates/mail/invitation.cs with
+ * the link <BaseURL>/customer/<uri>/validate?requestCode=CODE&email=EMAIL
+ * (both URL-encoded) and the code, valid until expires.  The code goes
+ * into the mail only; what the renderer held of it is cleansed.
+ * Returns 1 when the message was handed over, 0 otherwise (logged
+ * without the code): the caller then rolls the code back.
+ */
+int	 notify_invitation(struct db *, const struct config *,
+	    long long person_id, long long account_id, const char *code,
+	    long long expires);
+
 #endif
