@@ -165,6 +165,13 @@ $(BUILD)/tests/p12make: tests/tools/p12make.c $(FIXTURE_OBJ) $(LIBA)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
 		$(FIXTURE_OBJ) $(LIBA) $(LIBS)
 
+# A test-only program for tests/e2e/test_smime_collect.sh: issues a client
+# certificate through clientcert_issue before (or without) the forms.
+$(BUILD)/tests/smimeissue: tests/tools/smimeissue.c $(LIBA)
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC LD   $@")
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
+
 # These suites drive the real programs as CGI: the test-clock pkiclient.exe,
 # and the production one to prove it ignores the clock.
 $(BUILD)/tests/test_scep_server: $(BUILD)/tests/pkiclient.exe \
@@ -172,7 +179,7 @@ $(BUILD)/tests/test_scep_server: $(BUILD)/tests/pkiclient.exe \
 
 -include $(LIB_OBJ:%=%.d) $(CGI_OBJ:%=%.d) $(ADMIN_OBJ:%=%.d) \
 	$(FIXTURE_OBJ:%=%.d) $(TEST_CLOCK_OBJ:%=%.d) $(UNIT_BIN:%=%.d) \
-	$(BUILD)/tests/p12make.d
+	$(BUILD)/tests/p12make.d $(BUILD)/tests/smimeissue.d
 
 $(BUILD)/bench/%: bench/%.c $(LIBA)
 	@mkdir -p $(dir $@)

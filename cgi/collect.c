@@ -1,17 +1,23 @@
 /*
  * collect: Certificate Collection (guide 3.2.3.4): the page the collection
  * email links to (/collect?id=CERTID) with the certificate's details and
- * its download in the seven formats of the guide (?format=KEY).
+ * its download in the seven formats of the guide (?format=KEY); for a
+ * client certificate whose key the server made, also the two PKCS#12
+ * files (?p12=ENCODING) during the hour they are kept.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "app.h"
+#include "clientcert.h"
 #include "clock.h"
 #include "formats.h"
 #include "issue.h"
 #include "log.h"
+#include "p12.h"
 #include "secret.h"
 #include "throttle.h"
 
@@ -21,6 +27,7 @@
 enum key {
 	KEY_ID,
 	KEY_FORMAT,
+	KEY_P12,
 	KEY__MAX
 };
 
@@ -33,6 +40,7 @@ static const struct app_page pages[] = {
 static const struct field fields[KEY__MAX] = {
 	[KEY_ID] = { "id", field_line, CERT_ID_MAX, 0, 0, 0 },
 	[KEY_FORMAT] = { "format", field_line, 32, 0, 0, 0 },
+	[KEY_P12] = { "p12", field_line, 32, 0, 0, 0 },
 };
 
 static const struct program program = {
@@ -53,6 +61,22 @@ downloadable(const struct request *r)
 {
 	return r->cert_der != NULL && (r->status == REQ_ISSUED ||
 	    r->status == REQ_EXPIRED);
+}
+
+/* Records the first collection of r (any download counts). */
+static void
+collected(struct app *app, struct req *req, const struct request *r,
+    const char *what)
+{
+	struct actor	 who = { r->requester_email, req->remote };
+
+	if (r->collected_at != 0)
+		return;
+	if (store_request_collected(app->db, r->id))
+		audit_event(app->db, r->customer_id, &who,
+		    "certificate.collect", r->cert_id, "success", what);
+	else
+		log_err("collect: collection of %s not recorded", r->cert_id);
 }
 
 /* Sends the certificate in one format and records the first collection. */
@@ -76,18 +100,7 @@ send_format(struct app *app, struct req *req, const struct request *r,
 		    "could not be prepared. Please try again later.");
 	}
 	store_ca_free(ca);
-	if (r->collected_at == 0) {
-		if (store_request_collected(app->db, r->id)) {
-			struct actor who = { r->requester_email, req->remote };
-
-			audit_event(app->db, r->customer_id, &who,
-			    "certificate.collect", r->cert_id, "success",
-			    fi->key);
-		} else {
-			log_err("collect: collection of %s not recorded",
-			    r->cert_id);
-		}
-	}
+	collected(app, req, r, fi->key);
 	formats_filename(r->common_name, fmt, name, sizeof(name));
 	rc = web_blob(req, 200, fi->content_type, name, out.data, out.len);
 	buf_free(&out);
@@ -106,6 +119,87 @@ set_names(struct req *req, const char *sans)
 			break;
 	hdf_set_value(req->hdf, "Cert.SANs", b.data ? (char *)b.data : "");
 	buf_free(&b);
+}
+
+/*
+ * Returns the PKCS#12 encoding this browser gets by default, and in
+ * *why the reason the page gives (static): the platform the User-Agent
+ * names, or the account's choice.
+ */
+static enum p12_encoding
+default_encoding(struct app *app, struct req *req, const struct request *r,
+    const char **why)
+{
+	struct account		*acc;
+	enum p12_encoding	 dflt = P12_MODERN, e;
+
+	if ((acc = store_account_by_id(app->db, r->account_id)) != NULL &&
+	    acc->p12_legacy)
+		dflt = P12_COMPATIBLE;
+	store_account_free(acc);
+	e = p12_encoding_for_agent(web_user_agent(req), dflt);
+	if (e != dflt)
+		*why = "platform";
+	else if (e == P12_COMPATIBLE)
+		*why = "account";
+	else
+		*why = "modern";
+	return e;
+}
+
+/*
+ * Fills Pickup.* for a client certificate whose key the server made: the
+ * two files while they are kept, each named by what opens it, the one
+ * this browser should take first, and until when; else that they expired.
+ */
+static void
+set_pickups(struct app *app, struct req *req, const struct customer *cust,
+    const struct request *r)
+{
+	static const char *const opens[P12_N_ENCODINGS] = {
+		[P12_MODERN] = "for Windows, Firefox/Thunderbird, Java, "
+		    "OpenSSL 3",
+		[P12_COMPATIBLE] = "for macOS, iOS/iPadOS, Android up to 13, "
+		    "Windows Server 2016",
+	};
+	enum p12_encoding	 best;
+	const char		*why = "", *enc;
+	long long		 until;
+	char			 key[64], val[512];
+	int			 i;
+
+	if (!clientcert_server_key(r))
+		return;		/* the person holds the key: certificate only */
+	hdf_set_int_value(req->hdf, "Pickup.ServerKey", 1);
+	if ((until = store_p12_until(app->db, r->id, store_now())) <= 0) {
+		hdf_set_int_value(req->hdf, "Pickup.Expired", 1);
+		return;
+	}
+	best = default_encoding(app, req, r, &why);
+	hdf_set_value(req->hdf, "Pickup.Why", why);
+	clock_format(until, val, sizeof(val));
+	hdf_set_value(req->hdf, "Pickup.Until", val);
+	/* The default first, so it is the first button. */
+	for (i = 0; i < P12_N_ENCODINGS; i++) {
+		enum p12_encoding e = i == 0 ? best : (enum p12_encoding)
+		    (best == P12_MODERN ? P12_COMPATIBLE : P12_MODERN);
+
+		enc = p12_encoding_name(e);
+		snprintf(key, sizeof(key), "Pickup.Files.%d.Encoding", i);
+		hdf_set_value(req->hdf, key, enc);
+		snprintf(key, sizeof(key), "Pickup.Files.%d.Opens", i);
+		hdf_set_value(req->hdf, key, opens[e]);
+		snprintf(key, sizeof(key), "Pickup.Files.%d.Default", i);
+		hdf_set_int_value(req->hdf, key, i == 0);
+		snprintf(val, sizeof(val), "/customer/%s/collect?id=%s&p12=%s",
+		    cust->uri, r->cert_id, enc);
+		snprintf(key, sizeof(key), "Pickup.Files.%d.URL", i);
+		hdf_set_value(req->hdf, key, val);
+		snprintf(val, sizeof(val), "%s-%s.p12", r->requester_email,
+		    enc);
+		snprintf(key, sizeof(key), "Pickup.Files.%d.File", i);
+		hdf_set_value(req->hdf, key, val);
+	}
 }
 
 /* Fills the details and the download links of the collection page. */
@@ -140,6 +234,8 @@ set_details(struct app *app, struct req *req, const struct customer *cust,
 	if (!downloadable(r))
 		return;
 	hdf_set_int_value(req->hdf, "Cert.Downloadable", 1);
+	if (r->status == REQ_ISSUED)
+		set_pickups(app, req, cust, r);
 	for (i = 0; i < FMT__COUNT; i++) {
 		const struct format_info *fi = formats_info(i);
 
@@ -153,6 +249,37 @@ set_details(struct app *app, struct req *req, const struct customer *cust,
 		snprintf(key, sizeof(key), "Formats.%d.File", i);
 		hdf_set_value(req->hdf, key, url);
 	}
+}
+
+/* Sends a PKCS#12 file of r, or says it expired; returns 1. */
+static int
+send_p12(struct app_req *c, const struct request *r, const char *enc)
+{
+	unsigned char	*der = NULL;
+	size_t		 len = 0;
+	char		 name[160];
+
+	/* A key the person made never had a file here. */
+	if (!clientcert_server_key(r))
+		return web_error(c->r, 404, "Not found", "There is no such "
+		    "file.");
+	switch (clientcert_pickup(c->app->db, c->customer->id, r->cert_id,
+	    enc, &der, &len)) {
+	case PICKUP_OK:
+		break;
+	case PICKUP_EXPIRED:
+		set_details(c->app, c->r, c->customer, r);
+		return web_page(c->r, 410, "collect");
+	case PICKUP_UNKNOWN:
+		return web_error(c->r, 404, "Not found", "There is no such "
+		    "file.");
+	}
+	collected(c->app, c->r, r, enc);
+	/* web_blob turns anything but letters, digits, ".-_@" into '_'. */
+	snprintf(name, sizeof(name), "%s-%s.p12", r->requester_email, enc);
+	web_blob(c->r, 200, "application/x-pkcs12", name, der, len);
+	OPENSSL_clear_free(der, len);
+	return 1;
 }
 
 /* The ID form, the collection page of a certificate, or one of its downloads. */
@@ -169,6 +296,10 @@ page_collect(struct app_req *c)
 	    (fmt = formats_lookup(app_str(c, KEY_FORMAT))) < 0)
 		return web_error(c->r, 404, "Not found", "There is no such "
 		    "download format.");
+	if (c->f[KEY_P12].state != FIELD_ABSENT &&
+	    p12_encoding_parse(app_str(c, KEY_P12)) < 0)
+		return web_error(c->r, 404, "Not found", "There is no such "
+		    "file.");
 	/* Certificate IDs are unguessable; guessing is throttled anyway. */
 	if (!app_throttle_ok(c, "cert-id"))
 		return 1;
@@ -182,7 +313,10 @@ page_collect(struct app_req *c)
 		    "with this ID. Check the ID in your collection email.");
 		return web_page(c->r, 404, "collect");
 	}
-	if (fmt >= 0) {
+	if (c->f[KEY_P12].state != FIELD_ABSENT) {
+		send_p12(c, r, p12_encoding_name((enum p12_encoding)
+		    p12_encoding_parse(app_str(c, KEY_P12))));
+	} else if (fmt >= 0) {
 		if (!downloadable(r))
 			web_error(c->r, 404, "Not available", "This certificate "
 			    "cannot be downloaded: it has not been issued or "

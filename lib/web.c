@@ -358,6 +358,7 @@ web_reason(int status)
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 410: return "Gone";
 	case 413: return "Content Too Large";
 	case 415: return "Unsupported Media Type";
 	case 429: return "Too Many Requests";
@@ -1337,7 +1338,9 @@ web_blob(struct req *r, int status, const char *content_type,
 		for (i = 0; i < sizeof(name) - 1 && download_name[i] != '\0';
 		    i++) {
 			name[i] = '_';
-			if (web_segchar(download_name[i]) &&
+			/* '@' too: a PKCS#12 file is named by its address. */
+			if ((web_segchar(download_name[i]) ||
+			    download_name[i] == '@') &&
 			    !(i == 0 && download_name[i] == '.'))
 				name[i] = download_name[i];
 		}
