@@ -134,6 +134,9 @@ instance_populate() {
 	    --code demo-scep-2026 --profile "Client Authentication and Email" --term 365 >/dev/null
 	cdadm account add scep-approval --endpoint scep-device/device-approval --org "Demo Org" \
 	    --code demo-scep-2026 --profile Device --term 365 --manual-approval >/dev/null
+	# A person who enrolls by secret ID (guide 3.3.4.2) on /smime.
+	echo demo-secret-2026 | cdadm person add dave@example.com --org "Demo Org" \
+	    --dept IT --first Dave --last Brown --secret-id - >/dev/null
 	cdadm crl generate >/dev/null
 }
 

@@ -38,6 +38,7 @@ post() {
 }
 newest_mail() { ls -t "$INSTANCE"/mail/*.eml 2>/dev/null | head -n 1; }
 mail_link() { grep -o 'http://[^ ]*validate?[^ ]*' "$1" | head -n 1; }
+quiet() { "$@" >/dev/null; }
 mail_code() { sed -n 's/.*request code: \([0-9A-Z]*\).*/\1/p' "$1" | head -n 1; }
 
 # ---- the menu ----
@@ -387,11 +388,121 @@ check_eq "user CSR: the certificate holds the person's key" \
     "$(openssl x509 -inform DER -in "$OUT/carol.der" -pubkey -noout | openssl sha256)"
 
 # ---- secret ID and invitation: persons from the CLI ----
-if cdadm person --help >/dev/null 2>&1; then
-	:
-else
-	fail "certdesk person is not available: secret-ID and invitation paths not tested"
-fi
+# Secret ID (guide 3.3.4.2): dave@example.com, demo-secret-2026, from instance.sh.
+SID=demo-secret-2026
+sid1() {	# outname email secret [extra curl args]
+	TOK=$(csrf_token "$JAR" "$BASE/smime?action=enroll&swt=sid")
+	post "$BASE/smime?action=enroll&swt=sid" "$1" -d swt=sid \
+	    --data-urlencode "email=$2" --data-urlencode "secretId=$3" "${@:4}" >/dev/null
+	FT=$(field token "$OUT/$1.html")
+}
+curl -s "$BASE/smime?action=enroll&swt=sid" > "$OUT/sid-get.html"
+check_grep "secret ID: Digital Certificate Download" 'Digital Certificate Download' "$OUT/sid-get.html"
+check_grep "secret ID: Secret identifier field" '<label for="secretId">Secret identifier' "$OUT/sid-get.html"
+before=$(state)
+sid1 sid-wrong dave@example.com not-the-secret
+check_grep "wrong secret ID: generic message" 'email address or the secret identifier is not correct' "$OUT/sid-wrong.html"
+check_nogrep "wrong secret ID: not echoed" 'not-the-secret' "$OUT/sid-wrong.html"
+sid1 sid-unknown nobody@example.com $SID
+check_grep "unknown person: the same generic message" 'email address or the secret identifier is not correct' "$OUT/sid-unknown.html"
+check_eq "secret-ID failures: nothing issued" "$before" "$(state)"
+db_count "UPDATE person SET secret_failures = 0" >/dev/null
+sid1 sid-1 DAVE@example.com $SID
+check "secret ID: step 2 token" test -n "$FT"
+for f in profile term keyType password password2 passphrase passphrase2 eula; do
+	check_grep "secret-ID form has $f with a label" "<label[^>]*for=\"$f\"" "$OUT/sid-1.html"
+done
+check_grep "secret-ID form: Annual Renewal Passphrase" 'Annual Renewal Passphrase' "$OUT/sid-1.html"
+check_nogrep "secret-ID form: no name fields" 'name="firstName"' "$OUT/sid-1.html"
+SGOOD=(-d step=2 -d swt=sid --data-urlencode email=dave@example.com
+    --data-urlencode "profile=Client Authentication and Email" -d term=730
+    -d keyType=rsa2048 -d password=$PW -d password2=$PW
+    -d passphrase=dave-passphrase-1 -d passphrase2=dave-passphrase-1 -d eula=1)
+sid2() { post "$BASE/smime?action=enroll&swt=sid" "$1" --data-urlencode "token=$FT" "${SGOOD[@]}" "${@:2}"; }
+before=$(state)
+sid2 sid-pw-short -d password=short1 -d password2=short1 >/dev/null
+check_grep "secret ID, short password: says why" 'at least 8 characters' "$OUT/sid-pw-short.html"
+sid2 sid-pw-pass -d password=dave-passphrase-1 -d password2=dave-passphrase-1 >/dev/null
+check_grep "secret ID, password is the passphrase: says why" 'must differ from your passphrase' "$OUT/sid-pw-pass.html"
+sid2 sid-key -d keyType=ec384 >/dev/null
+check_grep "secret ID, key type not of the profile: says why" 'Choose one of the key types' "$OUT/sid-key.html"
+check_grep "secret ID errors keep the chosen term" 'value="730" selected' "$OUT/sid-key.html"
+check_eq "secret-ID form errors: nothing written" "$before" "$(state)"
+code=$(sid2 sid-ok)
+check_eq "secret ID: issued at once, 303" 303 "$code"
+SCERT=$(sed -n 's/^Location: .*collect?id=\([0-9a-f]*\).*/\1/p' "$OUT/sid-ok.hdr" | tr -d '\r')
+check_eq "secret ID: the person's names, RSA 2048, two years" "Issued|Dave|Brown|rsa2048|730" \
+    "$(db_count "SELECT status, first_name, last_name, key_type, term_days FROM request WHERE cert_id = '$SCERT'")"
+check_eq "secret ID: no second person" 1 "$(db_count "SELECT COUNT(*) FROM person WHERE email = 'dave@example.com'")"
+sqlite3 "$DB" "SELECT writefile('$OUT/dave.p12', p12_der) FROM p12_pickup p JOIN request r ON r.id = p.request_id WHERE r.cert_id = '$SCERT' AND encoding = 'modern'" >/dev/null
+check "secret ID: the PKCS#12 opens with the password" \
+    openssl pkcs12 -in "$OUT/dave.p12" -passin "pass:$PW" -noenc -out "$OUT/dave.pem"
+
+# Renewal by secret ID.
+TOK=$(csrf_token "$JAR" "$BASE/smime?action=renew&swt=sid")
+post "$BASE/smime?action=renew&swt=sid" sr-1 -d swt=sid --data-urlencode email=dave@example.com \
+    -d secretId=$SID -d passphrase=dave-passphrase-1 >/dev/null
+check_grep "renewal by secret ID: the certificate listed" "value=\"$SCERT\"" "$OUT/sr-1.html"
+code=$(post "$BASE/smime?action=renew&swt=sid" sr-2 -d step=2 -d swt=sid \
+    --data-urlencode "token=$(field token "$OUT/sr-1.html")" \
+    --data-urlencode "allowed=$(field allowed "$OUT/sr-1.html")" \
+    --data-urlencode email=dave@example.com -d certId=$SCERT -d password=$PW -d password2=$PW)
+check_eq "renewal by secret ID: 303" 303 "$code"
+check_eq "renewal by secret ID: the old is superseded" "Revoked|4" \
+    "$(db_count "SELECT status, revoke_reason FROM request WHERE cert_id = '$SCERT'")"
+
+# The eleventh wrong secret ID finds it locked (the address throttle is
+# cleared in between, so what stops it is the person's own lock).
+for i in $(seq 1 10); do
+	db_count "DELETE FROM throttle" >/dev/null
+	sid1 sid-lock-$i dave@example.com "wrong-$i"
+done
+db_count "DELETE FROM throttle" >/dev/null
+before=$(state)
+sid1 sid-locked dave@example.com $SID
+check_grep "eleventh attempt, even the right one: locked" 'secret identifier is locked' "$OUT/sid-locked.html"
+check_eq "locked: nothing written" "$before" "$(state)"
+check "person unlock" quiet cdadm person unlock dave@example.com --org "Demo Org"
+sid1 sid-unlocked dave@example.com $SID
+check "after unlock: the form again" test -n "$FT"
+
+# Invitation (guide 3.3.4.3): User Registration.
+cdadm person add erin@example.com --org "Demo Org" --dept IT --first Erin --last Green >/dev/null
+rm -f "$INSTANCE"/mail/*.eml
+check "person invite" quiet cdadm person invite erin@example.com --account smime
+MAIL=$(newest_mail)
+check "the invitation mail was written" test -n "$MAIL"
+LINK=$(mail_link "$MAIL")
+check_grep "invitation link to /validate" "/customer/demo/validate\\?requestCode=" <(echo "$LINK")
+curl -s -b "$JAR" -c "$JAR" "$LINK" > "$OUT/inv-get.html"
+check_grep "invitation: User Registration" 'User Registration' "$OUT/inv-get.html"
+for f in password password2 passphrase passphrase2 eula; do
+	check_grep "User Registration has $f with a label" "<label[^>]*for=\"$f\"" "$OUT/inv-get.html"
+done
+TOK=$(field csrf "$OUT/inv-get.html")
+register() {	# outname [curl args]
+	post "$BASE/validate" "$1" --data-urlencode "token=$(field token "$OUT/inv-get.html")" \
+	    --data-urlencode "ref=$(field ref "$OUT/inv-get.html")" \
+	    --data-urlencode email=erin@example.com "${@:2}"
+}
+before=$(state)
+register inv-nopass -d password=$PW -d password2=$PW -d eula=1 >/dev/null
+check_grep "registration without a passphrase: says why" 'passphrase must have' "$OUT/inv-nopass.html"
+register inv-noeula -d password=$PW -d password2=$PW -d passphrase=erin-pass-1 -d passphrase2=erin-pass-1 >/dev/null
+check_grep "registration without the EULA: says why" 'Accept the EULA' "$OUT/inv-noeula.html"
+register inv-mismatch -d password=$PW -d password2=other-pw-1 -d passphrase=erin-pass-1 -d passphrase2=erin-pass-1 -d eula=1 >/dev/null
+check_grep "registration, mismatched passwords: says why" 'password and its confirmation differ' "$OUT/inv-mismatch.html"
+check_grep "registration errors keep User Registration" 'User Registration' "$OUT/inv-mismatch.html"
+check_eq "registration errors: nothing written" "$before" "$(state)"
+code=$(register inv-ok -d password=$PW -d password2=$PW -d passphrase=erin-pass-1 -d passphrase2=erin-pass-1 -d eula=1)
+check_eq "registration: 303 to the collection page" 303 "$code"
+ICERT=$(sed -n 's/^Location: .*collect?id=\([0-9a-f]*\).*/\1/p' "$OUT/inv-ok.hdr" | tr -d '\r')
+check_eq "registration: Erin's certificate" "Issued|Erin|Green|erin@example.com" \
+    "$(db_count "SELECT status, first_name, last_name, requester_email FROM request WHERE cert_id = '$ICERT'")"
+check_eq "registration: the invitation code is used" 1 \
+    "$(db_count "SELECT used_at IS NOT NULL FROM validation_code WHERE kind = 'invitation' ORDER BY id DESC LIMIT 1")"
+curl -s -b "$JAR" "$LINK" > "$OUT/inv-again.html"
+check_grep "the invitation again: used" 'already been used' "$OUT/inv-again.html"
 
 # ---- several enrollments in a row through the same workers ----
 for i in 1 2 3 4 5; do
