@@ -124,7 +124,7 @@ static const struct field fields[KEY__MAX] = {
 	[KEY_SWT] = { "swt", field_line, 8, 0, 0, 0 },
 	[KEY_TOKEN] = { "token", field_line, 512, 0, 0, 0 },
 	[KEY_ALLOWED] = { "allowed", field_line,
-	    (CERT_ID_MAX + 1) * MAX_LISTED, 0, 0, 0 },
+	    (size_t)(CERT_ID_MAX + 1) * MAX_LISTED, 0, 0, 0 },
 	[KEY_SECRETID] = { "secretId", field_line, 128, 0, 0, 1 },
 	[KEY_FIRST] = { "firstName", field_line, 128, 0, 0, 0 },
 	[KEY_MIDDLE] = { "middleName", field_line, 128, 0, 0, 0 },
@@ -977,7 +977,8 @@ list_allowed(struct app_req *c)
 	size_t			 n;
 
 	if ((l = calloc(1, sizeof(*l))) == NULL ||
-	    (l->items = calloc(MAX_LISTED, sizeof(*l->items))) == NULL) {
+	    (l->items = calloc(MAX_LISTED, sizeof(struct request *))) ==
+	    NULL) {
 		free(l);
 		return NULL;
 	}

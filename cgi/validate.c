@@ -130,20 +130,47 @@ make_ref(const struct checked *k, char *ref, size_t len)
 		    k->person_id, k->account_id);
 }
 
+/*
+ * Reads n positive ids separated by dots from p (after its kind letter
+ * and a dot) into ids; returns 1 when that is all p holds.
+ */
+static int
+ref_ids(const char *p, long long *ids, int n)
+{
+	char	*end;
+	int	 i;
+
+	for (i = 0; i < n; i++) {
+		if (*p++ != '.' || *p < '1' || *p > '9')
+			return 0;
+		ids[i] = strtoll(p, &end, 10);
+		if (ids[i] <= 0 || end == p)
+			return 0;
+		p = end;
+	}
+	return *p == '\0';
+}
+
 /* Reads a reference back into k; returns 1 when it is well formed. */
 static int
 parse_ref(const char *ref, struct checked *k)
 {
+	long long	 ids[3];
+
 	memset(k, 0, sizeof(*k));
-	if (sscanf(ref, "v.%lld.%lld.%lld", &k->vcode_id, &k->request_id,
-	    &k->account_id) == 3) {
+	if (*ref == 'v' && ref_ids(ref + 1, ids, 3)) {
 		k->kind = VCODE_VALIDATION;
-		return k->vcode_id > 0 && k->request_id > 0 && k->account_id > 0;
+		k->vcode_id = ids[0];
+		k->request_id = ids[1];
+		k->account_id = ids[2];
+		return 1;
 	}
-	if (sscanf(ref, "i.%lld.%lld.%lld", &k->vcode_id, &k->person_id,
-	    &k->account_id) == 3) {
+	if (*ref == 'i' && ref_ids(ref + 1, ids, 3)) {
 		k->kind = VCODE_INVITATION;
-		return k->vcode_id > 0 && k->person_id > 0 && k->account_id > 0;
+		k->vcode_id = ids[0];
+		k->person_id = ids[1];
+		k->account_id = ids[2];
+		return 1;
 	}
 	return 0;
 }
@@ -353,6 +380,8 @@ order_invitation(struct app_req *c, struct issue_ctx *x,
 	const struct person	*p = x->person;
 	const char		*pass = app_str(c, KEY_PASS);
 
+	if (p == NULL)
+		return 0;
 	if (!clientform_check_password(app_str(c, KEY_PASSWORD),
 	    app_str(c, KEY_PASSWORD2), p->email, pass, NULL,
 	    x->acc->allow_empty_p12, err, errlen))

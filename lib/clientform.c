@@ -358,7 +358,7 @@ clientform_passphrase(struct db *db, const struct config *cfg,
 	}
 	l->n = n;
 	if ((hit = calloc(1, sizeof(*hit))) == NULL ||
-	    (hit->items = calloc(n + 1, sizeof(*hit->items))) == NULL) {
+	    (hit->items = calloc(n + 1, sizeof(struct request *))) == NULL) {
 		free(hit);
 		store_request_list_free(l);
 		return PASS_WRONG;
