@@ -504,6 +504,31 @@ check_eq "registration: the invitation code is used" 1 \
 curl -s -b "$JAR" "$LINK" > "$OUT/inv-again.html"
 check_grep "the invitation again: used" 'already been used' "$OUT/inv-again.html"
 
+# ---- guessing is throttled per address (SPEC 5) ----
+db_count "DELETE FROM throttle" >/dev/null
+before=$(state)
+for i in $(seq 1 10); do
+	curl -s -o /dev/null "$BASE/validate?requestCode=WRONGCODE0000000000000000000000$i&email=alice%40example.com"
+done
+check_eq "the eleventh code guess from one address: 429" 429 \
+    "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/validate?requestCode=WRONGCODE&email=alice%40example.com")"
+TOK=$(csrf_token "$JAR" "$BASE/validate")
+check_eq "a posted code while blocked: 429" 429 \
+    "$(post "$BASE/validate" v-blocked -d requestCode=WRONGCODE --data-urlencode email=alice@example.com)"
+check_grep "the 429 page says to wait" 'wait 15 minutes' "$OUT/v-blocked.html"
+db_count "DELETE FROM throttle" >/dev/null
+for i in $(seq 1 10); do
+	sid1 sid-guess-$i "nobody$i@example.com" "guess-$i"
+done
+code=$(curl -s -o "$OUT/sid-blocked.html" -w '%{http_code}' -b "$JAR" -c "$JAR" \
+    --data-urlencode "csrf=$TOK" -d swt=sid -d email=dave@example.com -d secretId=wrong-again \
+    "$BASE/smime?action=enroll&swt=sid")
+check_eq "the eleventh secret-ID guess from one address: 429" 429 "$code"
+check_eq "throttled guesses wrote nothing" "$before" "$(state)"
+check_eq "the blocked guess never reached the person's secret check" 0 \
+    "$(db_count "SELECT secret_failures FROM person WHERE email = 'dave@example.com'")"
+db_count "DELETE FROM throttle" >/dev/null
+
 # ---- several enrollments in a row through the same workers ----
 for i in 1 2 3 4 5; do
 	enroll "user$i@example.com" User "Number$i" "passphrase-$i-ok"
