@@ -37,9 +37,9 @@ post() {
 	    -w '%{http_code}' --data-urlencode "csrf=$TOK" "$@" "$url"
 }
 newest_mail() { ls -t "$INSTANCE"/mail/*.eml 2>/dev/null | head -n 1; }
-mail_link() { grep -o 'http://[^ ]*validate?[^ ]*' "$1" | head -n 1; }
+mail_link() { [ -n "$1" ] || return 0; grep -o 'http://[^ ]*validate?[^ ]*' "$1" | head -n 1; }
 quiet() { "$@" >/dev/null; }
-mail_code() { sed -n 's/.*request code: \([0-9A-Z]*\).*/\1/p' "$1" | head -n 1; }
+mail_code() { [ -n "$1" ] || return 0; sed -n 's/.*request code: \([0-9A-Z]*\).*/\1/p' "$1" | head -n 1; }
 
 # ---- the menu ----
 curl -s "$BASE/smime" > "$OUT/menu.html"
@@ -503,6 +503,17 @@ check_eq "registration: the invitation code is used" 1 \
     "$(db_count "SELECT used_at IS NOT NULL FROM validation_code WHERE kind = 'invitation' ORDER BY id DESC LIMIT 1")"
 curl -s -b "$JAR" "$LINK" > "$OUT/inv-again.html"
 check_grep "the invitation again: used" 'already been used' "$OUT/inv-again.html"
+
+# ---- a validation mail that cannot be sent is shown, and the request stays ----
+mv "$INSTANCE/mail" "$INSTANCE/mail.saved"
+touch "$INSTANCE/mail"
+before_req=$(nreq)
+enroll frank@example.com Frank Hill frank-passphrase-1
+rm -f "$INSTANCE/mail"
+mv "$INSTANCE/mail.saved" "$INSTANCE/mail"
+check_grep "mail failure: shown on the confirmation page" 'validation email could not be sent' "$OUT/e2.html"
+check_eq "mail failure: the request is recorded" $((before_req + 1)) "$(nreq)"
+check_grep "mail failure: logged" 'validation email for request [0-9]+ not sent' "$INSTANCE/lighttpd-error.log"
 
 # ---- guessing is throttled per address (SPEC 5) ----
 db_count "DELETE FROM throttle" >/dev/null
