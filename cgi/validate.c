@@ -76,19 +76,9 @@ static const struct program program = {
 	.n_fields = KEY__MAX,
 };
 
-/* A checked code: what it names, from the lookup or from a token. */
-struct checked {
-	enum vcode_kind	 kind;
-	long long	 vcode_id;
-	long long	 request_id;	/* validation */
-	long long	 person_id;	/* invitation */
-	long long	 account_id;
-	long long	 expires;
-};
-
 /* Renders the form of kind (0 and no code: the empty validation form). */
 static int
-show_form(struct app_req *c, const struct checked *k, const char *token,
+show_form(struct app_req *c, const struct clientform_code *k, const char *token,
     const char *ref, int allow_empty, int user_csr, int status,
     const char *error)
 {
@@ -118,73 +108,16 @@ code_form(struct app_req *c, int status, const char *error)
 	return show_form(c, NULL, NULL, NULL, 0, 0, status, error);
 }
 
-/* Writes the reference a token binds for k into ref. */
-static void
-make_ref(const struct checked *k, char *ref, size_t len)
-{
-	if (k->kind == VCODE_VALIDATION)
-		snprintf(ref, len, "v.%lld.%lld.%lld", k->vcode_id,
-		    k->request_id, k->account_id);
-	else
-		snprintf(ref, len, "i.%lld.%lld.%lld", k->vcode_id,
-		    k->person_id, k->account_id);
-}
-
-/*
- * Reads n positive ids separated by dots from p (after its kind letter
- * and a dot) into ids; returns 1 when that is all p holds.
- */
-static int
-ref_ids(const char *p, long long *ids, int n)
-{
-	char	*end;
-	int	 i;
-
-	for (i = 0; i < n; i++) {
-		if (*p++ != '.' || *p < '1' || *p > '9')
-			return 0;
-		ids[i] = strtoll(p, &end, 10);
-		if (ids[i] <= 0 || end == p)
-			return 0;
-		p = end;
-	}
-	return *p == '\0';
-}
-
-/* Reads a reference back into k; returns 1 when it is well formed. */
-static int
-parse_ref(const char *ref, struct checked *k)
-{
-	long long	 ids[3];
-
-	memset(k, 0, sizeof(*k));
-	if (*ref == 'v' && ref_ids(ref + 1, ids, 3)) {
-		k->kind = VCODE_VALIDATION;
-		k->vcode_id = ids[0];
-		k->request_id = ids[1];
-		k->account_id = ids[2];
-		return 1;
-	}
-	if (*ref == 'i' && ref_ids(ref + 1, ids, 3)) {
-		k->kind = VCODE_INVITATION;
-		k->vcode_id = ids[0];
-		k->person_id = ids[1];
-		k->account_id = ids[2];
-		return 1;
-	}
-	return 0;
-}
-
 /* Returns the token standing for the checked code k (caller frees). */
 static char *
-make_token(const struct app_req *c, const struct checked *k, char *ref,
+make_token(const struct app_req *c, const struct clientform_code *k, char *ref,
     size_t len)
 {
 	struct buf	 b = { 0 };
 	char		*t = NULL;
 	long long	 ttl = k->expires - store_now();
 
-	make_ref(k, ref, len);
+	clientform_ref_make(k, ref, len);
 	if (ttl > STEP_TTL)
 		ttl = STEP_TTL;
 	if (ttl > 0 && buf_printf(&b, "%s|%s", app_str(c, KEY_EMAIL), ref))
@@ -196,12 +129,12 @@ make_token(const struct app_req *c, const struct checked *k, char *ref,
 
 /* Returns 1 with k filled when the form's token and reference hold. */
 static int
-token_ok(struct app_req *c, struct checked *k)
+token_ok(struct app_req *c, struct clientform_code *k)
 {
 	struct buf	 b = { 0 };
 	long long	 id = 0;
 
-	if (!parse_ref(app_str(c, KEY_REF), k))
+	if (!clientform_ref_parse(app_str(c, KEY_REF), k))
 		return 0;
 	if (buf_printf(&b, "%s|%s", app_str(c, KEY_EMAIL),
 	    app_str(c, KEY_REF)))
@@ -217,7 +150,7 @@ token_ok(struct app_req *c, struct checked *k)
  * wrong code counts against the address).
  */
 static int
-lookup(struct app_req *c, struct checked *k)
+lookup(struct app_req *c, struct clientform_code *k)
 {
 	struct vcode		 v;
 	enum vcode_check	 vc;
@@ -291,7 +224,7 @@ enum load {
  * still waiting; returns LOAD_OK, or why there is nothing to issue.
  */
 static enum load
-load(struct app_req *c, const struct checked *k, struct issue_ctx *x)
+load(struct app_req *c, const struct clientform_code *k, struct issue_ctx *x)
 {
 	struct endpoint	*ep = NULL;
 	int		 ok;
@@ -418,7 +351,7 @@ order_invitation(struct app_req *c, struct issue_ctx *x,
 
 /* Checks the form for k and issues; answers the page either way. */
 static int
-issue(struct app_req *c, const struct checked *k, const char *token,
+issue(struct app_req *c, const struct clientform_code *k, const char *token,
     const char *ref)
 {
 	struct issue_ctx		 x;
@@ -482,7 +415,7 @@ out:
 static int
 page_validate(struct app_req *c)
 {
-	struct checked	 k;
+	struct clientform_code	 k;
 	struct account	*acc;
 	char		*token = NULL, ref[128];
 	int		 rc, from_token, post;

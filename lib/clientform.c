@@ -1,4 +1,5 @@
 /* clientform: the rules of the client certificate forms. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -390,4 +391,53 @@ clientform_passphrase(struct db *db, const struct config *cfg,
 	store_request_list_free(l);
 	*out = hit;
 	return PASS_OK;
+}
+
+void
+clientform_ref_make(const struct clientform_code *k, char *out, size_t len)
+{
+	snprintf(out, len, "%c.%lld.%lld.%lld",
+	    k->kind == VCODE_VALIDATION ? 'v' : 'i', k->vcode_id,
+	    k->kind == VCODE_VALIDATION ? k->request_id : k->person_id,
+	    k->account_id);
+}
+
+/*
+ * Reads n positive decimal ids, each after a dot, from p into ids;
+ * returns 1 when that is all p holds.
+ */
+static int
+ref_ids(const char *p, long long *ids, int n)
+{
+	char	*end;
+	int	 i;
+
+	for (i = 0; i < n; i++) {
+		if (*p++ != '.' || *p < '1' || *p > '9')
+			return 0;
+		errno = 0;
+		ids[i] = strtoll(p, &end, 10);
+		if (errno != 0 || ids[i] <= 0)
+			return 0;
+		p = end;
+	}
+	return *p == '\0';
+}
+
+int
+clientform_ref_parse(const char *ref, struct clientform_code *k)
+{
+	long long	 ids[3];
+
+	memset(k, 0, sizeof(*k));
+	if ((ref[0] != 'v' && ref[0] != 'i') || !ref_ids(ref + 1, ids, 3))
+		return 0;
+	k->kind = ref[0] == 'v' ? VCODE_VALIDATION : VCODE_INVITATION;
+	k->vcode_id = ids[0];
+	if (k->kind == VCODE_VALIDATION)
+		k->request_id = ids[1];
+	else
+		k->person_id = ids[1];
+	k->account_id = ids[2];
+	return 1;
 }

@@ -18,6 +18,7 @@
 #include "enroll.h"
 #include "policy.h"
 #include "store.h"
+#include "vcode.h"
 
 #define CLIENTFORM_NAME_MAX	64	/* first + last name (guide 2436) */
 #define CLIENTFORM_PASSWORD_MIN	8	/* PKCS#12 password (guide 2700) */
@@ -122,5 +123,29 @@ enum pass_check clientform_passphrase(struct db *, const struct config *,
 	    long long customer_id, long long org_id, const char *scope,
 	    const char *remote, const char *email, const char *pass,
 	    struct request_list **out);
+
+/*
+ * A checked validation or invitation code: what the validation page
+ * carries from the request that checked the code to the one that issues,
+ * as the reference a signed token binds ("v.CODE.REQUEST.ACCOUNT" or
+ * "i.CODE.PERSON.ACCOUNT"), never the code itself.
+ */
+struct clientform_code {
+	enum vcode_kind	 kind;
+	long long	 vcode_id;
+	long long	 request_id;	/* validation */
+	long long	 person_id;	/* invitation */
+	long long	 account_id;
+	long long	 expires;	/* from the lookup; not in the reference */
+};
+
+/* Writes the reference of k into out. */
+void	 clientform_ref_make(const struct clientform_code *k, char *out,
+	    size_t len);
+/*
+ * Reads a reference (outside input: a form field) into k; returns 1 when
+ * it is exactly one of the two forms with positive ids, else 0.
+ */
+int	 clientform_ref_parse(const char *ref, struct clientform_code *k);
 
 #endif

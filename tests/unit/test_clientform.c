@@ -214,6 +214,7 @@ test_password(void)
 	CU_ASSERT_EQUAL(clientform_check_password("", "", "a@example.com",
 	    NULL, NULL, 1, err, sizeof(err)), 1);
 	/* Against the stored hash when the passphrase is not known in clear. */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fixture_dir_new("clientform"));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(fixture_db());
 	hash = secret_hash("old-passphrase");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(hash);
@@ -257,6 +258,37 @@ test_full_name(void)
 	free(n);
 }
 
+/* References read back what was written, and nothing else. */
+static void
+test_ref(void)
+{
+	struct clientform_code	 k, r;
+	char			 out[128];
+
+	memset(&k, 0, sizeof(k));
+	k.kind = VCODE_VALIDATION;
+	k.vcode_id = 7;
+	k.request_id = 42;
+	k.account_id = 3;
+	clientform_ref_make(&k, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "v.7.42.3");
+	CU_ASSERT_EQUAL(clientform_ref_parse(out, &r), 1);
+	CU_ASSERT_EQUAL(r.kind, VCODE_VALIDATION);
+	CU_ASSERT_EQUAL(r.request_id, 42);
+	CU_ASSERT_EQUAL(clientform_ref_parse("i.7.9.3", &r), 1);
+	CU_ASSERT_EQUAL(r.kind, VCODE_INVITATION);
+	CU_ASSERT_EQUAL(r.person_id, 9);
+	CU_ASSERT_EQUAL(r.request_id, 0);
+	CU_ASSERT_EQUAL(clientform_ref_parse("v.7.42", &r), 0);
+	CU_ASSERT_EQUAL(clientform_ref_parse("v.7.42.3.1", &r), 0);
+	CU_ASSERT_EQUAL(clientform_ref_parse("v.7.0.3", &r), 0);
+	CU_ASSERT_EQUAL(clientform_ref_parse("v.7.-4.3", &r), 0);
+	CU_ASSERT_EQUAL(clientform_ref_parse("v.7. 4.3", &r), 0);
+	CU_ASSERT_EQUAL(clientform_ref_parse("x.7.4.3", &r), 0);
+	CU_ASSERT_EQUAL(clientform_ref_parse("v.99999999999999999999.4.3", &r), 0);
+	CU_ASSERT_EQUAL(clientform_ref_parse("", &r), 0);
+}
+
 /* Adds an account named name of endpoint ep for org/dept; returns its id. */
 static long long
 account(struct db *db, long long ep, const char *name, long long org,
@@ -277,13 +309,14 @@ account(struct db *db, long long ep, const char *name, long long org,
 static void
 test_person_account(void)
 {
-	struct db	*db = fixture_db();
+	struct db	*db;
 	struct org	 o;
 	struct endpoint	 e;
 	struct account	*a;
 	long long	 cust, org1, org2, dept, ep, whole, it;
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fixture_dir_new("clientform"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(db = fixture_db());
 	cust = store_customer_add(db, "demo", "Demo");
 	memset(&o, 0, sizeof(o));
 	o.customer_id = cust;
@@ -330,6 +363,7 @@ register_suites(void)
 	UNIT_ADD(s, test_password);
 	UNIT_ADD(s, test_key_types);
 	UNIT_ADD(s, test_full_name);
+	UNIT_ADD(s, test_ref);
 	UNIT_ADD(s, test_person_account);
 }
 
