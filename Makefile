@@ -191,7 +191,7 @@ unit: $(UNIT_BIN)
 unit-asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 OPT="-O1 -g" unit
 
-e2e: all $(BUILD)/tests/certdesk
+e2e: all $(BUILD)/tests/certdesk $(BUILD)/tests/p12make
 	@tests/e2e/run-all
 
 # Every test: unit suites, the same suites under ASan+UBSan, end to end.
