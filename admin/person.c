@@ -60,19 +60,19 @@ read_file(const char *path, size_t max, size_t *len)
 		return NULL;
 	}
 	if ((data = malloc(max + 2)) == NULL) {
-		fclose(f);
+		(void)fclose(f);
 		admin_fail("out of memory");
 		return NULL;
 	}
 	n = fread(data, 1, max + 1, f);
 	if (ferror(f)) {
 		admin_fail("cannot read %s", path);
-		fclose(f);
+		(void)fclose(f);
 		OPENSSL_cleanse(data, max + 2);
 		free(data);
 		return NULL;
 	}
-	fclose(f);
+	(void)fclose(f);
 	if (n > max) {
 		admin_fail("%s is larger than %zu bytes", path, max);
 		OPENSSL_cleanse(data, max + 2);
@@ -1093,33 +1093,29 @@ const struct command admin_person_commands[] = {
 	    "[--validation standard|high] [--principal-name UPN] "
 	    "[--country CC] [--eppn EPPN] [--secret-id - | --secret-id-file "
 	    "FILE | --generate-secret-id]",
-	    "add an end user; a secret ID is read from stdin or a file, or "
-	    "generated and printed once" },
+	    "add an end user (secret ID from stdin, a file, or generated)" },
 	{ "person", "edit", cmd_person_edit,
 	    "person edit EMAIL [--org ORG] [--email NEW] [--first F] "
 	    "[--middle M] [--last L] [--cn CN] [--dept DEPT] [--phone P] "
 	    "[--alt-emails \"A B\"] [--validation V] [--principal-name UPN] "
 	    "[--country CC] [--eppn EPPN] [--yes]",
-	    "change an end user's details; revokes the person's certificates "
-	    "(affiliationChanged), which needs --yes" },
+	    "change an end user; revokes their certificates (with --yes)" },
 	{ "person", "delete", cmd_person_delete,
 	    "person delete EMAIL [--org ORG] [--yes]",
-	    "delete an end user; revokes the person's certificates "
-	    "(cessationOfOperation), which needs --yes; requests are kept" },
+	    "delete an end user; revokes their certificates (with --yes)" },
 	{ "person", "list", cmd_person_list, "person list [--org ORG] [--json]",
-	    "list end users (the secret ID only as set or not set)" },
+	    "list end users" },
 	{ "person", "show", cmd_person_show,
 	    "person show EMAIL [--org ORG] [--json]", "show one end user" },
 	{ "person", "import", cmd_person_import,
 	    "person import FILE.csv [--org ORG] [--partial] [--invite "
 	    "--account NAME [--endpoint smime/EXT]]",
-	    "import end users from the guide's CSV; any failing line imports "
-	    "nothing unless --partial" },
+	    "import end users from a CSV file (all lines or, --partial, the "
+	    "good ones)" },
 	{ "person", "invite", cmd_person_invite,
 	    "person invite EMAIL --account NAME [--org ORG] [--endpoint "
 	    "smime/EXT]",
-	    "mail an end user an invitation code to enroll on a client "
-	    "certificate account" },
+	    "mail an end user an invitation to enroll" },
 	{ "person", "reset-secret-id", cmd_person_reset_secret,
 	    "person reset-secret-id EMAIL [--org ORG] (--secret-id - | "
 	    "--secret-id-file FILE | --generate-secret-id)",
