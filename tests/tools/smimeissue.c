@@ -6,7 +6,8 @@
  *	smimeissue ACCOUNT EMAIL KEYTYPE PASSWORD [CSR-FILE]
  *
  * ACCOUNT is an account of customer "demo"'s default client web form
- * endpoint; its first profile and that profile's shortest term are used.
+ * endpoint; its first profile that allows the key and that profile's
+ * shortest term are used.
  * With CSR-FILE (PEM or DER) the certificate is for that key and KEYTYPE
  * is ignored.  Prints the certificate ID; exits 1 (message on stderr)
  * when refused or failed.
@@ -23,6 +24,22 @@
 #include "secret.h"
 #include "store.h"
 
+/* Returns the first of the account's profiles that allows kt, or NULL. */
+static const struct profile *
+profile_for(const struct profile_list *l, enum key_type kt)
+{
+	unsigned	 mask;
+	size_t		 i;
+
+	for (i = 0; i < l->n; i++) {
+		if ((mask = key_types_parse(l->items[i]->key_types)) == 0)
+			mask = KEY_ALL;
+		if ((mask & (unsigned)kt) != 0)
+			return l->items[i];
+	}
+	return NULL;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -32,6 +49,8 @@ main(int argc, char *argv[])
 	struct endpoint		*ep = NULL;
 	struct account		*acc = NULL;
 	struct profile_list	*profs = NULL;
+	const struct profile	*prof;
+	enum key_type		 kt;
 	struct csr		*csr = NULL;
 	struct clientcert_order	 o;
 	struct clientcert_result res;
@@ -54,8 +73,7 @@ main(int argc, char *argv[])
 	    (ep = store_endpoint_find(db, cust->id, ENDPOINT_SMIME, "")) ==
 	    NULL || (acc = store_account_by_name(db, ep->id, argv[1])) ==
 	    NULL || (profs = store_account_profiles(db, acc->id)) == NULL ||
-	    profs->n == 0 ||
-	    policy_terms(profs->items[0]->terms, terms, 16) == 0) {
+	    profs->n == 0) {
 		fprintf(stderr, "smimeissue: no instance, account or profile\n");
 		goto out;
 	}
@@ -78,14 +96,20 @@ main(int argc, char *argv[])
 			goto out;
 		}
 	}
+	kt = csr != NULL ? csr->key_type : keygen_type_parse(argv[3]);
+	if ((prof = profile_for(profs, kt)) == NULL ||
+	    policy_terms(prof->terms, terms, 16) == 0) {
+		fprintf(stderr, "smimeissue: no profile for this key\n");
+		goto out;
+	}
 	memset(&o, 0, sizeof(o));
 	o.customer_id = cust->id;
 	o.account_id = acc->id;
 	o.org_id = acc->org_id;
 	o.dept_id = acc->dept_id;
-	o.profile_id = profs->items[0]->id;
+	o.profile_id = prof->id;
 	o.term_days = terms[0];
-	o.key_type = keygen_type_parse(argv[3]);
+	o.key_type = kt;
 	o.csr = csr;
 	o.email = argv[2];
 	o.first = "Test";
