@@ -104,21 +104,21 @@ await run('smime_browser.mjs', async (page) => {
 	await page.getByRole('link', { name: 'Certificate enrollment by SecretID' }).click();
 	ok((await page.title()).startsWith('Digital Certificate Download'), 'secret ID: Digital Certificate Download');
 	await snap('sid-step1');
-	await page.getByLabel('Email Address').fill('dave@example.com');
+	await page.getByLabel('Email Address').fill('dana@example.com');
 	await page.getByLabel('Secret identifier').fill('demo-secret-2026');
 	await page.getByRole('button', { name: 'Next' }).click();
 	ok(await page.locator('#password2').count() === 1, 'secret ID: the enrollment form');
 	await snap('sid-form');
 	await page.selectOption('#keyType', 'rsa2048');
-	await page.fill('#password', 'dave-pkcs12-pw');
-	await page.fill('#password2', 'dave-pkcs12-pw');
-	await page.fill('#passphrase', 'dave-passphrase-1');
-	await page.fill('#passphrase2', 'dave-passphrase-1');
+	await page.fill('#password', 'dana-pkcs12-pw');
+	await page.fill('#password2', 'dana-pkcs12-pw');
+	await page.fill('#passphrase', 'dana-passphrase-1');
+	await page.fill('#passphrase2', 'dana-passphrase-1');
 	await page.check('#eula');
 	await page.getByRole('button', { name: 'Enroll' }).click();
 	ok(page.url().includes('/collect?id='), 'secret ID: issued at once, collection page');
 	await snap('sid-collect');
-	pem = await pkcs12(page, 'dave', 'dave-pkcs12-pw');
+	pem = await pkcs12(page, 'dana', 'dana-pkcs12-pw');
 	ok(pem.includes('BEGIN PRIVATE KEY'), 'secret ID: PKCS#12 opens');
 
 	// Invitation and User Registration.

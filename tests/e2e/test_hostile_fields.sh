@@ -11,6 +11,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT="$ROOT/tests/out/hostile_fields"
 rm -rf "$OUT" && mkdir -p "$OUT"
 start_instance
+instance_populate_persons "$INSTANCE"
 JAR="$OUT/cookies"
 
 P=$'"><script>alert(1)</script><img src=x onerror=alert(2)>\''
@@ -256,11 +257,11 @@ never_raw smenroll-query
 sqlite3 "$INSTANCE/state/certdesk.db" "DELETE FROM throttle"
 get sms1 "$BASE/smime?action=enroll&swt=sid"
 post smsform "$BASE/smime?action=enroll&swt=sid" "$OUT/sms1.html" url \
-    "csrf=$(csrf_of sms1)" swt=sid secretId=demo-secret-2026 email=dave@example.com
+    "csrf=$(csrf_of sms1)" swt=sid secretId=demo-secret-2026 email=dana@example.com
 check_grep "secret-ID form served" 'name="password2"' "$OUT/smsform.html"
 FT=$(sed -n 's/.*name="token" value="\([^"]*\)".*/\1/p' "$OUT/smsform.html")
 post smsenroll-all "$BASE/smime?action=enroll&swt=sid" "$OUT/smsform.html" url \
-    "csrf=$(csrf_of smsform)" "token=$FT" step=2 swt=sid email=dave@example.com
+    "csrf=$(csrf_of smsform)" "token=$FT" step=2 swt=sid email=dana@example.com
 never_raw smsenroll-all
 check_eq "no request recorded from hostile client input" 0 \
     "$(db_count 'SELECT COUNT(*) FROM request')"

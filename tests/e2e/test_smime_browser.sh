@@ -10,6 +10,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/e2e/instance.sh"
 . "$ROOT/tests/e2e/lib.sh"
 browser_start smime_browser
+instance_populate_persons "$INSTANCE"
 browser_run smime_browser
 check "screenshots saved" test "$(ls "$OUT"/*.png 2>/dev/null | wc -l)" -ge 30
 finish

@@ -14,6 +14,7 @@ OUT="$ROOT/tests/out/smime_forms"
 rm -rf "$OUT" && mkdir -p "$OUT"
 
 start_instance
+instance_populate_persons "$INSTANCE"
 JAR="$OUT/cookies"
 DB="$INSTANCE/state/certdesk.db"
 PASS=correct-horse-1
@@ -388,7 +389,7 @@ check_eq "user CSR: the certificate holds the person's key" \
     "$(openssl x509 -inform DER -in "$OUT/carol.der" -pubkey -noout | openssl sha256)"
 
 # ---- secret ID and invitation: persons from the CLI ----
-# Secret ID (guide 3.3.4.2): dave@example.com, demo-secret-2026, from instance.sh.
+# Secret ID (guide 3.3.4.2): dana@example.com, demo-secret-2026, from instance.sh.
 SID=demo-secret-2026
 sid1() {	# outname email secret [extra curl args]
 	TOK=$(csrf_token "$JAR" "$BASE/smime?action=enroll&swt=sid")
@@ -400,29 +401,29 @@ curl -s "$BASE/smime?action=enroll&swt=sid" > "$OUT/sid-get.html"
 check_grep "secret ID: Digital Certificate Download" 'Digital Certificate Download' "$OUT/sid-get.html"
 check_grep "secret ID: Secret identifier field" '<label for="secretId">Secret identifier' "$OUT/sid-get.html"
 before=$(state)
-sid1 sid-wrong dave@example.com not-the-secret
+sid1 sid-wrong dana@example.com not-the-secret
 check_grep "wrong secret ID: generic message" 'email address or the secret identifier is not correct' "$OUT/sid-wrong.html"
 check_nogrep "wrong secret ID: not echoed" 'not-the-secret' "$OUT/sid-wrong.html"
 sid1 sid-unknown nobody@example.com $SID
 check_grep "unknown person: the same generic message" 'email address or the secret identifier is not correct' "$OUT/sid-unknown.html"
 check_eq "secret-ID failures: nothing issued" "$before" "$(state)"
 db_count "UPDATE person SET secret_failures = 0" >/dev/null
-sid1 sid-1 DAVE@example.com $SID
+sid1 sid-1 DANA@example.com $SID
 check "secret ID: step 2 token" test -n "$FT"
 for f in profile term keyType password password2 passphrase passphrase2 eula; do
 	check_grep "secret-ID form has $f with a label" "<label[^>]*for=\"$f\"" "$OUT/sid-1.html"
 done
 check_grep "secret-ID form: Annual Renewal Passphrase" 'Annual Renewal Passphrase' "$OUT/sid-1.html"
 check_nogrep "secret-ID form: no name fields" 'name="firstName"' "$OUT/sid-1.html"
-SGOOD=(-d step=2 -d swt=sid --data-urlencode email=dave@example.com
+SGOOD=(-d step=2 -d swt=sid --data-urlencode email=dana@example.com
     --data-urlencode "profile=Client Authentication and Email" -d term=730
     -d keyType=rsa2048 -d password=$PW -d password2=$PW
-    -d passphrase=dave-passphrase-1 -d passphrase2=dave-passphrase-1 -d eula=1)
+    -d passphrase=dana-passphrase-1 -d passphrase2=dana-passphrase-1 -d eula=1)
 sid2() { post "$BASE/smime?action=enroll&swt=sid" "$1" --data-urlencode "token=$FT" "${SGOOD[@]}" "${@:2}"; }
 before=$(state)
 sid2 sid-pw-short -d password=short1 -d password2=short1 >/dev/null
 check_grep "secret ID, short password: says why" 'at least 8 characters' "$OUT/sid-pw-short.html"
-sid2 sid-pw-pass -d password=dave-passphrase-1 -d password2=dave-passphrase-1 >/dev/null
+sid2 sid-pw-pass -d password=dana-passphrase-1 -d password2=dana-passphrase-1 >/dev/null
 check_grep "secret ID, password is the passphrase: says why" 'must differ from your passphrase' "$OUT/sid-pw-pass.html"
 sid2 sid-key -d keyType=ec384 >/dev/null
 check_grep "secret ID, key type not of the profile: says why" 'Choose one of the key types' "$OUT/sid-key.html"
@@ -431,22 +432,22 @@ check_eq "secret-ID form errors: nothing written" "$before" "$(state)"
 code=$(sid2 sid-ok)
 check_eq "secret ID: issued at once, 303" 303 "$code"
 SCERT=$(sed -n 's/^Location: .*collect?id=\([0-9a-f]*\).*/\1/p' "$OUT/sid-ok.hdr" | tr -d '\r')
-check_eq "secret ID: the person's names, RSA 2048, two years" "Issued|Dave|Brown|rsa2048|730" \
+check_eq "secret ID: the person's names, RSA 2048, two years" "Issued|Dana|Brown|rsa2048|730" \
     "$(db_count "SELECT status, first_name, last_name, key_type, term_days FROM request WHERE cert_id = '$SCERT'")"
-check_eq "secret ID: no second person" 1 "$(db_count "SELECT COUNT(*) FROM person WHERE email = 'dave@example.com'")"
-sqlite3 "$DB" "SELECT writefile('$OUT/dave.p12', p12_der) FROM p12_pickup p JOIN request r ON r.id = p.request_id WHERE r.cert_id = '$SCERT' AND encoding = 'modern'" >/dev/null
+check_eq "secret ID: no second person" 1 "$(db_count "SELECT COUNT(*) FROM person WHERE email = 'dana@example.com'")"
+sqlite3 "$DB" "SELECT writefile('$OUT/dana.p12', p12_der) FROM p12_pickup p JOIN request r ON r.id = p.request_id WHERE r.cert_id = '$SCERT' AND encoding = 'modern'" >/dev/null
 check "secret ID: the PKCS#12 opens with the password" \
-    openssl pkcs12 -in "$OUT/dave.p12" -passin "pass:$PW" -noenc -out "$OUT/dave.pem"
+    openssl pkcs12 -in "$OUT/dana.p12" -passin "pass:$PW" -noenc -out "$OUT/dana.pem"
 
 # Renewal by secret ID.
 TOK=$(csrf_token "$JAR" "$BASE/smime?action=renew&swt=sid")
-post "$BASE/smime?action=renew&swt=sid" sr-1 -d swt=sid --data-urlencode email=dave@example.com \
-    -d secretId=$SID -d passphrase=dave-passphrase-1 >/dev/null
+post "$BASE/smime?action=renew&swt=sid" sr-1 -d swt=sid --data-urlencode email=dana@example.com \
+    -d secretId=$SID -d passphrase=dana-passphrase-1 >/dev/null
 check_grep "renewal by secret ID: the certificate listed" "value=\"$SCERT\"" "$OUT/sr-1.html"
 code=$(post "$BASE/smime?action=renew&swt=sid" sr-2 -d step=2 -d swt=sid \
     --data-urlencode "token=$(field token "$OUT/sr-1.html")" \
     --data-urlencode "allowed=$(field allowed "$OUT/sr-1.html")" \
-    --data-urlencode email=dave@example.com -d certId=$SCERT -d password=$PW -d password2=$PW)
+    --data-urlencode email=dana@example.com -d certId=$SCERT -d password=$PW -d password2=$PW)
 check_eq "renewal by secret ID: 303" 303 "$code"
 check_eq "renewal by secret ID: the old is superseded" "Revoked|4" \
     "$(db_count "SELECT status, revoke_reason FROM request WHERE cert_id = '$SCERT'")"
@@ -455,15 +456,15 @@ check_eq "renewal by secret ID: the old is superseded" "Revoked|4" \
 # cleared in between, so what stops it is the person's own lock).
 for i in $(seq 1 10); do
 	db_count "DELETE FROM throttle" >/dev/null
-	sid1 sid-lock-$i dave@example.com "wrong-$i"
+	sid1 sid-lock-$i dana@example.com "wrong-$i"
 done
 db_count "DELETE FROM throttle" >/dev/null
 before=$(state)
-sid1 sid-locked dave@example.com $SID
+sid1 sid-locked dana@example.com $SID
 check_grep "eleventh attempt, even the right one: locked" 'secret identifier is locked' "$OUT/sid-locked.html"
 check_eq "locked: nothing written" "$before" "$(state)"
-check "person unlock" quiet cdadm person unlock dave@example.com --org "Demo Org"
-sid1 sid-unlocked dave@example.com $SID
+check "person unlock" quiet cdadm person unlock dana@example.com --org "Demo Org"
+sid1 sid-unlocked dana@example.com $SID
 check "after unlock: the form again" test -n "$FT"
 
 # Invitation (guide 3.3.4.3): User Registration.
@@ -532,12 +533,12 @@ for i in $(seq 1 10); do
 	sid1 sid-guess-$i "nobody$i@example.com" "guess-$i"
 done
 code=$(curl -s -o "$OUT/sid-blocked.html" -w '%{http_code}' -b "$JAR" -c "$JAR" \
-    --data-urlencode "csrf=$TOK" -d swt=sid -d email=dave@example.com -d secretId=wrong-again \
+    --data-urlencode "csrf=$TOK" -d swt=sid -d email=dana@example.com -d secretId=wrong-again \
     "$BASE/smime?action=enroll&swt=sid")
 check_eq "the eleventh secret-ID guess from one address: 429" 429 "$code"
 check_eq "throttled guesses wrote nothing" "$before" "$(state)"
 check_eq "the blocked guess never reached the person's secret check" 0 \
-    "$(db_count "SELECT secret_failures FROM person WHERE email = 'dave@example.com'")"
+    "$(db_count "SELECT secret_failures FROM person WHERE email = 'dana@example.com'")"
 db_count "DELETE FROM throttle" >/dev/null
 
 # ---- several enrollments in a row through the same workers ----
