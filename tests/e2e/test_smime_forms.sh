@@ -214,7 +214,9 @@ check_eq "two PKCS#12 files to pick up" 2 \
 curl -s "$BASE/collect?id=$CERT" > "$OUT/collect.html"
 check_grep "collection page: the certificate" "$CERT" "$OUT/collect.html"
 for enc in modern compatible; do
-	sqlite3 "$DB" "SELECT writefile('$OUT/$enc.p12', p12_der) FROM p12_pickup p JOIN request r ON r.id = p.request_id WHERE r.cert_id = '$CERT' AND encoding = '$enc'" >/dev/null
+	check_grep "collection page: the $enc PKCS#12 link" "collect\\?id=$CERT&amp;p12=$enc" "$OUT/collect.html"
+	curl -s -D "$OUT/$enc.hdr" -o "$OUT/$enc.p12" "$BASE/collect?id=$CERT&p12=$enc"
+	check_grep "$enc PKCS#12 download: application/x-pkcs12" '^Content-Type: application/x-pkcs12' "$OUT/$enc.hdr"
 	check "$enc PKCS#12 opens with openssl (no -legacy)" \
 	    openssl pkcs12 -in "$OUT/$enc.p12" -passin "pass:$PW" -noenc -out "$OUT/$enc.pem"
 	check_grep "$enc PKCS#12 holds the key" 'BEGIN PRIVATE KEY' "$OUT/$enc.pem"
@@ -435,7 +437,7 @@ SCERT=$(sed -n 's/^Location: .*collect?id=\([0-9a-f]*\).*/\1/p' "$OUT/sid-ok.hdr
 check_eq "secret ID: the person's names, RSA 2048, two years" "Issued|Dana|Brown|rsa2048|730" \
     "$(db_count "SELECT status, first_name, last_name, key_type, term_days FROM request WHERE cert_id = '$SCERT'")"
 check_eq "secret ID: no second person" 1 "$(db_count "SELECT COUNT(*) FROM person WHERE email = 'dana@example.com'")"
-sqlite3 "$DB" "SELECT writefile('$OUT/dana.p12', p12_der) FROM p12_pickup p JOIN request r ON r.id = p.request_id WHERE r.cert_id = '$SCERT' AND encoding = 'modern'" >/dev/null
+curl -s -o "$OUT/dana.p12" "$BASE/collect?id=$SCERT&p12=modern"
 check "secret ID: the PKCS#12 opens with the password" \
     openssl pkcs12 -in "$OUT/dana.p12" -passin "pass:$PW" -noenc -out "$OUT/dana.pem"
 
