@@ -385,6 +385,9 @@ CCERT=$(sed -n 's/^Location: .*collect?id=\([0-9a-f]*\).*/\1/p' "$OUT/c-v-ok.hdr
 check "user CSR: issued to the collection page" test -n "$CCERT"
 check_eq "user CSR: no PKCS#12 kept" 0 \
     "$(db_count "SELECT COUNT(*) FROM p12_pickup p JOIN request r ON r.id = p.request_id WHERE r.cert_id = '$CCERT'")"
+curl -s "$BASE/collect?id=$CCERT" > "$OUT/c-collect.html"
+check_nogrep "user CSR: the collection page offers no PKCS#12" 'p12=' "$OUT/c-collect.html"
+check_grep "user CSR: the collection page offers the certificate formats" 'format=' "$OUT/c-collect.html"
 sqlite3 "$DB" "SELECT writefile('$OUT/carol.der', cert_der) FROM request WHERE cert_id = '$CCERT'" >/dev/null
 check_eq "user CSR: the certificate holds the person's key" \
     "$(openssl pkey -in "$OUT/carol.key" -pubout | openssl sha256)" \
