@@ -510,6 +510,30 @@ check_eq "registration: the invitation code is used" 1 \
 curl -s -b "$JAR" "$LINK" > "$OUT/inv-again.html"
 check_grep "the invitation again: used" 'already been used' "$OUT/inv-again.html"
 
+# ---- an account that allows an empty PKCS#12 password: warned, then issued ----
+cdadm account add smime-empty --endpoint smime --org "Demo Org" --code demo-empty-2026 \
+    --profile "Email Signing" --allow-empty-p12 >/dev/null
+TOK=$(csrf_token "$JAR" "$BASE/smime?action=enroll")
+step1 demo-empty-2026 gus@example.com em1
+check_nogrep "one profile: no profile choice" 'id="profile"' "$OUT/em1.html"
+check_grep "one profile: named with its description" 'Certificate Profile: Email Signing' "$OUT/em1.html"
+rm -f "$INSTANCE"/mail/*.eml
+post "$BASE/smime?action=enroll" em2 --data-urlencode "token=$FT" -d step=2 \
+    --data-urlencode email=gus@example.com -d firstName=Gus -d lastName=Grey -d term=365 \
+    -d keyType=ec256 -d passphrase=gus-passphrase -d passphrase2=gus-passphrase -d eula=1 >/dev/null
+LINK=$(mail_link "$(newest_mail)")
+curl -s -b "$JAR" -c "$JAR" "$LINK" > "$OUT/em-get.html"
+check_grep "empty password allowed: the page warns" 'leave the password empty, but then anyone' "$OUT/em-get.html"
+TOK=$(field csrf "$OUT/em-get.html")
+post "$BASE/validate" em-ok --data-urlencode "token=$(field token "$OUT/em-get.html")" \
+    --data-urlencode "ref=$(field ref "$OUT/em-get.html")" --data-urlencode email=gus@example.com \
+    -d password= -d password2= >/dev/null
+ECERT=$(sed -n 's/^Location: .*collect?id=\([0-9a-f]*\).*/\1/p' "$OUT/em-ok.hdr" | tr -d '\r')
+check "empty password allowed: issued" test -n "$ECERT"
+curl -s -o "$OUT/gus.p12" "$BASE/collect?id=$ECERT&p12=modern"
+check "empty password: the PKCS#12 opens with the empty password" \
+    openssl pkcs12 -in "$OUT/gus.p12" -passin pass: -noenc -out "$OUT/gus.pem"
+
 # ---- a validation mail that cannot be sent is shown, and the request stays ----
 mv "$INSTANCE/mail" "$INSTANCE/mail.saved"
 touch "$INSTANCE/mail"
