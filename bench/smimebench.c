@@ -78,14 +78,6 @@ profile_for(const struct profile_list *l, enum key_type kt)
 	return NULL;
 }
 
-/* Returns the q-quantile (nearest rank) of the n values, which it sorts. */
-static double
-sorted_quantile(double *v, size_t n, double q)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return quantile(v, n, q);
-}
-
 /* -k: times n key generations of type kt; returns the exit status. */
 static int
 keygen_only(long n, enum key_type kt)
@@ -102,7 +94,8 @@ keygen_only(long n, enum key_type kt)
 		gen[i] = now_ms() - t;
 		EVP_PKEY_free(k);
 	}
-	printf("%.1f %.1f\n", sorted_quantile(gen, (size_t)n, 0.5),
+	qsort(gen, (size_t)n, sizeof(*gen), cmp_double);
+	printf("%.1f %.1f\n", quantile(gen, (size_t)n, 0.5),
 	    quantile(gen, (size_t)n, 0.99));
 	free(gen);
 	return 0;

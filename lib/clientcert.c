@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <openssl/crypto.h>
 #include <openssl/x509.h>
@@ -48,7 +47,6 @@ struct cc {
 	struct request			 rq;		/* the row as recorded */
 	unsigned char			*csr_der;	/* user CSR, stored without challenge */
 	struct issue_cert		 ic;
-	int				 signed_ok;
 	unsigned char			*p12[P12_N_ENCODINGS];
 	size_t				 p12_len[P12_N_ENCODINGS];
 	char				*cert_id;
@@ -309,7 +307,6 @@ cc_sign(struct cc *c)
 	if (!issue_make(c->ca->ca, c->ca->crl_url, &c->rq, &c->view, c->org,
 	    c->prof, NULL, &c->ic))
 		return cc_fail(c, CLIENTCERT_FAILED, CLIENTCERT_GENERIC);
-	c->signed_ok = 1;
 	return CLIENTCERT_OK;
 }
 
@@ -487,14 +484,14 @@ clientcert_issue(struct db *db, const struct config *cfg,
 	struct cc		 c;
 	enum clientcert_status	 st;
 
+	/* Callers pass a result they have not set: everything is written here. */
+	memset(res, 0, sizeof(*res));
 	memset(&c, 0, sizeof(c));
 	c.db = db;
 	c.cfg = cfg;
 	c.o = o;
 	c.err = res->err;
 	c.errlen = sizeof(res->err);
-	res->cert_id = NULL;
-	res->err[0] = '\0';
 	if (db_in_transaction(db) || o->email == NULL) {
 		log_err("clientcert: called inside a transaction or without "
 		    "an email");
