@@ -393,6 +393,26 @@ check_eq "user CSR: the certificate holds the person's key" \
     "$(openssl pkey -in "$OUT/carol.key" -pubout | openssl sha256)" \
     "$(openssl x509 -inform DER -in "$OUT/carol.der" -pubkey -noout | openssl sha256)"
 
+# A user-CSR certificate renews with a new CSR of the person's.
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$OUT/carol2.key" \
+    -out "$OUT/carol2.csr" -subj "/CN=Carol White/emailAddress=carol@example.com" 2>/dev/null
+TOK=$(csrf_token "$JAR" "$BASE/smime/csr?action=renew")
+post "$BASE/smime/csr?action=renew" cr-1 -d accessCode=demo-smime-csr-2026 \
+    --data-urlencode email=carol@example.com -d passphrase=$PASS >/dev/null
+check_grep "user-CSR renewal asks for a CSR" 'name="csr"' "$OUT/cr-1.html"
+check_nogrep "user-CSR renewal asks for no password" 'name="password"' "$OUT/cr-1.html"
+curl -s -b "$JAR" -c "$JAR" -o "$OUT/cr-2.html" -D "$OUT/cr-2.hdr" -F "csrf=$TOK" -F step=2 \
+    -F "token=$(field token "$OUT/cr-1.html")" -F "allowed=$(field allowed "$OUT/cr-1.html")" \
+    -F email=carol@example.com -F certId=$CCERT -F "csr=<$OUT/carol2.csr" "$BASE/smime/csr?action=renew"
+CCERT2=$(sed -n 's/^Location: .*collect?id=\([0-9a-f]*\).*/\1/p' "$OUT/cr-2.hdr" | tr -d '\r')
+check "user-CSR renewal: issued" test -n "$CCERT2"
+sqlite3 "$DB" "SELECT writefile('$OUT/carol2.der', cert_der) FROM request WHERE cert_id = '$CCERT2'" >/dev/null
+check_eq "user-CSR renewal: the new CSR's key" \
+    "$(openssl pkey -in "$OUT/carol2.key" -pubout | openssl sha256)" \
+    "$(openssl x509 -inform DER -in "$OUT/carol2.der" -pubkey -noout | openssl sha256)"
+check_eq "user-CSR renewal: the old one superseded" "Revoked|4" \
+    "$(db_count "SELECT status, revoke_reason FROM request WHERE cert_id = '$CCERT'")"
+
 # ---- secret ID and invitation: persons from the CLI ----
 # Secret ID (guide 3.3.4.2): dana@example.com, demo-secret-2026, from instance.sh.
 SID=demo-secret-2026
