@@ -285,6 +285,12 @@ static const char *const db_sql[STMT__COUNT] = {
 	    "SELECT serial, revoked_at, revoke_reason FROM request"
 	    " WHERE ca_id = ? AND status = 'Revoked' AND not_after > ?"
 	    " ORDER BY revoked_at",
+	/* A person's unexpired client certificates, newest first. */
+	[STMT_REQUEST_SMIME_VALID] =
+	    "SELECT " REQUEST_COLS " FROM request WHERE customer_id = ?"
+	    " AND type = 'smime' AND status IN ('Issued', 'Revoked')"
+	    " AND not_after > ?"
+	    " AND lower(requester_email) = lower(?) ORDER BY id DESC",
 	[STMT_P12_INSERT] =
 	    "INSERT INTO p12_pickup (request_id, encoding, p12_der, expires)"
 	    " VALUES (?, ?, ?, ?)",

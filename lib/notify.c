@@ -12,6 +12,7 @@
 #include "mail.h"
 #include "notify.h"
 #include "store.h"
+#include "tmpl.h"
 
 /*
  * Sets a value someone typed: control characters (newlines above all)
@@ -301,5 +302,54 @@ out:
 	store_endpoint_free(ep);
 	store_account_free(acc);
 	store_person_free(p);
+	return ok;
+}
+
+int
+notify_validation(struct db *db, const struct config *cfg, long long id,
+    const char *code)
+{
+	struct request	*r = NULL;
+	struct customer	*cust = NULL;
+	HDF		*hdf = NULL;
+	NEOERR		*nerr;
+	struct buf	 url = { 0 }, name = { 0 };
+	int		 ok = 0;
+
+	if ((r = store_request_by_id(db, id)) == NULL ||
+	    (cust = store_customer_by_id(db, r->customer_id)) == NULL)
+		goto out;
+	if ((nerr = hdf_init(&hdf)) != STATUS_OK) {
+		nerr_ignore(&nerr);
+		goto out;
+	}
+	/* The code is a link parameter: it is escaped as one, like the email. */
+	if (!buf_printf(&url, "%s/customer/%s/validate?requestCode=",
+	    config_get(cfg, "BaseURL", "http://localhost"), cust->uri) ||
+	    !tmpl_url_append(&url, code) || !buf_puts(&url, "&email=") ||
+	    !tmpl_url_append(&url, r->requester_email))
+		goto out;
+	buf_printf(&name, "%s%s%s", r->first_name, *r->last_name ? " " : "",
+	    r->last_name);
+	hdf_set_value(hdf, "Customer.Name", cust->name);
+	set_typed(hdf, "Person.Name", name.data ? (char *)name.data : "");
+	set_typed(hdf, "Person.Email", r->requester_email);
+	hdf_set_value(hdf, "Validation.URL", (const char *)url.data);
+	hdf_set_value(hdf, "Validation.Code", code);
+	ok = mail_send(cfg, hdf, "mail/validation", r->requester_email,
+	    "Validation Email - You have requested email certificate "
+	    "validation.");
+out:
+	if (!ok)
+		log_err("validation email for request %lld not sent", id);
+	if (hdf != NULL) {
+		hdf_cleanse(hdf, "Validation.URL");
+		hdf_cleanse(hdf, "Validation.Code");
+	}
+	buf_free_secret(&url);
+	buf_free(&name);
+	hdf_destroy(&hdf);
+	store_customer_free(cust);
+	store_request_free(r);
 	return ok;
 }

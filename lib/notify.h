@@ -31,6 +31,14 @@ int	 notify_expiry(struct db *, const struct config *, long long id,
 	    int days);
 
 /*
+ * Sends the validation email of the Awaiting validation client request
+ * id (guide 3.3.4.1): the link to the Account Validation page with code
+ * and email, and the code itself.  Returns as notify_request.
+ */
+int	 notify_validation(struct db *, const struct config *, long long id,
+	    const char *code);
+
+/*
  * Mails the invitation code (in clear, from vcode_make) to the person
  * person_id for account account_id: templates/mail/invitation.cs with
  * the link <BaseURL>/customer/<uri>/validate?requestCode=CODE&email=EMAIL

@@ -421,6 +421,14 @@ void		 store_request_free(struct request *);
 void		 store_request_list_free(struct request_list *);
 void		 store_revoked_list_free(struct revoked_list *);
 
+/*
+ * Returns the client certificates of the customer for email
+ * (case-insensitive), Issued or Revoked, whose notAfter is after now,
+ * newest first (caller frees).
+ */
+struct request_list *store_request_smime_valid(struct db *,
+		    long long customer_id, const char *email, long long now);
+
 long long	 store_scep_txn_add(struct db *, const struct scep_txn *);
 struct scep_txn	*store_scep_txn_get(struct db *, long long endpoint_id,
 		    const char *transaction_id);

@@ -405,3 +405,19 @@ tmpl_render_string(HDF *hdf, const char *text, struct buf *out)
 {
 	return tmpl_run_string(hdf, text, out);
 }
+
+int
+tmpl_url_append(struct buf *out, const char *value)
+{
+	NEOERR	*nerr;
+	char	*esc = NULL;
+	int	 ok;
+
+	if ((nerr = cgi_url_escape(value, &esc)) != STATUS_OK) {
+		nerr_ignore(&nerr);
+		return 0;
+	}
+	ok = buf_puts(out, esc);
+	free(esc);
+	return ok;
+}

@@ -25,4 +25,11 @@ int	tmpl_render_text(HDF *hdf, const char *dir, const char *name,
 /* Renders a template held in a string with HTML escaping; 1 ok, 0 error (logged). */
 int	tmpl_render_string(HDF *hdf, const char *text, struct buf *out);
 
+/*
+ * Appends value to out URL-encoded as a query parameter (ClearSilver's
+ * cgi_url_escape), for links built outside a template; returns 1 on
+ * success.
+ */
+int	tmpl_url_append(struct buf *out, const char *value);
+
 #endif

@@ -4,6 +4,7 @@
 #   instance_config DIR PORT     write DIR/certdesk.hdf and DIR/lighttpd.conf
 #   instance_populate DIR        CA, RA, customer "demo", org, domain, profiles,
 #                                endpoints and accounts with the demo codes
+#   instance_populate_persons DIR  the demo person with a secret ID
 #   instance_start DIR           start lighttpd in the background, wait for it
 #   instance_stop DIR            stop it
 #   free_port                    print a free loopback TCP port
@@ -101,10 +102,14 @@ instance_populate() {
 	cdadm profile add "SSL Wildcard" --type ssl --terms 365 --wildcard --multi-domain \
 	    --description "Wildcard server certificate" >/dev/null
 	cdadm profile add "Client Authentication and Email" --type smime --terms 365,730 \
-	    --eku emailProtection,clientAuth >/dev/null
+	    --keys rsa2048,rsa3072,ec256 --eku emailProtection,clientAuth \
+	    --description "Signing, encryption and client authentication" >/dev/null
+	cdadm profile add "Email Signing" --type smime --terms 365 --keys ec256 \
+	    --eku emailProtection --description "Signing and encryption only" >/dev/null
 	cdadm profile add "Device" --type device --terms 365 --eku clientAuth >/dev/null
 	cdadm endpoint add --type ssl --name "SSL Web Form" >/dev/null
 	cdadm endpoint add --type smime --name "Client Web Form" >/dev/null
+	cdadm endpoint add --type smime --ext csr --name "Client Web Form (own CSR)" >/dev/null
 	cdadm endpoint add --type device --ext lab --name "Device Web Form" >/dev/null
 	cdadm endpoint add --type bulk --name "Bulk SSL Form" >/dev/null
 	cdadm endpoint add --type scep-device --ext device --name "Device SCEP" >/dev/null
@@ -115,7 +120,10 @@ instance_populate() {
 	cdadm account add ssl-auto --endpoint ssl --org "Demo Org" --code demo-ssl-auto-2026 \
 	    --profile "SSL Standard,SSL Multi-Domain,SSL Wildcard" --auto-approve >/dev/null
 	cdadm account add smime --endpoint smime --org "Demo Org" --dept IT --code demo-smime-2026 \
-	    --profile "Client Authentication and Email" >/dev/null
+	    --profile "Client Authentication and Email,Email Signing" >/dev/null
+	# Client certificates from the person's own CSR: no key on the server.
+	cdadm account add smime-csr --endpoint smime/csr --org "Demo Org" --code demo-smime-csr-2026 \
+	    --profile "Client Authentication and Email" --user-csr >/dev/null
 	# The form never asks for the code: the extension is its only gate.
 	cdadm account add device --endpoint device/lab --org "Demo Org" --code demo-device-2026 \
 	    --profile Device >/dev/null
@@ -128,6 +136,15 @@ instance_populate() {
 	cdadm account add scep-approval --endpoint scep-device/device-approval --org "Demo Org" \
 	    --code demo-scep-2026 --profile Device --term 365 --manual-approval >/dev/null
 	cdadm crl generate >/dev/null
+}
+
+# The demo's person with a secret ID (guide 3.3.4.2), for /smime: the demo
+# and the client-certificate tests add it; tests that count persons from
+# an empty table start without it.
+instance_populate_persons() {
+	INSTANCE=$(cd "$1" && pwd)
+	echo demo-secret-2026 | cdadm person add dana@example.com --org "Demo Org" \
+	    --dept IT --first Dana --last Brown --secret-id - >/dev/null
 }
 
 instance_start() {

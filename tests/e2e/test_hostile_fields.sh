@@ -11,6 +11,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT="$ROOT/tests/out/hostile_fields"
 rm -rf "$OUT" && mkdir -p "$OUT"
 start_instance
+instance_populate_persons "$INSTANCE"
 JAR="$OUT/cookies"
 
 P=$'"><script>alert(1)</script><img src=x onerror=alert(2)>\''
@@ -211,6 +212,75 @@ post device-query "$BASE/device/lab?$(query_all "$OUT/device.html" "")" \
 never_raw device-query
 check_eq "no request recorded from hostile device input" 0 \
     "$(db_count 'SELECT COUNT(*) FROM request')"
+
+# --- client certificates: every first step of /smime
+for page in "enroll" "enroll&swt=sid" "renew" "renew&swt=sid" "revoke"; do
+	n=smime-${page//[&=]/-}
+	sqlite3 "$INSTANCE/state/certdesk.db" "DELETE FROM throttle"
+	get "$n" "$BASE/smime?action=$page"
+	check "$n: form has fields" test "$(fields "$OUT/$n.html" | wc -l)" -ge 3
+	get "$n-q" "$BASE/smime?$(query_all "$OUT/$n.html" "${page%%&*}")"
+	never_raw "$n-q"
+	post "$n-all" "$BASE/smime?action=$page" "$OUT/$n.html" url
+	never_raw "$n-all"
+	post "$n-post" "$BASE/smime?action=$page" "$OUT/$n.html" url \
+	    "csrf=$(csrf_of "$n")" swt=sid
+	never_raw "$n-post"
+	echoed "$n-post"
+	# The second steps with a hostile token go back to the first.
+	post "$n-step2" "$BASE/smime?action=$page" "$OUT/$n.html" url \
+	    "csrf=$(csrf_of "$n")" step=2 swt=sid
+	never_raw "$n-step2"
+done
+get smime-validate "$BASE/smime?action=validate&requestCode=$PQ&email=$PQ"
+never_raw smime-validate
+
+# --- the client enrollment form behind a right access code
+sqlite3 "$INSTANCE/state/certdesk.db" "DELETE FROM throttle"
+get sm1 "$BASE/smime?action=enroll"
+post smform "$BASE/smime?action=enroll" "$OUT/sm1.html" url "csrf=$(csrf_of sm1)" \
+    accessCode=demo-smime-2026 email=eve@example.com
+check_grep "client form served" 'name="lastName"' "$OUT/smform.html"
+FT=$(sed -n 's/.*name="token" value="\([^"]*\)".*/\1/p' "$OUT/smform.html")
+session=("csrf=$(csrf_of smform)" "token=$FT" "step=2" "email=eve@example.com")
+post smenroll-all "$BASE/smime?action=enroll" "$OUT/smform.html" url "${session[@]}"
+never_raw smenroll-all
+echoed smenroll-all
+# Valid names, so the later checks run with the rest hostile.
+post smenroll-late "$BASE/smime?action=enroll" "$OUT/smform.html" url "${session[@]}" \
+    firstName=Eve lastName=Doe "profile=Email Signing" term=365
+never_raw smenroll-late
+post smenroll-query "$BASE/smime?$(query_all "$OUT/smform.html" enroll)" \
+    "$OUT/smform.html" url "${session[@]}"
+never_raw smenroll-query
+# The secret-ID form of the demo person.
+sqlite3 "$INSTANCE/state/certdesk.db" "DELETE FROM throttle"
+get sms1 "$BASE/smime?action=enroll&swt=sid"
+post smsform "$BASE/smime?action=enroll&swt=sid" "$OUT/sms1.html" url \
+    "csrf=$(csrf_of sms1)" swt=sid secretId=demo-secret-2026 email=dana@example.com
+check_grep "secret-ID form served" 'name="password2"' "$OUT/smsform.html"
+FT=$(sed -n 's/.*name="token" value="\([^"]*\)".*/\1/p' "$OUT/smsform.html")
+post smsenroll-all "$BASE/smime?action=enroll&swt=sid" "$OUT/smsform.html" url \
+    "csrf=$(csrf_of smsform)" "token=$FT" step=2 swt=sid email=dana@example.com
+never_raw smsenroll-all
+check_eq "no request recorded from hostile client input" 0 \
+    "$(db_count 'SELECT COUNT(*) FROM request')"
+
+# --- the validation page: from the link, and posted
+sqlite3 "$INSTANCE/state/certdesk.db" "DELETE FROM throttle"
+get validate "$BASE/validate"
+check "validate: form has fields" test "$(fields "$OUT/validate.html" | wc -l)" -ge 4
+get validate-q "$BASE/validate?$(query_all "$OUT/validate.html" "")"
+never_raw validate-q
+echoed validate-q
+post validate-all "$BASE/validate" "$OUT/validate.html" url
+never_raw validate-all
+post validate-post "$BASE/validate" "$OUT/validate.html" url "csrf=$(csrf_of validate)"
+never_raw validate-post
+echoed validate-post
+post validate-token "$BASE/validate" "$OUT/validate.html" url "csrf=$(csrf_of validate)" \
+    "token=$P" "ref=$P"
+never_raw validate-token
 
 # --- collection
 get collect "$BASE/collect"

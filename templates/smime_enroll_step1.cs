@@ -1,0 +1,16 @@
+<p>Fill in the fields below to enroll a Client certificate.</p>
+<form method="post" action="<?cs var:Form.Action ?>?action=enroll">
+<?cs call:csrf_field() ?>
+<div class="field">
+<label for="accessCode">Access Code *</label>
+<input type="password" id="accessCode" name="accessCode" required autocomplete="off" maxlength="128">
+<span class="hint">The access code your administrator gave you.</span>
+</div>
+<div class="field">
+<label for="email">Email Address *</label>
+<input type="email" id="email" name="email" required maxlength="254" value="<?cs var:Form.Email ?>" autocomplete="email">
+<span class="hint">An address in a domain delegated to your organization.</span>
+</div>
+<button type="submit">Check Access Code</button>
+</form>
+<p><a href="<?cs var:Form.Action ?>">Back to Client Certificate Management</a></p>
