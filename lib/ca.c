@@ -1295,38 +1295,50 @@ crl_ent_serial(struct crl_ent *e, const char *hex)
 	return 1;
 }
 
+/* Writes v (0-99) as two decimal digits at p; returns p + 2. */
+static unsigned char *
+put2(unsigned char *p, int v)
+{
+	p[0] = (unsigned char)('0' + v / 10);
+	p[1] = (unsigned char)('0' + v % 10);
+	return p + 2;
+}
+
 /*
  * Returns 1 after writing t to e as ASN1_TIME_set would: UTCTime for the
- * years 1950-2049, GeneralizedTime otherwise (RFC 5280 4.1.2.5).
+ * years 1950-2049, GeneralizedTime otherwise (RFC 5280 4.1.2.5).  The
+ * digits are written by hand: snprintf here was a quarter of the time of
+ * a 100 000-entry CRL.
  */
 static int
 crl_ent_time(struct crl_ent *e, long long t)
 {
 	struct tm	 tm;
 	time_t		 tt = (time_t)t;
-	char		 s[32];
-	int		 n, year;
+	unsigned char	*p = e->time;
+	int		 year;
 
-	if (gmtime_r(&tt, &tm) == NULL || tm.tm_year + 1900 > 9999) {
+	if (gmtime_r(&tt, &tm) == NULL || tm.tm_year + 1900 > 9999 ||
+	    tm.tm_year + 1900 < 0) {
 		log_err("ca: revocation time %lld out of range", t);
 		return 0;
 	}
 	year = tm.tm_year + 1900;
 	if (year >= 1950 && year < 2050) {
 		e->time_tag = V_ASN1_UTCTIME;
-		n = snprintf(s, sizeof(s), "%02d%02d%02d%02d%02d%02dZ",
-		    year % 100, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		    tm.tm_min, tm.tm_sec);
+		p = put2(p, year % 100);
 	} else {
 		e->time_tag = V_ASN1_GENERALIZEDTIME;
-		n = snprintf(s, sizeof(s), "%04d%02d%02d%02d%02d%02dZ",
-		    year, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-		    tm.tm_sec);
+		p = put2(p, year / 100);
+		p = put2(p, year % 100);
 	}
-	if (n <= 0 || (size_t)n > sizeof(e->time))
-		return 0;
-	memcpy(e->time, s, (size_t)n);
-	e->time_len = (unsigned char)n;
+	p = put2(p, tm.tm_mon + 1);
+	p = put2(p, tm.tm_mday);
+	p = put2(p, tm.tm_hour);
+	p = put2(p, tm.tm_min);
+	p = put2(p, tm.tm_sec);
+	*p++ = 'Z';
+	e->time_len = (unsigned char)(p - e->time);
 	return 1;
 }
 
