@@ -215,6 +215,10 @@ static const char *const db_sql[STMT__COUNT] = {
 	    "UPDATE request SET person_id = NULL WHERE person_id = ?",
 	[STMT_PERSON_CODES_DELETE] =
 	    "DELETE FROM validation_code WHERE person_id = ?",
+	/* Codes mailed for details the person no longer has. */
+	[STMT_PERSON_CODES_UNUSED_DELETE] =
+	    "DELETE FROM validation_code WHERE person_id = ?"
+	    " AND used_at IS NULL",
 	[STMT_PERSON_ISSUED] =
 	    "SELECT " REQUEST_COLS " FROM request WHERE person_id = ?"
 	    " AND status = 'Issued' ORDER BY id",
@@ -337,6 +341,9 @@ static const char *const db_sql[STMT__COUNT] = {
 	[STMT_VCODE_CONSUME] =
 	    "UPDATE validation_code SET used_at = ? WHERE id = ?"
 	    " AND used_at IS NULL",
+	[STMT_VCODE_BY_ID] =
+	    "SELECT id, kind, request_id, person_id, account_id, email,"
+	    " expires, used_at FROM validation_code WHERE id = ? AND kind = ?",
 	[STMT_AUDIT_INSERT] =
 	    "INSERT INTO audit (at, customer_id, actor, action, object, remote,"
 	    " outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -345,7 +345,11 @@ struct person_list *store_person_by_customer_email(struct db *,
 		    long long customer_id, const char *email);
 /* Every person of the customer, by organisation name and email. */
 struct person_list *store_person_list(struct db *, long long customer_id);
-/* Writes every field of p but the secret ID and its failure count; 1 ok. */
+/*
+ * Writes every field of p but the secret ID and its failure count, and
+ * deletes the person's unused codes when the email, organisation or
+ * department changed; returns 1, or 0 on error.
+ */
 int		 store_person_update(struct db *, const struct person *);
 /* Sets the secret ID's hash (NULL: none) and clears the failures; 1 ok. */
 int		 store_person_set_secret(struct db *, long long id,

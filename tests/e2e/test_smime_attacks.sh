@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Client (S/MIME) certificate forms against an attacker: codes and form
+# tokens that outlive the address they were made for, renewal by access
+# code without the mailbox, the PKCS#12 pick-up without the enrolling
+# browser, floods of validation mails, double revocation and renewal of
+# a certificate whose account is gone.  Each case first shows the attack
+# would work and then that nothing was issued or written.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/tests/e2e/instance.sh"
+. "$ROOT/tests/e2e/lib.sh"
+OUT="$ROOT/tests/out/smime_attacks"
+rm -rf "$OUT" && mkdir -p "$OUT"
+
+start_instance
+JAR="$OUT/cookies"
+PW=pkcs12-secret-9
+
+field() {	# NAME FILE: the value of the first input named NAME
+	sed -n "s/.*name=\"$1\" value=\"\\([^\"]*\\)\".*/\\1/p" "$2" | head -n 1
+}
+# post URL OUTNAME [curl args]: a form POST with the CSRF token; prints the status.
+post() {
+	local url=$1 name=$2
+	shift 2
+	curl -s -b "$JAR" -c "$JAR" -o "$OUT/$name.html" -D "$OUT/$name.hdr" \
+	    -w '%{http_code}' --data-urlencode "csrf=$TOK" "$@" "$url"
+}
+newest_mail() { ls -t "$INSTANCE"/mail/*.eml 2>/dev/null | head -n 1; }
+mail_link() { [ -n "$1" ] || return 0; grep -o 'http://[^ ]*validate?[^ ]*' "$1" | head -n 1; }
+location_id() { sed -n 's/^Location: .*collect?id=\([0-9a-f]*\).*/\1/p' "$1" | tr -d '\r'; }
+nissued() { db_count "SELECT COUNT(*) FROM request WHERE status = 'Issued'"; }
+
+# ---- 1. an invitation mailed to the old address, after person edit --email ----
+cdadm person add bob@example.com --org "Demo Org" --dept IT --first Rob --last Roberts >/dev/null
+rm -f "$INSTANCE"/mail/*.eml
+cdadm person invite bob@example.com --account smime >/dev/null
+LINK=$(mail_link "$(newest_mail)")
+check "invitation mailed to bob@" test -n "$LINK"
+# The register page is opened before the address is corrected.
+curl -s -b "$JAR" -c "$JAR" "$LINK" > "$OUT/inv-get.html"
+check_grep "bob's code opens User Registration" 'User Registration' "$OUT/inv-get.html"
+TOK=$(field csrf "$OUT/inv-get.html")
+register() {	# outname email
+	post "$BASE/validate" "$1" --data-urlencode "token=$(field token "$OUT/inv-get.html")" \
+	    --data-urlencode "ref=$(field ref "$OUT/inv-get.html")" --data-urlencode "email=$2" \
+	    -d password=$PW -d password2=$PW -d passphrase=bob-pass-12 -d passphrase2=bob-pass-12 -d eula=1
+}
+# Even a code that survived the edit (written around the store) is refused.
+db_count "UPDATE person SET email = 'rob@example.com' WHERE email = 'bob@example.com'" >/dev/null
+before=$(nissued)
+code=$(register inv-moved bob@example.com)
+check_eq "a code for the old address issues nothing after the address changed" "200|$before" "$code|$(nissued)"
+check_grep "and says the code is not right" 'code or the email address is not correct' "$OUT/inv-moved.html"
+code=$(register inv-new rob@example.com)
+check_eq "nor with the new address typed" "200|$before" "$code|$(nissued)"
+db_count "UPDATE person SET email = 'bob@example.com' WHERE email = 'rob@example.com'" >/dev/null
+check_eq "the code row is still unused before the edit" 1 \
+    "$(db_count "SELECT COUNT(*) FROM validation_code v JOIN person p ON p.id = v.person_id WHERE p.email = 'bob@example.com' AND v.used_at IS NULL")"
+cdadm person edit bob@example.com --org "Demo Org" --email rob@example.com >/dev/null
+check_eq "person edit --email deletes the person's unused codes" 0 \
+    "$(db_count "SELECT COUNT(*) FROM validation_code v JOIN person p ON p.id = v.person_id WHERE p.email = 'rob@example.com'")"
+curl -s -b "$JAR" "$LINK" > "$OUT/inv-after-edit.html"
+check_grep "the old link is now an unknown code" 'code or the email address is not correct' "$OUT/inv-after-edit.html"
+check_eq "and nothing was issued for rob@" 0 \
+    "$(db_count "SELECT COUNT(*) FROM request WHERE requester_email = 'rob@example.com'")"
+# A change of the names alone keeps the invitation.
+cdadm person add carl@example.com --org "Demo Org" --dept IT --first Carl --last Cole >/dev/null
+cdadm person invite carl@example.com --account smime >/dev/null
+cdadm person edit carl@example.com --org "Demo Org" --first Carlos >/dev/null
+check_eq "a name change keeps the unused invitation" 1 \
+    "$(db_count "SELECT COUNT(*) FROM validation_code v JOIN person p ON p.id = v.person_id WHERE p.email = 'carl@example.com' AND v.used_at IS NULL")"
+
+finish
