@@ -550,8 +550,13 @@ enroll_load(struct app_req *c, struct enroll_ctx *e)
 
 	id = app_token_check(app_str(c, KEY_TOKEN), sid ? "smime-sid" :
 	    "smime-enroll", e->email);
+	/*
+	 * Person ids are reused after a delete: the token's person must
+	 * still be the one with the address it was made for.
+	 */
 	if (id != 0 && sid &&
-	    (e->person = store_person_by_id(c->app->db, id)) != NULL)
+	    (e->person = store_person_by_id(c->app->db, id)) != NULL &&
+	    strcasecmp(e->person->email, e->email) == 0)
 		e->acc = clientform_person_account(c->app->db, c->endpoint->id,
 		    e->person->org_id, e->person->dept_id);
 	else if (id != 0 && !sid)

@@ -71,4 +71,24 @@ cdadm person edit carl@example.com --org "Demo Org" --first Carlos >/dev/null
 check_eq "a name change keeps the unused invitation" 1 \
     "$(db_count "SELECT COUNT(*) FROM validation_code v JOIN person p ON p.id = v.person_id WHERE p.email = 'carl@example.com' AND v.used_at IS NULL")"
 
+# ---- 2. a secret-ID step-2 token after its person was deleted and the id reused ----
+echo mallory-secret-1 | cdadm person add mallory@example.com --org "Demo Org" --dept IT \
+    --first Mal --last Lory --secret-id - >/dev/null
+TOK=$(csrf_token "$JAR" "$BASE/smime?action=enroll&swt=sid")
+post "$BASE/smime?action=enroll&swt=sid" sid1 -d swt=sid --data-urlencode email=mallory@example.com \
+    -d secretId=mallory-secret-1 >/dev/null
+FT=$(field token "$OUT/sid1.html")
+check "mallory's step-2 token" test -n "$FT"
+MID=$(db_count "SELECT id FROM person WHERE email = 'mallory@example.com'")
+cdadm person delete mallory@example.com --org "Demo Org" --yes >/dev/null
+cdadm person add victor@example.com --org "Demo Org" --dept IT --first Victor --last Tim >/dev/null
+check_eq "victor got mallory's person id" "$MID" "$(db_count "SELECT id FROM person WHERE email = 'victor@example.com'")"
+before=$(nissued)
+code=$(post "$BASE/smime?action=enroll&swt=sid" sid2 -d swt=sid -d step=2 --data-urlencode "token=$FT" \
+    --data-urlencode email=mallory@example.com --data-urlencode "profile=Client Authentication and Email" \
+    -d term=365 -d keyType=ec256 -d passphrase=mallory-pass-1 -d passphrase2=mallory-pass-1 \
+    -d password=mallory-pw-1 -d password2=mallory-pw-1 -d eula=1)
+check_eq "the old token issues nothing for the new person" "200|$before" "$code|$(nissued)"
+check_grep "and asks to start again" 'This form has expired' "$OUT/sid2.html"
+
 finish
