@@ -884,6 +884,17 @@ count_status(const struct request_list *l, enum req_status s)
 
 /* ---- renewal ---- */
 
+/*
+ * Returns the purpose of renewal step 2's token: a secret-ID step 1
+ * issues at once, an access-code one only through the mailbox, so a
+ * token of one variant must not open the other.
+ */
+static const char *
+renew_purpose(const struct app_req *c)
+{
+	return by_sid(c) ? "smime-renew-sid" : "smime-renew";
+}
+
 /* Renders renewal step 1 (access code or secret ID, email, passphrase). */
 static int
 renew_step1(struct app_req *c, int status, const char *error)
@@ -927,7 +938,7 @@ renew_form(struct app_req *c, const struct request_list *l, int status,
 	/* Nothing left to choose (revoked meanwhile): the first step again. */
 	if (allowed.data == NULL)
 		return renew_step1(c, status, error);
-	if ((token = choice_token("smime-renew",
+	if ((token = choice_token(renew_purpose(c),
 	    app_str(c, KEY_EMAIL), (char *)allowed.data)) == NULL) {
 		buf_free(&allowed);
 		return server_error(c);
@@ -1056,6 +1067,68 @@ first_key_type(struct app_req *c, long long profile_id)
 	return t;
 }
 
+/*
+ * Renewal by access code: whoever knows the access code and the
+ * passphrase is not yet the owner of the address, so the renewal waits
+ * for validation from the mailbox like an enrollment; the PKCS#12
+ * password is set there.  Records it and answers the confirmation.
+ */
+static int
+renew_pending(struct app_req *c, const struct request *old,
+    const struct account *acc)
+{
+	struct clientform_pending	 p;
+	struct clientform_result	 res;
+	struct form_csr			 fc;
+	struct profile			*prof;
+	struct actor			 who = { old->requester_email,
+					    c->r->remote };
+	char				 err[512], *name = NULL;
+	int				 rc;
+
+	memset(&fc, 0, sizeof(fc));
+	if ((prof = store_profile_by_id(c->app->db, old->profile_id)) ==
+	    NULL)
+		return server_error(c);
+	if (acc->user_csr) {
+		app_form_csr(c, "csrFile", KEY_CSR, &fc);
+		if (fc.csr == NULL) {
+			rc = renew_again(c, 200, fc.err);
+			goto out;
+		}
+	}
+	memset(&p, 0, sizeof(p));
+	p.customer_id = c->customer->id;
+	p.acc = acc;
+	p.prof = prof;
+	p.term = old->term_days;
+	p.kt = fc.csr != NULL ? KEY_NONE : old->key_type != KEY_NONE ?
+	    old->key_type : first_key_type(c, old->profile_id);
+	p.csr = fc.csr;
+	p.first = old->first_name;
+	p.middle = old->middle_name;
+	p.last = old->last_name;
+	p.email = old->requester_email;
+	p.passphrase_hash = old->passphrase_hash;
+	p.renewal_of = old->id;
+	if (!clientform_submit(c->app->db, c->app->cfg, &p, &who, &res, err,
+	    sizeof(err))) {
+		rc = renew_again(c, 200, err);
+		goto out;
+	}
+	name = clientform_full_name(p.first, p.middle, p.last);
+	hdf_set_value(c->r->hdf, "Result.Email", p.email);
+	hdf_set_value(c->r->hdf, "Result.Name", name ? name : "");
+	hdf_set_value(c->r->hdf, "Result.RenewalOf", old->cert_id);
+	hdf_set_int_value(c->r->hdf, "Result.MailFailed", !res.mailed);
+	rc = web_page(c->r, 200, "smime_confirm");
+out:
+	free(name);
+	store_profile_free(prof);
+	app_form_csr_free(&fc);
+	return rc;
+}
+
 /* Issues the renewal of old and answers; the pipeline revokes old as superseded. */
 static int
 renew_issue(struct app_req *c, const struct request *old,
@@ -1109,7 +1182,7 @@ page_renew_form(struct app_req *c)
 
 	if (strcmp(c->r->method, "POST") != 0)
 		return renew_step1(c, 200, NULL);
-	if (!choice_ok(c, "smime-renew"))
+	if (!choice_ok(c, renew_purpose(c)))
 		return renew_step1(c, 200, "This form has expired. Please "
 		    "start again.");
 	if (!id_allowed(app_str(c, KEY_ALLOWED), id))
@@ -1128,7 +1201,7 @@ page_renew_form(struct app_req *c)
 		    "Please enroll a new certificate instead.");
 		goto out;
 	}
-	rc = renew_issue(c, old, acc);
+	rc = by_sid(c) ? renew_issue(c, old, acc) : renew_pending(c, old, acc);
 out:
 	store_account_free(acc);
 	store_request_free(old);

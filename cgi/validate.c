@@ -308,6 +308,8 @@ order_validation(struct app_req *c, struct issue_ctx *x,
 	o->middle = r->middle_name;
 	o->last = r->last_name;
 	o->request_id = r->id;
+	/* A renewal by access code waits here for the mailbox owner. */
+	o->renewal_of = r->renewal_of;
 	return 1;
 }
 

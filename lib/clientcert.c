@@ -18,6 +18,7 @@
 #include "issue.h"
 #include "keygen.h"
 #include "log.h"
+#include "notify.h"
 #include "p12.h"
 #include "person.h"
 #include "policy.h"
@@ -50,6 +51,7 @@ struct cc {
 	unsigned char			*p12[P12_N_ENCODINGS];
 	size_t				 p12_len[P12_N_ENCODINGS];
 	char				*cert_id;
+	long long			 row_id;	/* the request recorded */
 	char				*err;
 	size_t				 errlen;
 };
@@ -413,6 +415,7 @@ cc_record(struct cc *c, const struct actor *who)
 	}
 	if (c->cert_id == NULL)
 		goto fail;
+	c->row_id = id;
 	expires = store_now() + CLIENTCERT_PICKUP_SECONDS;
 	for (i = 0; i < P12_N_ENCODINGS; i++)
 		if (c->p12[i] != NULL && !store_p12_add(c->db, id,
@@ -507,8 +510,11 @@ clientcert_issue(struct db *db, const struct config *cfg,
 	    (st = cc_escrow_seal(&c)) != CLIENTCERT_OK ||
 	    (st = cc_record(&c, who)) != CLIENTCERT_OK)
 		goto out;
-	if (o->renewal_of != 0)
+	if (o->renewal_of != 0) {
 		cc_supersede(&c, who);
+		/* Whoever renewed, the owner of the address hears of it. */
+		notify_request(db, cfg, c.row_id, NOTIFY_RENEWED);
+	}
 	res->cert_id = c.cert_id;
 	c.cert_id = NULL;
 out:

@@ -227,7 +227,8 @@ clientform_submit(struct db *db, const struct config *cfg,
 
 	memset(res, 0, sizeof(*res));
 	memset(&r, 0, sizeof(r));
-	if ((hash = secret_hash(p->pass)) == NULL ||
+	if ((hash = p->passphrase_hash != NULL ? strdup(p->passphrase_hash) :
+	    secret_hash(p->pass)) == NULL ||
 	    (name = clientform_full_name(p->first, p->middle, p->last)) ==
 	    NULL) {
 		buf_msg(err, errlen, "The request could not be recorded.");
@@ -246,6 +247,7 @@ clientform_submit(struct db *db, const struct config *cfg,
 	r.sans = (char *)p->email;
 	r.requester_email = (char *)p->email;
 	r.passphrase_hash = hash;
+	r.renewal_of = p->renewal_of;
 	r.key_type = p->kt;
 	r.first_name = (char *)p->first;
 	r.middle_name = (char *)p->middle;
@@ -265,8 +267,9 @@ clientform_submit(struct db *db, const struct config *cfg,
 		    "Please try again.");
 		goto out;
 	}
-	audit_event(db, p->customer_id, who, "request.submit", r.cert_id,
-	    "success", "awaiting validation");
+	audit_event(db, p->customer_id, who, p->renewal_of != 0 ?
+	    "request.renew" : "request.submit", r.cert_id, "success",
+	    "awaiting validation");
 	res->request_id = r.id;
 	res->mailed = notify_validation(db, cfg, r.id, code);
 	ok = 1;

@@ -81,6 +81,8 @@ struct clientform_pending {
 	const struct csr	*csr;	/* user-CSR accounts, else NULL */
 	const char		*first, *middle, *last, *email;
 	const char		*pass;	/* the renewal passphrase, hashed here */
+	const char		*passphrase_hash; /* a renewal: the old one's, in place of pass */
+	long long		 renewal_of;	/* the certificate this renews, or 0 */
 };
 
 /* What clientform_submit did. */
@@ -92,7 +94,8 @@ struct clientform_result {
 /*
  * Records p as a request "Awaiting validation" with its client details
  * and a validation code (config_validation_ttl) in one
- * transaction, then sends the validation email.  Returns 1 with res
+ * transaction, then sends the validation email (which says so when p
+ * renews a certificate).  Returns 1 with res
  * filled (a mail failure is logged and reported in res, the request
  * stays), or 0 with a message in err and nothing recorded.
  */

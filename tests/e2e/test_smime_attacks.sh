@@ -91,4 +91,50 @@ code=$(post "$BASE/smime?action=enroll&swt=sid" sid2 -d swt=sid -d step=2 --data
 check_eq "the old token issues nothing for the new person" "200|$before" "$code|$(nissued)"
 check_grep "and asks to start again" 'This form has expired' "$OUT/sid2.html"
 
+# ---- 3. renewal by access code goes through the mailbox ----
+AJ="$OUT/attacker-jar"
+apost() {	# like post, with the attacker's cookie jar
+	local url=$1 name=$2
+	shift 2
+	curl -s -b "$AJ" -c "$AJ" -o "$OUT/$name.html" -D "$OUT/$name.hdr" \
+	    -w '%{http_code}' --data-urlencode "csrf=$TOK" "$@" "$url"
+}
+# The attacker enrolls alice@ with his passphrase; alice validates.
+TOK=$(csrf_token "$AJ" "$BASE/smime?action=enroll")
+apost "$BASE/smime?action=enroll" a-s1 -d accessCode=demo-smime-2026 --data-urlencode email=alice@example.com >/dev/null
+rm -f "$INSTANCE"/mail/*.eml
+apost "$BASE/smime?action=enroll" a-s2 -d step=2 --data-urlencode "token=$(field token "$OUT/a-s1.html")" \
+    --data-urlencode email=alice@example.com -d firstName=Alice -d lastName=Smith \
+    --data-urlencode "profile=Client Authentication and Email" -d term=365 -d keyType=ec256 \
+    -d passphrase=attacker-pass-1 -d passphrase2=attacker-pass-1 -d eula=1 >/dev/null
+LINK=$(mail_link "$(newest_mail)")
+curl -s -b "$JAR" -c "$JAR" "$LINK" > "$OUT/al-v.html"
+TOK=$(field csrf "$OUT/al-v.html")
+post "$BASE/validate" al-v-ok --data-urlencode "token=$(field token "$OUT/al-v.html")" \
+    --data-urlencode "ref=$(field ref "$OUT/al-v.html")" --data-urlencode email=alice@example.com \
+    -d password=alice-pw-123 -d password2=alice-pw-123 >/dev/null
+ACERT=$(location_id "$OUT/al-v-ok.hdr")
+check "alice validated her certificate" test -n "$ACERT"
+# The attacker renews it with the access code and his passphrase.
+TOK=$(csrf_token "$AJ" "$BASE/smime?action=renew")
+apost "$BASE/smime?action=renew" a-r1 -d accessCode=demo-smime-2026 --data-urlencode email=alice@example.com \
+    -d passphrase=attacker-pass-1 >/dev/null
+RT=$(field token "$OUT/a-r1.html")
+RA=$(field allowed "$OUT/a-r1.html")
+check "the attacker reaches renewal step 2" test -n "$RT"
+before=$(nissued)
+rm -f "$INSTANCE"/mail/*.eml
+code=$(apost "$BASE/smime?action=renew" a-r2 -d step=2 --data-urlencode "token=$RT" --data-urlencode "allowed=$RA" \
+    --data-urlencode email=alice@example.com -d certId=$ACERT -d password=attacker-pw-1 -d password2=attacker-pw-1)
+check_eq "renewal by access code issues nothing at once" "200|$before" "$code|$(nissued)"
+check_eq "no PKCS#12 for the attacker" "" "$(location_id "$OUT/a-r2.hdr")"
+check_grep "the validation mail goes to alice's mailbox" 'To: alice@example.com' "$(newest_mail)"
+check_eq "alice's certificate stays Issued" Issued "$(db_count "SELECT status FROM request WHERE cert_id = '$ACERT'")"
+# The access-code step-2 token does not open the secret-ID variant.
+code=$(apost "$BASE/smime?action=renew&swt=sid" a-r2sid -d step=2 -d swt=sid --data-urlencode "token=$RT" \
+    --data-urlencode "allowed=$RA" --data-urlencode email=alice@example.com -d certId=$ACERT \
+    -d password=attacker-pw-1 -d password2=attacker-pw-1)
+check_eq "nor through the secret-ID renewal" "200|$before" "$code|$(nissued)"
+check_grep "which asks to start again" 'This form has expired' "$OUT/a-r2sid.html"
+
 finish
