@@ -1,10 +1,11 @@
 // smime_browser.mjs: client (S/MIME) certificates clicked through in
 // headless Chromium against a running instance: access-code enrollment
 // through the validation mail to the PKCS#12 download, secret-ID
-// enrollment, invitation and User Registration, renewal (the old serial
-// on the CRL as superseded) and revocation from the list.  Driven by
-// test_smime_browser.sh, which sets BASE, INSTANCE, ROOT, OUT, WORK and
-// CERTDESK_CONF.  Prints "  ok"/"  FAIL" lines and a summary.
+// enrollment, invitation and User Registration, renewal through the
+// validation mail (the old serial on the CRL as superseded) and
+// revocation from the list.  Driven by test_smime_browser.sh, which
+// sets BASE, INSTANCE, ROOT, OUT, WORK and CERTDESK_CONF.  Prints
+// "  ok"/"  FAIL" lines and a summary.
 import fs from 'node:fs';
 import path from 'node:path';
 import { ok, sh, sql, cdadm, mailWith, snap, text, run } from './browser_lib.mjs';
@@ -150,10 +151,19 @@ await run('smime_browser.mjs', async (page) => {
 	await page.getByRole('button', { name: 'Next' }).click();
 	ok(await page.locator(`input[name="certId"][value="${id1}"]`).isChecked(), 'renewal: the certificate chosen');
 	await snap('renew-form');
+	ok(await page.locator('#password').count() === 0, 'renewal by access code: no password here');
+	await page.getByRole('button', { name: 'Renew' }).click();
+	ok((await text('main')).includes(`renewal of the Client Certificate ${id1}`), 'renewal: confirmation, nothing issued yet');
+	await snap('renew-confirm');
+	// Only the mailbox owner completes it, and chooses the password there.
+	const rmail = mailWith('renewal of your email certificate');
+	ok(rmail !== null, 'renewal: validation mail written');
+	await page.goto(rmail.match(/https?:\/\/\S+validate\?requestCode=\S+/)[0]);
 	await page.fill('#password', 'alice-pkcs12-pw2');
 	await page.fill('#password2', 'alice-pkcs12-pw2');
-	await page.getByRole('button', { name: 'Renew' }).click();
+	await page.getByRole('button', { name: 'Validate' }).click();
 	ok(page.url().includes('/collect?id='), 'renewed: collection page');
+	ok(mailWith('has been renewed') !== null, 'renewal: the owner is told');
 	const id2 = new URL(page.url()).searchParams.get('id');
 	ok(id2 !== id1, 'renewal: a new certificate');
 	pem = await pkcs12(page, 'alice-renewed', 'alice-pkcs12-pw2');
