@@ -3,7 +3,9 @@
  * email links to (/collect?id=CERTID) with the certificate's details and
  * its download in the seven formats of the guide (?format=KEY); for a
  * client certificate whose key the server made, also the two PKCS#12
- * files (?p12=ENCODING) during the hour they are kept.
+ * files (?p12=ENCODING) during the hour they are kept, to the browser
+ * that holds their pick-up secret (a cookie set when it completed the
+ * issuance).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,7 +156,7 @@ default_encoding(struct app *app, struct req *req, const struct request *r,
  */
 static void
 set_pickups(struct app *app, struct req *req, const struct customer *cust,
-    const struct request *r)
+    const struct request *r, int has_secret)
 {
 	static const char *const opens[P12_N_ENCODINGS] = {
 		[P12_MODERN] = "for Windows, Firefox/Thunderbird, Java, "
@@ -173,6 +175,11 @@ set_pickups(struct app *app, struct req *req, const struct customer *cust,
 	hdf_set_int_value(req->hdf, "Pickup.ServerKey", 1);
 	if ((until = store_p12_until(app->db, r->id, store_now())) <= 0) {
 		hdf_set_int_value(req->hdf, "Pickup.Expired", 1);
+		return;
+	}
+	/* The ID alone is in logs and lists: no links without the secret. */
+	if (!has_secret) {
+		hdf_set_int_value(req->hdf, "Pickup.NoSecret", 1);
 		return;
 	}
 	best = default_encoding(app, req, r, &why);
@@ -202,10 +209,13 @@ set_pickups(struct app *app, struct req *req, const struct customer *cust,
 	}
 }
 
-/* Fills the details and the download links of the collection page. */
+/*
+ * Fills the details and the download links of the collection page; the
+ * PKCS#12 links only when the browser holds the pick-up secret.
+ */
 static void
 set_details(struct app *app, struct req *req, const struct customer *cust,
-    const struct request *r)
+    const struct request *r, int has_secret)
 {
 	struct profile	*prof;
 	char		 t[64], key[64], url[512];
@@ -235,7 +245,7 @@ set_details(struct app *app, struct req *req, const struct customer *cust,
 		return;
 	hdf_set_int_value(req->hdf, "Cert.Downloadable", 1);
 	if (r->status == REQ_ISSUED)
-		set_pickups(app, req, cust, r);
+		set_pickups(app, req, cust, r, has_secret);
 	for (i = 0; i < FMT__COUNT; i++) {
 		const struct format_info *fi = formats_info(i);
 
@@ -264,12 +274,17 @@ send_p12(struct app_req *c, const struct request *r, const char *enc)
 		return web_error(c->r, 404, "Not found", "There is no such "
 		    "file.");
 	switch (clientcert_pickup(c->app->db, c->customer->id, r->cert_id,
-	    enc, &der, &len)) {
+	    enc, app_pickup_secret(c, r->cert_id), &der, &len)) {
 	case PICKUP_OK:
 		break;
 	case PICKUP_EXPIRED:
-		set_details(c->app, c->r, c->customer, r);
+		set_details(c->app, c->r, c->customer, r, 0);
 		return web_page(c->r, 410, "collect");
+	case PICKUP_DENIED:
+		log_info("collect: PKCS#12 of %s asked without its pick-up "
+		    "secret from %s", r->cert_id, c->r->remote);
+		set_details(c->app, c->r, c->customer, r, 0);
+		return web_page(c->r, 403, "collect");
 	case PICKUP_UNKNOWN:
 		return web_error(c->r, 404, "Not found", "There is no such "
 		    "file.");
@@ -324,7 +339,8 @@ page_collect(struct app_req *c)
 		else
 			send_format(c->app, c->r, r, fmt);
 	} else {
-		set_details(c->app, c->r, c->customer, r);
+		set_details(c->app, c->r, c->customer, r,
+		    app_pickup_secret(c, r->cert_id) != NULL);
 		web_page(c->r, 200, "collect");
 	}
 	store_request_free(r);

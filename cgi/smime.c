@@ -185,17 +185,6 @@ by_sid(const struct app_req *c)
 	return strcmp(app_str(c, KEY_SWT), "sid") == 0;
 }
 
-/* Answers with a redirect to the collection page of cert_id. */
-static int
-to_collect(struct app_req *c, const char *cert_id)
-{
-	char	 url[512];
-
-	snprintf(url, sizeof(url), "/customer/%s/collect?id=%s",
-	    c->customer->uri, cert_id);
-	return web_redirect(c->r, url);
-}
-
 /* Answers the error page of an internal failure. */
 static int
 server_error(struct app_req *c)
@@ -681,7 +670,7 @@ enroll_now(struct app_req *c, const struct enroll_ctx *e, enum key_type kt)
 	o.via = "web";
 	switch (clientcert_issue(c->app->db, c->app->cfg, &o, &who, &res)) {
 	case CLIENTCERT_OK:
-		rc = to_collect(c, res.cert_id);
+		rc = app_to_collect(c, res.cert_id, res.pickup);
 		break;
 	case CLIENTCERT_REFUSED:
 	case CLIENTCERT_CODE_USED:
@@ -692,7 +681,7 @@ enroll_now(struct app_req *c, const struct enroll_ctx *e, enum key_type kt)
 		    "issued. Please try again later.");
 		break;
 	}
-	free(res.cert_id);
+	clientcert_result_free(&res);
 	free(hash);
 	return rc;
 }
@@ -1161,12 +1150,12 @@ renew_issue(struct app_req *c, const struct request *old,
 		o.key_type = first_key_type(c, old->profile_id);
 	if (clientcert_issue(c->app->db, c->app->cfg, &o, &who, &res) ==
 	    CLIENTCERT_OK)
-		rc = to_collect(c, res.cert_id);
+		rc = app_to_collect(c, res.cert_id, res.pickup);
 	else
 		rc = renew_again(c, 200, res.err[0] ? res.err : "The "
 		    "certificate could not be renewed. Please try again later.");
 out:
-	free(res.cert_id);
+	clientcert_result_free(&res);
 	app_form_csr_free(&fc);
 	return rc;
 }

@@ -430,9 +430,7 @@ issue(struct app_req *c, const struct clientform_code *k, const char *token,
 	}
 	switch (clientcert_issue(c->app->db, c->app->cfg, &o, &who, &res)) {
 	case CLIENTCERT_OK:
-		snprintf(err, sizeof(err), "/customer/%s/collect?id=%s",
-		    c->customer->uri, res.cert_id);
-		rc = web_redirect(c->r, err);
+		rc = app_to_collect(c, res.cert_id, res.pickup);
 		break;
 	case CLIENTCERT_CODE_USED:
 		rc = code_form(c, 200, USED_ERROR);
@@ -445,7 +443,7 @@ issue(struct app_req *c, const struct clientform_code *k, const char *token,
 		break;
 	}
 out:
-	free(res.cert_id);
+	clientcert_result_free(&res);
 	issue_ctx_free(&x);
 	return rc;
 }

@@ -22,6 +22,7 @@
 #include "p12.h"
 #include "person.h"
 #include "policy.h"
+#include "secret.h"
 #include "store.h"
 #include "vcode.h"
 
@@ -51,6 +52,7 @@ struct cc {
 	unsigned char			*p12[P12_N_ENCODINGS];
 	size_t				 p12_len[P12_N_ENCODINGS];
 	char				*cert_id;
+	char				*pickup;	/* the pick-up secret, hex */
 	long long			 row_id;	/* the request recorded */
 	char				*err;
 	size_t				 errlen;
@@ -365,6 +367,25 @@ cc_escrow_seal(struct cc *c)
 	return CLIENTCERT_OK;
 }
 
+/*
+ * Writes the HMAC under which the pick-up secret is stored (the prefix
+ * keeps it apart from the server key's other keyed hashes); returns 1,
+ * or 0 for a secret that cannot be one (NULL or too long).
+ */
+static int
+pickup_mac(const char *secret, char mac[SECRET_HMAC_HEX])
+{
+	char	 in[sizeof("p12:") + 2 * CLIENTCERT_PICKUP_BYTES];
+	int	 ok;
+
+	if (secret == NULL || strlen(secret) != 2 * CLIENTCERT_PICKUP_BYTES)
+		return 0;
+	snprintf(in, sizeof(in), "p12:%s", secret);
+	ok = secret_hmac_hex(in, mac);
+	OPENSSL_cleanse(in, sizeof(in));
+	return ok;
+}
+
 /* Records everything in one transaction; nothing is kept when it fails. */
 static enum clientcert_status
 cc_record(struct cc *c, const struct actor *who)
@@ -374,8 +395,13 @@ cc_record(struct cc *c, const struct actor *who)
 	struct request			*row = NULL;
 	enum clientcert_status		 st = CLIENTCERT_FAILED;
 	long long			 id, expires;
+	char				 mac[SECRET_HMAC_HEX];
 	int				 i;
 
+	/* Only a browser that holds the secret gets the files. */
+	if (c->key != NULL && ((c->pickup = secret_token(
+	    CLIENTCERT_PICKUP_BYTES)) == NULL || !pickup_mac(c->pickup, mac)))
+		return cc_fail(c, CLIENTCERT_FAILED, CLIENTCERT_GENERIC);
 	if (!db_begin(c->db))
 		return cc_fail(c, CLIENTCERT_FAILED, CLIENTCERT_GENERIC);
 	if (o->vcode_id != 0 && !vcode_consume(c->db, o->vcode_id)) {
@@ -420,7 +446,7 @@ cc_record(struct cc *c, const struct actor *who)
 	for (i = 0; i < P12_N_ENCODINGS; i++)
 		if (c->p12[i] != NULL && !store_p12_add(c->db, id,
 		    p12_encoding_name((enum p12_encoding)i), c->p12[i],
-		    c->p12_len[i], expires))
+		    c->p12_len[i], expires, mac))
 			goto fail;
 	audit_event(c->db, c->cust->id, who, "certificate.issue", c->cert_id,
 	    "success", c->ic.serial);
@@ -469,6 +495,10 @@ cc_free(struct cc *c)
 	free(c->rq.cert_id);
 	free(c->csr_der);
 	free(c->cert_id);
+	if (c->pickup != NULL) {
+		OPENSSL_cleanse(c->pickup, strlen(c->pickup));
+		free(c->pickup);
+	}
 	free(c->email);
 	free(c->cn);
 	policy_scope_free(c->scope);
@@ -517,9 +547,25 @@ clientcert_issue(struct db *db, const struct config *cfg,
 	}
 	res->cert_id = c.cert_id;
 	c.cert_id = NULL;
+	res->pickup = c.pickup;
+	c.pickup = NULL;
 out:
 	cc_free(&c);
 	return st;
+}
+
+void
+clientcert_result_free(struct clientcert_result *res)
+{
+	if (res == NULL)
+		return;
+	free(res->cert_id);
+	res->cert_id = NULL;
+	if (res->pickup != NULL) {
+		OPENSSL_cleanse(res->pickup, strlen(res->pickup));
+		free(res->pickup);
+		res->pickup = NULL;
+	}
 }
 
 int
@@ -531,11 +577,13 @@ clientcert_server_key(const struct request *r)
 
 enum pickup_status
 clientcert_pickup(struct db *db, long long customer_id, const char *cert_id,
-    const char *enc, unsigned char **der, size_t *len)
+    const char *enc, const char *secret, unsigned char **der, size_t *len)
 {
 	struct request		*r;
 	enum pickup_status	 st = PICKUP_EXPIRED;
+	char			 mac[SECRET_HMAC_HEX];
 	int			 e;
+	long long		 now = store_now();
 
 	if ((r = store_request_by_cert_id(db, customer_id, cert_id)) == NULL)
 		return PICKUP_UNKNOWN;
@@ -543,9 +591,14 @@ clientcert_pickup(struct db *db, long long customer_id, const char *cert_id,
 	if ((e = p12_encoding_parse(enc)) < 0)
 		st = PICKUP_UNKNOWN;
 	/* A revoked certificate's key is of no use to anyone. */
-	else if (r->status == REQ_ISSUED && store_p12_get(db, r->id,
-	    p12_encoding_name((enum p12_encoding)e), store_now(), der,
-	    len) == 1)
+	else if (r->status != REQ_ISSUED || store_p12_until(db, r->id,
+	    now) <= 0)
+		st = PICKUP_EXPIRED;
+	else if (!pickup_mac(secret, mac) || store_p12_get(db, r->id,
+	    p12_encoding_name((enum p12_encoding)e), now, mac, der,
+	    len) != 1)
+		st = PICKUP_DENIED;
+	else
 		st = PICKUP_OK;
 	store_request_free(r);
 	return st;

@@ -296,11 +296,12 @@ static const char *const db_sql[STMT__COUNT] = {
 	    " AND not_after > ?"
 	    " AND lower(requester_email) = lower(?) ORDER BY id DESC",
 	[STMT_P12_INSERT] =
-	    "INSERT INTO p12_pickup (request_id, encoding, p12_der, expires)"
-	    " VALUES (?, ?, ?, ?)",
+	    "INSERT INTO p12_pickup (request_id, encoding, p12_der, expires,"
+	    " token_hmac) VALUES (?, ?, ?, ?, ?)",
+	/* Looked up by the secret's HMAC: no comparison touches the secret. */
 	[STMT_P12_GET] =
 	    "SELECT p12_der FROM p12_pickup WHERE request_id = ?"
-	    " AND encoding = ? AND expires > ?",
+	    " AND encoding = ? AND expires > ? AND token_hmac = ?",
 	[STMT_P12_COUNT] =
 	    "SELECT COUNT(*) FROM p12_pickup WHERE request_id = ?",
 	[STMT_P12_UNTIL] =

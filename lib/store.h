@@ -497,20 +497,22 @@ int		 store_maint_purge(struct db *, enum maint_purge, long long now,
 		    int dry_run);
 
 /*
- * PKCS#12 pick-ups: one file per (request, encoding name) until expires.
- * The DER is the password-protected file; nothing else of the key is kept.
+ * PKCS#12 pick-ups: one file per (request, encoding name) until expires,
+ * with the HMAC of the pick-up secret that unlocks it.  The DER is the
+ * password-protected file; nothing else of the key is kept.
  */
 int		 store_p12_add(struct db *, long long request_id,
 		    const char *encoding, const unsigned char *der, size_t len,
-		    long long expires);
+		    long long expires, const char *token_hmac);
 /*
  * Returns 1 with the file (caller frees, with OPENSSL_clear_free or
- * free) when request_id has one in encoding that expires after now; 0
- * when it has none or it expired; -1 on error.
+ * free) when request_id has one in encoding under token_hmac that
+ * expires after now; 0 when it has none (or another secret) or it
+ * expired; -1 on error.
  */
 int		 store_p12_get(struct db *, long long request_id,
-		    const char *encoding, long long now, unsigned char **der,
-		    size_t *len);
+		    const char *encoding, long long now, const char *token_hmac,
+		    unsigned char **der, size_t *len);
 /* Returns how many pick-up files request_id holds (expired ones too), or -1. */
 int		 store_p12_count(struct db *, long long request_id);
 /* Returns the latest expiry of request_id's pick-ups after now, 0 if none, -1 on error. */

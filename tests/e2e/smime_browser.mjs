@@ -1,11 +1,11 @@
 // smime_browser.mjs: client (S/MIME) certificates clicked through in
 // headless Chromium against a running instance: access-code enrollment
-// through the validation mail to the PKCS#12 download, secret-ID
-// enrollment, invitation and User Registration, renewal through the
-// validation mail (the old serial on the CRL as superseded) and
-// revocation from the list.  Driven by test_smime_browser.sh, which
-// sets BASE, INSTANCE, ROOT, OUT, WORK and CERTDESK_CONF.  Prints
-// "  ok"/"  FAIL" lines and a summary.
+// through the validation mail to the PKCS#12 download (only with this
+// browser's pick-up cookie), secret-ID enrollment, invitation and User
+// Registration, renewal through the validation mail (the old serial on
+// the CRL as superseded) and revocation from the list.  Driven by
+// test_smime_browser.sh, which sets BASE, INSTANCE, ROOT, OUT, WORK and
+// CERTDESK_CONF.  Prints "  ok"/"  FAIL" lines and a summary.
 import fs from 'node:fs';
 import path from 'node:path';
 import { ok, sh, sql, cdadm, mailWith, snap, text, run } from './browser_lib.mjs';
@@ -99,6 +99,14 @@ await run('smime_browser.mjs', async (page) => {
 	ok(pem.includes('BEGIN PRIVATE KEY') && pem.includes('BEGIN CERTIFICATE'),
 	    'PKCS#12 opens with openssl: key and certificate');
 	const serial1 = sql(`SELECT serial FROM request WHERE cert_id='${id1}'`);
+	// The files came with the pick-up cookie of this browser; the ID alone gets none.
+	const pc = (await page.context().cookies()).find((k) => k.name === `cd_p12_${id1}`);
+	ok(pc !== undefined && pc.httpOnly && pc.sameSite === 'Strict' &&
+	    pc.path === new URL(`${BASE}/collect`).pathname, 'pick-up cookie: HttpOnly, SameSite=Strict, collect only');
+	ok(!page.url().includes(pc ? pc.value : '-'), 'pick-up secret not in the URL');
+	const bare = await fetch(`${BASE}/collect?id=${id1}&p12=modern`);
+	ok(bare.status === 403 && (await bare.text()).includes('browser that completed the enrollment'),
+	    'PKCS#12 by ID alone, from elsewhere: refused with the reason');
 
 	// Enrollment by secret ID (the demo person).
 	await page.goto(`${BASE}/smime`);

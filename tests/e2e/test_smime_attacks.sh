@@ -137,4 +137,23 @@ code=$(apost "$BASE/smime?action=renew&swt=sid" a-r2sid -d step=2 -d swt=sid --d
 check_eq "nor through the secret-ID renewal" "200|$before" "$code|$(nissued)"
 check_grep "which asks to start again" 'This form has expired' "$OUT/a-r2sid.html"
 
+# ---- 4. the PKCS#12 pick-up needs the browser that completed the issuance ----
+# alice validated above in JAR: the answer set the pick-up cookie, not a URL.
+check_grep "validation sets the pick-up cookie" \
+    "^Set-Cookie: cd_p12_$ACERT=[0-9a-f]{64}; Path=/customer/demo/collect; Max-Age=3600; HttpOnly; SameSite=Strict" "$OUT/al-v-ok.hdr"
+PK=$(sed -n "s/^Set-Cookie: cd_p12_$ACERT=\([0-9a-f]*\);.*/\1/p" "$OUT/al-v-ok.hdr")
+check_nogrep "the redirect carries no secret" "$PK" <(grep -i '^Location' "$OUT/al-v-ok.hdr")
+check_eq "alice's browser downloads her PKCS#12" 200 \
+    "$(curl -s -b "$JAR" -o "$OUT/alice.p12" -w '%{http_code}' "$BASE/collect?id=$ACERT&p12=modern")"
+check "and it opens with her password" openssl pkcs12 -in "$OUT/alice.p12" -passin pass:alice-pw-123 -noenc -out /dev/null
+# Anyone else with the ID (access log, audit, lists, CRL) gets nothing.
+check_eq "the ID alone: 403" 403 \
+    "$(curl -s -o "$OUT/other.html" -w '%{http_code}' "$BASE/collect?id=$ACERT&p12=modern")"
+check_grep "and a page that says why and what to do" 'only be downloaded from the browser that completed the enrollment' "$OUT/other.html"
+check_eq "another browser's pick-up cookie: 403" 403 \
+    "$(curl -s -b "$AJ" -o /dev/null -w '%{http_code}' "$BASE/collect?id=$ACERT&p12=modern")"
+check_nogrep "the secret is in no access log line" "$PK" "$INSTANCE/lighttpd-access.log"
+check_nogrep "nor in the error log" "$PK" "$INSTANCE/lighttpd-error.log"
+check_eq "nor in the audit or the database" 0 \
+    "$(db_count "SELECT (SELECT COUNT(*) FROM audit WHERE instr(detail || object || actor, '$PK') > 0) + (SELECT COUNT(*) FROM p12_pickup WHERE instr(token_hmac, '$PK') > 0)")"
 finish

@@ -211,11 +211,11 @@ check_eq "the person was created with the form's names" "Alice|Q|Smith" \
     "$(db_count "SELECT first_name, middle_name, last_name FROM person WHERE email = 'alice@example.com'")"
 check_eq "two PKCS#12 files to pick up" 2 \
     "$(db_count "SELECT COUNT(*) FROM p12_pickup p JOIN request r ON r.id = p.request_id WHERE r.cert_id = '$CERT'")"
-curl -s "$BASE/collect?id=$CERT" > "$OUT/collect.html"
+curl -s -b "$JAR" "$BASE/collect?id=$CERT" > "$OUT/collect.html"
 check_grep "collection page: the certificate" "$CERT" "$OUT/collect.html"
 for enc in modern compatible; do
 	check_grep "collection page: the $enc PKCS#12 link" "collect\\?id=$CERT&amp;p12=$enc" "$OUT/collect.html"
-	curl -s -D "$OUT/$enc.hdr" -o "$OUT/$enc.p12" "$BASE/collect?id=$CERT&p12=$enc"
+	curl -s -b "$JAR" -D "$OUT/$enc.hdr" -o "$OUT/$enc.p12" "$BASE/collect?id=$CERT&p12=$enc"
 	check_grep "$enc PKCS#12 download: application/x-pkcs12" '^Content-Type: application/x-pkcs12' "$OUT/$enc.hdr"
 	check "$enc PKCS#12 opens with openssl (no -legacy)" \
 	    openssl pkcs12 -in "$OUT/$enc.p12" -passin "pass:$PW" -noenc -out "$OUT/$enc.pem"
@@ -475,7 +475,7 @@ SCERT=$(sed -n 's/^Location: .*collect?id=\([0-9a-f]*\).*/\1/p' "$OUT/sid-ok.hdr
 check_eq "secret ID: the person's names, RSA 2048, two years" "Issued|Dana|Brown|rsa2048|730" \
     "$(db_count "SELECT status, first_name, last_name, key_type, term_days FROM request WHERE cert_id = '$SCERT'")"
 check_eq "secret ID: no second person" 1 "$(db_count "SELECT COUNT(*) FROM person WHERE email = 'dana@example.com'")"
-curl -s -o "$OUT/dana.p12" "$BASE/collect?id=$SCERT&p12=modern"
+curl -s -b "$JAR" -o "$OUT/dana.p12" "$BASE/collect?id=$SCERT&p12=modern"
 check "secret ID: the PKCS#12 opens with the password" \
     openssl pkcs12 -in "$OUT/dana.p12" -passin "pass:$PW" -noenc -out "$OUT/dana.pem"
 
@@ -565,7 +565,7 @@ post "$BASE/validate" em-ok --data-urlencode "token=$(field token "$OUT/em-get.h
     -d password= -d password2= >/dev/null
 ECERT=$(sed -n 's/^Location: .*collect?id=\([0-9a-f]*\).*/\1/p' "$OUT/em-ok.hdr" | tr -d '\r')
 check "empty password allowed: issued" test -n "$ECERT"
-curl -s -o "$OUT/gus.p12" "$BASE/collect?id=$ECERT&p12=modern"
+curl -s -b "$JAR" -o "$OUT/gus.p12" "$BASE/collect?id=$ECERT&p12=modern"
 check "empty password: the PKCS#12 opens with the empty password" \
     openssl pkcs12 -in "$OUT/gus.p12" -passin pass: -noenc -out "$OUT/gus.pem"
 
