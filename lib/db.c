@@ -342,6 +342,13 @@ static const char *const db_sql[STMT__COUNT] = {
 	[STMT_VCODE_CONSUME] =
 	    "UPDATE validation_code SET used_at = ? WHERE id = ?"
 	    " AND used_at IS NULL",
+	/* Validation mails to an address that can still be used. */
+	[STMT_VCODE_PENDING] =
+	    "SELECT COUNT(*) FROM validation_code v JOIN request r"
+	    " ON r.id = v.request_id WHERE v.kind = 'validation'"
+	    " AND v.used_at IS NULL AND v.expires > ?"
+	    " AND r.status = 'Awaiting validation'"
+	    " AND lower(v.email) = lower(?)",
 	[STMT_VCODE_BY_ID] =
 	    "SELECT id, kind, request_id, person_id, account_id, email,"
 	    " expires, used_at FROM validation_code WHERE id = ? AND kind = ?",
@@ -405,6 +412,21 @@ static const char *const db_sql[STMT__COUNT] = {
 	[STMT_MAINT_EXPIRE] =
 	    "UPDATE request SET status = 'Expired' WHERE status = 'Issued'"
 	    " AND not_after <= ? RETURNING cert_id",
+	/*
+	 * Access-code requests whose validation code expired (or was
+	 * purged) unused: nobody can validate them any more.
+	 */
+	[STMT_MAINT_UNVALIDATED_DUE] =
+	    "SELECT cert_id FROM request WHERE status = 'Awaiting validation'"
+	    " AND NOT EXISTS (SELECT 1 FROM validation_code v"
+	    " WHERE v.request_id = request.id AND v.used_at IS NULL"
+	    " AND v.expires > ?1) ORDER BY id",
+	[STMT_MAINT_UNVALIDATED] =
+	    "UPDATE request SET status = 'Expired'"
+	    " WHERE status = 'Awaiting validation'"
+	    " AND NOT EXISTS (SELECT 1 FROM validation_code v"
+	    " WHERE v.request_id = request.id AND v.used_at IS NULL"
+	    " AND v.expires > ?1) RETURNING cert_id",
 	[STMT_MAINT_CODES_DUE] =
 	    "SELECT COUNT(*) FROM validation_code WHERE expires <= ?",
 	[STMT_MAINT_CODES_PURGE] =

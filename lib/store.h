@@ -486,6 +486,13 @@ int		 store_maint_notice_release(struct db *, long long id, int threshold);
  */
 int		 store_maint_expire(struct db *, long long now, int dry_run,
 		    void (*each)(void *, const char *), void *arg);
+/*
+ * Marks every request Awaiting validation whose validation code expired
+ * or is gone Expired (with dry_run, only lists them), calling each with
+ * every request's ID.  Returns how many, or -1.
+ */
+int		 store_maint_unvalidated(struct db *, long long now, int dry_run,
+		    void (*each)(void *, const char *), void *arg);
 /* What store_maint_purge deletes. */
 enum maint_purge {
 	MAINT_PURGE_CODES,	/* validation and invitation codes */

@@ -233,6 +233,22 @@ vcode_consume(struct db *db, long long id)
 	return db_exec_stmt(db, st) && db_changes(db) == 1;
 }
 
+int
+vcode_pending(struct db *db, const char *email)
+{
+	sqlite3_stmt	*st = db_stmt(db, STMT_VCODE_PENDING);
+	int		 n = -1;
+
+	if (st == NULL || email == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, store_now());
+	sqlite3_bind_text(st, 2, email, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
 void
 vcode_free(struct vcode *v)
 {

@@ -63,6 +63,11 @@ enum vcode_check vcode_by_id(struct db *, enum vcode_kind, long long id,
  * it is still unused; returns 1, or 0 when another request used it first.
  */
 int		 vcode_consume(struct db *, long long id);
+/*
+ * Returns how many unused, unexpired validation codes of requests still
+ * Awaiting validation were mailed to email (case-insensitive), or -1.
+ */
+int		 vcode_pending(struct db *, const char *email);
 /* Frees what a vcode holds; NULL-safe. */
 void		 vcode_free(struct vcode *);
 

@@ -156,4 +156,42 @@ check_nogrep "the secret is in no access log line" "$PK" "$INSTANCE/lighttpd-acc
 check_nogrep "nor in the error log" "$PK" "$INSTANCE/lighttpd-error.log"
 check_eq "nor in the audit or the database" 0 \
     "$(db_count "SELECT (SELECT COUNT(*) FROM audit WHERE instr(detail || object || actor, '$PK') > 0) + (SELECT COUNT(*) FROM p12_pickup WHERE instr(token_hmac, '$PK') > 0)")"
+# ---- 6. one access-code check floods no mailbox; expired requests end ----
+TOK=$(csrf_token "$AJ" "$BASE/smime?action=enroll")
+apost "$BASE/smime?action=enroll" f-s1 -d accessCode=demo-smime-2026 --data-urlencode email=flo@example.com >/dev/null
+FT=$(field token "$OUT/f-s1.html")
+rm -f "$INSTANCE"/mail/*.eml
+flood() {	# outname
+	apost "$BASE/smime?action=enroll" "$1" -d step=2 --data-urlencode "token=$FT" \
+	    --data-urlencode email=flo@example.com -d firstName=Flo -d lastName=Rida \
+	    --data-urlencode "profile=Client Authentication and Email" -d term=365 -d keyType=ec256 \
+	    -d passphrase=attacker-pass-1 -d passphrase2=attacker-pass-1 -d eula=1
+}
+for i in 1 2 3 4 5 6; do flood "f-$i" >/dev/null; done
+check_eq "six submissions of one token: three validation mails" 3 "$(grep -l 'To: flo@example.com' "$INSTANCE"/mail/*.eml | wc -l)"
+check_eq "and three requests awaiting validation" 3 \
+    "$(db_count "SELECT COUNT(*) FROM request WHERE requester_email = 'flo@example.com' AND status = 'Awaiting validation'")"
+check_grep "the fourth says a mail was already sent" 'A validation email was already sent to this address' "$OUT/f-4.html"
+# The codes expire unused: maintain ends the requests, and the address may ask again.
+db_count "UPDATE validation_code SET expires = strftime('%s','now') - 1 WHERE lower(email) = 'flo@example.com'" >/dev/null
+cdadm maintain > "$OUT/maintain.out" 2>&1
+check_eq "maintain reports each unvalidated request" 3 "$(grep -c '^unvalidated ' "$OUT/maintain.out")"
+check_grep "and counts them in the summary" '^0 renewed, 0 notices, 0 expired, 3 unvalidated, ' "$OUT/maintain.out"
+check_eq "they are Expired" 3 \
+    "$(db_count "SELECT COUNT(*) FROM request WHERE requester_email = 'flo@example.com' AND status = 'Expired'")"
+code=$(flood f-again)
+check_grep "after they expired, a new request is taken" 'You have requested a Client Certificate' "$OUT/f-again.html"
+# Names the CLI would refuse are refused on the web too.
+TOK=$(csrf_token "$AJ" "$BASE/smime?action=enroll")
+apost "$BASE/smime?action=enroll" n-s1 -d accessCode=demo-smime-2026 --data-urlencode email=nina@example.com >/dev/null
+before=$(db_count "SELECT COUNT(*) FROM request")
+for name in 'Nina<b>' 'Nina;DROP' 'Ni\na'; do
+	apost "$BASE/smime?action=enroll" n-bad -d step=2 --data-urlencode "token=$(field token "$OUT/n-s1.html")" \
+	    --data-urlencode email=nina@example.com --data-urlencode "firstName=$name" -d lastName=Simone \
+	    --data-urlencode "profile=Client Authentication and Email" -d term=365 -d keyType=ec256 \
+	    -d passphrase=nina-pass-123 -d passphrase2=nina-pass-123 -d eula=1 >/dev/null
+	check_grep "web name '$name': refused as the CLI refuses it" 'Check your name: the first name may hold only letters' "$OUT/n-bad.html"
+done
+check_eq "refused names: nothing recorded" "$before" "$(db_count "SELECT COUNT(*) FROM request")"
+
 finish
