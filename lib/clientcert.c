@@ -53,6 +53,8 @@ struct cc {
 	size_t				 p12_len[P12_N_ENCODINGS];
 	char				*cert_id;
 	char				*pickup;	/* the pick-up secret, hex */
+	char				*old_id;	/* a renewal: the renewed certificate's ID */
+	long long			 old_ca;	/* and its CA, whose CRL lists it */
 	long long			 row_id;	/* the request recorded */
 	char				*err;
 	size_t				 errlen;
@@ -202,7 +204,12 @@ cc_load(struct cc *c)
 			return cc_fail(c, CLIENTCERT_FAILED,
 			    CLIENTCERT_GENERIC);
 		}
+		c->old_ca = old->ca_id;
+		c->old_id = strdup(old->cert_id);
 		store_request_free(old);
+		if (c->old_id == NULL)
+			return cc_fail(c, CLIENTCERT_FAILED,
+			    CLIENTCERT_GENERIC);
 	}
 	if ((c->rec = store_ca_for_customer(c->db, c->cust->id)) == NULL ||
 	    (c->ca = cacache_get(c->cfg, c->cust, c->rec)) == NULL) {
@@ -386,6 +393,26 @@ pickup_mac(const char *secret, char mac[SECRET_HMAC_HEX])
 	return ok;
 }
 
+/*
+ * Revokes the renewed certificate as superseded inside cc_record's
+ * transaction, so the two never part; refuses the renewal when it is no
+ * longer Issued (revoked or renewed meanwhile).
+ */
+static enum clientcert_status
+cc_supersede(struct cc *c, const struct actor *who)
+{
+	char	 comment[128];
+
+	snprintf(comment, sizeof(comment), "renewed by %s", c->cert_id);
+	if (!store_request_revoke(c->db, c->o->renewal_of, 4, comment))
+		return cc_fail(c, CLIENTCERT_REFUSED, "The certificate you "
+		    "renew has been revoked or renewed meanwhile and cannot be "
+		    "renewed. Please enroll a new certificate instead.");
+	audit_event(c->db, c->cust->id, who, "certificate.revoke", c->old_id,
+	    "success", issue_reason_name(4));
+	return CLIENTCERT_OK;
+}
+
 /* Records everything in one transaction; nothing is kept when it fails. */
 static enum clientcert_status
 cc_record(struct cc *c, const struct actor *who)
@@ -450,6 +477,8 @@ cc_record(struct cc *c, const struct actor *who)
 			goto fail;
 	audit_event(c->db, c->cust->id, who, "certificate.issue", c->cert_id,
 	    "success", c->ic.serial);
+	if (o->renewal_of != 0 && (st = cc_supersede(c, who)) != CLIENTCERT_OK)
+		goto out;
 	if (!db_commit(c->db))
 		goto fail;
 	st = CLIENTCERT_OK;
@@ -467,21 +496,6 @@ out:
 	return st;
 }
 
-/* Revokes the renewed certificate as superseded, after the COMMIT. */
-static void
-cc_supersede(struct cc *c, const struct actor *who)
-{
-	char	 comment[128], err[256];
-
-	snprintf(comment, sizeof(comment), "renewed by %s", c->cert_id);
-	if (!issue_revoke(c->db, c->cfg, c->o->renewal_of, 4, comment, who,
-	    err, sizeof(err)))
-		log_err("clientcert: %s renews request %lld, which stays: %s",
-		    c->cert_id, c->o->renewal_of, err);
-	else if (err[0] != '\0')
-		log_err("clientcert: %s", err);
-}
-
 /* Frees and cleanses what the pipeline held. */
 static void
 cc_free(struct cc *c)
@@ -495,6 +509,7 @@ cc_free(struct cc *c)
 	free(c->rq.cert_id);
 	free(c->csr_der);
 	free(c->cert_id);
+	free(c->old_id);
 	if (c->pickup != NULL) {
 		OPENSSL_cleanse(c->pickup, strlen(c->pickup));
 		free(c->pickup);
@@ -541,7 +556,11 @@ clientcert_issue(struct db *db, const struct config *cfg,
 	    (st = cc_record(&c, who)) != CLIENTCERT_OK)
 		goto out;
 	if (o->renewal_of != 0) {
-		cc_supersede(&c, who);
+		/* Committed: the superseded certificate may reach the CRL. */
+		if (!issue_publish_crl(db, cfg, c.old_ca))
+			log_err("clientcert: the CRL could not be published "
+			    "after %s superseded %s; run certdesk crl generate",
+			    c.cert_id, c.old_id);
 		/* Whoever renewed, the owner of the address hears of it. */
 		notify_request(db, cfg, c.row_id, NOTIFY_RENEWED);
 	}

@@ -35,7 +35,11 @@ struct clientcert_order {
 	const char	*via;		/* "web" */
 	long long	 request_id;	/* an Awaiting validation row to issue, or 0: a new row */
 	long long	 vcode_id;	/* code consumed in the same transaction, or 0 */
-	long long	 renewal_of;	/* the certificate this renews (revoked superseded after COMMIT), or 0 */
+	/*
+	 * The certificate this renews, or 0: revoked as superseded in the
+	 * issuing transaction, and the renewal refused unless it is Issued.
+	 */
+	long long	 renewal_of;
 };
 
 enum clientcert_status {

@@ -597,7 +597,7 @@ test_user_csr(void)
 	EVP_PKEY_free(key);
 }
 
-/* A renewal revokes the certificate it renews as superseded, after COMMIT. */
+/* A renewal revokes the certificate it renews as superseded. */
 static void
 test_renewal_supersedes(void)
 {
@@ -621,6 +621,39 @@ test_renewal_supersedes(void)
 	CU_ASSERT_EQUAL(nw->renewal_of, old->id);
 	store_request_free(old);
 	store_request_free(nw);
+	free(oldid);
+	free(newid);
+}
+
+/*
+ * A renewal of a certificate revoked (or renewed) meanwhile is refused
+ * and writes nothing; the superseded revocation and its audit row come
+ * with the issuance.
+ */
+static void
+test_renewal_of_revoked(void)
+{
+	struct clientcert_order	 o;
+	struct counts		 before;
+	struct request		*old;
+	char			*oldid = NULL, *newid = NULL, err[256], q[256];
+
+	order_init(&o, "ivy@example.com", KEY_EC256);
+	CU_ASSERT_EQUAL_FATAL(issue(&o, &oldid, NULL, 0), CLIENTCERT_OK);
+	old = by_id(oldid);
+	CU_ASSERT_FATAL(old != NULL);
+	o.renewal_of = old->id;
+	CU_ASSERT_EQUAL_FATAL(issue(&o, &newid, NULL, 0), CLIENTCERT_OK);
+	snprintf(q, sizeof(q), "SELECT COUNT(*) FROM audit WHERE action ="
+	    " 'certificate.revoke' AND object = '%s'", oldid);
+	CU_ASSERT_EQUAL(count(q), 1);
+	/* The same renewal again (a second pending one validated). */
+	counts_get(&before);
+	CU_ASSERT_EQUAL(issue(&o, NULL, err, sizeof(err)), CLIENTCERT_REFUSED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "revoked or renewed meanwhile"));
+	assert_unchanged(&before);
+	CU_ASSERT_EQUAL(count(q), 1);
+	store_request_free(old);
 	free(oldid);
 	free(newid);
 }
@@ -821,6 +854,7 @@ register_suites(void)
 	UNIT_ADD(s, test_renewal_supersedes);
 	UNIT_ADD(s, test_pickup_expiry_and_purge);
 	UNIT_ADD(s, test_pickup_secret);
+	UNIT_ADD(s, test_renewal_of_revoked);
 	UNIT_ADD(s, test_iterations);
 }
 
