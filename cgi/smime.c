@@ -1178,9 +1178,17 @@ page_renew_form(struct app_req *c)
 	if (!id_allowed(app_str(c, KEY_ALLOWED), id))
 		return renew_again(c, 200, "Choose the certificate to renew.");
 	if ((old = store_request_by_cert_id(c->app->db, c->customer->id,
-	    id)) == NULL || (acc = store_account_by_id(c->app->db,
-	    old->account_id)) == NULL) {
-		rc = server_error(c);
+	    id)) == NULL) {
+		rc = renew_again(c, 200, "Choose the certificate to renew.");
+		goto out;
+	}
+	/* The account was deleted: nothing says how to issue any more. */
+	if ((acc = store_account_by_id(c->app->db, old->account_id)) ==
+	    NULL || acc->endpoint_id != c->endpoint->id) {
+		rc = renew_again(c, 200, "The enrollment account of this "
+		    "certificate no longer exists here, so it cannot be renewed "
+		    "on this form. Please enroll a new certificate or ask your "
+		    "administrator.");
 		goto out;
 	}
 	if (!issue_renewable(old, store_now(), &reason)) {
@@ -1277,8 +1285,15 @@ page_revoke(struct app_req *c)
 	return rc;
 }
 
-/* Revokes the certificate with ID id; returns 1, 0 when it fails (logged). */
-static int
+/* What revoke_one did. */
+enum revoked {
+	REVOKED_NOW,
+	REVOKED_ALREADY,	/* not Issued any more: a second submission */
+	REVOKED_FAILED		/* logged */
+};
+
+/* Revokes the certificate with ID id; returns what it did. */
+static enum revoked
 revoke_one(struct app_req *c, const char *id, int code, size_t n)
 {
 	struct request	*r;
@@ -1287,12 +1302,18 @@ revoke_one(struct app_req *c, const char *id, int code, size_t n)
 	int		 ok;
 
 	if ((r = store_request_by_cert_id(c->app->db, c->customer->id, id)) ==
-	    NULL || r->type != CERT_SMIME)
-		return 0;
+	    NULL || r->type != CERT_SMIME) {
+		store_request_free(r);
+		return REVOKED_FAILED;
+	}
+	if (r->status != REQ_ISSUED) {
+		store_request_free(r);
+		return REVOKED_ALREADY;
+	}
 	who.name = r->requester_email;
 	who.remote = c->r->remote;
-	ok = r->status == REQ_ISSUED && issue_revoke(c->app->db, c->app->cfg,
-	    r->id, code, app_str(c, KEY_COMMENTS), &who, err, sizeof(err));
+	ok = issue_revoke(c->app->db, c->app->cfg, r->id, code,
+	    app_str(c, KEY_COMMENTS), &who, err, sizeof(err));
 	if (ok) {
 		if (!notify_request(c->app->db, c->app->cfg, r->id,
 		    NOTIFY_REVOKED))
@@ -1307,7 +1328,7 @@ revoke_one(struct app_req *c, const char *id, int code, size_t n)
 		log_err("smime: revocation of %s failed", r->cert_id);
 	}
 	store_request_free(r);
-	return ok;
+	return ok ? REVOKED_NOW : REVOKED_FAILED;
 }
 
 /* Revocation step 2: the chosen certificates are revoked and the CRL published. */
@@ -1315,7 +1336,7 @@ static int
 page_revoke_form(struct app_req *c)
 {
 	const char	*allowed = app_str(c, KEY_ALLOWED), *id;
-	size_t		 i, n = 0, chosen = 0;
+	size_t		 i, n = 0, chosen = 0, already = 0;
 	int		 code;
 
 	if (strcmp(c->r->method, "POST") != 0)
@@ -1343,9 +1364,24 @@ page_revoke_form(struct app_req *c)
 	}
 	for (i = 0; i < MAX_LISTED; i++) {
 		id = app_str(c, KEY_SEL0 + i);
-		if (id_allowed(allowed, id) && revoke_one(c, id, code, n))
+		if (!id_allowed(allowed, id))
+			continue;
+		switch (revoke_one(c, id, code, n)) {
+		case REVOKED_NOW:
 			n++;
+			break;
+		case REVOKED_ALREADY:
+			already++;
+			break;
+		case REVOKED_FAILED:
+			break;
+		}
 	}
+	/* The form sent twice: the first submission did it all. */
+	if (n == 0 && already == chosen)
+		return revoke_step1(c, 200, chosen == 1 ? "This certificate "
+		    "has already been revoked." : "These certificates have "
+		    "already been revoked.");
 	if (n == 0)
 		return server_error(c);
 	hdf_set_value(c->r->hdf, "Result.Reason", issue_reason_name(code));

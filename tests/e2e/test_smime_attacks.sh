@@ -194,4 +194,49 @@ for name in 'Nina<b>' 'Nina;DROP' 'Ni\na'; do
 done
 check_eq "refused names: nothing recorded" "$before" "$(db_count "SELECT COUNT(*) FROM request")"
 
+# ---- 8. double revocation and renewal without an account: clear pages ----
+TOK=$(csrf_token "$JAR" "$BASE/smime?action=revoke")
+post "$BASE/smime?action=revoke" rv1 --data-urlencode email=alice@example.com -d passphrase=attacker-pass-1 >/dev/null
+check_grep "revocation lists alice's certificate" "value=\"$ACERT\"" "$OUT/rv1.html"
+revoke2() {	# outname
+	post "$BASE/smime?action=revoke&step=2" "$1" -d step=2 --data-urlencode "token=$(field token "$OUT/rv1.html")" \
+	    --data-urlencode "allowed=$(field allowed "$OUT/rv1.html")" --data-urlencode email=alice@example.com \
+	    -d "sel0=$ACERT" -d reason=keyCompromise
+}
+check_eq "the first submission revokes" 200 "$(revoke2 rv2)"
+check_eq "alice's certificate is Revoked" Revoked "$(db_count "SELECT status FROM request WHERE cert_id = '$ACERT'")"
+check_eq "the same form again: no server error" 200 "$(revoke2 rv2-again)"
+check_grep "but the first step, saying it was already revoked" 'has already been revoked' "$OUT/rv2-again.html"
+check_grep "with the email field to start again" 'name="passphrase"' "$OUT/rv2-again.html"
+# A certificate whose enrollment account was deleted.
+cdadm account add smime-tmp --endpoint smime --org "Demo Org" --code demo-tmp-2026 \
+    --profile "Client Authentication and Email" >/dev/null
+TOK=$(csrf_token "$JAR" "$BASE/smime?action=enroll")
+post "$BASE/smime?action=enroll" t-s1 -d accessCode=demo-tmp-2026 --data-urlencode email=tom@example.com >/dev/null
+rm -f "$INSTANCE"/mail/*.eml
+post "$BASE/smime?action=enroll" t-s2 -d step=2 --data-urlencode "token=$(field token "$OUT/t-s1.html")" \
+    --data-urlencode email=tom@example.com -d firstName=Tom -d lastName=Hill \
+    --data-urlencode "profile=Client Authentication and Email" -d term=365 -d keyType=ec256 \
+    -d passphrase=tom-pass-1234 -d passphrase2=tom-pass-1234 -d eula=1 >/dev/null
+LINK=$(mail_link "$(newest_mail)")
+curl -s -b "$JAR" -c "$JAR" "$LINK" > "$OUT/t-v.html"
+TOK=$(field csrf "$OUT/t-v.html")
+post "$BASE/validate" t-v-ok --data-urlencode "token=$(field token "$OUT/t-v.html")" \
+    --data-urlencode "ref=$(field ref "$OUT/t-v.html")" --data-urlencode email=tom@example.com \
+    -d password=tom-pw-1234 -d password2=tom-pw-1234 >/dev/null
+TCERT=$(location_id "$OUT/t-v-ok.hdr")
+check "tom's certificate from the extra account" test -n "$TCERT"
+db_count "DELETE FROM account_profile WHERE account_id = (SELECT id FROM account WHERE name = 'smime-tmp');
+    DELETE FROM account WHERE name = 'smime-tmp'" >/dev/null
+TOK=$(csrf_token "$JAR" "$BASE/smime?action=renew")
+post "$BASE/smime?action=renew" t-r1 -d accessCode=demo-smime-2026 --data-urlencode email=tom@example.com \
+    -d passphrase=tom-pass-1234 >/dev/null
+check_grep "renewal step 2 lists tom's certificate" "value=\"$TCERT\"" "$OUT/t-r1.html"
+before=$(db_count "SELECT COUNT(*) FROM request")
+code=$(post "$BASE/smime?action=renew" t-r2 -d step=2 --data-urlencode "token=$(field token "$OUT/t-r1.html")" \
+    --data-urlencode "allowed=$(field allowed "$OUT/t-r1.html")" --data-urlencode email=tom@example.com -d certId=$TCERT)
+check_eq "renewing it: no server error" 200 "$code"
+check_grep "but a clear message" 'enrollment account of this certificate no longer exists' "$OUT/t-r2.html"
+check_eq "and nothing recorded" "$before" "$(db_count "SELECT COUNT(*) FROM request")"
+
 finish
