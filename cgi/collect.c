@@ -109,6 +109,38 @@ send_format(struct app *app, struct req *req, const struct request *r,
 	return rc;
 }
 
+/*
+ * Writes the name of r's PKCS#12 file in encoding enc into out (at most
+ * WEB_FILENAME_MAX + 1 bytes): "<address>-<enc>.p12".  A long address
+ * loses the end of its local part (then all but the start of the
+ * domain), never the suffix that says what opens the file.
+ */
+static void
+p12_filename(const struct request *r, const char *enc, char *out, size_t len)
+{
+	const char	*email = r->requester_email, *at;
+	size_t		 room, keep, dom = 0, suf;
+
+	if (len > WEB_FILENAME_MAX + 1)
+		len = WEB_FILENAME_MAX + 1;
+	suf = strlen(enc) + sizeof("-.p12") - 1;
+	room = len > suf + 1 ? len - 1 - suf : 0;
+	keep = strlen(email);
+	at = strrchr(email, '@');
+	if (keep > room) {
+		/* Keep "@domain" and as much of the local part as fits. */
+		dom = at != NULL && strlen(at) + 1 <= room ? strlen(at) : 0;
+		keep = room - dom;
+	}
+	memcpy(out, email, keep);
+	if (dom > 0)
+		memcpy(out + keep, at, dom);
+	if (len > keep + dom + suf)
+		snprintf(out + keep + dom, len - keep - dom, "-%s.p12", enc);
+	else
+		out[keep + dom] = '\0';
+}
+
 /* Sets Cert.SANs to the stored name list with a space after each comma. */
 static void
 set_names(struct req *req, const char *sans)
@@ -202,8 +234,7 @@ set_pickups(struct app *app, struct req *req, const struct customer *cust,
 		    cust->uri, r->cert_id, enc);
 		snprintf(key, sizeof(key), "Pickup.Files.%d.URL", i);
 		hdf_set_value(req->hdf, key, val);
-		snprintf(val, sizeof(val), "%s-%s.p12", r->requester_email,
-		    enc);
+		p12_filename(r, enc, val, sizeof(val));
 		snprintf(key, sizeof(key), "Pickup.Files.%d.File", i);
 		hdf_set_value(req->hdf, key, val);
 	}
@@ -267,7 +298,7 @@ send_p12(struct app_req *c, const struct request *r, const char *enc)
 {
 	unsigned char	*der = NULL;
 	size_t		 len = 0;
-	char		 name[160];
+	char		 name[WEB_FILENAME_MAX + 1];
 
 	/* A key the person made never had a file here. */
 	if (!clientcert_server_key(r))
@@ -291,7 +322,7 @@ send_p12(struct app_req *c, const struct request *r, const char *enc)
 	}
 	collected(c->app, c->r, r, enc);
 	/* web_blob turns anything but letters, digits, ".-_@" into '_'. */
-	snprintf(name, sizeof(name), "%s-%s.p12", r->requester_email, enc);
+	p12_filename(r, enc, name, sizeof(name));
 	web_blob(c->r, 200, "application/x-pkcs12", name, der, len);
 	OPENSSL_clear_free(der, len);
 	return 1;

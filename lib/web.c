@@ -1322,7 +1322,7 @@ web_blob(struct req *r, int status, const char *content_type,
     const char *download_name, const void *data, size_t len)
 {
 	struct buf	 hdr = { 0 };
-	char		 name[128];
+	char		 name[WEB_FILENAME_MAX + 1];
 	size_t		 i;
 	int		 rc;
 

@@ -96,6 +96,8 @@ void	web_cgi_rearm(void);
  */
 /* Renders templates/<name>.cs inside layout.cs with req->hdf; sets the CSRF cookie and CSRF.Token. */
 int	web_page(struct req *, int status, const char *template_name);
+/* The longest attachment filename web_blob sends; longer ones are cut. */
+#define WEB_FILENAME_MAX	127
 /* Sends bytes as content_type; download_name (NULL: inline) becomes an attachment filename. */
 int	web_blob(struct req *, int status, const char *content_type,
 	    const char *download_name, const void *, size_t);

@@ -105,6 +105,22 @@ check_nogrep "hostile encoding: never echoed raw" '<script>alert' "$OUT/hostile.
 code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/collect?id=0123456789abcdef01234567&p12=modern")
 check_eq "unknown certificate: 404" 404 "$code"
 
+# An address too long for the filename keeps its domain and the suffix
+# that says what opens the file; the local part is shortened.
+LOCAL=$(printf 'l%.0s' $(seq 1 64))
+LONG="$LOCAL@a-rather-long-department-subdomain-name.mail.example.com"
+read -r LID LPK <<< "$(issue smime "$LONG" ec256 "$PW")"
+check "a certificate for a ${#LONG}-character address" test -n "$LID" -a -n "$LPK"
+for enc in modern compatible; do
+	curl -s -b "cd_p12_$LID=$LPK" -D "$OUT/long-$enc.h" -o /dev/null "$BASE/collect?id=$LID&p12=$enc"
+	name=$(sed -n 's/^Content-Disposition: attachment; filename="\(.*\)"\r*$/\1/p' "$OUT/long-$enc.h")
+	check_grep "long address, $enc: the file keeps its suffix and domain" \
+	    "^l+@a-rather-long-department-subdomain-name\.mail\.example\.com-$enc\.p12\$" <(echo "$name")
+	check "long address, $enc: at most 127 characters (${#name})" test "${#name}" -le 127
+done
+curl -s -b "cd_p12_$LID=$LPK" -o "$OUT/long.html" "$BASE/collect?id=$LID"
+check_grep "long address: the page names the same files" "download=\"l*@a-rather-long-department-subdomain-name.mail.example.com-compatible.p12\"" "$OUT/long.html"
+
 # After the hour: the page says so, the files answer 410, the certificate stays.
 sqlite3 "$INSTANCE/state/certdesk.db" "UPDATE p12_pickup SET expires = strftime('%s','now') - 1"
 curl -s -b "$CK" -o "$OUT/expired.html" "$BASE/collect?id=$ID"
