@@ -18,7 +18,7 @@
 #include "store.h"
 
 #define CLIENTCERT_PICKUP_SECONDS	3600	/* the PKCS#12 files stay 1 hour */
-#define CLIENTCERT_PICKUP_BYTES		32	/* the pick-up secret: 256 bits */
+#define CLIENTCERT_PICKUP_BYTES		((size_t)32)	/* the pick-up secret: 256 bits */
 
 /* What to issue.  Strings are borrowed. */
 struct clientcert_order {
