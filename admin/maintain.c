@@ -9,9 +9,10 @@
 /* What one run reported, kept for the summary and --json. */
 struct tally {
 	int		 json;
-	int		 renewed, notices, expired, purged, crls, failed;
-	struct buf	 j_renewed, j_notices, j_expired, j_purged, j_crl,
-			 j_failed;
+	int		 renewed, notices, expired, unvalidated, purged, crls,
+			 failed;
+	struct buf	 j_renewed, j_notices, j_expired, j_unvalidated,
+			 j_purged, j_crl, j_failed;
 };
 
 /* Appends s to b as a JSON string literal. */
@@ -75,6 +76,13 @@ on_event(void *arg, const struct maintain_event *ev)
 		json_next(&t->j_expired);
 		json_buf(&t->j_expired, ev->id);
 		break;
+	case MAINT_UNVALIDATED:
+		t->unvalidated++;
+		if (!t->json)
+			printf("unvalidated %s\n", ev->id);
+		json_next(&t->j_unvalidated);
+		json_buf(&t->j_unvalidated, ev->id);
+		break;
 	case MAINT_PURGED:
 		t->purged += (int)ev->n;
 		if (!t->json)
@@ -120,13 +128,15 @@ static void
 print_json(const struct tally *t, int dry_run)
 {
 	printf("{\"dry_run\":%s,\"renewed\":[%s],\"notices\":[%s],"
-	    "\"expired\":[%s],\"purged\":{%s},\"crl\":[%s],"
-	    "\"failed\":[%s],\"counts\":{\"renewed\":%d,\"notices\":%d,"
-	    "\"expired\":%d,\"purged\":%d,\"crl\":%d,\"failed\":%d}}\n",
+	    "\"expired\":[%s],\"unvalidated\":[%s],\"purged\":{%s},"
+	    "\"crl\":[%s],\"failed\":[%s],\"counts\":{\"renewed\":%d,"
+	    "\"notices\":%d,\"expired\":%d,\"unvalidated\":%d,"
+	    "\"purged\":%d,\"crl\":%d,\"failed\":%d}}\n",
 	    dry_run ? "true" : "false", text(&t->j_renewed), text(&t->j_notices),
-	    text(&t->j_expired), text(&t->j_purged), text(&t->j_crl),
-	    text(&t->j_failed),
-	    t->renewed, t->notices, t->expired, t->purged, t->crls, t->failed);
+	    text(&t->j_expired), text(&t->j_unvalidated), text(&t->j_purged),
+	    text(&t->j_crl), text(&t->j_failed),
+	    t->renewed, t->notices, t->expired, t->unvalidated, t->purged,
+	    t->crls, t->failed);
 }
 
 static int
@@ -157,12 +167,14 @@ cmd_maintain(struct admin *a, int argc, char **argv)
 	if (a->json)
 		print_json(&t, dry_run);
 	else
-		printf("%s%d renewed, %d notices, %d expired, %d purged, "
-		    "%d CRLs published, %d failed\n", dry_run ? "dry run: " : "",
-		    t.renewed, t.notices, t.expired, t.purged, t.crls, t.failed);
+		printf("%s%d renewed, %d notices, %d expired, %d unvalidated, "
+		    "%d purged, %d CRLs published, %d failed\n",
+		    dry_run ? "dry run: " : "", t.renewed, t.notices,
+		    t.expired, t.unvalidated, t.purged, t.crls, t.failed);
 	buf_free(&t.j_renewed);
 	buf_free(&t.j_notices);
 	buf_free(&t.j_expired);
+	buf_free(&t.j_unvalidated);
 	buf_free(&t.j_purged);
 	buf_free(&t.j_crl);
 	buf_free(&t.j_failed);

@@ -3,7 +3,9 @@
  * email links to (/collect?id=CERTID) with the certificate's details and
  * its download in the seven formats of the guide (?format=KEY); for a
  * client certificate whose key the server made, also the two PKCS#12
- * files (?p12=ENCODING) during the hour they are kept.
+ * files (?p12=ENCODING) during the hour they are kept, to the browser
+ * that holds their pick-up secret (a cookie set when it completed the
+ * issuance).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +109,38 @@ send_format(struct app *app, struct req *req, const struct request *r,
 	return rc;
 }
 
+/*
+ * Writes the name of r's PKCS#12 file in encoding enc into out (at most
+ * WEB_FILENAME_MAX + 1 bytes): "<address>-<enc>.p12".  A long address
+ * loses the end of its local part (then all but the start of the
+ * domain), never the suffix that says what opens the file.
+ */
+static void
+p12_filename(const struct request *r, const char *enc, char *out, size_t len)
+{
+	const char	*email = r->requester_email, *at;
+	size_t		 room, keep, dom = 0, suf;
+
+	if (len > WEB_FILENAME_MAX + 1)
+		len = WEB_FILENAME_MAX + 1;
+	suf = strlen(enc) + sizeof("-.p12") - 1;
+	room = len > suf + 1 ? len - 1 - suf : 0;
+	keep = strlen(email);
+	at = strrchr(email, '@');
+	if (keep > room) {
+		/* Keep "@domain" and as much of the local part as fits. */
+		dom = at != NULL && strlen(at) + 1 <= room ? strlen(at) : 0;
+		keep = room - dom;
+	}
+	memcpy(out, email, keep);
+	if (dom > 0)
+		memcpy(out + keep, at, dom);
+	if (len > keep + dom + suf)
+		snprintf(out + keep + dom, len - keep - dom, "-%s.p12", enc);
+	else
+		out[keep + dom] = '\0';
+}
+
 /* Sets Cert.SANs to the stored name list with a space after each comma. */
 static void
 set_names(struct req *req, const char *sans)
@@ -154,7 +188,7 @@ default_encoding(struct app *app, struct req *req, const struct request *r,
  */
 static void
 set_pickups(struct app *app, struct req *req, const struct customer *cust,
-    const struct request *r)
+    const struct request *r, int has_secret)
 {
 	static const char *const opens[P12_N_ENCODINGS] = {
 		[P12_MODERN] = "for Windows, Firefox/Thunderbird, Java, "
@@ -173,6 +207,11 @@ set_pickups(struct app *app, struct req *req, const struct customer *cust,
 	hdf_set_int_value(req->hdf, "Pickup.ServerKey", 1);
 	if ((until = store_p12_until(app->db, r->id, store_now())) <= 0) {
 		hdf_set_int_value(req->hdf, "Pickup.Expired", 1);
+		return;
+	}
+	/* The ID alone is in logs and lists: no links without the secret. */
+	if (!has_secret) {
+		hdf_set_int_value(req->hdf, "Pickup.NoSecret", 1);
 		return;
 	}
 	best = default_encoding(app, req, r, &why);
@@ -195,17 +234,19 @@ set_pickups(struct app *app, struct req *req, const struct customer *cust,
 		    cust->uri, r->cert_id, enc);
 		snprintf(key, sizeof(key), "Pickup.Files.%d.URL", i);
 		hdf_set_value(req->hdf, key, val);
-		snprintf(val, sizeof(val), "%s-%s.p12", r->requester_email,
-		    enc);
+		p12_filename(r, enc, val, sizeof(val));
 		snprintf(key, sizeof(key), "Pickup.Files.%d.File", i);
 		hdf_set_value(req->hdf, key, val);
 	}
 }
 
-/* Fills the details and the download links of the collection page. */
+/*
+ * Fills the details and the download links of the collection page; the
+ * PKCS#12 links only when the browser holds the pick-up secret.
+ */
 static void
 set_details(struct app *app, struct req *req, const struct customer *cust,
-    const struct request *r)
+    const struct request *r, int has_secret)
 {
 	struct profile	*prof;
 	char		 t[64], key[64], url[512];
@@ -235,7 +276,7 @@ set_details(struct app *app, struct req *req, const struct customer *cust,
 		return;
 	hdf_set_int_value(req->hdf, "Cert.Downloadable", 1);
 	if (r->status == REQ_ISSUED)
-		set_pickups(app, req, cust, r);
+		set_pickups(app, req, cust, r, has_secret);
 	for (i = 0; i < FMT__COUNT; i++) {
 		const struct format_info *fi = formats_info(i);
 
@@ -257,26 +298,31 @@ send_p12(struct app_req *c, const struct request *r, const char *enc)
 {
 	unsigned char	*der = NULL;
 	size_t		 len = 0;
-	char		 name[160];
+	char		 name[WEB_FILENAME_MAX + 1];
 
 	/* A key the person made never had a file here. */
 	if (!clientcert_server_key(r))
 		return web_error(c->r, 404, "Not found", "There is no such "
 		    "file.");
 	switch (clientcert_pickup(c->app->db, c->customer->id, r->cert_id,
-	    enc, &der, &len)) {
+	    enc, app_pickup_secret(c, r->cert_id), &der, &len)) {
 	case PICKUP_OK:
 		break;
 	case PICKUP_EXPIRED:
-		set_details(c->app, c->r, c->customer, r);
+		set_details(c->app, c->r, c->customer, r, 0);
 		return web_page(c->r, 410, "collect");
+	case PICKUP_DENIED:
+		log_info("collect: PKCS#12 of %s asked without its pick-up "
+		    "secret from %s", r->cert_id, c->r->remote);
+		set_details(c->app, c->r, c->customer, r, 0);
+		return web_page(c->r, 403, "collect");
 	case PICKUP_UNKNOWN:
 		return web_error(c->r, 404, "Not found", "There is no such "
 		    "file.");
 	}
 	collected(c->app, c->r, r, enc);
 	/* web_blob turns anything but letters, digits, ".-_@" into '_'. */
-	snprintf(name, sizeof(name), "%s-%s.p12", r->requester_email, enc);
+	p12_filename(r, enc, name, sizeof(name));
 	web_blob(c->r, 200, "application/x-pkcs12", name, der, len);
 	OPENSSL_clear_free(der, len);
 	return 1;
@@ -324,7 +370,8 @@ page_collect(struct app_req *c)
 		else
 			send_format(c->app, c->r, r, fmt);
 	} else {
-		set_details(c->app, c->r, c->customer, r);
+		set_details(c->app, c->r, c->customer, r,
+		    app_pickup_secret(c, r->cert_id) != NULL);
 		web_page(c->r, 200, "collect");
 	}
 	store_request_free(r);

@@ -185,17 +185,6 @@ by_sid(const struct app_req *c)
 	return strcmp(app_str(c, KEY_SWT), "sid") == 0;
 }
 
-/* Answers with a redirect to the collection page of cert_id. */
-static int
-to_collect(struct app_req *c, const char *cert_id)
-{
-	char	 url[512];
-
-	snprintf(url, sizeof(url), "/customer/%s/collect?id=%s",
-	    c->customer->uri, cert_id);
-	return web_redirect(c->r, url);
-}
-
 /* Answers the error page of an internal failure. */
 static int
 server_error(struct app_req *c)
@@ -550,8 +539,13 @@ enroll_load(struct app_req *c, struct enroll_ctx *e)
 
 	id = app_token_check(app_str(c, KEY_TOKEN), sid ? "smime-sid" :
 	    "smime-enroll", e->email);
+	/*
+	 * Person ids are reused after a delete: the token's person must
+	 * still be the one with the address it was made for.
+	 */
 	if (id != 0 && sid &&
-	    (e->person = store_person_by_id(c->app->db, id)) != NULL)
+	    (e->person = store_person_by_id(c->app->db, id)) != NULL &&
+	    strcasecmp(e->person->email, e->email) == 0)
 		e->acc = clientform_person_account(c->app->db, c->endpoint->id,
 		    e->person->org_id, e->person->dept_id);
 	else if (id != 0 && !sid)
@@ -635,7 +629,8 @@ enroll_pending(struct app_req *c, const struct enroll_ctx *e, enum key_type kt)
 	if (!clientform_submit(c->app->db, c->app->cfg, &p, &who, &res, err,
 	    sizeof(err))) {
 		keep_input(c, e->fc.text);
-		return enroll_form(c, e->acc, 0, e->email, 500, err);
+		return enroll_form(c, e->acc, 0, e->email,
+		    res.limited ? 200 : 500, err);
 	}
 	name = clientform_full_name(p.first, p.middle, p.last);
 	hdf_set_value(c->r->hdf, "Result.Email", e->email);
@@ -676,7 +671,7 @@ enroll_now(struct app_req *c, const struct enroll_ctx *e, enum key_type kt)
 	o.via = "web";
 	switch (clientcert_issue(c->app->db, c->app->cfg, &o, &who, &res)) {
 	case CLIENTCERT_OK:
-		rc = to_collect(c, res.cert_id);
+		rc = app_to_collect(c, res.cert_id, res.pickup);
 		break;
 	case CLIENTCERT_REFUSED:
 	case CLIENTCERT_CODE_USED:
@@ -687,7 +682,7 @@ enroll_now(struct app_req *c, const struct enroll_ctx *e, enum key_type kt)
 		    "issued. Please try again later.");
 		break;
 	}
-	free(res.cert_id);
+	clientcert_result_free(&res);
 	free(hash);
 	return rc;
 }
@@ -879,6 +874,17 @@ count_status(const struct request_list *l, enum req_status s)
 
 /* ---- renewal ---- */
 
+/*
+ * Returns the purpose of renewal step 2's token: a secret-ID step 1
+ * issues at once, an access-code one only through the mailbox, so a
+ * token of one variant must not open the other.
+ */
+static const char *
+renew_purpose(const struct app_req *c)
+{
+	return by_sid(c) ? "smime-renew-sid" : "smime-renew";
+}
+
 /* Renders renewal step 1 (access code or secret ID, email, passphrase). */
 static int
 renew_step1(struct app_req *c, int status, const char *error)
@@ -922,7 +928,7 @@ renew_form(struct app_req *c, const struct request_list *l, int status,
 	/* Nothing left to choose (revoked meanwhile): the first step again. */
 	if (allowed.data == NULL)
 		return renew_step1(c, status, error);
-	if ((token = choice_token("smime-renew",
+	if ((token = choice_token(renew_purpose(c),
 	    app_str(c, KEY_EMAIL), (char *)allowed.data)) == NULL) {
 		buf_free(&allowed);
 		return server_error(c);
@@ -1051,6 +1057,68 @@ first_key_type(struct app_req *c, long long profile_id)
 	return t;
 }
 
+/*
+ * Renewal by access code: whoever knows the access code and the
+ * passphrase is not yet the owner of the address, so the renewal waits
+ * for validation from the mailbox like an enrollment; the PKCS#12
+ * password is set there.  Records it and answers the confirmation.
+ */
+static int
+renew_pending(struct app_req *c, const struct request *old,
+    const struct account *acc)
+{
+	struct clientform_pending	 p;
+	struct clientform_result	 res;
+	struct form_csr			 fc;
+	struct profile			*prof;
+	struct actor			 who = { old->requester_email,
+					    c->r->remote };
+	char				 err[512], *name = NULL;
+	int				 rc;
+
+	memset(&fc, 0, sizeof(fc));
+	if ((prof = store_profile_by_id(c->app->db, old->profile_id)) ==
+	    NULL)
+		return server_error(c);
+	if (acc->user_csr) {
+		app_form_csr(c, "csrFile", KEY_CSR, &fc);
+		if (fc.csr == NULL) {
+			rc = renew_again(c, 200, fc.err);
+			goto out;
+		}
+	}
+	memset(&p, 0, sizeof(p));
+	p.customer_id = c->customer->id;
+	p.acc = acc;
+	p.prof = prof;
+	p.term = old->term_days;
+	p.kt = fc.csr != NULL ? KEY_NONE : old->key_type != KEY_NONE ?
+	    old->key_type : first_key_type(c, old->profile_id);
+	p.csr = fc.csr;
+	p.first = old->first_name;
+	p.middle = old->middle_name;
+	p.last = old->last_name;
+	p.email = old->requester_email;
+	p.passphrase_hash = old->passphrase_hash;
+	p.renewal_of = old->id;
+	if (!clientform_submit(c->app->db, c->app->cfg, &p, &who, &res, err,
+	    sizeof(err))) {
+		rc = renew_again(c, 200, err);
+		goto out;
+	}
+	name = clientform_full_name(p.first, p.middle, p.last);
+	hdf_set_value(c->r->hdf, "Result.Email", p.email);
+	hdf_set_value(c->r->hdf, "Result.Name", name ? name : "");
+	hdf_set_value(c->r->hdf, "Result.RenewalOf", old->cert_id);
+	hdf_set_int_value(c->r->hdf, "Result.MailFailed", !res.mailed);
+	rc = web_page(c->r, 200, "smime_confirm");
+out:
+	free(name);
+	store_profile_free(prof);
+	app_form_csr_free(&fc);
+	return rc;
+}
+
 /* Issues the renewal of old and answers; the pipeline revokes old as superseded. */
 static int
 renew_issue(struct app_req *c, const struct request *old,
@@ -1083,12 +1151,12 @@ renew_issue(struct app_req *c, const struct request *old,
 		o.key_type = first_key_type(c, old->profile_id);
 	if (clientcert_issue(c->app->db, c->app->cfg, &o, &who, &res) ==
 	    CLIENTCERT_OK)
-		rc = to_collect(c, res.cert_id);
+		rc = app_to_collect(c, res.cert_id, res.pickup);
 	else
 		rc = renew_again(c, 200, res.err[0] ? res.err : "The "
 		    "certificate could not be renewed. Please try again later.");
 out:
-	free(res.cert_id);
+	clientcert_result_free(&res);
 	app_form_csr_free(&fc);
 	return rc;
 }
@@ -1104,15 +1172,23 @@ page_renew_form(struct app_req *c)
 
 	if (strcmp(c->r->method, "POST") != 0)
 		return renew_step1(c, 200, NULL);
-	if (!choice_ok(c, "smime-renew"))
+	if (!choice_ok(c, renew_purpose(c)))
 		return renew_step1(c, 200, "This form has expired. Please "
 		    "start again.");
 	if (!id_allowed(app_str(c, KEY_ALLOWED), id))
 		return renew_again(c, 200, "Choose the certificate to renew.");
 	if ((old = store_request_by_cert_id(c->app->db, c->customer->id,
-	    id)) == NULL || (acc = store_account_by_id(c->app->db,
-	    old->account_id)) == NULL) {
-		rc = server_error(c);
+	    id)) == NULL) {
+		rc = renew_again(c, 200, "Choose the certificate to renew.");
+		goto out;
+	}
+	/* The account was deleted: nothing says how to issue any more. */
+	if ((acc = store_account_by_id(c->app->db, old->account_id)) ==
+	    NULL || acc->endpoint_id != c->endpoint->id) {
+		rc = renew_again(c, 200, "The enrollment account of this "
+		    "certificate no longer exists here, so it cannot be renewed "
+		    "on this form. Please enroll a new certificate or ask your "
+		    "administrator.");
 		goto out;
 	}
 	if (!issue_renewable(old, store_now(), &reason)) {
@@ -1123,7 +1199,7 @@ page_renew_form(struct app_req *c)
 		    "Please enroll a new certificate instead.");
 		goto out;
 	}
-	rc = renew_issue(c, old, acc);
+	rc = by_sid(c) ? renew_issue(c, old, acc) : renew_pending(c, old, acc);
 out:
 	store_account_free(acc);
 	store_request_free(old);
@@ -1209,8 +1285,15 @@ page_revoke(struct app_req *c)
 	return rc;
 }
 
-/* Revokes the certificate with ID id; returns 1, 0 when it fails (logged). */
-static int
+/* What revoke_one did. */
+enum revoked {
+	REVOKED_NOW,
+	REVOKED_ALREADY,	/* not Issued any more: a second submission */
+	REVOKED_FAILED		/* logged */
+};
+
+/* Revokes the certificate with ID id; returns what it did. */
+static enum revoked
 revoke_one(struct app_req *c, const char *id, int code, size_t n)
 {
 	struct request	*r;
@@ -1219,12 +1302,18 @@ revoke_one(struct app_req *c, const char *id, int code, size_t n)
 	int		 ok;
 
 	if ((r = store_request_by_cert_id(c->app->db, c->customer->id, id)) ==
-	    NULL || r->type != CERT_SMIME)
-		return 0;
+	    NULL || r->type != CERT_SMIME) {
+		store_request_free(r);
+		return REVOKED_FAILED;
+	}
+	if (r->status != REQ_ISSUED) {
+		store_request_free(r);
+		return REVOKED_ALREADY;
+	}
 	who.name = r->requester_email;
 	who.remote = c->r->remote;
-	ok = r->status == REQ_ISSUED && issue_revoke(c->app->db, c->app->cfg,
-	    r->id, code, app_str(c, KEY_COMMENTS), &who, err, sizeof(err));
+	ok = issue_revoke(c->app->db, c->app->cfg, r->id, code,
+	    app_str(c, KEY_COMMENTS), &who, err, sizeof(err));
 	if (ok) {
 		if (!notify_request(c->app->db, c->app->cfg, r->id,
 		    NOTIFY_REVOKED))
@@ -1239,7 +1328,7 @@ revoke_one(struct app_req *c, const char *id, int code, size_t n)
 		log_err("smime: revocation of %s failed", r->cert_id);
 	}
 	store_request_free(r);
-	return ok;
+	return ok ? REVOKED_NOW : REVOKED_FAILED;
 }
 
 /* Revocation step 2: the chosen certificates are revoked and the CRL published. */
@@ -1247,7 +1336,7 @@ static int
 page_revoke_form(struct app_req *c)
 {
 	const char	*allowed = app_str(c, KEY_ALLOWED), *id;
-	size_t		 i, n = 0, chosen = 0;
+	size_t		 i, n = 0, chosen = 0, already = 0;
 	int		 code;
 
 	if (strcmp(c->r->method, "POST") != 0)
@@ -1275,9 +1364,24 @@ page_revoke_form(struct app_req *c)
 	}
 	for (i = 0; i < MAX_LISTED; i++) {
 		id = app_str(c, KEY_SEL0 + i);
-		if (id_allowed(allowed, id) && revoke_one(c, id, code, n))
+		if (!id_allowed(allowed, id))
+			continue;
+		switch (revoke_one(c, id, code, n)) {
+		case REVOKED_NOW:
 			n++;
+			break;
+		case REVOKED_ALREADY:
+			already++;
+			break;
+		case REVOKED_FAILED:
+			break;
+		}
 	}
+	/* The form sent twice: the first submission did it all. */
+	if (n == 0 && already == chosen)
+		return revoke_step1(c, 200, chosen == 1 ? "This certificate "
+		    "has already been revoked." : "These certificates have "
+		    "already been revoked.");
 	if (n == 0)
 		return server_error(c);
 	hdf_set_value(c->r->hdf, "Result.Reason", issue_reason_name(code));

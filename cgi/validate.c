@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app.h"
 #include "clientcert.h"
@@ -220,15 +221,45 @@ enum load {
 };
 
 /*
- * Loads what k names and checks it belongs to this customer and is
- * still waiting; returns LOAD_OK, or why there is nothing to issue.
+ * Reads k's code row again and checks it still says what k says: the
+ * kind, the typed address, the same request or person and account, and
+ * unused.  A form's token names a row by id, and the row can change
+ * under it (a person edited or deleted, ids reused).
+ */
+static enum load
+code_current(struct app_req *c, const struct clientform_code *k)
+{
+	struct vcode		 v;
+	enum vcode_check	 vc;
+	enum load		 l = LOAD_BAD;
+
+	vc = vcode_by_id(c->app->db, k->kind, k->vcode_id, app_str(c,
+	    KEY_EMAIL), &v);
+	if (vc == VCODE_USED)
+		l = LOAD_USED;
+	else if (vc == VCODE_OK && v.account_id == k->account_id &&
+	    (k->kind == VCODE_VALIDATION ? v.request_id == k->request_id :
+	    v.person_id == k->person_id))
+		l = LOAD_OK;
+	vcode_free(&v);
+	return l;
+}
+
+/*
+ * Loads what k names and checks it belongs to this customer, is still
+ * waiting and still belongs to the address the code was mailed to;
+ * returns LOAD_OK, or why there is nothing to issue.
  */
 static enum load
 load(struct app_req *c, const struct clientform_code *k, struct issue_ctx *x)
 {
 	struct endpoint	*ep = NULL;
+	const char	*email = app_str(c, KEY_EMAIL);
+	enum load	 l;
 	int		 ok;
 
+	if ((l = code_current(c, k)) != LOAD_OK)
+		return l;
 	x->acc = store_account_by_id(c->app->db, k->account_id);
 	if (x->acc != NULL)
 		ep = store_endpoint_by_id(c->app->db, x->acc->endpoint_id);
@@ -236,11 +267,17 @@ load(struct app_req *c, const struct clientform_code *k, struct issue_ctx *x)
 	store_endpoint_free(ep);
 	if (!ok)
 		return LOAD_BAD;
+	/*
+	 * The certificate names the person's or the request's address:
+	 * it must still be the one the code was mailed to.
+	 */
 	if (k->kind == VCODE_INVITATION)
 		return (x->person = store_person_by_id(c->app->db,
-		    k->person_id)) != NULL ? LOAD_OK : LOAD_BAD;
+		    k->person_id)) != NULL && strcasecmp(x->person->email,
+		    email) == 0 ? LOAD_OK : LOAD_BAD;
 	if ((x->req = store_request_by_id(c->app->db, k->request_id)) ==
-	    NULL || x->req->customer_id != c->customer->id)
+	    NULL || x->req->customer_id != c->customer->id ||
+	    strcasecmp(x->req->requester_email, email) != 0)
 		return LOAD_BAD;
 	return x->req->status == REQ_AWAITING_VALIDATION ? LOAD_OK : LOAD_USED;
 }
@@ -271,6 +308,8 @@ order_validation(struct app_req *c, struct issue_ctx *x,
 	o->middle = r->middle_name;
 	o->last = r->last_name;
 	o->request_id = r->id;
+	/* A renewal by access code waits here for the mailbox owner. */
+	o->renewal_of = r->renewal_of;
 	return 1;
 }
 
@@ -391,9 +430,7 @@ issue(struct app_req *c, const struct clientform_code *k, const char *token,
 	}
 	switch (clientcert_issue(c->app->db, c->app->cfg, &o, &who, &res)) {
 	case CLIENTCERT_OK:
-		snprintf(err, sizeof(err), "/customer/%s/collect?id=%s",
-		    c->customer->uri, res.cert_id);
-		rc = web_redirect(c->r, err);
+		rc = app_to_collect(c, res.cert_id, res.pickup);
 		break;
 	case CLIENTCERT_CODE_USED:
 		rc = code_form(c, 200, USED_ERROR);
@@ -406,7 +443,7 @@ issue(struct app_req *c, const struct clientform_code *k, const char *token,
 		break;
 	}
 out:
-	free(res.cert_id);
+	clientcert_result_free(&res);
 	issue_ctx_free(&x);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "csr.h"
 #include "cacache.h"
+#include "clientcert.h"
 #include "log.h"
 #include "secret.h"
 #include "throttle.h"
@@ -178,6 +179,53 @@ app_str(const struct app_req *c, size_t key)
 	if (key >= c->prog->n_fields || c->f[key].state != FIELD_VALID)
 		return "";
 	return c->f[key].str;
+}
+
+/*
+ * Writes the name of cert_id's pick-up cookie into out: one per
+ * certificate, so a second issuance in the same browser keeps the
+ * first's.  Returns 1, or 0 when cert_id is not a plain ID.
+ */
+static int
+pickup_cookie(const char *cert_id, char *out, size_t len)
+{
+	const char	*p;
+
+	for (p = cert_id; *p != '\0'; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z')))
+			return 0;
+	return *cert_id != '\0' &&
+	    (size_t)snprintf(out, len, "cd_p12_%s", cert_id) < len;
+}
+
+int
+app_to_collect(struct app_req *c, const char *cert_id, const char *pickup)
+{
+	char	 url[512], path[300], name[96];
+
+	if ((size_t)snprintf(url, sizeof(url), "/customer/%s/collect?id=%s",
+	    c->customer->uri, cert_id) >= sizeof(url) ||
+	    (size_t)snprintf(path, sizeof(path), "/customer/%s/collect",
+	    c->customer->uri) >= sizeof(path) ||
+	    !pickup_cookie(cert_id, name, sizeof(name))) {
+		log_err("collect link for %s too long", cert_id);
+		return web_error(c->r, 500, "Server error", "The certificate "
+		    "was issued but the page could not be shown.");
+	}
+	if (pickup == NULL)
+		return web_redirect(c->r, url);
+	return web_redirect_cookie(c->r, url, name, pickup, path,
+	    CLIENTCERT_PICKUP_SECONDS);
+}
+
+const char *
+app_pickup_secret(struct app_req *c, const char *cert_id)
+{
+	char	 name[96];
+
+	if (!pickup_cookie(cert_id, name, sizeof(name)))
+		return NULL;
+	return web_cookie(c->r, name);
 }
 
 int

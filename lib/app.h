@@ -165,6 +165,15 @@ void		 app_form_csr(struct app_req *, const char *upload, size_t key,
 		    struct form_csr *fc);
 /* Frees what app_form_csr filled in. */
 void		 app_form_csr_free(struct form_csr *);
+/*
+ * Sends the browser that completed an issuance to the collection page of
+ * cert_id, handing it the PKCS#12 pick-up secret (NULL: none) as a
+ * cookie of that page only, for the hour the files are kept; returns 1.
+ */
+int		 app_to_collect(struct app_req *, const char *cert_id,
+		    const char *pickup);
+/* The pick-up secret the browser holds for cert_id (borrowed), or NULL. */
+const char	*app_pickup_secret(struct app_req *, const char *cert_id);
 /* Answers status with title and message as the program answers errors; returns 1. */
 int		 app_error(struct app_req *, int status, const char *title,
 		    const char *message);

@@ -18,9 +18,11 @@
 #include "issue.h"
 #include "keygen.h"
 #include "log.h"
+#include "notify.h"
 #include "p12.h"
 #include "person.h"
 #include "policy.h"
+#include "secret.h"
 #include "store.h"
 #include "vcode.h"
 
@@ -50,6 +52,10 @@ struct cc {
 	unsigned char			*p12[P12_N_ENCODINGS];
 	size_t				 p12_len[P12_N_ENCODINGS];
 	char				*cert_id;
+	char				*pickup;	/* the pick-up secret, hex */
+	char				*old_id;	/* a renewal: the renewed certificate's ID */
+	long long			 old_ca;	/* and its CA, whose CRL lists it */
+	long long			 row_id;	/* the request recorded */
 	char				*err;
 	size_t				 errlen;
 };
@@ -198,7 +204,12 @@ cc_load(struct cc *c)
 			return cc_fail(c, CLIENTCERT_FAILED,
 			    CLIENTCERT_GENERIC);
 		}
+		c->old_ca = old->ca_id;
+		c->old_id = strdup(old->cert_id);
 		store_request_free(old);
+		if (c->old_id == NULL)
+			return cc_fail(c, CLIENTCERT_FAILED,
+			    CLIENTCERT_GENERIC);
 	}
 	if ((c->rec = store_ca_for_customer(c->db, c->cust->id)) == NULL ||
 	    (c->ca = cacache_get(c->cfg, c->cust, c->rec)) == NULL) {
@@ -363,6 +374,45 @@ cc_escrow_seal(struct cc *c)
 	return CLIENTCERT_OK;
 }
 
+/*
+ * Writes the HMAC under which the pick-up secret is stored (the prefix
+ * keeps it apart from the server key's other keyed hashes); returns 1,
+ * or 0 for a secret that cannot be one (NULL or too long).
+ */
+static int
+pickup_mac(const char *secret, char mac[SECRET_HMAC_HEX])
+{
+	char	 in[sizeof("p12:") + 2 * CLIENTCERT_PICKUP_BYTES];
+	int	 ok;
+
+	if (secret == NULL || strlen(secret) != 2 * CLIENTCERT_PICKUP_BYTES)
+		return 0;
+	snprintf(in, sizeof(in), "p12:%s", secret);
+	ok = secret_hmac_hex(in, mac);
+	OPENSSL_cleanse(in, sizeof(in));
+	return ok;
+}
+
+/*
+ * Revokes the renewed certificate as superseded inside cc_record's
+ * transaction, so the two never part; refuses the renewal when it is no
+ * longer Issued (revoked or renewed meanwhile).
+ */
+static enum clientcert_status
+cc_supersede(struct cc *c, const struct actor *who)
+{
+	char	 comment[128];
+
+	snprintf(comment, sizeof(comment), "renewed by %s", c->cert_id);
+	if (!store_request_revoke(c->db, c->o->renewal_of, 4, comment))
+		return cc_fail(c, CLIENTCERT_REFUSED, "The certificate you "
+		    "renew has been revoked or renewed meanwhile and cannot be "
+		    "renewed. Please enroll a new certificate instead.");
+	audit_event(c->db, c->cust->id, who, "certificate.revoke", c->old_id,
+	    "success", issue_reason_name(4));
+	return CLIENTCERT_OK;
+}
+
 /* Records everything in one transaction; nothing is kept when it fails. */
 static enum clientcert_status
 cc_record(struct cc *c, const struct actor *who)
@@ -372,8 +422,13 @@ cc_record(struct cc *c, const struct actor *who)
 	struct request			*row = NULL;
 	enum clientcert_status		 st = CLIENTCERT_FAILED;
 	long long			 id, expires;
+	char				 mac[SECRET_HMAC_HEX];
 	int				 i;
 
+	/* Only a browser that holds the secret gets the files. */
+	if (c->key != NULL && ((c->pickup = secret_token(
+	    CLIENTCERT_PICKUP_BYTES)) == NULL || !pickup_mac(c->pickup, mac)))
+		return cc_fail(c, CLIENTCERT_FAILED, CLIENTCERT_GENERIC);
 	if (!db_begin(c->db))
 		return cc_fail(c, CLIENTCERT_FAILED, CLIENTCERT_GENERIC);
 	if (o->vcode_id != 0 && !vcode_consume(c->db, o->vcode_id)) {
@@ -413,14 +468,17 @@ cc_record(struct cc *c, const struct actor *who)
 	}
 	if (c->cert_id == NULL)
 		goto fail;
+	c->row_id = id;
 	expires = store_now() + CLIENTCERT_PICKUP_SECONDS;
 	for (i = 0; i < P12_N_ENCODINGS; i++)
 		if (c->p12[i] != NULL && !store_p12_add(c->db, id,
 		    p12_encoding_name((enum p12_encoding)i), c->p12[i],
-		    c->p12_len[i], expires))
+		    c->p12_len[i], expires, mac))
 			goto fail;
 	audit_event(c->db, c->cust->id, who, "certificate.issue", c->cert_id,
 	    "success", c->ic.serial);
+	if (o->renewal_of != 0 && (st = cc_supersede(c, who)) != CLIENTCERT_OK)
+		goto out;
 	if (!db_commit(c->db))
 		goto fail;
 	st = CLIENTCERT_OK;
@@ -438,21 +496,6 @@ out:
 	return st;
 }
 
-/* Revokes the renewed certificate as superseded, after the COMMIT. */
-static void
-cc_supersede(struct cc *c, const struct actor *who)
-{
-	char	 comment[128], err[256];
-
-	snprintf(comment, sizeof(comment), "renewed by %s", c->cert_id);
-	if (!issue_revoke(c->db, c->cfg, c->o->renewal_of, 4, comment, who,
-	    err, sizeof(err)))
-		log_err("clientcert: %s renews request %lld, which stays: %s",
-		    c->cert_id, c->o->renewal_of, err);
-	else if (err[0] != '\0')
-		log_err("clientcert: %s", err);
-}
-
 /* Frees and cleanses what the pipeline held. */
 static void
 cc_free(struct cc *c)
@@ -466,6 +509,11 @@ cc_free(struct cc *c)
 	free(c->rq.cert_id);
 	free(c->csr_der);
 	free(c->cert_id);
+	free(c->old_id);
+	if (c->pickup != NULL) {
+		OPENSSL_cleanse(c->pickup, strlen(c->pickup));
+		free(c->pickup);
+	}
 	free(c->email);
 	free(c->cn);
 	policy_scope_free(c->scope);
@@ -507,13 +555,36 @@ clientcert_issue(struct db *db, const struct config *cfg,
 	    (st = cc_escrow_seal(&c)) != CLIENTCERT_OK ||
 	    (st = cc_record(&c, who)) != CLIENTCERT_OK)
 		goto out;
-	if (o->renewal_of != 0)
-		cc_supersede(&c, who);
+	if (o->renewal_of != 0) {
+		/* Committed: the superseded certificate may reach the CRL. */
+		if (!issue_publish_crl(db, cfg, c.old_ca))
+			log_err("clientcert: the CRL could not be published "
+			    "after %s superseded %s; run certdesk crl generate",
+			    c.cert_id, c.old_id);
+		/* Whoever renewed, the owner of the address hears of it. */
+		notify_request(db, cfg, c.row_id, NOTIFY_RENEWED);
+	}
 	res->cert_id = c.cert_id;
 	c.cert_id = NULL;
+	res->pickup = c.pickup;
+	c.pickup = NULL;
 out:
 	cc_free(&c);
 	return st;
+}
+
+void
+clientcert_result_free(struct clientcert_result *res)
+{
+	if (res == NULL)
+		return;
+	free(res->cert_id);
+	res->cert_id = NULL;
+	if (res->pickup != NULL) {
+		OPENSSL_cleanse(res->pickup, strlen(res->pickup));
+		free(res->pickup);
+		res->pickup = NULL;
+	}
 }
 
 int
@@ -525,11 +596,13 @@ clientcert_server_key(const struct request *r)
 
 enum pickup_status
 clientcert_pickup(struct db *db, long long customer_id, const char *cert_id,
-    const char *enc, unsigned char **der, size_t *len)
+    const char *enc, const char *secret, unsigned char **der, size_t *len)
 {
 	struct request		*r;
 	enum pickup_status	 st = PICKUP_EXPIRED;
+	char			 mac[SECRET_HMAC_HEX];
 	int			 e;
+	long long		 now = store_now();
 
 	if ((r = store_request_by_cert_id(db, customer_id, cert_id)) == NULL)
 		return PICKUP_UNKNOWN;
@@ -537,9 +610,14 @@ clientcert_pickup(struct db *db, long long customer_id, const char *cert_id,
 	if ((e = p12_encoding_parse(enc)) < 0)
 		st = PICKUP_UNKNOWN;
 	/* A revoked certificate's key is of no use to anyone. */
-	else if (r->status == REQ_ISSUED && store_p12_get(db, r->id,
-	    p12_encoding_name((enum p12_encoding)e), store_now(), der,
-	    len) == 1)
+	else if (r->status != REQ_ISSUED || store_p12_until(db, r->id,
+	    now) <= 0)
+		st = PICKUP_EXPIRED;
+	else if (!pickup_mac(secret, mac) || store_p12_get(db, r->id,
+	    p12_encoding_name((enum p12_encoding)e), now, mac, der,
+	    len) != 1)
+		st = PICKUP_DENIED;
+	else
 		st = PICKUP_OK;
 	store_request_free(r);
 	return st;

@@ -18,6 +18,7 @@
 #include "store.h"
 
 #define CLIENTCERT_PICKUP_SECONDS	3600	/* the PKCS#12 files stay 1 hour */
+#define CLIENTCERT_PICKUP_BYTES		((size_t)32)	/* the pick-up secret: 256 bits */
 
 /* What to issue.  Strings are borrowed. */
 struct clientcert_order {
@@ -34,7 +35,11 @@ struct clientcert_order {
 	const char	*via;		/* "web" */
 	long long	 request_id;	/* an Awaiting validation row to issue, or 0: a new row */
 	long long	 vcode_id;	/* code consumed in the same transaction, or 0 */
-	long long	 renewal_of;	/* the certificate this renews (revoked superseded after COMMIT), or 0 */
+	/*
+	 * The certificate this renews, or 0: revoked as superseded in the
+	 * issuing transaction, and the renewal refused unless it is Issued.
+	 */
+	long long	 renewal_of;
 };
 
 enum clientcert_status {
@@ -46,17 +51,26 @@ enum clientcert_status {
 
 struct clientcert_result {
 	char		*cert_id;	/* the new certificate ID (caller frees) */
+	/*
+	 * The secret that unlocks the PKCS#12 files, in hex, for the
+	 * browser that asked (caller cleanses and frees); NULL when no
+	 * file was built (the user's CSR).
+	 */
+	char		*pickup;
 	char		 err[256];
 };
 
 /*
  * Runs the pipeline for order on behalf of actor; on CLIENTCERT_OK fills
- * res->cert_id (caller frees), otherwise res->err.  Call outside any
- * transaction.
+ * res->cert_id and res->pickup (caller frees both, cleansing pickup),
+ * otherwise res->err.  Call outside any transaction.
  */
 enum clientcert_status clientcert_issue(struct db *, const struct config *,
 		    const struct clientcert_order *, const struct actor *,
 		    struct clientcert_result *res);
+
+/* Frees what a result holds, cleansing the pick-up secret; NULL-safe. */
+void		 clientcert_result_free(struct clientcert_result *);
 
 /*
  * Returns 1 when r is a client certificate whose key the server made (so
@@ -67,17 +81,19 @@ int		 clientcert_server_key(const struct request *r);
 enum pickup_status {
 	PICKUP_OK,
 	PICKUP_EXPIRED,		/* was there; the hour is over (or never built) */
+	PICKUP_DENIED,		/* there, but the pick-up secret is missing or wrong */
 	PICKUP_UNKNOWN		/* no such certificate of this customer */
 };
 
 /*
  * Returns the stored PKCS#12 of certificate cert_id of customer_id in
- * encoding enc ("modern" or "compatible"); on PICKUP_OK *der (caller
+ * encoding enc ("modern" or "compatible") when secret (outside input,
+ * NULL when absent) is its pick-up secret; on PICKUP_OK *der (caller
  * frees) and *len.  PICKUP_EXPIRED also for a certificate no longer
  * Issued; PICKUP_UNKNOWN also for an unknown encoding.
  */
 enum pickup_status clientcert_pickup(struct db *, long long customer_id,
-		    const char *cert_id, const char *enc, unsigned char **der,
-		    size_t *len);
+		    const char *cert_id, const char *enc, const char *secret,
+		    unsigned char **der, size_t *len);
 
 #endif

@@ -13,6 +13,7 @@
 #include "keygen.h"
 #include "log.h"
 #include "notify.h"
+#include "person.h"
 #include "secret.h"
 #include "throttle.h"
 #include "vcode.h"
@@ -39,6 +40,8 @@ clientform_key_types(const struct profile *prof, enum key_type out[5])
 static int
 check_names(const struct clientform_input *in, char *err, size_t errlen)
 {
+	char	 why[160];
+
 	if (*in->first == '\0' || *in->last == '\0') {
 		buf_msg(err, errlen, "Enter your first name and last name.");
 		return 0;
@@ -46,6 +49,12 @@ check_names(const struct clientform_input *in, char *err, size_t errlen)
 	if (strlen(in->first) + strlen(in->last) > CLIENTFORM_NAME_MAX) {
 		buf_msg(err, errlen, "First Name and Last Name together may "
 		    "have at most %d characters.", CLIENTFORM_NAME_MAX);
+		return 0;
+	}
+	/* The person is made from these names: the CLI's rules apply. */
+	if (!person_names_check(in->first, in->middle, in->last, why,
+	    sizeof(why))) {
+		buf_msg(err, errlen, "Check your name: %s.", why);
 		return 0;
 	}
 	return 1;
@@ -223,11 +232,12 @@ clientform_submit(struct db *db, const struct config *cfg,
 {
 	struct request	 r;
 	char		*code = NULL, *hash = NULL, *name = NULL;
-	int		 ok = 0;
+	int		 ok = 0, n;
 
 	memset(res, 0, sizeof(*res));
 	memset(&r, 0, sizeof(r));
-	if ((hash = secret_hash(p->pass)) == NULL ||
+	if ((hash = p->passphrase_hash != NULL ? strdup(p->passphrase_hash) :
+	    secret_hash(p->pass)) == NULL ||
 	    (name = clientform_full_name(p->first, p->middle, p->last)) ==
 	    NULL) {
 		buf_msg(err, errlen, "The request could not be recorded.");
@@ -246,6 +256,7 @@ clientform_submit(struct db *db, const struct config *cfg,
 	r.sans = (char *)p->email;
 	r.requester_email = (char *)p->email;
 	r.passphrase_hash = hash;
+	r.renewal_of = p->renewal_of;
 	r.key_type = p->kt;
 	r.first_name = (char *)p->first;
 	r.middle_name = (char *)p->middle;
@@ -258,15 +269,28 @@ clientform_submit(struct db *db, const struct config *cfg,
 		buf_msg(err, errlen, "The request could not be recorded.");
 		goto out;
 	}
-	if ((code = record_pending(db, cfg, p, &r)) == NULL || !db_commit(db)) {
+	/* One checked access code must not flood a mailbox. */
+	if ((n = vcode_pending(db, p->email)) >= CLIENTFORM_PENDING_MAX) {
+		db_rollback(db);
+		log_info("client enrollment for %s refused: %d validation "
+		    "mails wait", p->email, n);
+		res->limited = 1;
+		buf_msg(err, errlen, "A validation email was already sent to "
+		    "this address. Use the link in it, or wait until it "
+		    "expires before asking again.");
+		goto out;
+	}
+	if (n < 0 || (code = record_pending(db, cfg, p, &r)) == NULL ||
+	    !db_commit(db)) {
 		db_rollback(db);
 		log_err("client enrollment for %s not recorded", p->email);
 		buf_msg(err, errlen, "The request could not be recorded. "
 		    "Please try again.");
 		goto out;
 	}
-	audit_event(db, p->customer_id, who, "request.submit", r.cert_id,
-	    "success", "awaiting validation");
+	audit_event(db, p->customer_id, who, p->renewal_of != 0 ?
+	    "request.renew" : "request.submit", r.cert_id, "success",
+	    "awaiting validation");
 	res->request_id = r.id;
 	res->mailed = notify_validation(db, cfg, r.id, code);
 	ok = 1;

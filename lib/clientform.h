@@ -81,20 +81,29 @@ struct clientform_pending {
 	const struct csr	*csr;	/* user-CSR accounts, else NULL */
 	const char		*first, *middle, *last, *email;
 	const char		*pass;	/* the renewal passphrase, hashed here */
+	const char		*passphrase_hash; /* a renewal: the old one's, in place of pass */
+	long long		 renewal_of;	/* the certificate this renews, or 0 */
 };
+
+/* Unused validation mails an address may hold before another is refused. */
+#define CLIENTFORM_PENDING_MAX	3
 
 /* What clientform_submit did. */
 struct clientform_result {
 	long long	 request_id;
 	int		 mailed;	/* the validation email was handed over */
+	int		 limited;	/* refused: CLIENTFORM_PENDING_MAX mails wait */
 };
 
 /*
  * Records p as a request "Awaiting validation" with its client details
  * and a validation code (config_validation_ttl) in one
- * transaction, then sends the validation email.  Returns 1 with res
+ * transaction, then sends the validation email (which says so when p
+ * renews a certificate).  Returns 1 with res
  * filled (a mail failure is logged and reported in res, the request
- * stays), or 0 with a message in err and nothing recorded.
+ * stays), or 0 with a message in err and nothing recorded (res->limited
+ * when CLIENTFORM_PENDING_MAX validation mails to the address can still
+ * be used).
  */
 int	 clientform_submit(struct db *, const struct config *,
 	    const struct clientform_pending *, const struct actor *,

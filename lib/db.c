@@ -215,6 +215,10 @@ static const char *const db_sql[STMT__COUNT] = {
 	    "UPDATE request SET person_id = NULL WHERE person_id = ?",
 	[STMT_PERSON_CODES_DELETE] =
 	    "DELETE FROM validation_code WHERE person_id = ?",
+	/* Codes mailed for details the person no longer has. */
+	[STMT_PERSON_CODES_UNUSED_DELETE] =
+	    "DELETE FROM validation_code WHERE person_id = ?"
+	    " AND used_at IS NULL",
 	[STMT_PERSON_ISSUED] =
 	    "SELECT " REQUEST_COLS " FROM request WHERE person_id = ?"
 	    " AND status = 'Issued' ORDER BY id",
@@ -292,11 +296,12 @@ static const char *const db_sql[STMT__COUNT] = {
 	    " AND not_after > ?"
 	    " AND lower(requester_email) = lower(?) ORDER BY id DESC",
 	[STMT_P12_INSERT] =
-	    "INSERT INTO p12_pickup (request_id, encoding, p12_der, expires)"
-	    " VALUES (?, ?, ?, ?)",
+	    "INSERT INTO p12_pickup (request_id, encoding, p12_der, expires,"
+	    " token_hmac) VALUES (?, ?, ?, ?, ?)",
+	/* Looked up by the secret's HMAC: no comparison touches the secret. */
 	[STMT_P12_GET] =
 	    "SELECT p12_der FROM p12_pickup WHERE request_id = ?"
-	    " AND encoding = ? AND expires > ?",
+	    " AND encoding = ? AND expires > ? AND token_hmac = ?",
 	[STMT_P12_COUNT] =
 	    "SELECT COUNT(*) FROM p12_pickup WHERE request_id = ?",
 	[STMT_P12_UNTIL] =
@@ -337,6 +342,16 @@ static const char *const db_sql[STMT__COUNT] = {
 	[STMT_VCODE_CONSUME] =
 	    "UPDATE validation_code SET used_at = ? WHERE id = ?"
 	    " AND used_at IS NULL",
+	/* Validation mails to an address that can still be used. */
+	[STMT_VCODE_PENDING] =
+	    "SELECT COUNT(*) FROM validation_code v JOIN request r"
+	    " ON r.id = v.request_id WHERE v.kind = 'validation'"
+	    " AND v.used_at IS NULL AND v.expires > ?"
+	    " AND r.status = 'Awaiting validation'"
+	    " AND lower(v.email) = lower(?)",
+	[STMT_VCODE_BY_ID] =
+	    "SELECT id, kind, request_id, person_id, account_id, email,"
+	    " expires, used_at FROM validation_code WHERE id = ? AND kind = ?",
 	[STMT_AUDIT_INSERT] =
 	    "INSERT INTO audit (at, customer_id, actor, action, object, remote,"
 	    " outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -397,6 +412,21 @@ static const char *const db_sql[STMT__COUNT] = {
 	[STMT_MAINT_EXPIRE] =
 	    "UPDATE request SET status = 'Expired' WHERE status = 'Issued'"
 	    " AND not_after <= ? RETURNING cert_id",
+	/*
+	 * Access-code requests whose validation code expired (or was
+	 * purged) unused: nobody can validate them any more.
+	 */
+	[STMT_MAINT_UNVALIDATED_DUE] =
+	    "SELECT cert_id FROM request WHERE status = 'Awaiting validation'"
+	    " AND NOT EXISTS (SELECT 1 FROM validation_code v"
+	    " WHERE v.request_id = request.id AND v.used_at IS NULL"
+	    " AND v.expires > ?1) ORDER BY id",
+	[STMT_MAINT_UNVALIDATED] =
+	    "UPDATE request SET status = 'Expired'"
+	    " WHERE status = 'Awaiting validation'"
+	    " AND NOT EXISTS (SELECT 1 FROM validation_code v"
+	    " WHERE v.request_id = request.id AND v.used_at IS NULL"
+	    " AND v.expires > ?1) RETURNING cert_id",
 	[STMT_MAINT_CODES_DUE] =
 	    "SELECT COUNT(*) FROM validation_code WHERE expires <= ?",
 	[STMT_MAINT_CODES_PURGE] =

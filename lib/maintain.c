@@ -278,8 +278,14 @@ add_id(void *arg, const char *id)
 	buf_printf(arg, "%s\n", id ? id : "");
 }
 
-int
-maintain_expire(struct maintain *m)
+/*
+ * Runs one marking UPDATE (mark) in its own transaction and reports
+ * action for every ID it changed; returns how many.
+ */
+static int
+expire_one(struct maintain *m, int (*mark)(struct db *, long long, int,
+    void (*)(void *, const char *), void *), enum maintain_action action,
+    const char *why)
 {
 	struct buf	 ids = { 0 };
 	char		*p, *nl;
@@ -287,15 +293,14 @@ maintain_expire(struct maintain *m)
 
 	if (!m->dry_run && !db_begin(m->db))
 		n = -1;
-	else if ((n = store_maint_expire(m->db, m->now, m->dry_run, add_id,
-	    &ids)) < 0 || (!m->dry_run && !db_commit(m->db))) {
+	else if ((n = mark(m->db, m->now, m->dry_run, add_id, &ids)) < 0 ||
+	    (!m->dry_run && !db_commit(m->db))) {
 		if (!m->dry_run)
 			db_rollback(m->db);
 		n = -1;
 	}
 	if (n < 0) {
-		report(m, MAINT_FAILED, "expiry", "cannot mark expired "
-		    "certificates", 0);
+		report(m, MAINT_FAILED, "expiry", why, 0);
 		buf_free(&ids);
 		return 0;
 	}
@@ -304,10 +309,19 @@ maintain_expire(struct maintain *m)
 		if ((nl = strchr(p, '\n')) == NULL)
 			break;
 		*nl = '\0';
-		report(m, MAINT_EXPIRED, p, "", 0);
+		report(m, action, p, "", 0);
 	}
 	buf_free(&ids);
 	return n;
+}
+
+int
+maintain_expire(struct maintain *m)
+{
+	return expire_one(m, store_maint_expire, MAINT_EXPIRED,
+	    "cannot mark expired certificates") +
+	    expire_one(m, store_maint_unvalidated, MAINT_UNVALIDATED,
+	    "cannot mark unvalidated requests expired");
 }
 
 int

@@ -17,6 +17,7 @@ enum maintain_action {
 	MAINT_RENEWED,		/* id: old certificate, detail: new request */
 	MAINT_NOTICE,		/* id: certificate, n: threshold in days */
 	MAINT_EXPIRED,		/* id: certificate */
+	MAINT_UNVALIDATED,	/* id: request whose validation code expired */
 	MAINT_PURGED,		/* id: "codes", "p12" or "bulk", n: how many */
 	MAINT_CRL,		/* id: customer/CA, n: crlNumber (0 in a dry run) */
 	MAINT_FAILED		/* id: what, detail: why */
@@ -48,7 +49,10 @@ struct maintain {
 int	 maintain_renewals(struct maintain *m);
 /* Sends expiry notices at the thresholds of Notify.ExpiryDays. */
 int	 maintain_notices(struct maintain *m);
-/* Marks Issued certificates past notAfter Expired. */
+/*
+ * Marks Issued certificates past notAfter Expired, and requests whose
+ * validation code expired unused too.
+ */
 int	 maintain_expire(struct maintain *m);
 /* Deletes expired codes, PKCS#12 pick-ups and bulk download material. */
 int	 maintain_purge(struct maintain *m);

@@ -85,6 +85,10 @@ event_mail(enum notify_event ev, const char **tmpl, const char **subject)
 		*tmpl = "mail/auto_renewal";
 		*subject = "Auto-renewal of your certificate started";
 		return 1;
+	case NOTIFY_RENEWED:
+		*tmpl = "mail/renewed";
+		*subject = "Your certificate was renewed";
+		return 1;
 	case NOTIFY_EXPIRY:
 		*tmpl = "mail/expiry";
 		*subject = "Your certificate expires soon";
@@ -166,7 +170,8 @@ notify_send(struct db *db, const struct config *cfg, long long id,
 	 */
 	if (ev == NOTIFY_AWAITING) {
 		buf_puts(&to, org->admin_email);
-	} else if (ev == NOTIFY_PASS_LOCKED || ev == NOTIFY_AUTO_RENEWAL) {
+	} else if (ev == NOTIFY_PASS_LOCKED || ev == NOTIFY_AUTO_RENEWAL ||
+	    ev == NOTIFY_RENEWED) {
 		buf_puts(&to, r->requester_email);
 	} else {
 		buf_puts(&to, r->requester_email);
@@ -336,9 +341,11 @@ notify_validation(struct db *db, const struct config *cfg, long long id,
 	set_typed(hdf, "Person.Email", r->requester_email);
 	hdf_set_value(hdf, "Validation.URL", (const char *)url.data);
 	hdf_set_value(hdf, "Validation.Code", code);
+	set_renewal_of(db, hdf, r);
 	ok = mail_send(cfg, hdf, "mail/validation", r->requester_email,
-	    "Validation Email - You have requested email certificate "
-	    "validation.");
+	    r->renewal_of != 0 ? "Validation Email - You have requested the "
+	    "renewal of your email certificate." : "Validation Email - You "
+	    "have requested email certificate validation.");
 out:
 	if (!ok)
 		log_err("validation email for request %lld not sent", id);

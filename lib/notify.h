@@ -12,6 +12,7 @@ enum notify_event {
 	NOTIFY_REVOKED,
 	NOTIFY_PASS_LOCKED,	/* to the requester: passphrase locked */
 	NOTIFY_AUTO_RENEWAL,	/* about the renewal request maintain made */
+	NOTIFY_RENEWED,		/* to the requester: a renewal was issued */
 	NOTIFY_EXPIRY		/* see notify_expiry */
 };
 

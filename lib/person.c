@@ -96,15 +96,22 @@ str(const char *s)
 }
 
 int
+person_names_check(const char *first, const char *middle, const char *last,
+    char *err, size_t errlen)
+{
+	return name_ok("the first name", str(first), 1, err, errlen) &&
+	    name_ok("the middle name", str(middle), 0, err, errlen) &&
+	    name_ok("the last name", str(last), 1, err, errlen);
+}
+
+int
 person_fields_check(const struct person *p, char *err, size_t errlen)
 {
 	const char	*s;
 	char		 bad[160];
 
-	if (!name_ok("the first name", str(p->first_name), 1, err, errlen) ||
-	    !name_ok("the middle name", str(p->middle_name), 0, err,
-	    errlen) ||
-	    !name_ok("the last name", str(p->last_name), 1, err, errlen))
+	if (!person_names_check(p->first_name, p->middle_name, p->last_name,
+	    err, errlen))
 		return 0;
 	if (str(p->email)[0] == '\0') {
 		buf_msg(err, errlen, "the email address is required");

@@ -61,6 +61,12 @@ int		 person_email_valid(const char *s);
 int		 person_fields_check(const struct person *p, char *err,
 		    size_t errlen);
 /*
+ * The name rules of person_fields_check alone (NULL is ""), for forms
+ * that create a person later: returns 1, or 0 with the reason in err.
+ */
+int		 person_names_check(const char *first, const char *middle,
+		    const char *last, char *err, size_t errlen);
+/*
  * Checks that the person's primary and alternative email domains are
  * delegated, enabled for client certificates, to p's organisation (or,
  * with p->dept_id, to that department or the whole organisation).

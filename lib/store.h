@@ -345,7 +345,11 @@ struct person_list *store_person_by_customer_email(struct db *,
 		    long long customer_id, const char *email);
 /* Every person of the customer, by organisation name and email. */
 struct person_list *store_person_list(struct db *, long long customer_id);
-/* Writes every field of p but the secret ID and its failure count; 1 ok. */
+/*
+ * Writes every field of p but the secret ID and its failure count, and
+ * deletes the person's unused codes when the email, organisation or
+ * department changed; returns 1, or 0 on error.
+ */
 int		 store_person_update(struct db *, const struct person *);
 /* Sets the secret ID's hash (NULL: none) and clears the failures; 1 ok. */
 int		 store_person_set_secret(struct db *, long long id,
@@ -482,6 +486,13 @@ int		 store_maint_notice_release(struct db *, long long id, int threshold);
  */
 int		 store_maint_expire(struct db *, long long now, int dry_run,
 		    void (*each)(void *, const char *), void *arg);
+/*
+ * Marks every request Awaiting validation whose validation code expired
+ * or is gone Expired (with dry_run, only lists them), calling each with
+ * every request's ID.  Returns how many, or -1.
+ */
+int		 store_maint_unvalidated(struct db *, long long now, int dry_run,
+		    void (*each)(void *, const char *), void *arg);
 /* What store_maint_purge deletes. */
 enum maint_purge {
 	MAINT_PURGE_CODES,	/* validation and invitation codes */
@@ -493,20 +504,22 @@ int		 store_maint_purge(struct db *, enum maint_purge, long long now,
 		    int dry_run);
 
 /*
- * PKCS#12 pick-ups: one file per (request, encoding name) until expires.
- * The DER is the password-protected file; nothing else of the key is kept.
+ * PKCS#12 pick-ups: one file per (request, encoding name) until expires,
+ * with the HMAC of the pick-up secret that unlocks it.  The DER is the
+ * password-protected file; nothing else of the key is kept.
  */
 int		 store_p12_add(struct db *, long long request_id,
 		    const char *encoding, const unsigned char *der, size_t len,
-		    long long expires);
+		    long long expires, const char *token_hmac);
 /*
  * Returns 1 with the file (caller frees, with OPENSSL_clear_free or
- * free) when request_id has one in encoding that expires after now; 0
- * when it has none or it expired; -1 on error.
+ * free) when request_id has one in encoding under token_hmac that
+ * expires after now; 0 when it has none (or another secret) or it
+ * expired; -1 on error.
  */
 int		 store_p12_get(struct db *, long long request_id,
-		    const char *encoding, long long now, unsigned char **der,
-		    size_t *len);
+		    const char *encoding, long long now, const char *token_hmac,
+		    unsigned char **der, size_t *len);
 /* Returns how many pick-up files request_id holds (expired ones too), or -1. */
 int		 store_p12_count(struct db *, long long request_id);
 /* Returns the latest expiry of request_id's pick-ups after now, 0 if none, -1 on error. */

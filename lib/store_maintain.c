@@ -88,15 +88,18 @@ store_maint_notice_release(struct db *db, long long id, int threshold)
 	return db_exec_stmt(db, st);
 }
 
-int
-store_maint_expire(struct db *db, long long now, int dry_run,
-    void (*each)(void *, const char *), void *arg)
+/*
+ * Runs due (dry run) or mark with now, calling each with every ID it
+ * returns; returns how many, or -1.
+ */
+static int
+mark_each(struct db *db, enum stmt due, enum stmt mark, long long now,
+    int dry_run, void (*each)(void *, const char *), void *arg)
 {
 	sqlite3_stmt	*st;
 	int		 rc, n = 0;
 
-	st = db_stmt(db, dry_run ? STMT_MAINT_EXPIRE_DUE : STMT_MAINT_EXPIRE);
-	if (st == NULL)
+	if ((st = db_stmt(db, dry_run ? due : mark)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, now);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -104,10 +107,30 @@ store_maint_expire(struct db *db, long long now, int dry_run,
 		n++;
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+int
+store_maint_expire(struct db *db, long long now, int dry_run,
+    void (*each)(void *, const char *), void *arg)
+{
+	int	 n;
+
+	if ((n = mark_each(db, STMT_MAINT_EXPIRE_DUE, STMT_MAINT_EXPIRE, now,
+	    dry_run, each, arg)) < 0)
 		log_err("maintain: cannot mark expired certificates");
-		return -1;
-	}
+	return n;
+}
+
+int
+store_maint_unvalidated(struct db *db, long long now, int dry_run,
+    void (*each)(void *, const char *), void *arg)
+{
+	int	 n;
+
+	if ((n = mark_each(db, STMT_MAINT_UNVALIDATED_DUE,
+	    STMT_MAINT_UNVALIDATED, now, dry_run, each, arg)) < 0)
+		log_err("maintain: cannot mark unvalidated requests expired");
 	return n;
 }
 

@@ -1,6 +1,7 @@
 /* store_person: people. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "secret.h"
 #include "store_priv.h"
@@ -105,9 +106,16 @@ store_person_add(struct db *db, const struct person *p)
 int
 store_person_update(struct db *db, const struct person *p)
 {
-	sqlite3_stmt	*st = db_stmt(db, STMT_PERSON_UPDATE);
+	struct person	*was;
+	sqlite3_stmt	*st;
+	int		 moved;
 
-	if (st == NULL)
+	if ((was = store_person_by_id(db, p->id)) == NULL)
+		return 0;
+	moved = was->org_id != p->org_id || was->dept_id != p->dept_id ||
+	    p->email == NULL || strcasecmp(was->email, p->email) != 0;
+	store_person_free(was);
+	if ((st = db_stmt(db, STMT_PERSON_UPDATE)) == NULL)
 		return 0;
 	sqlite3_bind_int64(st, 1, p->org_id);
 	bind_ref(st, 2, p->dept_id);
@@ -124,7 +132,19 @@ store_person_update(struct db *db, const struct person *p)
 	bind_str(st, 12, or_empty(p->country));
 	bind_str(st, 13, or_empty(p->eppn));
 	sqlite3_bind_int64(st, 14, p->id);
-	return db_exec_stmt(db, st) && db_changes(db) == 1;
+	if (!db_exec_stmt(db, st) || db_changes(db) != 1)
+		return 0;
+	/*
+	 * A code mailed for the old address, organisation or department
+	 * must not issue under the new ones.
+	 */
+	if (!moved)
+		return 1;
+	st = db_stmt(db, STMT_PERSON_CODES_UNUSED_DELETE);
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_int64(st, 1, p->id);
+	return db_exec_stmt(db, st);
 }
 
 struct person *

@@ -433,31 +433,34 @@ store_revoked_list_free(struct revoked_list *l)
 
 int
 store_p12_add(struct db *db, long long request_id, const char *encoding,
-    const unsigned char *der, size_t len, long long expires)
+    const unsigned char *der, size_t len, long long expires,
+    const char *token_hmac)
 {
 	sqlite3_stmt	*st = db_stmt(db, STMT_P12_INSERT);
 
-	if (st == NULL || len > INT_MAX)
+	if (st == NULL || len > INT_MAX || token_hmac == NULL)
 		return 0;
 	sqlite3_bind_int64(st, 1, request_id);
 	bind_str(st, 2, encoding);
 	sqlite3_bind_blob(st, 3, der, (int)len, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 4, expires);
+	bind_str(st, 5, token_hmac);
 	return db_exec_stmt(db, st);
 }
 
 int
 store_p12_get(struct db *db, long long request_id, const char *encoding,
-    long long now, unsigned char **der, size_t *len)
+    long long now, const char *token_hmac, unsigned char **der, size_t *len)
 {
 	sqlite3_stmt	*st = db_stmt(db, STMT_P12_GET);
 	int		 rc, ret = -1;
 
-	if (st == NULL)
+	if (st == NULL || token_hmac == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, request_id);
 	bind_str(st, 2, encoding);
 	sqlite3_bind_int64(st, 3, now);
+	bind_str(st, 4, token_hmac);
 	if ((rc = sqlite3_step(st)) == SQLITE_DONE)
 		ret = 0;
 	else if (rc == SQLITE_ROW)

@@ -142,28 +142,17 @@ col_text(sqlite3_stmt *st, int i)
 	return strdup(s != NULL ? (const char *)s : "");
 }
 
-enum vcode_check
-vcode_find(struct db *db, enum vcode_kind kind, const char *code,
-    const char *email, struct vcode *out)
+/*
+ * Reads the row st stepped to into *out (free with vcode_free) when its
+ * email is email (case-insensitive); returns what the row says of it.
+ */
+static enum vcode_check
+read_row(sqlite3_stmt *st, enum vcode_kind kind, const char *email,
+    struct vcode *out)
 {
-	char		 canon[VCODE_LEN + 1], mac[SECRET_HMAC_HEX];
-	sqlite3_stmt	*st;
 	const char	*row_email;
 	struct vcode	 v;
-	int		 ok;
 
-	memset(out, 0, sizeof(*out));
-	if (code == NULL || email == NULL)
-		return VCODE_UNKNOWN;
-	ok = normalize(code, canon) && code_mac(canon, mac);
-	OPENSSL_cleanse(canon, sizeof(canon));
-	/* Looked up by its HMAC: no comparison ever touches the code. */
-	if (!ok || (st = db_stmt(db, STMT_VCODE_BY_HMAC)) == NULL)
-		return VCODE_UNKNOWN;
-	sqlite3_bind_text(st, 1, mac, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, kind_name(kind), -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return VCODE_UNKNOWN;
 	/* A code is bound to the address it was mailed to. */
 	row_email = (const char *)sqlite3_column_text(st, 5);
 	if (row_email == NULL || strcasecmp(row_email, email) != 0)
@@ -186,6 +175,51 @@ vcode_find(struct db *db, enum vcode_kind kind, const char *code,
 	return VCODE_OK;
 }
 
+enum vcode_check
+vcode_find(struct db *db, enum vcode_kind kind, const char *code,
+    const char *email, struct vcode *out)
+{
+	char		 canon[VCODE_LEN + 1], mac[SECRET_HMAC_HEX];
+	sqlite3_stmt		*st;
+	enum vcode_check	 vc = VCODE_UNKNOWN;
+	int			 ok;
+
+	memset(out, 0, sizeof(*out));
+	if (code == NULL || email == NULL)
+		return VCODE_UNKNOWN;
+	ok = normalize(code, canon) && code_mac(canon, mac);
+	OPENSSL_cleanse(canon, sizeof(canon));
+	/* Looked up by its HMAC: no comparison ever touches the code. */
+	if (!ok || (st = db_stmt(db, STMT_VCODE_BY_HMAC)) == NULL)
+		return VCODE_UNKNOWN;
+	sqlite3_bind_text(st, 1, mac, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, kind_name(kind), -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		vc = read_row(st, kind, email, out);
+	/* An open statement would hold its read snapshot past the request. */
+	sqlite3_reset(st);
+	return vc;
+}
+
+enum vcode_check
+vcode_by_id(struct db *db, enum vcode_kind kind, long long id,
+    const char *email, struct vcode *out)
+{
+	sqlite3_stmt		*st;
+	enum vcode_check	 vc = VCODE_UNKNOWN;
+
+	memset(out, 0, sizeof(*out));
+	if (email == NULL || (st = db_stmt(db, STMT_VCODE_BY_ID)) == NULL)
+		return VCODE_UNKNOWN;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, kind_name(kind), -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		vc = read_row(st, kind, email, out);
+	/* An open statement would hold its read snapshot past the request. */
+	sqlite3_reset(st);
+	return vc;
+}
+
 int
 vcode_consume(struct db *db, long long id)
 {
@@ -197,6 +231,22 @@ vcode_consume(struct db *db, long long id)
 	sqlite3_bind_int64(st, 2, id);
 	/* Only the first of two racing requests changes the row. */
 	return db_exec_stmt(db, st) && db_changes(db) == 1;
+}
+
+int
+vcode_pending(struct db *db, const char *email)
+{
+	sqlite3_stmt	*st = db_stmt(db, STMT_VCODE_PENDING);
+	int		 n = -1;
+
+	if (st == NULL || email == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, store_now());
+	sqlite3_bind_text(st, 2, email, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return n;
 }
 
 void

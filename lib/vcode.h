@@ -52,10 +52,22 @@ char		*vcode_make(struct db *, enum vcode_kind, long long request_id,
 enum vcode_check vcode_find(struct db *, enum vcode_kind, const char *code,
 		    const char *email, struct vcode *out);
 /*
+ * Reads code row id again, as vcode_find does, for a form that carries
+ * the row's id in a signed token instead of the code: the same answers,
+ * VCODE_UNKNOWN also when the row is gone or of another kind.
+ */
+enum vcode_check vcode_by_id(struct db *, enum vcode_kind, long long id,
+		    const char *email, struct vcode *out);
+/*
  * Marks code row id used at now inside the caller's transaction, only if
  * it is still unused; returns 1, or 0 when another request used it first.
  */
 int		 vcode_consume(struct db *, long long id);
+/*
+ * Returns how many unused, unexpired validation codes of requests still
+ * Awaiting validation were mailed to email (case-insensitive), or -1.
+ */
+int		 vcode_pending(struct db *, const char *email);
 /* Frees what a vcode holds; NULL-safe. */
 void		 vcode_free(struct vcode *);
 

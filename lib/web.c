@@ -1322,7 +1322,7 @@ web_blob(struct req *r, int status, const char *content_type,
     const char *download_name, const void *data, size_t len)
 {
 	struct buf	 hdr = { 0 };
-	char		 name[128];
+	char		 name[WEB_FILENAME_MAX + 1];
 	size_t		 i;
 	int		 rc;
 
@@ -1390,6 +1390,26 @@ web_error(struct req *r, int status, const char *title, const char *message)
 int
 web_redirect(struct req *r, const char *location)
 {
+	return web_redirect_cookie(r, location, NULL, NULL, NULL, 0);
+}
+
+/* Returns 1 when s is a cookie name or value of [0-9A-Za-z_-] only. */
+static int
+web_cookie_token(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
+		    (*s >= 'A' && *s <= 'Z') || *s == '_' || *s == '-'))
+			return 0;
+	return 1;
+}
+
+int
+web_redirect_cookie(struct req *r, const char *location, const char *name,
+    const char *value, const char *path, int max_age)
+{
 	struct buf	 hdr = { 0 };
 	int		 rc;
 
@@ -1398,13 +1418,38 @@ web_redirect(struct req *r, const char *location)
 		log_err("redirect target refused");
 		return web_internal(r);
 	}
-	if (!buf_printf(&hdr, "Location: %s\r\n", location)) {
+	if (name != NULL && (!web_cookie_token(name) ||
+	    !web_cookie_token(value) || path == NULL || *path != '/' ||
+	    !web_header_safe(path) || strchr(path, ';') != NULL)) {
+		log_err("redirect: cookie refused");
+		return web_internal(r);
+	}
+	/* As the CSRF cookie: script never reads it, no other site sends it. */
+	if (!buf_printf(&hdr, "Location: %s\r\n", location) ||
+	    (name != NULL && !buf_printf(&hdr, "Set-Cookie: %s=%s; Path=%s; "
+	    "Max-Age=%d; HttpOnly; SameSite=Strict%s\r\n", name, value, path,
+	    max_age, r->conn != NULL && r->conn->https ? "; Secure" : ""))) {
 		log_err("redirect: out of memory");
+		buf_free_secret(&hdr);
 		return web_internal(r);
 	}
 	rc = web_send(r, 303, "text/plain", (char *)hdr.data, NULL, 0);
-	buf_free(&hdr);
+	buf_free_secret(&hdr);
 	return rc;
+}
+
+const char *
+web_cookie(struct req *r, const char *name)
+{
+	struct buf	 key = { 0 };
+	const char	*v = NULL;
+
+	if (r == NULL || r->hdf == NULL || !web_cookie_token(name))
+		return NULL;
+	if (buf_printf(&key, "Cookie.%s", name))
+		v = hdf_get_value(r->hdf, (char *)key.data, NULL);
+	buf_free(&key);
+	return v;
 }
 
 int

@@ -96,6 +96,8 @@ void	web_cgi_rearm(void);
  */
 /* Renders templates/<name>.cs inside layout.cs with req->hdf; sets the CSRF cookie and CSRF.Token. */
 int	web_page(struct req *, int status, const char *template_name);
+/* The longest attachment filename web_blob sends; longer ones are cut. */
+#define WEB_FILENAME_MAX	127
 /* Sends bytes as content_type; download_name (NULL: inline) becomes an attachment filename. */
 int	web_blob(struct req *, int status, const char *content_type,
 	    const char *download_name, const void *, size_t);
@@ -105,6 +107,16 @@ int	web_text(struct req *, int status, const char *text);
 int	web_error(struct req *, int status, const char *title, const char *message);
 /* A 303 See Other to location (CR/LF refused). */
 int	web_redirect(struct req *, const char *location);
+/*
+ * web_redirect, setting cookie name=value (both of [0-9A-Za-z_-]) for
+ * path and max_age seconds, HttpOnly, SameSite=Strict, and Secure when
+ * the request came over HTTPS; without a name, no cookie.
+ */
+int	web_redirect_cookie(struct req *, const char *location,
+	    const char *name, const char *value, const char *path,
+	    int max_age);
+/* The value of the request's cookie name (borrowed), or NULL. */
+const char *web_cookie(struct req *, const char *name);
 /* A 503 "not yet available" page under the program's page title. */
 int	web_unavailable(struct req *, const char *title);
 

@@ -1,6 +1,6 @@
 <h2>Confirmation</h2>
 <div class="box success" role="status">
-<p>You have requested a Client Certificate with the following details:</p>
+<p>You have requested <?cs if:Result.RenewalOf ?>the renewal of the Client Certificate <?cs var:Result.RenewalOf ?><?cs else ?>a Client Certificate<?cs /if ?> with the following details:</p>
 </div>
 <dl class="summary">
 <dt>Email</dt><dd id="resultEmail"><?cs var:Result.Email ?></dd>

@@ -22,6 +22,7 @@
 <label for="csrFile">Upload CSR</label>
 <input type="file" id="csrFile" name="csrFile" accept=".csr,.pem,.der,.req,.txt">
 </div>
+<?cs elif:!Form.SID ?><p class="hint">We will send a validation email to <?cs var:Form.Email ?>: the renewal is issued, and its certificate file password chosen, from the link in that email.</p>
 <?cs else ?><fieldset>
 <legend>Certificate file password</legend>
 <p class="hint">This password protects the PKCS#12 file with your new certificate and private key. At least 8 characters, not your email address and not your passphrase.</p>

@@ -1,8 +1,11 @@
 Dear <?cs if:Person.Name ?><?cs var:Person.Name ?><?cs else ?><?cs var:Person.Email ?><?cs /if ?>,
 
-You have requested email certificate validation. You now need to complete
+<?cs if:Cert.RenewalOf ?>You have requested the renewal of your email certificate
+<?cs var:Cert.RenewalOf ?>. Nothing is renewed until you complete the following
+steps:
+<?cs else ?>You have requested email certificate validation. You now need to complete
 the following steps:
-
+<?cs /if ?>
  * Click the following link to validate your email:
 
    <?cs var:Validation.URL ?>
@@ -21,7 +24,7 @@ the following steps:
    browser.
 
 The request code can be used once and expires in 7 days. If you did not
-request a certificate, ignore this email: nothing is issued without it.
+request <?cs if:Cert.RenewalOf ?>this renewal<?cs else ?>a certificate<?cs /if ?>, ignore this email: nothing is issued without it.
 
 -- 
 <?cs var:Customer.Name ?> certificate service

@@ -1,8 +1,9 @@
 // smime_browser.mjs: client (S/MIME) certificates clicked through in
 // headless Chromium against a running instance: access-code enrollment
-// through the validation mail to the PKCS#12 download, secret-ID
-// enrollment, invitation and User Registration, renewal (the old serial
-// on the CRL as superseded) and revocation from the list.  Driven by
+// through the validation mail to the PKCS#12 download (only with this
+// browser's pick-up cookie), secret-ID enrollment, invitation and User
+// Registration, renewal through the validation mail (the old serial on
+// the CRL as superseded) and revocation from the list.  Driven by
 // test_smime_browser.sh, which sets BASE, INSTANCE, ROOT, OUT, WORK and
 // CERTDESK_CONF.  Prints "  ok"/"  FAIL" lines and a summary.
 import fs from 'node:fs';
@@ -98,6 +99,14 @@ await run('smime_browser.mjs', async (page) => {
 	ok(pem.includes('BEGIN PRIVATE KEY') && pem.includes('BEGIN CERTIFICATE'),
 	    'PKCS#12 opens with openssl: key and certificate');
 	const serial1 = sql(`SELECT serial FROM request WHERE cert_id='${id1}'`);
+	// The files came with the pick-up cookie of this browser; the ID alone gets none.
+	const pc = (await page.context().cookies()).find((k) => k.name === `cd_p12_${id1}`);
+	ok(pc !== undefined && pc.httpOnly && pc.sameSite === 'Strict' &&
+	    pc.path === new URL(`${BASE}/collect`).pathname, 'pick-up cookie: HttpOnly, SameSite=Strict, collect only');
+	ok(!page.url().includes(pc ? pc.value : '-'), 'pick-up secret not in the URL');
+	const bare = await fetch(`${BASE}/collect?id=${id1}&p12=modern`);
+	ok(bare.status === 403 && (await bare.text()).includes('browser that completed the enrollment'),
+	    'PKCS#12 by ID alone, from elsewhere: refused with the reason');
 
 	// Enrollment by secret ID (the demo person).
 	await page.goto(`${BASE}/smime`);
@@ -150,10 +159,19 @@ await run('smime_browser.mjs', async (page) => {
 	await page.getByRole('button', { name: 'Next' }).click();
 	ok(await page.locator(`input[name="certId"][value="${id1}"]`).isChecked(), 'renewal: the certificate chosen');
 	await snap('renew-form');
+	ok(await page.locator('#password').count() === 0, 'renewal by access code: no password here');
+	await page.getByRole('button', { name: 'Renew' }).click();
+	ok((await text('main')).includes(`renewal of the Client Certificate ${id1}`), 'renewal: confirmation, nothing issued yet');
+	await snap('renew-confirm');
+	// Only the mailbox owner completes it, and chooses the password there.
+	const rmail = mailWith('renewal of your email certificate');
+	ok(rmail !== null, 'renewal: validation mail written');
+	await page.goto(rmail.match(/https?:\/\/\S+validate\?requestCode=\S+/)[0]);
 	await page.fill('#password', 'alice-pkcs12-pw2');
 	await page.fill('#password2', 'alice-pkcs12-pw2');
-	await page.getByRole('button', { name: 'Renew' }).click();
+	await page.getByRole('button', { name: 'Validate' }).click();
 	ok(page.url().includes('/collect?id='), 'renewed: collection page');
+	ok(mailWith('has been renewed') !== null, 'renewal: the owner is told');
 	const id2 = new URL(page.url()).searchParams.get('id');
 	ok(id2 !== id1, 'renewal: a new certificate');
 	pem = await pkcs12(page, 'alice-renewed', 'alice-pkcs12-pw2');

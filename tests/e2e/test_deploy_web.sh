@@ -6,7 +6,8 @@
 # stands in for the systemd socket units and runs them as another user than
 # the web server's) and Apache + mod_fcgid: the SSL access-code step over
 # HTTPS, HSTS, forms redirected from HTTP, SCEP enrollment with strongSwan's
-# pki and the CRL over plain HTTP, a 60 KiB SCEP GET line.
+# pki and the CRL over plain HTTP, a 60 KiB SCEP GET line, and no
+# validation code in the access logs.
 #
 # Not covered: suEXEC (it needs /etc/apache2/suexec/www-data naming the
 # program directory, a change to the machine), so under mod_fcgid the
@@ -96,7 +97,7 @@ instantiate() {
 	    -e "s|@CONFFILE@|$CONFFILE|g" -e "s|@RUNDIR@|$RUNDIR|g" \
 	    -e "s|@SERVERNAME@|127.0.0.1|g" -e "s|@HTTP_PORT@|$3|g" \
 	    -e "s|@HTTPS_PORT@|$4|g" -e "s|@TLS_CERT@|$W/tls.pem|g" \
-	    -e "s|@TLS_KEY@|$W/tls.key|g" "$1" > "$2"
+	    -e "s|@TLS_KEY@|$W/tls.key|g" -e "s|@LOGDIR@|$W|g" "$1" > "$2"
 }
 
 # Every placeholder a file uses is explained in its header, and none is
@@ -158,7 +159,8 @@ instantiate "$CONF/lighttpd-certdesk.conf" "$W/lighttpd/certdesk.conf" "${PORTS[
 sed -i "s|^\$SERVER\[\"socket\"\] == \":${PORTS[5]}\"|\$SERVER[\"socket\"] == \"127.0.0.1:${PORTS[5]}\"|" \
     "$W/lighttpd/certdesk.conf"
 cat > "$W/lighttpd/lighttpd.conf" <<EOT
-server.modules = ( "mod_access" )
+server.modules = ( "mod_access", "mod_accesslog" )
+accesslog.filename = "$W/lighttpd/access.log"
 server.bind = "127.0.0.1"
 server.port = ${PORTS[4]}
 server.document-root = "$W/lighttpd/www"
@@ -267,6 +269,9 @@ e2e() {
 	check_eq "$n: stylesheet over HTTPS" 200 "$code"
 	code=$("${c[@]}" -o /dev/null -w '%{http_code}' "https://127.0.0.1:$3/customer/nobody/ssl")
 	check_eq "$n: unknown customer 404" 404 "$code"
+	# A mailed validation link: its code must stay out of the access log.
+	"${c[@]}" -o /dev/null "$https/validate?requestCode=LOGPROBE${n//-/}X&email=a%40example.com"
+	curl -s -m 10 -o /dev/null "$http/validate?requestCode=LOGPROBE${n//-/}Y&email=a%40example.com"
 
 	code=$(curl -s -m 10 -D "$o/redir.h" -o /dev/null -w '%{http_code}' "$http/ssl?action=enroll")
 	check "$n: form over HTTP redirected ($code)" test "$code" = 301 -o "$code" = 308
@@ -330,6 +335,13 @@ wait_up() {
 	return 1
 }
 
+# logged NAME FILE: the validation probes of e2e NAME reached the access
+# log FILE, without their codes.
+logged() {
+	check_grep "$1: /validate is in the access log" 'GET /customer/demo/validate HTTP' "$2"
+	check_nogrep "$1: its code is not" "LOGPROBE${1//-/}" "$2"
+}
+
 # Apache + mod_proxy_fcgi.
 apache2 -f "$W/proxy/apache.conf" -k start 2>"$OUT/proxy-start.log" && APACHE_RUNNING="$W/proxy/apache.conf"
 if wait_up "http://127.0.0.1:${PORTS[2]}/"; then
@@ -340,6 +352,7 @@ fi
 apache2 -f "$W/proxy/apache.conf" -k stop 2>/dev/null
 APACHE_RUNNING=
 cp "$W/proxy/error.log" "$OUT/apache-proxy-error.log" 2>/dev/null
+logged apache-proxy "$W/certdesk-access.log"
 
 # lighttpd + mod_fastcgi, as root dropping to www-data like Debian's.
 lighttpd -D -f "$W/lighttpd/lighttpd.conf" >"$OUT/lighttpd-start.log" 2>&1 &
@@ -353,6 +366,7 @@ kill "$LIGHTTPD_PID" 2>/dev/null
 wait "$LIGHTTPD_PID" 2>/dev/null
 LIGHTTPD_PID=
 cp "$W/lighttpd/error.log" "$OUT/lighttpd-error.log" 2>/dev/null
+logged lighttpd "$W/lighttpd/access.log"
 
 # Apache + mod_fcgid: without suEXEC the programs are Apache's own.
 for p in $PROGS; do
@@ -370,4 +384,5 @@ apache2 -f "$W/fcgid/apache.conf" -k stop 2>/dev/null
 APACHE_RUNNING=
 sleep 0.5
 cp "$W/fcgid/error.log" "$OUT/apache-fcgid-error.log" 2>/dev/null
+logged apache-fcgid "$W/certdesk-access.log"
 finish

@@ -211,11 +211,11 @@ check_eq "the person was created with the form's names" "Alice|Q|Smith" \
     "$(db_count "SELECT first_name, middle_name, last_name FROM person WHERE email = 'alice@example.com'")"
 check_eq "two PKCS#12 files to pick up" 2 \
     "$(db_count "SELECT COUNT(*) FROM p12_pickup p JOIN request r ON r.id = p.request_id WHERE r.cert_id = '$CERT'")"
-curl -s "$BASE/collect?id=$CERT" > "$OUT/collect.html"
+curl -s -b "$JAR" "$BASE/collect?id=$CERT" > "$OUT/collect.html"
 check_grep "collection page: the certificate" "$CERT" "$OUT/collect.html"
 for enc in modern compatible; do
 	check_grep "collection page: the $enc PKCS#12 link" "collect\\?id=$CERT&amp;p12=$enc" "$OUT/collect.html"
-	curl -s -D "$OUT/$enc.hdr" -o "$OUT/$enc.p12" "$BASE/collect?id=$CERT&p12=$enc"
+	curl -s -b "$JAR" -D "$OUT/$enc.hdr" -o "$OUT/$enc.p12" "$BASE/collect?id=$CERT&p12=$enc"
 	check_grep "$enc PKCS#12 download: application/x-pkcs12" '^Content-Type: application/x-pkcs12' "$OUT/$enc.hdr"
 	check "$enc PKCS#12 opens with openssl (no -legacy)" \
 	    openssl pkcs12 -in "$OUT/$enc.p12" -passin "pass:$PW" -noenc -out "$OUT/$enc.pem"
@@ -285,20 +285,28 @@ renew2() {	# outname [curl args]
 	    --data-urlencode "allowed=$R_ALLOWED" --data-urlencode email=alice@example.com \
 	    -d certId=$CERT "${@:2}"
 }
-before=$(state)
-renew2 r-short -d password=short1 -d password2=short1 >/dev/null
-check_grep "renewal, short password: says why" 'at least 8 characters' "$OUT/r-short.html"
-renew2 r-pass -d password=$PASS -d password2=$PASS >/dev/null
-check_grep "renewal, password is the passphrase: says why" 'must differ from your passphrase' "$OUT/r-pass.html"
-check_eq "renewal errors: nothing written" "$before" "$(state)"
+check_nogrep "access-code renewal step 2 asks for no password" 'name="password"' "$OUT/r-1.html"
+check_grep "access-code renewal step 2 says a mail follows" 'send a validation email' "$OUT/r-1.html"
+rm -f "$INSTANCE"/mail/*.eml
+before_issued=$(nissued)
 code=$(renew2 r-ok -d password=$PW -d password2=$PW)
-check_eq "renewal: 303 to the collection page" 303 "$code"
-NEWCERT=$(sed -n 's/^Location: .*collect?id=\([0-9a-f]*\).*/\1/p' "$OUT/r-ok.hdr" | tr -d '\r')
-check "renewal: a new certificate ID" test -n "$NEWCERT" -a "$NEWCERT" != "$CERT"
+check_eq "renewal by access code: a confirmation, no certificate" "200|$before_issued" "$code|$(nissued)"
+check_grep "renewal: the confirmation names the renewal" "renewal of the Client Certificate $CERT" "$OUT/r-ok.html"
+check_eq "renewal: a request awaiting validation, renewal of the old" "Awaiting validation|1" \
+    "$(db_count "SELECT n.status, n.renewal_of = o.id FROM request n, request o WHERE o.cert_id = '$CERT' AND n.renewal_of = o.id")"
+check_eq "renewal: the old stays Issued until validated" "Issued" "$(db_count "SELECT status FROM request WHERE cert_id = '$CERT'")"
+MAIL=$(newest_mail)
+LINK=$(mail_link "$MAIL")
+check_grep "renewal: the validation mail says it is a renewal" "renewal of your email certificate" "$MAIL"
+validate_link alice@example.com $PW r-val
+NEWCERT=$CERT
+CERT=$FIRST
+check "renewal: validation issues a new certificate ID" test -n "$NEWCERT" -a "$NEWCERT" != "$CERT"
 check_eq "renewal: same details, renewal of the old" "Issued|ec256|Alice|Smith|1" \
     "$(db_count "SELECT n.status, n.key_type, n.first_name, n.last_name, n.renewal_of = o.id FROM request n, request o WHERE n.cert_id = '$NEWCERT' AND o.cert_id = '$CERT'")"
 check_eq "renewal: the old is revoked as superseded" "Revoked|4" \
     "$(db_count "SELECT status, revoke_reason FROM request WHERE cert_id = '$CERT'")"
+check "renewal: the owner is told it was renewed" grep -l "has been renewed" "$INSTANCE"/mail/*.eml
 curl -s -o "$OUT/ca.crl" "$BASE/crl/ca.crl"
 openssl crl -inform DER -in "$OUT/ca.crl" -noout -text > "$OUT/crl.txt"
 check_grep "renewal: the old serial is on the CRL" "Serial Number: $SERIAL1" "$OUT/crl.txt"
@@ -401,11 +409,18 @@ post "$BASE/smime/csr?action=renew" cr-1 -d accessCode=demo-smime-csr-2026 \
     --data-urlencode email=carol@example.com -d passphrase=$PASS >/dev/null
 check_grep "user-CSR renewal asks for a CSR" 'name="csr"' "$OUT/cr-1.html"
 check_nogrep "user-CSR renewal asks for no password" 'name="password"' "$OUT/cr-1.html"
+rm -f "$INSTANCE"/mail/*.eml
 curl -s -b "$JAR" -c "$JAR" -o "$OUT/cr-2.html" -D "$OUT/cr-2.hdr" -F "csrf=$TOK" -F step=2 \
     -F "token=$(field token "$OUT/cr-1.html")" -F "allowed=$(field allowed "$OUT/cr-1.html")" \
     -F email=carol@example.com -F certId=$CCERT -F "csr=<$OUT/carol2.csr" "$BASE/smime/csr?action=renew"
-CCERT2=$(sed -n 's/^Location: .*collect?id=\([0-9a-f]*\).*/\1/p' "$OUT/cr-2.hdr" | tr -d '\r')
-check "user-CSR renewal: issued" test -n "$CCERT2"
+check_grep "user-CSR renewal: waits for the mailbox" "renewal of the Client Certificate $CCERT" "$OUT/cr-2.html"
+LINK=$(mail_link "$(newest_mail)")
+curl -s -b "$JAR" -c "$JAR" "$LINK" > "$OUT/cr-v.html"
+TOK=$(field csrf "$OUT/cr-v.html")
+post "$BASE/validate" cr-v-ok --data-urlencode "token=$(field token "$OUT/cr-v.html")" \
+    --data-urlencode "ref=$(field ref "$OUT/cr-v.html")" --data-urlencode email=carol@example.com >/dev/null
+CCERT2=$(sed -n 's/^Location: .*collect?id=\([0-9a-f]*\).*/\1/p' "$OUT/cr-v-ok.hdr" | tr -d '\r')
+check "user-CSR renewal: issued on validation" test -n "$CCERT2"
 sqlite3 "$DB" "SELECT writefile('$OUT/carol2.der', cert_der) FROM request WHERE cert_id = '$CCERT2'" >/dev/null
 check_eq "user-CSR renewal: the new CSR's key" \
     "$(openssl pkey -in "$OUT/carol2.key" -pubout | openssl sha256)" \
@@ -460,7 +475,7 @@ SCERT=$(sed -n 's/^Location: .*collect?id=\([0-9a-f]*\).*/\1/p' "$OUT/sid-ok.hdr
 check_eq "secret ID: the person's names, RSA 2048, two years" "Issued|Dana|Brown|rsa2048|730" \
     "$(db_count "SELECT status, first_name, last_name, key_type, term_days FROM request WHERE cert_id = '$SCERT'")"
 check_eq "secret ID: no second person" 1 "$(db_count "SELECT COUNT(*) FROM person WHERE email = 'dana@example.com'")"
-curl -s -o "$OUT/dana.p12" "$BASE/collect?id=$SCERT&p12=modern"
+curl -s -b "$JAR" -o "$OUT/dana.p12" "$BASE/collect?id=$SCERT&p12=modern"
 check "secret ID: the PKCS#12 opens with the password" \
     openssl pkcs12 -in "$OUT/dana.p12" -passin "pass:$PW" -noenc -out "$OUT/dana.pem"
 
@@ -550,7 +565,7 @@ post "$BASE/validate" em-ok --data-urlencode "token=$(field token "$OUT/em-get.h
     -d password= -d password2= >/dev/null
 ECERT=$(sed -n 's/^Location: .*collect?id=\([0-9a-f]*\).*/\1/p' "$OUT/em-ok.hdr" | tr -d '\r')
 check "empty password allowed: issued" test -n "$ECERT"
-curl -s -o "$OUT/gus.p12" "$BASE/collect?id=$ECERT&p12=modern"
+curl -s -b "$JAR" -o "$OUT/gus.p12" "$BASE/collect?id=$ECERT&p12=modern"
 check "empty password: the PKCS#12 opens with the empty password" \
     openssl pkcs12 -in "$OUT/gus.p12" -passin pass: -noenc -out "$OUT/gus.pem"
 

@@ -9,8 +9,9 @@
  * endpoint; its first profile that allows the key and that profile's
  * shortest term are used.
  * With CSR-FILE (PEM or DER) the certificate is for that key and KEYTYPE
- * is ignored.  Prints the certificate ID; exits 1 (message on stderr)
- * when refused or failed.
+ * is ignored.  Prints the certificate ID and, when PKCS#12 files were
+ * built, their pick-up secret (what the browser's cookie would hold)
+ * after a space; exits 1 (message on stderr) when refused or failed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,8 +122,9 @@ main(int argc, char *argv[])
 		fprintf(stderr, "smimeissue: %s\n", res.err);
 		goto out;
 	}
-	printf("%s\n", res.cert_id);
-	free(res.cert_id);
+	printf("%s%s%s\n", res.cert_id, res.pickup ? " " : "",
+	    res.pickup ? res.pickup : "");
+	clientcert_result_free(&res);
 	rc = 0;
 out:
 	buf_free(&in);

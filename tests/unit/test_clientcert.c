@@ -111,7 +111,13 @@ order_init(struct clientcert_order *o, const char *email, enum key_type kt)
 	o->via = "web";
 }
 
-/* Runs the pipeline; returns its status and leaves the ID in *id (caller frees). */
+/* The pick-up secret of the last issuance, as the browser's cookie holds it. */
+static char	 pickup[2 * CLIENTCERT_PICKUP_BYTES + 1];
+
+/*
+ * Runs the pipeline; returns its status and leaves the ID in *id (caller
+ * frees) and the pick-up secret in pickup ("" when none).
+ */
 static enum clientcert_status
 issue(const struct clientcert_order *o, char **id, char *err, size_t errlen)
 {
@@ -119,10 +125,12 @@ issue(const struct clientcert_order *o, char **id, char *err, size_t errlen)
 	enum clientcert_status		 st;
 
 	st = clientcert_issue(db, fixture.cfg, o, &test_actor, &res);
-	if (id != NULL)
+	snprintf(pickup, sizeof(pickup), "%s", res.pickup ? res.pickup : "");
+	if (id != NULL) {
 		*id = res.cert_id;
-	else
-		free(res.cert_id);
+		res.cert_id = NULL;
+	}
+	clientcert_result_free(&res);
 	if (err != NULL)
 		snprintf(err, errlen, "%s", res.err);
 	return st;
@@ -188,8 +196,8 @@ check_pickup(const char *id, const char *enc, X509 *x, const char *friendly)
 	const unsigned char *alias;
 	int		 alen = 0;
 
-	CU_ASSERT_EQUAL_FATAL(clientcert_pickup(db, cust->id, id, enc, &der,
-	    &len), PICKUP_OK);
+	CU_ASSERT_EQUAL_FATAL(clientcert_pickup(db, cust->id, id, enc, pickup,
+	    &der, &len), PICKUP_OK);
 	p = der;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p12 = d2i_PKCS12(NULL, &p, (long)len));
 	CU_ASSERT_EQUAL(PKCS12_verify_mac(p12, "wrong password", -1), 0);
@@ -579,8 +587,9 @@ test_user_csr(void)
 	CU_ASSERT_FATAL(x != NULL);
 	CU_ASSERT_EQUAL(EVP_PKEY_eq(X509_get0_pubkey(x), key), 1);
 	CU_ASSERT(san_is_email(x, "hal@example.com"));
-	CU_ASSERT_EQUAL(clientcert_pickup(db, cust->id, id, "modern", &p12,
-	    &p12len), PICKUP_EXPIRED);
+	CU_ASSERT_STRING_EQUAL(pickup, "");
+	CU_ASSERT_EQUAL(clientcert_pickup(db, cust->id, id, "modern", pickup,
+	    &p12, &p12len), PICKUP_EXPIRED);
 	X509_free(x);
 	store_request_free(r);
 	free(id);
@@ -588,7 +597,7 @@ test_user_csr(void)
 	EVP_PKEY_free(key);
 }
 
-/* A renewal revokes the certificate it renews as superseded, after COMMIT. */
+/* A renewal revokes the certificate it renews as superseded. */
 static void
 test_renewal_supersedes(void)
 {
@@ -617,6 +626,39 @@ test_renewal_supersedes(void)
 }
 
 /*
+ * A renewal of a certificate revoked (or renewed) meanwhile is refused
+ * and writes nothing; the superseded revocation and its audit row come
+ * with the issuance.
+ */
+static void
+test_renewal_of_revoked(void)
+{
+	struct clientcert_order	 o;
+	struct counts		 before;
+	struct request		*old;
+	char			*oldid = NULL, *newid = NULL, err[256], q[256];
+
+	order_init(&o, "ivy@example.com", KEY_EC256);
+	CU_ASSERT_EQUAL_FATAL(issue(&o, &oldid, NULL, 0), CLIENTCERT_OK);
+	old = by_id(oldid);
+	CU_ASSERT_FATAL(old != NULL);
+	o.renewal_of = old->id;
+	CU_ASSERT_EQUAL_FATAL(issue(&o, &newid, NULL, 0), CLIENTCERT_OK);
+	snprintf(q, sizeof(q), "SELECT COUNT(*) FROM audit WHERE action ="
+	    " 'certificate.revoke' AND object = '%s'", oldid);
+	CU_ASSERT_EQUAL(count(q), 1);
+	/* The same renewal again (a second pending one validated). */
+	counts_get(&before);
+	CU_ASSERT_EQUAL(issue(&o, NULL, err, sizeof(err)), CLIENTCERT_REFUSED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "revoked or renewed meanwhile"));
+	assert_unchanged(&before);
+	CU_ASSERT_EQUAL(count(q), 1);
+	store_request_free(old);
+	free(oldid);
+	free(newid);
+}
+
+/*
  * Pick-ups answer for the hour only, for Issued certificates of the
  * customer, in the two encodings; maintain's purge removes them after.
  */
@@ -638,31 +680,80 @@ test_pickup_expiry_and_purge(void)
 	    now + CLIENTCERT_PICKUP_SECONDS);
 	CU_ASSERT(store_p12_until(db, r->id, now) <=
 	    store_now() + CLIENTCERT_PICKUP_SECONDS);
-	CU_ASSERT_EQUAL(clientcert_pickup(db, cust->id, id, "rc2-40", &der,
-	    &len), PICKUP_UNKNOWN);
+	CU_ASSERT_EQUAL(strlen(pickup), 2 * CLIENTCERT_PICKUP_BYTES);
+	CU_ASSERT_EQUAL(clientcert_pickup(db, cust->id, id, "rc2-40", pickup,
+	    &der, &len), PICKUP_UNKNOWN);
 	/* SCM's name for the compatible file finds it. */
 	CU_ASSERT_EQUAL_FATAL(clientcert_pickup(db, cust->id, id, "legacy",
-	    &der, &len), PICKUP_OK);
+	    pickup, &der, &len), PICKUP_OK);
 	OPENSSL_clear_free(der, len);
 	der = NULL;
 	CU_ASSERT_EQUAL(clientcert_pickup(db, cust->id, "NO-SUCH-ID",
-	    "modern", &der, &len), PICKUP_UNKNOWN);
+	    "modern", pickup, &der, &len), PICKUP_UNKNOWN);
 	CU_ASSERT_EQUAL(clientcert_pickup(db, cust->id + 1000, id, "modern",
-	    &der, &len), PICKUP_UNKNOWN);
+	    pickup, &der, &len), PICKUP_UNKNOWN);
 	CU_ASSERT_PTR_NULL(der);
 	/* An hour later: expired, though the rows wait for the purge. */
 	snprintf(q, sizeof(q), "UPDATE p12_pickup SET expires = %lld"
 	    " WHERE request_id = %lld", now - 1, r->id);
 	CU_ASSERT_FATAL(sql(q));
-	CU_ASSERT_EQUAL(clientcert_pickup(db, cust->id, id, "modern", &der,
-	    &len), PICKUP_EXPIRED);
+	CU_ASSERT_EQUAL(clientcert_pickup(db, cust->id, id, "modern", pickup,
+	    &der, &len), PICKUP_EXPIRED);
 	CU_ASSERT_EQUAL(store_p12_until(db, r->id, now), 0);
 	CU_ASSERT_EQUAL(store_p12_count(db, r->id), 2);
 	CU_ASSERT(store_maint_purge(db, MAINT_PURGE_P12, now, 0) >= 2);
 	CU_ASSERT_EQUAL(store_p12_count(db, r->id), 0);
 	CU_ASSERT_EQUAL(clientcert_pickup(db, cust->id, id, "compatible",
-	    &der, &len), PICKUP_EXPIRED);
+	    pickup, &der, &len), PICKUP_EXPIRED);
 	store_request_free(r);
+	free(id);
+}
+
+/*
+ * The PKCS#12 files open only with their pick-up secret: the certificate
+ * ID alone, no secret, another issuance's secret or a changed one are
+ * refused, and only an HMAC of the secret is stored.
+ */
+static void
+test_pickup_secret(void)
+{
+	struct clientcert_order	 o;
+	struct request		*r;
+	unsigned char		*der = NULL;
+	size_t			 len = 0;
+	char			*id = NULL, *other = NULL, mine[sizeof(pickup)];
+	char			 q[512], c0;
+
+	order_init(&o, "kim@example.com", KEY_EC256);
+	CU_ASSERT_EQUAL_FATAL(issue(&o, &id, NULL, 0), CLIENTCERT_OK);
+	memcpy(mine, pickup, sizeof(mine));
+	CU_ASSERT_EQUAL(strlen(mine), 2 * CLIENTCERT_PICKUP_BYTES);
+	CU_ASSERT_EQUAL_FATAL(issue(&o, &other, NULL, 0), CLIENTCERT_OK);
+	CU_ASSERT_STRING_NOT_EQUAL(mine, pickup);
+	CU_ASSERT_EQUAL(clientcert_pickup(db, cust->id, id, "modern", NULL,
+	    &der, &len), PICKUP_DENIED);
+	CU_ASSERT_EQUAL(clientcert_pickup(db, cust->id, id, "modern", "",
+	    &der, &len), PICKUP_DENIED);
+	CU_ASSERT_EQUAL(clientcert_pickup(db, cust->id, id, "modern", pickup,
+	    &der, &len), PICKUP_DENIED);
+	c0 = mine[0];
+	mine[0] = c0 == '0' ? '1' : '0';
+	CU_ASSERT_EQUAL(clientcert_pickup(db, cust->id, id, "modern", mine,
+	    &der, &len), PICKUP_DENIED);
+	mine[0] = c0;
+	CU_ASSERT_PTR_NULL(der);
+	CU_ASSERT_EQUAL_FATAL(clientcert_pickup(db, cust->id, id, "modern",
+	    mine, &der, &len), PICKUP_OK);
+	OPENSSL_clear_free(der, len);
+	r = by_id(id);
+	CU_ASSERT_FATAL(r != NULL);
+	/* Both files keep a 64-digit HMAC, never the secret. */
+	snprintf(q, sizeof(q), "SELECT COUNT(*) FROM p12_pickup WHERE"
+	    " request_id = %lld AND length(token_hmac) = 64 AND"
+	    " instr(token_hmac, '%s') = 0", r->id, mine);
+	CU_ASSERT_EQUAL(count(q), 2);
+	store_request_free(r);
+	free(other);
 	free(id);
 }
 
@@ -762,6 +853,8 @@ register_suites(void)
 	UNIT_ADD(s, test_user_csr);
 	UNIT_ADD(s, test_renewal_supersedes);
 	UNIT_ADD(s, test_pickup_expiry_and_purge);
+	UNIT_ADD(s, test_pickup_secret);
+	UNIT_ADD(s, test_renewal_of_revoked);
 	UNIT_ADD(s, test_iterations);
 }
 

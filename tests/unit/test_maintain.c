@@ -21,6 +21,7 @@
 #include "log.h"
 #include "maintain.h"
 #include "store.h"
+#include "vcode.h"
 #include "fixture.h"
 #include "unit.h"
 
@@ -400,6 +401,79 @@ test_purges(void)
 	CU_ASSERT_EQUAL(s.n[MAINT_PURGED], 0);
 }
 
+/*
+ * Records an access-code request Awaiting validation for email with a
+ * validation code expiring ttl seconds from now (0: no code); returns
+ * its ID (caller frees) or NULL.
+ */
+static char *
+awaiting(const char *email, long ttl)
+{
+	struct request	 r;
+	char		*code;
+	long long	 id;
+
+	memset(&r, 0, sizeof(r));
+	r.customer_id = cust->id;
+	r.type = CERT_SMIME;
+	r.via = "web";
+	r.status = REQ_AWAITING_VALIDATION;
+	r.account_id = manual->id;
+	r.profile_id = prof->id;
+	r.org_id = org->id;
+	r.term_days = 365;
+	r.common_name = "Pat Doe";
+	r.sans = (char *)email;
+	r.requester_email = (char *)email;
+	if ((id = store_request_add(db, &r)) <= 0)
+		return NULL;
+	if (ttl != 0) {
+		code = vcode_make(db, VCODE_VALIDATION, id, 0, manual->id, email,
+		    ttl > 0 ? ttl : 1);
+		free(code);
+	}
+	return r.cert_id;
+}
+
+/*
+ * A request Awaiting validation whose code expired, or is gone, becomes
+ * Expired and is reported once; one whose code still holds stays.
+ */
+static void
+test_unvalidated(void)
+{
+	long long	 now = store_now();
+	char		*a, *b, *c, q[256];
+	struct seen	 s;
+
+	a = awaiting("pat@example.com", -1);
+	b = awaiting("pat@example.com", 3600);
+	c = awaiting("lee@example.com", 0);
+	CU_ASSERT_FATAL(a != NULL && b != NULL && c != NULL);
+	snprintf(q, sizeof(q), "UPDATE validation_code SET expires = %lld"
+	    " WHERE request_id = (SELECT id FROM request WHERE cert_id ="
+	    " '%s')", now - 1, a);
+	CU_ASSERT_FATAL(sql(q));
+	run_at(db, maintain_expire, now, 1, &s);
+	CU_ASSERT_EQUAL(s.n[MAINT_UNVALIDATED], 2);
+	CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM request"
+	    " WHERE status = 'Awaiting validation'"), 3);
+	run_at(db, maintain_expire, now, 0, &s);
+	CU_ASSERT_EQUAL(s.n[MAINT_UNVALIDATED], 2);
+	CU_ASSERT_EQUAL(s.n[MAINT_FAILED], 0);
+	snprintf(q, sizeof(q), "SELECT COUNT(*) FROM request WHERE"
+	    " status = 'Expired' AND cert_id IN ('%s', '%s')", a, c);
+	CU_ASSERT_EQUAL(count(q), 2);
+	snprintf(q, sizeof(q), "SELECT COUNT(*) FROM request WHERE"
+	    " status = 'Awaiting validation' AND cert_id = '%s'", b);
+	CU_ASSERT_EQUAL(count(q), 1);
+	run_at(db, maintain_expire, now, 0, &s);
+	CU_ASSERT_EQUAL(s.n[MAINT_UNVALIDATED], 0);
+	free(a);
+	free(b);
+	free(c);
+}
+
 /* A missing CRL or one near its nextUpdate is published; a fresh one is not. */
 static void
 test_crl_freshness(void)
@@ -631,6 +705,7 @@ register_tests(void)
 	UNIT_ADD(s, test_concurrent_runs);
 	UNIT_ADD(s, test_concurrent_crl);
 	UNIT_ADD(s, test_expired);
+	UNIT_ADD(s, test_unvalidated);
 }
 
 UNIT_MAIN(register_tests)

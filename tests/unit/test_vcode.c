@@ -225,6 +225,40 @@ test_single_use(void)
 	free(code);
 }
 
+/*
+ * A row read again by id answers as by code: bound to its address and
+ * kind, and used once consumed; an unknown id is unknown.
+ */
+static void
+test_by_id(void)
+{
+	struct vcode	 v;
+	char		*code;
+	long long	 id;
+
+	code = vcode_make(db, VCODE_INVITATION, 0, 0, 0, "j@example.org", DAY);
+	CU_ASSERT_FATAL(code != NULL);
+	CU_ASSERT_FATAL(vcode_find(db, VCODE_INVITATION, code,
+	    "j@example.org", &v) == VCODE_OK);
+	id = v.id;
+	vcode_free(&v);
+	CU_ASSERT_EQUAL(vcode_by_id(db, VCODE_INVITATION, id, "J@Example.ORG",
+	    &v), VCODE_OK);
+	CU_ASSERT_EQUAL(v.id, id);
+	vcode_free(&v);
+	CU_ASSERT_EQUAL(vcode_by_id(db, VCODE_INVITATION, id,
+	    "other@example.org", &v), VCODE_UNKNOWN);
+	CU_ASSERT_EQUAL(vcode_by_id(db, VCODE_VALIDATION, id, "j@example.org",
+	    &v), VCODE_UNKNOWN);
+	CU_ASSERT_EQUAL(vcode_by_id(db, VCODE_INVITATION, id + 1000,
+	    "j@example.org", &v), VCODE_UNKNOWN);
+	CU_ASSERT_EQUAL(vcode_consume(db, id), 1);
+	CU_ASSERT_EQUAL(vcode_by_id(db, VCODE_INVITATION, id, "j@example.org",
+	    &v), VCODE_USED);
+	vcode_free(&v);
+	free(code);
+}
+
 /* A rolled-back transaction leaves no code behind. */
 static void
 test_rollback(void)
@@ -292,6 +326,7 @@ register_tests(void)
 	UNIT_ADD(s, test_binding);
 	UNIT_ADD(s, test_expiry);
 	UNIT_ADD(s, test_single_use);
+	UNIT_ADD(s, test_by_id);
 	UNIT_ADD(s, test_rollback);
 	UNIT_ADD(s, test_ttl_config);
 }
