@@ -21,7 +21,6 @@
 #define SUBMIT_SCOPE	"device-submit"
 #define SUBMIT_LIMIT	20		/* submissions per address and window */
 #define SUBMIT_WINDOW	(60LL * 60)
-#define MAX_TERMS	64
 
 enum page {
 	PAGE_FORM,
@@ -137,23 +136,13 @@ set_terms(struct app_req *c, const struct device_ctx *x)
 {
 	struct buf	 all = { 0 };
 	size_t		 i, n;
-	int		 days[MAX_TERMS];
-	char		 key[64], label[32];
 
 	for (i = 0; i < x->pl->n; i++)
 		if (x->pl->items[i]->type == CERT_DEVICE)
 			buf_printf(&all, "%s%s", all.len ? "," : "",
 			    x->pl->items[i]->terms);
-	n = policy_terms(all.data != NULL ? (char *)all.data : "", days,
-	    MAX_TERMS);
+	n = app_set_terms(c, all.data != NULL ? (char *)all.data : "");
 	buf_free(&all);
-	for (i = 0; i < n; i++) {
-		policy_term_label(days[i], label, sizeof(label));
-		snprintf(key, sizeof(key), "Terms.%zu.Days", i);
-		hdf_set_int_value(c->r->hdf, key, days[i]);
-		snprintf(key, sizeof(key), "Terms.%zu.Label", i);
-		hdf_set_value(c->r->hdf, key, label);
-	}
 	hdf_set_int_value(c->r->hdf, "Form.TermCount", (int)n);
 }
 

@@ -166,18 +166,6 @@ static const struct program program = {
 	.n_fields = KEY__MAX,
 };
 
-/* The revocation reasons an end user may give (SPEC 4.6), with labels. */
-static const struct {
-	const char	*name;
-	const char	*label;
-} revoke_reasons[] = {
-	{ "unspecified", "Unspecified" },
-	{ "keyCompromise", "Key compromise" },
-	{ "affiliationChanged", "Affiliation changed" },
-	{ "superseded", "Superseded" },
-	{ "cessationOfOperation", "Cessation of operation" },
-};
-
 /* Whether the request names the secret-ID variant of a flow (swt=sid). */
 static int
 by_sid(const struct app_req *c)
@@ -228,15 +216,10 @@ set_profile(struct app_req *c, size_t i, const struct profile *pr)
 {
 	struct buf	 labels = { 0 };
 	enum key_type	 kt[5];
-	int		 days[64];
 	size_t		 j, n;
-	char		 key[64], label[32];
+	char		 key[64];
 
-	n = policy_terms(pr->terms, days, 64);
-	for (j = 0; j < n; j++) {
-		policy_term_label(days[j], label, sizeof(label));
-		buf_printf(&labels, "%s%s", labels.len ? ", " : "", label);
-	}
+	policy_terms_labels(pr->terms, &labels);
 	snprintf(key, sizeof(key), "Profiles.%zu.Terms", i);
 	hdf_set_value(c->r->hdf, key, labels.data ? (char *)labels.data : "");
 	buf_free(&labels);
@@ -259,18 +242,10 @@ set_choices(struct app_req *c, const char *terms, unsigned keys)
 {
 	enum key_type	 kt[5];
 	struct profile	 all;
-	int		 days[64];
 	size_t		 i, n;
-	char		 key[64], label[32];
+	char		 key[64];
 
-	n = policy_terms(terms, days, 64);
-	for (i = 0; i < n; i++) {
-		policy_term_label(days[i], label, sizeof(label));
-		snprintf(key, sizeof(key), "Terms.%zu.Days", i);
-		hdf_set_int_value(c->r->hdf, key, days[i]);
-		snprintf(key, sizeof(key), "Terms.%zu.Label", i);
-		hdf_set_value(c->r->hdf, key, label);
-	}
+	app_set_terms(c, terms);
 	memset(&all, 0, sizeof(all));
 	all.key_types = "";
 	n = clientform_key_types(&all, kt);
@@ -1212,16 +1187,7 @@ out:
 static void
 set_reasons(struct app_req *c)
 {
-	size_t	 i;
-	char	 key[64];
-
-	for (i = 0; i < sizeof(revoke_reasons) / sizeof(revoke_reasons[0]);
-	    i++) {
-		snprintf(key, sizeof(key), "Reasons.%zu.Name", i);
-		hdf_set_value(c->r->hdf, key, revoke_reasons[i].name);
-		snprintf(key, sizeof(key), "Reasons.%zu.Label", i);
-		hdf_set_value(c->r->hdf, key, revoke_reasons[i].label);
-	}
+	app_set_reasons(c);
 	hdf_set_value(c->r->hdf, "Form.Reason", app_str(c, KEY_REASON));
 	hdf_set_value(c->r->hdf, "Form.Comments", app_str(c, KEY_COMMENTS));
 }

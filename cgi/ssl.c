@@ -123,18 +123,6 @@ static const struct program program = {
 	.n_fields = KEY__MAX,
 };
 
-/* The revocation reasons an end user may give (SPEC 4.6), with labels. */
-static const struct {
-	const char	*name;
-	const char	*label;
-} revoke_reasons[] = {
-	{ "unspecified", "Unspecified" },
-	{ "keyCompromise", "Key compromise" },
-	{ "affiliationChanged", "Affiliation changed" },
-	{ "superseded", "Superseded" },
-	{ "cessationOfOperation", "Cessation of operation" },
-};
-
 /* Sets the collection page URL of a certificate ID in key. */
 static void
 set_collect_url(struct app_req *c, const char *key, const char *cert_id)
@@ -198,9 +186,8 @@ set_profiles(struct app_req *c, const struct account *acc)
 {
 	struct profile_list	*pl;
 	struct buf		 labels = { 0 }, all = { 0 };
-	size_t			 i, j, n;
-	int			 days[64];
-	char			 key[64], label[32];
+	size_t			 i;
+	char			 key[64];
 
 	if ((pl = store_account_profiles(c->app->db, acc->id)) == NULL)
 		return NULL;
@@ -210,12 +197,7 @@ set_profiles(struct app_req *c, const struct account *acc)
 		if (pr->type != CERT_SSL)
 			continue;
 		buf_free(&labels);
-		n = policy_terms(pr->terms, days, 64);
-		for (j = 0; j < n; j++) {
-			policy_term_label(days[j], label, sizeof(label));
-			buf_printf(&labels, "%s%s", labels.len ? ", " : "",
-			    label);
-		}
+		policy_terms_labels(pr->terms, &labels);
 		buf_printf(&all, "%s%s", all.len ? "," : "", pr->terms);
 		snprintf(key, sizeof(key), "Profiles.%zu.Name", i);
 		hdf_set_value(c->r->hdf, key, pr->name);
@@ -231,15 +213,8 @@ set_profiles(struct app_req *c, const struct account *acc)
 	}
 	buf_free(&labels);
 	/* The union of the profiles' terms, shortest first. */
-	n = policy_terms(all.data != NULL ? (char *)all.data : "", days, 64);
+	app_set_terms(c, all.data != NULL ? (char *)all.data : "");
 	buf_free(&all);
-	for (i = 0; i < n; i++) {
-		policy_term_label(days[i], label, sizeof(label));
-		snprintf(key, sizeof(key), "Terms.%zu.Days", i);
-		hdf_set_int_value(c->r->hdf, key, days[i]);
-		snprintf(key, sizeof(key), "Terms.%zu.Label", i);
-		hdf_set_value(c->r->hdf, key, label);
-	}
 	return pl;
 }
 
@@ -520,22 +495,13 @@ page_enroll(struct app_req *c)
 static int
 pass_form(struct app_req *c, enum page p, int status, const char *error)
 {
-	size_t	 i;
-	char	 key[64];
-
 	if (error != NULL)
 		hdf_set_value(c->r->hdf, "Page.Error", error);
 	hdf_set_value(c->r->hdf, "Form.CertID", app_str(c, KEY_CERTID));
 	if (p == PAGE_REVOKE) {
 		hdf_set_value(c->r->hdf, "Form.Comments", app_str(c, KEY_COMMENTS));
 		hdf_set_value(c->r->hdf, "Form.Reason", app_str(c, KEY_REASON));
-		for (i = 0; i < sizeof(revoke_reasons) /
-		    sizeof(revoke_reasons[0]); i++) {
-			snprintf(key, sizeof(key), "Reasons.%zu.Name", i);
-			hdf_set_value(c->r->hdf, key, revoke_reasons[i].name);
-			snprintf(key, sizeof(key), "Reasons.%zu.Label", i);
-			hdf_set_value(c->r->hdf, key, revoke_reasons[i].label);
-		}
+		app_set_reasons(c);
 	}
 	return web_page(c->r, status, p == PAGE_RENEW ? "ssl_renew" :
 	    "ssl_revoke");

@@ -11,6 +11,7 @@
 #include "cacache.h"
 #include "clientcert.h"
 #include "log.h"
+#include "policy.h"
 #include "secret.h"
 #include "throttle.h"
 
@@ -491,4 +492,47 @@ app_form_csr_free(struct form_csr *fc)
 	free(fc->text);
 	fc->csr = NULL;
 	fc->text = NULL;
+}
+
+size_t
+app_set_terms(struct app_req *c, const char *terms)
+{
+	int	 days[64];
+	size_t	 i, n;
+	char	 key[64], label[32];
+
+	n = policy_terms(terms, days, sizeof(days) / sizeof(days[0]));
+	for (i = 0; i < n; i++) {
+		policy_term_label(days[i], label, sizeof(label));
+		snprintf(key, sizeof(key), "Terms.%zu.Days", i);
+		hdf_set_int_value(c->r->hdf, key, days[i]);
+		snprintf(key, sizeof(key), "Terms.%zu.Label", i);
+		hdf_set_value(c->r->hdf, key, label);
+	}
+	return n;
+}
+
+void
+app_set_reasons(struct app_req *c)
+{
+	/* A holder's own reasons; the CA ones and certificateHold are not offered. */
+	static const struct {
+		const char	*name;
+		const char	*label;
+	} reasons[] = {
+		{ "unspecified", "Unspecified" },
+		{ "keyCompromise", "Key compromise" },
+		{ "affiliationChanged", "Affiliation changed" },
+		{ "superseded", "Superseded" },
+		{ "cessationOfOperation", "Cessation of operation" },
+	};
+	size_t	 i;
+	char	 key[64];
+
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+		snprintf(key, sizeof(key), "Reasons.%zu.Name", i);
+		hdf_set_value(c->r->hdf, key, reasons[i].name);
+		snprintf(key, sizeof(key), "Reasons.%zu.Label", i);
+		hdf_set_value(c->r->hdf, key, reasons[i].label);
+	}
 }

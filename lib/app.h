@@ -174,6 +174,13 @@ int		 app_to_collect(struct app_req *, const char *cert_id,
 		    const char *pickup);
 /* The pick-up secret the browser holds for cert_id (borrowed), or NULL. */
 const char	*app_pickup_secret(struct app_req *, const char *cert_id);
+/*
+ * Sets Terms.N.Days and Terms.N.Label for the distinct terms of a list
+ * (days, comma separated), shortest first; returns how many.
+ */
+size_t		 app_set_terms(struct app_req *, const char *terms);
+/* Sets Reasons.N.Name and .Label: the revocation reasons an end user may give (SPEC 4.6). */
+void		 app_set_reasons(struct app_req *);
 /* Answers status with title and message as the program answers errors; returns 1. */
 int		 app_error(struct app_req *, int status, const char *title,
 		    const char *message);

@@ -314,6 +314,22 @@ policy_term_label(int days, char *out, size_t len)
 }
 
 int
+policy_terms_labels(const char *terms, struct buf *out)
+{
+	int	 days[64];
+	size_t	 i, n;
+	char	 label[32];
+
+	n = policy_terms(terms, days, sizeof(days) / sizeof(days[0]));
+	for (i = 0; i < n; i++) {
+		policy_term_label(days[i], label, sizeof(label));
+		if (!buf_printf(out, "%s%s", i > 0 ? ", " : "", label))
+			return 0;
+	}
+	return 1;
+}
+
+int
 policy_key_allowed(unsigned allowed_mask, enum key_type kt)
 {
 	if (kt == KEY_NONE || (kt & KEY_ALL) != kt)

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "csr.h"
 
 enum cert_type {
@@ -115,6 +116,8 @@ long	policy_term_parse(const char *p, const char *end);
 size_t	policy_terms(const char *terms, int *days, size_t max);
 /* Writes a term's label ("1 year", "2 years", "90 days") into out. */
 void	policy_term_label(int days, char *out, size_t len);
+/* Appends the labels of a terms list to out, joined by ", " ("1 year, 2 years"); returns 1, 0 out of memory. */
+int	policy_terms_labels(const char *terms, struct buf *out);
 /* Returns 1 if the key type is a real key class present in allowed_mask. */
 int	policy_key_allowed(unsigned allowed_mask, enum key_type);
 /* Returns the CERT_* mask for a list like "ssl,smime,device", 0 if any token is unknown. */
