@@ -1,10 +1,12 @@
 /*
  * clientcert: the one pipeline that issues a client (S/MIME) certificate
- * from the web forms: check policy, make the key (or take the user's
- * CSR), sign outside the write lock, build both PKCS#12 files, [seal the
- * key for escrow], then record request, certificate, pick-up files,
- * person, used code and audit event in one transaction, and cleanse the
- * key.  A failure at any step leaves nothing behind.
+ * from the web forms: check that every key escrow tier the organisation
+ * requires has a key (before any key is made), check policy, make the key
+ * (or take the user's CSR), sign outside the write lock, build both
+ * PKCS#12 files, seal the key for escrow, then record request,
+ * certificate, escrow blob, pick-up files, person, used code and audit
+ * event in one transaction, and cleanse the key.  A failure at any step
+ * leaves nothing behind.
  */
 #ifndef CERTDESK_CLIENTCERT_H
 #define CERTDESK_CLIENTCERT_H

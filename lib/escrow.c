@@ -21,9 +21,11 @@
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
+#include "buf.h"
 #include "escrow.h"
 #include "keygen.h"
 #include "log.h"
+#include "store.h"
 
 #define ESCROW_PBKDF2_ITER	600000	/* of a passphrase-protected tier key */
 
@@ -492,4 +494,102 @@ escrow_share_nr(const char *path)
 		v = v * 10 + (unsigned)(*p - '0');
 	}
 	return v <= ESCROW_MAX_SHARES ? v : 0;
+}
+
+/*
+ * Adds the active key of one required tier to l, or its name to missing;
+ * returns 0 on a database error.
+ */
+static int
+require_tier(struct db *db, long long customer_id, enum escrow_tier tier,
+    long long org_id, long long dept_id, struct escrow_key_list *l,
+    struct buf *missing)
+{
+	struct escrow_key	*k, **p;
+
+	if ((k = store_escrow_key_active(db, customer_id, tier, org_id,
+	    dept_id)) == NULL)
+		return (missing->len == 0 || buf_puts(missing, ", ")) &&
+		    buf_puts(missing, escrow_tier_name(tier));
+	if ((p = reallocarray(l->items, l->n + 1, sizeof(*p))) == NULL) {
+		escrow_key_free(k);
+		return 0;
+	}
+	l->items = p;
+	l->items[l->n++] = k;
+	return 1;
+}
+
+int
+escrow_required(struct db *db, long long org_id, long long dept_id,
+    struct escrow_key_list **keys, char *missing, size_t missinglen)
+{
+	struct escrow_key_list	*l;
+	struct org		*o;
+	struct dept		*d = NULL;
+	struct buf		 miss = { 0 };
+	int			 ret = -1;
+
+	*keys = NULL;
+	if (missinglen > 0)
+		missing[0] = '\0';
+	if ((o = store_org_by_id(db, org_id)) == NULL ||
+	    (dept_id != 0 && (d = store_dept_by_id(db, dept_id)) == NULL) ||
+	    (l = calloc(1, sizeof(*l))) == NULL) {
+		store_org_free(o);
+		store_dept_free(d);
+		return -1;
+	}
+	if ((o->escrow_master && !require_tier(db, o->customer_id,
+	    ESCROW_MASTER, 0, 0, l, &miss)) ||
+	    (o->escrow_org && !require_tier(db, o->customer_id, ESCROW_ORG,
+	    o->id, 0, l, &miss)) ||
+	    (d != NULL && d->escrow_dept && !require_tier(db, o->customer_id,
+	    ESCROW_DEPT, o->id, d->id, l, &miss))) {
+		escrow_key_list_free(l);
+		goto out;
+	}
+	if (miss.len > 0) {
+		snprintf(missing, missinglen, "%.*s", (int)miss.len,
+		    (const char *)miss.data);
+		escrow_key_list_free(l);
+		ret = 0;
+		goto out;
+	}
+	*keys = l;
+	ret = 1;
+out:
+	buf_free(&miss);
+	store_dept_free(d);
+	store_org_free(o);
+	return ret;
+}
+
+int
+escrow_record(struct db *db, long long request_id, const unsigned char *der,
+    size_t len, const char *state, const struct escrow_key_list *keys)
+{
+	long long	 blob;
+	size_t		 i;
+
+	if ((blob = store_escrow_blob_add(db, request_id, der, len,
+	    state)) == 0)
+		return 0;
+	for (i = 0; i < keys->n; i++)
+		if (!store_escrow_recipient_add(db, blob, keys->items[i]))
+			return 0;
+	return 1;
+}
+
+X509 **
+escrow_key_certs(const struct escrow_key_list *keys)
+{
+	X509	**certs;
+	size_t	  i;
+
+	if ((certs = calloc(keys->n + 1, sizeof(*certs))) == NULL)
+		return NULL;
+	for (i = 0; i < keys->n; i++)
+		certs[i] = keys->items[i]->cert;
+	return certs;
 }

@@ -117,4 +117,110 @@ int		 escrow_combine(const unsigned char *const *shares,
  */
 unsigned	 escrow_share_nr(const char *path);
 
+/* ---- records (lib/store_escrow.c) ---- */
+
+/* A tier key as recorded; escrow_key_free frees it. */
+struct escrow_key {
+	long long	 id, customer_id;
+	long long	 org_id, dept_id;	/* 0: none (master tier) */
+	enum escrow_tier tier;
+	int		 version;
+	char		*key_id;		/* hex Subject Key Identifier */
+	char		*key_type;		/* "rsa3072", "rsa4096", "ec384" */
+	X509		*cert;			/* self-signed tier certificate */
+	char		*state;			/* pending, active, retired */
+	long long	 created;
+	char		*org_name, *dept_name;	/* "" when none */
+	long long	 blobs;			/* current blobs sealed to it */
+};
+struct escrow_key_list {
+	struct escrow_key	**items;
+	size_t			  n;
+};
+/* One sealed key: the blob of a request. */
+struct escrow_blob {
+	long long	 id, request_id;
+	unsigned char	*der;
+	size_t		 len;
+};
+struct escrow_blob_list {
+	struct escrow_blob	**items;
+	size_t			  n;
+};
+
+/* Inserts k (its cert, tier and scope, version, key id and type) in state; returns the id or 0. */
+long long	 store_escrow_key_add(struct db *, const struct escrow_key *k,
+		    const char *state);
+/* Returns the keys of a tier scope in state, oldest version first, or NULL. */
+struct escrow_key_list *store_escrow_keys_find(struct db *,
+		    long long customer_id, enum escrow_tier, long long org_id,
+		    long long dept_id, const char *state);
+/* Returns the active key of a tier scope (caller frees), or NULL. */
+struct escrow_key *store_escrow_key_active(struct db *, long long customer_id,
+		    enum escrow_tier, long long org_id, long long dept_id);
+/* Returns the version the next key of a tier scope gets, or 0 on error. */
+int		 store_escrow_key_next_version(struct db *,
+		    long long customer_id, enum escrow_tier, long long org_id,
+		    long long dept_id);
+/* Returns every active key of the customer, master first, or NULL. */
+struct escrow_key_list *store_escrow_key_list(struct db *,
+		    long long customer_id);
+/* Sets a key's state; returns 1 when a row changed. */
+int		 store_escrow_key_set_state(struct db *, long long id,
+		    const char *state);
+/* Deletes a pending key (its blobs must be gone); returns 1 on success. */
+int		 store_escrow_key_delete_pending(struct db *, long long id);
+void		 escrow_key_free(struct escrow_key *);
+void		 escrow_key_list_free(struct escrow_key_list *);
+
+/* Inserts a blob of request_id in state ("current", "pending"); returns its id or 0. */
+long long	 store_escrow_blob_add(struct db *, long long request_id,
+		    const unsigned char *der, size_t len, const char *state);
+/* Records that blob_id is sealed to key k; returns 1 on success. */
+int		 store_escrow_recipient_add(struct db *, long long blob_id,
+		    const struct escrow_key *k);
+/* Returns the current blob of a request (caller frees), or NULL. */
+struct escrow_blob *store_escrow_blob_by_request(struct db *,
+		    long long request_id);
+/*
+ * Returns up to limit blobs in state sealed to key key_id with ids above
+ * after, in id order (caller frees), or NULL on error.
+ */
+struct escrow_blob_list *store_escrow_blob_page(struct db *, long long key_id,
+		    const char *state, long long after, int limit);
+/* Returns how many blobs in state are sealed to key_id, or -1. */
+long long	 store_escrow_blob_count(struct db *, long long key_id,
+		    const char *state);
+/* Deletes the blobs in state sealed to key_id (and their recipients); 1 on success. */
+int		 store_escrow_blob_delete(struct db *, long long key_id,
+		    const char *state);
+/* Makes the pending blobs sealed to key_id current; 1 on success. */
+int		 store_escrow_blob_promote(struct db *, long long key_id);
+/* Returns the keys blob_id is sealed to (caller frees), or NULL. */
+struct escrow_key_list *store_escrow_recipients(struct db *, long long blob_id);
+void		 escrow_blob_free(struct escrow_blob *);
+void		 escrow_blob_list_free(struct escrow_blob_list *);
+
+/* ---- what issuance asks ---- */
+
+/*
+ * Returns the active keys of every tier the organisation org_id (and the
+ * department dept_id, 0 for none) require, in *keys (caller frees; empty
+ * when none is required).  Returns 1 when every required tier has a key;
+ * 0 when one has none, with the missing tiers named in missing ("master,
+ * organization"); -1 on a database error.
+ */
+int		 escrow_required(struct db *, long long org_id,
+		    long long dept_id, struct escrow_key_list **keys,
+		    char *missing, size_t missinglen);
+/*
+ * Records blob der of request_id in state with one recipient row per key
+ * of keys, inside the caller's transaction; returns 1 on success.
+ */
+int		 escrow_record(struct db *, long long request_id,
+		    const unsigned char *der, size_t len, const char *state,
+		    const struct escrow_key_list *keys);
+/* Returns the certificates of keys in an array (caller frees the array only), or NULL. */
+X509		**escrow_key_certs(const struct escrow_key_list *keys);
+
 #endif

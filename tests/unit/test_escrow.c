@@ -3,7 +3,10 @@
  * by lib/escrow.c and by the stock `openssl cms` command line README
  * documents, because the promise is that an organisation can recover a
  * key without certdesk; the algorithm identifiers are decoded one by one
- * so that an OpenSSL default change cannot slip in unnoticed.
+ * so that an OpenSSL default change cannot slip in unnoticed.  The
+ * second suite drives the client certificate pipeline of a real instance:
+ * a required tier without a key blocks issuance before anything is made,
+ * and an issued key is sealed to exactly the tiers required.
  */
 #include <sys/stat.h>
 
@@ -17,10 +20,17 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "clientcert.h"
+#include "config.h"
+#include "db.h"
 #include "escrow.h"
 #include "fixture.h"
 #include "keygen.h"
+#include "log.h"
+#include "store.h"
 #include "unit.h"
+
+#define PASSWORD	"correct horse 8"
 
 /* Three tiers: RSA 3072, EC P-384, RSA 3072; and a foreign EC key. */
 static EVP_PKEY	*tk[3], *foreign_key, *user_key;
@@ -35,8 +45,6 @@ setup(void)
 	    KEY_RSA3072 };
 	int	 i;
 
-	if (fixture_dir_new("escrow") == NULL)
-		return 1;
 	for (i = 0; i < 3; i++)
 		if (!escrow_tier_make(types[i], "test tier", &tk[i], &tc[i]))
 			return 1;
@@ -60,7 +68,6 @@ teardown(void)
 	X509_free(foreign_cert);
 	EVP_PKEY_free(user_key);
 	OPENSSL_clear_free(user_p8, user_p8_len);
-	fixture_done();
 	return 0;
 }
 
@@ -398,11 +405,393 @@ test_tier_names(void)
 	CU_ASSERT_STRING_EQUAL(escrow_tier_name(ESCROW_ORG), "organization");
 }
 
+/* ---- the pipeline ---- */
+
+static struct db	*db;
+static struct customer	*cust;
+static struct profile	*prof;
+static struct endpoint	*ep;
+static const struct actor test_actor = { "test", "127.0.0.1" };
+
+/* An organisation with its department and account, by the tiers it requires. */
+struct scope {
+	struct org	*org;
+	struct dept	*dept;
+	struct account	*acc;
+};
+static struct scope	 one, two, three;	/* master; +org; +dept */
+static struct scope	 csr;			/* org tier never set up; user CSRs */
+static EVP_PKEY	*master_key, *org2_key, *org3_key, *dept3_key;
+static X509	*master_cert, *org2_cert, *org3_cert, *dept3_cert;
+
+/* Returns the first integer the query gives, or -1. */
+static long long
+count(const char *query)
+{
+	sqlite3		*h = sqlite3_db_handle(db_stmt(db, STMT_CA_BY_ID));
+	sqlite3_stmt	*st = NULL;
+	long long	 n = -1;
+
+	if (sqlite3_prepare_v2(h, query, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Makes organisation name requiring the tiers given, its department and account. */
+static int
+scope_make(struct scope *sc, const char *name, int master, int orgt,
+    int dept, int user_csr)
+{
+	struct org	 o;
+	struct account	 a;
+	long long	 dom;
+
+	memset(&o, 0, sizeof(o));
+	o.customer_id = cust->id;
+	o.name = (char *)name;
+	o.o = (char *)name;
+	o.ou = o.l = o.st = (char *)"";
+	o.c = (char *)"US";
+	o.admin_email = (char *)"escrow-admin@example.com";
+	o.escrow_master = master;
+	o.escrow_org = orgt;
+	if (store_org_add(db, &o) == 0 ||
+	    (sc->org = store_org_by_name(db, cust->id, name)) == NULL ||
+	    store_dept_add(db, sc->org->id, "Sec", dept) == 0 ||
+	    (sc->dept = store_dept_by_name(db, sc->org->id, "Sec")) == NULL ||
+	    (dom = store_domain_id(db, cust->id, "example.com")) == 0 ||
+	    !store_delegation_add(db, dom, sc->org->id, 0, 0, 1, 0))
+		return 0;
+	memset(&a, 0, sizeof(a));
+	a.endpoint_id = ep->id;
+	a.name = (char *)name;
+	a.org_id = sc->org->id;
+	a.dept_id = sc->dept->id;
+	a.code = (char *)name;
+	a.user_csr = user_csr;
+	return store_account_add(db, &a) != 0 &&
+	    (sc->acc = store_account_by_name(db, ep->id, name)) != NULL &&
+	    store_account_profile_add(db, sc->acc->id, prof->id);
+}
+
+static void
+scope_free(struct scope *sc)
+{
+	store_account_free(sc->acc);
+	store_dept_free(sc->dept);
+	store_org_free(sc->org);
+}
+
+static int
+pipeline_setup(void)
+{
+	db = fixture.db;
+	cust = fixture.customer;
+	prof = store_profile_by_name(db, cust->id,
+	    "Client Authentication and Email");
+	ep = store_endpoint_find(db, cust->id, ENDPOINT_SMIME, "");
+	if (prof == NULL || ep == NULL ||
+	    !scope_make(&one, "Escrow One", 1, 0, 0, 0) ||
+	    !scope_make(&two, "Escrow Two", 1, 1, 0, 0) ||
+	    !scope_make(&three, "Escrow Three", 1, 1, 1, 0) ||
+	    !scope_make(&csr, "Escrow CSR", 0, 1, 0, 1))
+		return 1;
+	return 0;
+}
+
+static int
+pipeline_teardown(void)
+{
+	scope_free(&one);
+	scope_free(&two);
+	scope_free(&three);
+	scope_free(&csr);
+	EVP_PKEY_free(master_key);
+	EVP_PKEY_free(org2_key);
+	EVP_PKEY_free(org3_key);
+	EVP_PKEY_free(dept3_key);
+	X509_free(master_cert);
+	X509_free(org2_cert);
+	X509_free(org3_cert);
+	X509_free(dept3_cert);
+	store_profile_free(prof);
+	store_endpoint_free(ep);
+	return 0;
+}
+
+/* Issues a server-key certificate for email in sc; returns the status. */
+static enum clientcert_status
+issue(const struct scope *sc, const char *email, enum key_type kt,
+    char **id, char *err, size_t errlen)
+{
+	struct clientcert_order		 o;
+	struct clientcert_result	 res;
+	enum clientcert_status		 st;
+
+	memset(&o, 0, sizeof(o));
+	o.customer_id = cust->id;
+	o.account_id = sc->acc->id;
+	o.org_id = sc->org->id;
+	o.dept_id = sc->dept->id;
+	o.profile_id = prof->id;
+	o.term_days = 365;
+	o.key_type = kt;
+	o.email = email;
+	o.first = "Eve";
+	o.last = "Scrow";
+	o.password = PASSWORD;
+	o.via = "web";
+	st = clientcert_issue(db, fixture.cfg, &o, &test_actor, &res);
+	if (id != NULL)
+		*id = res.cert_id;
+	else
+		free(res.cert_id);
+	snprintf(err, errlen, "%s", res.err);
+	return st;
+}
+
+/* Records tier t of sc with key type kt; the key pair stays in *key, *cert. */
+static int
+tier_add(enum escrow_tier t, const struct scope *sc, enum key_type kt,
+    EVP_PKEY **key, X509 **cert)
+{
+	struct escrow_key	 k;
+	char			*kid;
+	long long		 id;
+
+	if (!escrow_tier_make(kt, "test tier", key, cert) ||
+	    (kid = escrow_key_id(*cert)) == NULL)
+		return 0;
+	memset(&k, 0, sizeof(k));
+	k.customer_id = cust->id;
+	k.tier = t;
+	k.org_id = t == ESCROW_MASTER ? 0 : sc->org->id;
+	k.dept_id = t == ESCROW_DEPT ? sc->dept->id : 0;
+	k.version = 1;
+	k.key_id = kid;
+	k.key_type = (char *)key_type_token(kt);
+	k.cert = *cert;
+	id = store_escrow_key_add(db, &k, "active");
+	free(kid);
+	return id != 0;
+}
+
+
+/*
+ * While a required tier has no key, the person gets the message, the
+ * administrators a mail, and nothing but the audit event is written.
+ */
+static void
+test_blocked_until_keys(void)
+{
+	char		 err[256];
+	char		*id = NULL;
+	long long	 req, persons, blobs, audits, refused;
+	char		 cmd[PATH_MAX + 128];
+
+	req = count("SELECT COUNT(*) FROM request");
+	persons = count("SELECT COUNT(*) FROM person");
+	blobs = count("SELECT COUNT(*) FROM escrow_blob");
+	audits = count("SELECT COUNT(*) FROM audit");
+	CU_ASSERT_EQUAL(issue(&three, "eve@example.com", KEY_EC256, &id, err,
+	    sizeof(err)), CLIENTCERT_REFUSED);
+	CU_ASSERT_PTR_NULL(id);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "certificates cannot be issued "
+	    "until your administrator sets up key escrow"));
+	CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM request"), req);
+	CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM person"), persons);
+	CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM escrow_blob"), blobs);
+	CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM audit"), audits + 1);
+	refused = count("SELECT COUNT(*) FROM audit WHERE outcome = 'refused'"
+	    " AND detail = 'key escrow not set up: master, organization, "
+	    "department'");
+	CU_ASSERT_EQUAL(refused, 1);
+	/* The administrators heard of it. */
+	snprintf(cmd, sizeof(cmd), "grep -rlq 'Tiers without a key: master, "
+	    "organization, department' '%s/mail'", fixture.dir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+
+	/* The master key alone is not enough for three tiers. */
+	CU_ASSERT_FATAL(tier_add(ESCROW_MASTER, NULL, KEY_RSA3072,
+	    &master_key, &master_cert));
+	CU_ASSERT_EQUAL(issue(&three, "eve@example.com", KEY_EC256, NULL, err,
+	    sizeof(err)), CLIENTCERT_REFUSED);
+	CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM audit WHERE detail ="
+	    " 'key escrow not set up: organization, department'"), 1);
+	CU_ASSERT_EQUAL(issue(&two, "eve@example.com", KEY_EC256, NULL, err,
+	    sizeof(err)), CLIENTCERT_REFUSED);
+	CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM request"), req);
+	CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM person"), persons);
+}
+
+/* Checks that the blob of certificate id opens with each key, to its key. */
+static void
+check_sealed(const char *id, size_t ntiers, EVP_PKEY *const *keys,
+    X509 *const *certs)
+{
+	struct request		*r;
+	struct escrow_blob	*b;
+	struct escrow_key_list	*rl;
+	const unsigned char	*p;
+	unsigned char		*p8 = NULL;
+	size_t			 p8len = 0, i;
+	EVP_PKEY		*k;
+	X509			*x;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r = store_request_by_cert_id(db,
+	    cust->id, id));
+	p = r->cert_der;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x = d2i_X509(NULL, &p,
+	    (long)r->cert_len));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b = store_escrow_blob_by_request(db,
+	    r->id));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rl = store_escrow_recipients(db, b->id));
+	CU_ASSERT_EQUAL(rl->n, ntiers);
+	for (i = 0; i < ntiers; i++) {
+		CU_ASSERT_EQUAL(escrow_open(b->der, b->len, certs[i], keys[i],
+		    &p8, &p8len), ESCROW_OPENED);
+		k = escrow_p8_key(p8, p8len);
+		CU_ASSERT(k != NULL && X509_check_private_key(x, k) == 1);
+		EVP_PKEY_free(k);
+		OPENSSL_clear_free(p8, p8len);
+		p8 = NULL;
+	}
+	escrow_key_list_free(rl);
+	escrow_blob_free(b);
+	X509_free(x);
+	store_request_free(r);
+}
+
+/* Sealing to 1, 2 and 3 tiers, RSA and EC tier keys mixed. */
+static void
+test_sealed_at_issue(void)
+{
+	char		 err[256], *id = NULL;
+	EVP_PKEY	*k2[2], *k3[3];
+	X509		*c2[2], *c3[3];
+
+	CU_ASSERT_FATAL(master_key != NULL);
+	CU_ASSERT_EQUAL_FATAL(issue(&one, "eve@example.com", KEY_EC256, &id,
+	    err, sizeof(err)), CLIENTCERT_OK);
+	check_sealed(id, 1, &master_key, &master_cert);
+	free(id);
+
+	CU_ASSERT_FATAL(tier_add(ESCROW_ORG, &two, KEY_EC384, &org2_key,
+	    &org2_cert));
+	CU_ASSERT_EQUAL_FATAL(issue(&two, "eve@example.com", KEY_RSA2048, &id,
+	    err, sizeof(err)), CLIENTCERT_OK);
+	k2[0] = master_key;
+	k2[1] = org2_key;
+	c2[0] = master_cert;
+	c2[1] = org2_cert;
+	check_sealed(id, 2, k2, c2);
+	free(id);
+
+	CU_ASSERT_FATAL(tier_add(ESCROW_ORG, &three, KEY_RSA3072, &org3_key,
+	    &org3_cert));
+	CU_ASSERT_FATAL(tier_add(ESCROW_DEPT, &three, KEY_EC384, &dept3_key,
+	    &dept3_cert));
+	CU_ASSERT_EQUAL_FATAL(issue(&three, "eve@example.com", KEY_EC256, &id,
+	    err, sizeof(err)), CLIENTCERT_OK);
+	k3[0] = master_key;
+	k3[1] = org3_key;
+	k3[2] = dept3_key;
+	c3[0] = master_cert;
+	c3[1] = org3_cert;
+	c3[2] = dept3_cert;
+	check_sealed(id, 3, k3, c3);
+	/* Recipient rows name tier, key id and version. */
+	CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM escrow_recipient WHERE"
+	    " version = 1 AND length(key_id) = 40 AND tier IN ('master',"
+	    " 'organization', 'department')"), 6);
+	free(id);
+}
+
+/* An organisation without escrow keeps no blob; neither does a user CSR. */
+static void
+test_not_escrowed(void)
+{
+	long long	 blobs = count("SELECT COUNT(*) FROM escrow_blob");
+	struct clientcert_order		 o;
+	struct clientcert_result	 res;
+	struct org	*demo;
+	struct dept	*it;
+	struct account	*acc;
+
+	demo = store_org_by_name(db, cust->id, "Demo Org");
+	it = demo ? store_dept_by_name(db, demo->id, "IT") : NULL;
+	acc = store_account_by_name(db, ep->id, "smime");
+	CU_ASSERT_FATAL(demo != NULL && it != NULL && acc != NULL);
+	memset(&o, 0, sizeof(o));
+	o.customer_id = cust->id;
+	o.account_id = acc->id;
+	o.org_id = demo->id;
+	o.dept_id = it->id;
+	o.profile_id = prof->id;
+	o.term_days = 365;
+	o.key_type = KEY_EC256;
+	o.email = "plain@example.com";
+	o.first = "Pl";
+	o.last = "Ain";
+	o.password = PASSWORD;
+	CU_ASSERT_EQUAL(clientcert_issue(db, fixture.cfg, &o, &test_actor,
+	    &res), CLIENTCERT_OK);
+	free(res.cert_id);
+	CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM escrow_blob"), blobs);
+
+	/* A user's CSR: the server never sees the key, so nothing blocks it. */
+	{
+		EVP_PKEY	*uk = keygen_make(KEY_EC256);
+		unsigned char	*der;
+		size_t		 len = 0;
+		struct csr	*c;
+		char		 err[256];
+
+		CU_ASSERT_FATAL(uk != NULL);
+		der = fixture_csr(uk, "Cee Ess", &len);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c = csr_parse(der, len, err,
+		    sizeof(err)));
+		o.account_id = csr.acc->id;
+		o.org_id = csr.org->id;
+		o.dept_id = csr.dept->id;
+		o.csr = c;
+		o.email = "cee@example.com";
+		CU_ASSERT_EQUAL(clientcert_issue(db, fixture.cfg, &o,
+		    &test_actor, &res), CLIENTCERT_OK);
+		free(res.cert_id);
+		CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM escrow_blob"),
+		    blobs);
+		/* The same organisation refuses a server-made key. */
+		o.csr = NULL;
+		o.account_id = csr.acc->id;
+		CU_ASSERT_EQUAL(clientcert_issue(db, fixture.cfg, &o,
+		    &test_actor, &res), CLIENTCERT_REFUSED);
+		CU_ASSERT_STRING_EQUAL(res.err, ESCROW_BLOCKED_MSG);
+		free(res.cert_id);
+		csr_free(c);
+		free(der);
+		EVP_PKEY_free(uk);
+	}
+	store_account_free(acc);
+	store_dept_free(it);
+	store_org_free(demo);
+}
+
 static void
 register_tests(void)
 {
-	CU_pSuite	 s = CU_add_suite("escrow", setup, teardown);
+	CU_pSuite	 s, p;
 
+	log_quiet(1);
+	if (!fixture_instance("escrow", 1) || !fixture_instance_open()) {
+		fprintf(stderr, "test_escrow: cannot set up an instance\n");
+		fixture_done();
+		exit(1);
+	}
+	atexit(fixture_done);
+	s = CU_add_suite("escrow", setup, teardown);
 	UNIT_ADD(s, test_seal_one_tier);
 	UNIT_ADD(s, test_seal_two_tiers);
 	UNIT_ADD(s, test_seal_three_tiers);
@@ -412,6 +801,10 @@ register_tests(void)
 	UNIT_ADD(s, test_shares);
 	UNIT_ADD(s, test_share_nr);
 	UNIT_ADD(s, test_tier_names);
+	p = CU_add_suite("escrow at issue", pipeline_setup, pipeline_teardown);
+	UNIT_ADD(p, test_blocked_until_keys);
+	UNIT_ADD(p, test_sealed_at_issue);
+	UNIT_ADD(p, test_not_escrowed);
 }
 
 UNIT_MAIN(register_tests)
