@@ -456,11 +456,17 @@ static const char *const db_sql[STMT__COUNT] = {
 	[STMT_ESCROW_BLOB_BY_REQUEST] =
 	    "SELECT id, request_id, cms_der FROM escrow_blob"
 	    " WHERE request_id = ? AND state = 'current'",
-	/* The blobs (of a state) sealed to a key, in id order from after an id. */
+	/*
+	 * The blobs (of a state) sealed to a key, in id order from after an
+	 * id; current ones only while their request has no pending twin
+	 * (what a re-encryption still has to do).
+	 */
 	[STMT_ESCROW_BLOB_PAGE] =
 	    "SELECT b.id, b.request_id, b.cms_der FROM escrow_blob b"
 	    " JOIN escrow_recipient r ON r.blob_id = b.id"
 	    " WHERE r.escrow_key_id = ? AND b.state = ? AND b.id > ?"
+	    " AND (b.state = 'pending' OR NOT EXISTS (SELECT 1 FROM escrow_blob p"
+	    " WHERE p.request_id = b.request_id AND p.state = 'pending'))"
 	    " ORDER BY b.id LIMIT ?",
 	[STMT_ESCROW_BLOB_COUNT] =
 	    "SELECT COUNT(*) FROM escrow_blob b"
