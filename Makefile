@@ -172,6 +172,13 @@ $(BUILD)/tests/smimeissue: tests/tools/smimeissue.c $(LIBA)
 	@$(if $(V),,echo "  CC LD   $@")
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
 
+# A test-only program for tests/e2e/test_escrow.sh: a thousand escrow
+# blobs without the web forms, and which tier keys open them.
+$(BUILD)/tests/escrowfill: tests/tools/escrowfill.c $(LIBA)
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC LD   $@")
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
+
 # These suites drive the real programs as CGI: the test-clock pkiclient.exe,
 # and the production one to prove it ignores the clock.
 $(BUILD)/tests/test_scep_server: $(BUILD)/tests/pkiclient.exe \
@@ -179,7 +186,8 @@ $(BUILD)/tests/test_scep_server: $(BUILD)/tests/pkiclient.exe \
 
 -include $(LIB_OBJ:%=%.d) $(CGI_OBJ:%=%.d) $(ADMIN_OBJ:%=%.d) \
 	$(FIXTURE_OBJ:%=%.d) $(TEST_CLOCK_OBJ:%=%.d) $(UNIT_BIN:%=%.d) \
-	$(BUILD)/tests/p12make.d $(BUILD)/tests/smimeissue.d
+	$(BUILD)/tests/p12make.d $(BUILD)/tests/smimeissue.d \
+	$(BUILD)/tests/escrowfill.d
 
 $(BUILD)/bench/%: bench/%.c $(LIBA)
 	@mkdir -p $(dir $@)
