@@ -470,6 +470,8 @@ escrow_combine(const unsigned char *const *shares, const unsigned char *nrs,
 	if (n == 0 || n > ESCROW_MAX_SHARES || len == 0 || len > UINT_MAX)
 		return 0;
 	memcpy(numbers, nrs, n);
+	/* gfshare_ctx_free scrubs with it: it must be set here too. */
+	gfshare_fill_rand = gf_rand;
 	if ((ctx = gfshare_ctx_init_dec(numbers, n, (unsigned)len)) == NULL)
 		return 0;
 	for (i = 0; i < n; i++)
