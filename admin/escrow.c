@@ -23,7 +23,7 @@
 #include "keygen.h"
 #include "p12.h"
 
-#define KEY_FILE_MAX		(64 * 1024)	/* a PEM tier key or one share */
+#define KEY_FILE_MAX		((size_t)64 * 1024)	/* a PEM tier key or one share */
 #define SECRET_FILE_MAX		4096		/* a passphrase file */
 #define REENCRYPT_BATCH		100		/* blobs per transaction and audit event */
 #define MAX_SHARE_ARGS		ESCROW_MAX_SHARES
@@ -940,7 +940,7 @@ reseal_one(struct reenc *re, const struct escrow_blob *b)
 
 	/* The recipients as they are, with the new key where the old one was. */
 	if ((rl = store_escrow_recipients(re->a->db, b->id)) == NULL ||
-	    (view.items = calloc(rl->n, sizeof(*view.items))) == NULL)
+	    (view.items = calloc(rl->n, sizeof(struct escrow_key *))) == NULL)
 		goto out;
 	view.n = rl->n;
 	for (i = 0; i < rl->n; i++) {
@@ -988,7 +988,7 @@ progress(const struct reenc *re, int final)
 	    re->total);
 	if (final)
 		fputc('\n', stderr);
-	fflush(stderr);
+	(void)fflush(stderr);
 }
 
 /*

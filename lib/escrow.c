@@ -513,7 +513,7 @@ require_tier(struct db *db, long long customer_id, enum escrow_tier tier,
 	    dept_id)) == NULL)
 		return (missing->len == 0 || buf_puts(missing, ", ")) &&
 		    buf_puts(missing, escrow_tier_name(tier));
-	if ((p = reallocarray(l->items, l->n + 1, sizeof(*p))) == NULL) {
+	if ((p = reallocarray(l->items, l->n + 1, sizeof(struct escrow_key *))) == NULL) {
 		escrow_key_free(k);
 		return 0;
 	}
@@ -589,7 +589,7 @@ escrow_key_certs(const struct escrow_key_list *keys)
 	X509	**certs;
 	size_t	  i;
 
-	if ((certs = calloc(keys->n + 1, sizeof(*certs))) == NULL)
+	if ((certs = calloc(keys->n + 1, sizeof(X509 *))) == NULL)
 		return NULL;
 	for (i = 0; i < keys->n; i++)
 		certs[i] = keys->items[i]->cert;

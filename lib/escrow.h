@@ -184,7 +184,9 @@ struct escrow_blob *store_escrow_blob_by_request(struct db *,
 		    long long request_id);
 /*
  * Returns up to limit blobs in state sealed to key key_id with ids above
- * after, in id order (caller frees), or NULL on error.
+ * after, in id order (caller frees), or NULL on error.  Current blobs
+ * whose request already has a pending one (re-encrypted, not yet
+ * swapped in) are left out.
  */
 struct escrow_blob_list *store_escrow_blob_page(struct db *, long long key_id,
 		    const char *state, long long after, int limit);
