@@ -635,7 +635,8 @@ enroll_pending(struct app_req *c, const struct enroll_ctx *e, enum key_type kt)
 	if (!clientform_submit(c->app->db, c->app->cfg, &p, &who, &res, err,
 	    sizeof(err))) {
 		keep_input(c, e->fc.text);
-		return enroll_form(c, e->acc, 0, e->email, 500, err);
+		return enroll_form(c, e->acc, 0, e->email,
+		    res.refused ? 200 : 500, err);
 	}
 	name = clientform_full_name(p.first, p.middle, p.last);
 	hdf_set_value(c->r->hdf, "Result.Email", e->email);

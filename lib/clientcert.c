@@ -354,6 +354,32 @@ out:
 	    cc_fail(c, CLIENTCERT_FAILED, CLIENTCERT_GENERIC);
 }
 
+int
+clientcert_escrow_ready(struct db *db, const struct config *cfg,
+    long long customer_id, long long org_id, long long dept_id,
+    const char *email, const struct actor *who,
+    struct escrow_key_list **keys)
+{
+	struct escrow_key_list	*l = NULL;
+	char			 missing[128], detail[192];
+	int			 r;
+
+	r = escrow_required(db, org_id, dept_id, &l, missing,
+	    sizeof(missing));
+	if (keys != NULL)
+		*keys = l;
+	else
+		escrow_key_list_free(l);
+	if (r != 0)
+		return r;
+	snprintf(detail, sizeof(detail), "key escrow not set up: %s",
+	    missing);
+	audit_event(db, customer_id, who, "certificate.issue", email,
+	    "refused", detail);
+	notify_escrow_missing(db, cfg, org_id, dept_id, email, missing);
+	return 0;
+}
+
 /*
  * Loads the escrow tiers the organisation and department require, before
  * any key exists.  A required tier without a key refuses the order with
@@ -364,24 +390,17 @@ out:
 static enum clientcert_status
 cc_escrow_check(struct cc *c, const struct actor *who)
 {
-	char	 missing[128], detail[192];
-	int	 r;
-
 	if (c->o->csr != NULL)
 		return CLIENTCERT_OK;
-	r = escrow_required(c->db, c->o->org_id, c->o->dept_id, &c->escrow,
-	    missing, sizeof(missing));
-	if (r < 0)
-		return cc_fail(c, CLIENTCERT_FAILED, CLIENTCERT_GENERIC);
-	if (r == 1)
+	switch (clientcert_escrow_ready(c->db, c->cfg, c->cust->id,
+	    c->o->org_id, c->o->dept_id, c->o->email, who, &c->escrow)) {
+	case 1:
 		return CLIENTCERT_OK;
-	snprintf(detail, sizeof(detail), "key escrow not set up: %s",
-	    missing);
-	audit_event(c->db, c->cust->id, who, "certificate.issue", c->o->email,
-	    "refused", detail);
-	notify_escrow_missing(c->db, c->cfg, c->o->org_id, c->o->dept_id,
-	    c->o->email, missing);
-	return cc_fail(c, CLIENTCERT_REFUSED, ESCROW_BLOCKED_MSG);
+	case 0:
+		return cc_fail(c, CLIENTCERT_REFUSED, ESCROW_BLOCKED_MSG);
+	default:
+		return cc_fail(c, CLIENTCERT_FAILED, CLIENTCERT_GENERIC);
+	}
 }
 
 /*

@@ -60,6 +60,22 @@ enum clientcert_status clientcert_issue(struct db *, const struct config *,
 		    const struct clientcert_order *, const struct actor *,
 		    struct clientcert_result *res);
 
+struct escrow_key_list;
+
+/*
+ * Returns 1 when every key escrow tier organisation org_id (and
+ * department dept_id, 0 for none) requires has a key, with those keys in
+ * *keys when keys is not NULL (caller frees with escrow_key_list_free).
+ * Returns 0 when one has none: the refusal is audited for email and the
+ * organisation's administrators are mailed; the person is to be shown
+ * ESCROW_BLOCKED_MSG.  Returns -1 on a database error.  Only for keys the
+ * server makes: a user's CSR is never escrowed.
+ */
+int		 clientcert_escrow_ready(struct db *, const struct config *,
+		    long long customer_id, long long org_id, long long dept_id,
+		    const char *email, const struct actor *,
+		    struct escrow_key_list **keys);
+
 /*
  * Returns 1 when r is a client certificate whose key the server made (so
  * PKCS#12 files were built for it), 0 for a user's CSR or another type.

@@ -8,8 +8,10 @@
 #include <openssl/crypto.h>
 
 #include "buf.h"
+#include "clientcert.h"
 #include "clientform.h"
 #include "config.h"
+#include "escrow.h"
 #include "keygen.h"
 #include "log.h"
 #include "notify.h"
@@ -227,6 +229,22 @@ clientform_submit(struct db *db, const struct config *cfg,
 
 	memset(res, 0, sizeof(*res));
 	memset(&r, 0, sizeof(r));
+	/* Refused now rather than at validation, when the person has done it all. */
+	if (p->csr == NULL) {
+		switch (clientcert_escrow_ready(db, cfg, p->customer_id,
+		    p->acc->org_id, p->acc->dept_id, p->email, who, NULL)) {
+		case 1:
+			break;
+		case 0:
+			res->refused = 1;
+			buf_msg(err, errlen, ESCROW_BLOCKED_MSG);
+			return 0;
+		default:
+			buf_msg(err, errlen, "The request could not be "
+			    "recorded.");
+			return 0;
+		}
+	}
 	if ((hash = secret_hash(p->pass)) == NULL ||
 	    (name = clientform_full_name(p->first, p->middle, p->last)) ==
 	    NULL) {

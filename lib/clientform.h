@@ -87,6 +87,7 @@ struct clientform_pending {
 struct clientform_result {
 	long long	 request_id;
 	int		 mailed;	/* the validation email was handed over */
+	int		 refused;	/* 0 returned: for the person, not a fault */
 };
 
 /*
@@ -94,7 +95,9 @@ struct clientform_result {
  * and a validation code (config_validation_ttl) in one
  * transaction, then sends the validation email.  Returns 1 with res
  * filled (a mail failure is logged and reported in res, the request
- * stays), or 0 with a message in err and nothing recorded.
+ * stays), or 0 with a message in err and nothing recorded (res->refused
+ * when a key escrow tier the organisation requires has no key yet: the
+ * key would be made at validation and could not be escrowed).
  */
 int	 clientform_submit(struct db *, const struct config *,
 	    const struct clientform_pending *, const struct actor *,

@@ -90,6 +90,21 @@ check_eq "blocked: a mail to the admins" $((nmail + 1)) "$(ls "$INSTANCE"/mail |
 check "blocked: the mail names the missing tiers" \
     grep -rlq 'Tiers without a key: master, organization, department' "$INSTANCE/mail"
 
+# The access-code form refuses at once, not after the validation mail.
+before=$(state)
+ncodes=$(db_count 'SELECT COUNT(*) FROM validation_code')
+TOK=$(csrf_token "$JAR" "$BASE/smime?action=enroll")
+post "$BASE/smime?action=enroll" ac-1 --data-urlencode accessCode=demo-escrow-2026 \
+    --data-urlencode email=frank@example.com >/dev/null
+code=$(post "$BASE/smime?action=enroll" ac-blocked -d step=2 \
+    --data-urlencode "token=$(field token "$OUT/ac-1.html")" \
+    --data-urlencode email=frank@example.com -d firstName=Frank -d lastName=Ross \
+    --data-urlencode "profile=Client Authentication and Email" -d term=365 \
+    -d keyType=ec256 -d passphrase=frank-passphrase-1 -d passphrase2=frank-passphrase-1 -d eula=1)
+check_eq "access code, blocked: 200" 200 "$code"
+check_grep "access code, blocked: the end-user message" 'certificates cannot be issued until your administrator sets up key escrow' "$OUT/ac-blocked.html"
+check_eq "access code, blocked: no request, no code" "$before/$ncodes" "$(state)/$(db_count 'SELECT COUNT(*) FROM validation_code')"
+
 # ---- the three tiers ----
 I1='certdesk escrow init --tier master --out tier.key'
 I2='openssl rand -base64 24 > org.pass'
