@@ -276,7 +276,9 @@ write_new(const char *path, const void *data, size_t len, mode_t mode)
 		admin_fail("cannot write %s: %s", path, strerror(errno));
 		return 0;
 	}
-	if ((r = file_install(tmp, path, FILE_NEW)) == -1) {
+	r = file_install(tmp, path, FILE_NEW);
+	free(tmp);	/* the name; the file itself is installed or gone */
+	if (r == -1) {
 		admin_fail("%s already exists; certdesk never overwrites it",
 		    path);
 		return 0;
