@@ -3,9 +3,11 @@
  * reencrypt.  Tier private keys come from files only (never argv), are
  * written once to new files and never kept; passphrases likewise.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1156,6 +1158,32 @@ discard_unfinished(struct admin *a, const struct scope *sc)
 	return ok;
 }
 
+/*
+ * Returns a descriptor holding the customer's re-encryption lock (close
+ * releases it), or -1 after reporting: two runs at once would discard
+ * each other's new blobs as unfinished.
+ */
+static int
+reencrypt_lock(struct admin *a)
+{
+	char	 path[4096];
+	int	 fd;
+
+	snprintf(path, sizeof(path), "%s/escrow-%s.lock",
+	    config_get(a->cfg, "State.Dir", "/var/lib/certdesk"),
+	    a->customer->uri);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		admin_fail("cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		(void)close(fd);
+		admin_fail("another escrow re-encryption is running");
+		return -1;
+	}
+	return fd;
+}
+
 static int
 cmd_escrow_reencrypt(struct admin *a, int argc, char **argv)
 {
@@ -1187,7 +1215,7 @@ cmd_escrow_reencrypt(struct admin *a, int argc, char **argv)
 	struct reenc		 re;
 	enum key_type		 type;
 	char			*pos[1], detail[512];
-	int			 nshares, version, r, rc = 1;
+	int			 nshares, version, r, lock = -1, rc = 1;
 
 	memset(&ko, 0, sizeof(ko));
 	memset(&re, 0, sizeof(re));
@@ -1202,6 +1230,8 @@ cmd_escrow_reencrypt(struct admin *a, int argc, char **argv)
 	re.a = a;
 	re.sc = &sc;
 	re.tty = isatty(STDERR_FILENO);
+	if ((lock = reencrypt_lock(a)) == -1)
+		return 1;
 	if (!scope_load(a, tier, orgname, deptname, &sc) ||
 	    !keyout_check(&ko, sharesn, threshold))
 		goto out;
@@ -1269,6 +1299,7 @@ out:
 	EVP_PKEY_free(re.old_key);
 	escrow_key_free(re.old);
 	scope_free(&sc);
+	(void)close(lock);
 	return rc;
 }
 

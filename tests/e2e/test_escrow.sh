@@ -224,7 +224,9 @@ fill fill 1000
 check_eq "1000 blobs more, sealed to the master tier" 1001 "$(db_count "SELECT blobs FROM (SELECT COUNT(*) AS blobs FROM escrow_recipient WHERE tier = 'master')")"
 N1='certdesk escrow reencrypt --tier master --key tier.key --out tier-v2.key'
 readme "$N1"
+t0=$(date +%s.%N)
 eval "$N1" > "$OUT/reenc.txt" 2>&1 || fail "ran: $N1 ($(tail -n 2 "$OUT/reenc.txt"))"
+T=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
 check_grep "reencrypt: 1001 blobs" 're-encrypted 1001 blobs' "$OUT/reenc.txt"
 check_eq "reencrypt: all open with the new key, none with the old" \
     "requests=1001 old=0 new=1001 neither=0" "$(fill check tier.crt tier.key tier-v2.crt tier-v2.key)"
@@ -249,10 +251,25 @@ check "reencrypt with a retired key: no new file" test ! -e never.key
 
 # ---- kill -9 at random moments ----
 cur=tier-v2
+# One run at a time: a second is refused while the first holds the lock.
+CERTDESK_CONF="$INSTANCE/certdesk.hdf" "$ROOT/build/certdesk" escrow reencrypt --tier master \
+    --key $cur.key --out conc1.key > "$OUT/conc1.txt" 2>&1 &
+pid=$!
+sleep 0.5
+cdadm escrow reencrypt --tier master --key $cur.key --out conc2.key > "$OUT/conc2.txt" 2>&1
+check_eq "a second re-encryption at once: exit 1" 1 $?
+check_grep "a second re-encryption at once: says why" 'another escrow re-encryption is running' "$OUT/conc2.txt"
+check "a second re-encryption at once: no key file" test ! -e conc2.key
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
 killed=0
 for run in 1 2 3 4 5 6 7 8; do
 	new=run$run
-	delay=$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 0.05 + (r % 700) / 100 }')
+	# Run i is killed at a random moment of the i-th eighth of 1.1 times a
+	# full run: the batches, the check of the new blobs, the swap, and now
+	# and then just after the end.
+	delay=$(awk -v r=$RANDOM -v i=$run -v t="$T" \
+	    'BEGIN { printf "%.2f", 0.05 + 1.1 * t * (i - 1 + (r % 1000) / 1000) / 8 }')
 	CERTDESK_CONF="$INSTANCE/certdesk.hdf" "$ROOT/build/certdesk" escrow reencrypt --tier master \
 	    --key $cur.key --out $new.key > "$OUT/kill$run.txt" 2>&1 &
 	pid=$!
@@ -260,7 +277,7 @@ for run in 1 2 3 4 5 6 7 8; do
 	if kill -9 $pid 2>/dev/null; then killed=$((killed + 1)); fi
 	wait $pid 2>/dev/null
 	if [ -e $new.crt ]; then r=$(fill check $cur.crt $cur.key $new.crt $new.key); else r=$(fill check $cur.crt $cur.key - -); fi
-	echo "run $run after ${delay}s: $r" >> "$OUT/kill.txt"
+	echo "run $run after ${delay}s of ${T}s: $r" >> "$OUT/kill.txt"
 	check_grep "kill -9 run $run after ${delay}s: every blob opens with the old or the new key" \
 	    'requests=1001 .* neither=0$' <(echo "$r")
 	# The key now active is the one the next run starts from.
