@@ -18,7 +18,7 @@ DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev libssl-dev \
 	strongswan-pki libstrongswan-extra-plugins certmonger chromium \
 	iproute2 cppcheck fonts-dejavu-core wrk spawn-fcgi lighttpd-mod-openssl \
 	apache2-suexec-custom help2man dpkg-dev debhelper lintian fakeroot \
-	debootstrap
+	debootstrap libgfshare-dev libgfshare-bin
 
 WARN    := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wswitch-enum \
 	-Wmissing-prototypes -Wpointer-arith -Wformat=2 -Werror
@@ -32,7 +32,7 @@ CFLAGS  += $(WARN) $(DEFS) $(INCS) $(OPT)
 DEPFLAGS = -MMD -MP -MF $@.d -MT $@
 LDFLAGS += -pie -Wl,-z,relro,-z,now
 LIBS    := -lneo_cgi -lneo_cs -lneo_utl -lz -lfcgi -lsqlite3 -lssl -lcrypto \
-	-largon2 -lcsv -lpthread
+	-largon2 -lcsv -lgfshare -lpthread
 
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -172,6 +172,13 @@ $(BUILD)/tests/smimeissue: tests/tools/smimeissue.c $(LIBA)
 	@$(if $(V),,echo "  CC LD   $@")
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
 
+# A test-only program for tests/e2e/test_escrow.sh: a thousand escrow
+# blobs without the web forms, and which tier keys open them.
+$(BUILD)/tests/escrowfill: tests/tools/escrowfill.c $(LIBA)
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC LD   $@")
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
+
 # These suites drive the real programs as CGI: the test-clock pkiclient.exe,
 # and the production one to prove it ignores the clock.
 $(BUILD)/tests/test_scep_server: $(BUILD)/tests/pkiclient.exe \
@@ -179,7 +186,8 @@ $(BUILD)/tests/test_scep_server: $(BUILD)/tests/pkiclient.exe \
 
 -include $(LIB_OBJ:%=%.d) $(CGI_OBJ:%=%.d) $(ADMIN_OBJ:%=%.d) \
 	$(FIXTURE_OBJ:%=%.d) $(TEST_CLOCK_OBJ:%=%.d) $(UNIT_BIN:%=%.d) \
-	$(BUILD)/tests/p12make.d $(BUILD)/tests/smimeissue.d
+	$(BUILD)/tests/p12make.d $(BUILD)/tests/smimeissue.d \
+	$(BUILD)/tests/escrowfill.d
 
 $(BUILD)/bench/%: bench/%.c $(LIBA)
 	@mkdir -p $(dir $@)

@@ -59,6 +59,12 @@ struct customer *admin_customer(struct admin *);
 void	 json_str(FILE *f, const char *s);
 /* Reads a secret: the value itself, or from stdin when it is "-"; caller frees. */
 char	*admin_secret_arg(const char *value);
+/*
+ * Returns the contents of path, at most max bytes and NUL-terminated, in
+ * *len (caller frees; cleansed on the error paths), or NULL after
+ * reporting.
+ */
+char	*admin_read_file(const char *path, size_t max, size_t *len);
 /* Audits a change made by the administrator. */
 void	 admin_audit(struct admin *, const char *action, const char *object,
 	    const char *detail);
@@ -74,5 +80,6 @@ extern const struct command admin_request_commands[];
 extern const struct command admin_maintain_commands[];
 extern const struct command admin_backup_commands[];
 extern const struct command admin_person_commands[];
+extern const struct command admin_escrow_commands[];
 
 #endif

@@ -24,6 +24,7 @@ static const struct command *const command_tables[] = {
 	admin_org_commands,
 	admin_profile_commands,
 	admin_person_commands,
+	admin_escrow_commands,
 	admin_request_commands,
 	admin_maintain_commands,
 	admin_backup_commands,
@@ -193,6 +194,42 @@ admin_secret_arg(const char *value)
 	value = strdup(line);
 	OPENSSL_cleanse(line, sizeof(line));
 	return (char *)value;
+}
+
+char *
+admin_read_file(const char *path, size_t max, size_t *len)
+{
+	FILE	*f;
+	char	*data;
+	size_t	 n;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		admin_fail("cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if ((data = malloc(max + 2)) == NULL) {
+		(void)fclose(f);
+		admin_fail("out of memory");
+		return NULL;
+	}
+	n = fread(data, 1, max + 1, f);
+	if (ferror(f)) {
+		admin_fail("cannot read %s", path);
+		(void)fclose(f);
+		OPENSSL_cleanse(data, max + 2);
+		free(data);
+		return NULL;
+	}
+	(void)fclose(f);
+	if (n > max) {
+		admin_fail("%s is larger than %zu bytes", path, max);
+		OPENSSL_cleanse(data, max + 2);
+		free(data);
+		return NULL;
+	}
+	data[n] = '\0';
+	*len = n;
+	return data;
 }
 
 void

@@ -58,8 +58,13 @@ cmd_org_add(struct admin *a, int argc, char **argv)
 	o.admin_email = (char *)mail;
 	o.escrow_master = em;
 	o.escrow_org = eo;
-	if (store_org_add(a->db, &o) == 0)
+	if (store_org_add(a->db, &o) == 0) {
+		if (em || eo)
+			return admin_fail("organisation '%s' already exists; "
+			    "its key escrow options were fixed when it was "
+			    "created and cannot be changed", pos[0]);
 		return admin_fail("organisation '%s' already exists", pos[0]);
+	}
 	admin_audit(a, "org.add", pos[0], NULL);
 	printf("organisation %s added\n", pos[0]);
 	return 0;
@@ -152,7 +157,8 @@ cmd_dept_add(struct admin *a, int argc, char **argv)
 	int			 escrow = 0;
 	const struct opt	 opts[] = {
 		{ "org", &orgname, NULL, "organisation" },
-		{ "escrow", NULL, &escrow, "escrow keys to department admins" },
+		{ "escrow-dept", NULL, &escrow, "escrow keys to department admins" },
+		{ "escrow", NULL, &escrow, "the same as --escrow-dept" },
 		{ NULL, NULL, NULL, NULL }
 	};
 	char			*pos[1];
@@ -164,8 +170,9 @@ cmd_dept_add(struct admin *a, int argc, char **argv)
 	if (admin_customer(a) == NULL || (o = find_org(a, orgname)) == NULL)
 		return 1;
 	if (store_dept_add(a->db, o->id, pos[0], escrow) == 0)
-		rc = admin_fail("department '%s' already exists in %s", pos[0],
-		    o->name);
+		rc = admin_fail("department '%s' already exists in %s%s", pos[0],
+		    o->name, escrow ? "; its key escrow option was fixed when "
+		    "it was created and cannot be changed" : "");
 	else {
 		admin_audit(a, "dept.add", pos[0], o->name);
 		printf("department %s added to %s\n", pos[0], o->name);
@@ -331,12 +338,13 @@ const struct command admin_org_commands[] = {
 	{ "org", "add", cmd_org_add,
 	    "org add NAME [--o O] [--ou OU] [--l L] [--st ST] [--c CC] "
 	    "[--admin-email ADDR] [--escrow-master] [--escrow-org]",
-	    "add an organisation with its subject defaults" },
+	    "add an organisation with its subject defaults and key escrow "
+	    "tiers (fixed at creation)" },
 	{ "org", "list", cmd_org_list, "org list [--json]",
 	    "list organisations" },
 	{ "org", "show", cmd_org_show, "org show NAME [--json]",
 	    "show an organisation and its departments" },
-	{ "dept", "add", cmd_dept_add, "dept add NAME --org ORG [--escrow]",
+	{ "dept", "add", cmd_dept_add, "dept add NAME --org ORG [--escrow-dept]",
 	    "add a department" },
 	{ "dept", "list", cmd_dept_list, "dept list --org ORG [--json]",
 	    "list an organisation's departments" },

@@ -47,43 +47,6 @@ secret_free(char *s)
 	free(s);
 }
 
-/* Returns the contents of path, at most max bytes, in *len (caller frees), or NULL after reporting. */
-static char *
-read_file(const char *path, size_t max, size_t *len)
-{
-	FILE	*f;
-	char	*data;
-	size_t	 n;
-
-	if ((f = fopen(path, "rb")) == NULL) {
-		admin_fail("cannot open %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if ((data = malloc(max + 2)) == NULL) {
-		(void)fclose(f);
-		admin_fail("out of memory");
-		return NULL;
-	}
-	n = fread(data, 1, max + 1, f);
-	if (ferror(f)) {
-		admin_fail("cannot read %s", path);
-		(void)fclose(f);
-		OPENSSL_cleanse(data, max + 2);
-		free(data);
-		return NULL;
-	}
-	(void)fclose(f);
-	if (n > max) {
-		admin_fail("%s is larger than %zu bytes", path, max);
-		OPENSSL_cleanse(data, max + 2);
-		free(data);
-		return NULL;
-	}
-	data[n] = '\0';
-	*len = n;
-	return data;
-}
-
 /*
  * Returns the new secret ID the options ask for (caller frees with
  * secret_free) and sets *generated when it was made here; NULL with
@@ -124,7 +87,7 @@ secret_option(const char *arg, const char *file, int generate,
 			return NULL;
 		}
 	} else {
-		if ((s = read_file(file, 4096, &len)) == NULL)
+		if ((s = admin_read_file(file, 4096, &len)) == NULL)
 			return NULL;
 		/* One line: what follows its end is the file's newline. */
 		if ((nl = strpbrk(s, "\r\n")) != NULL)
@@ -1035,7 +998,7 @@ cmd_person_import(struct admin *a, int argc, char **argv)
 		return 1;
 	if (inv && (acc = find_smime_account(a, accname, ep)) == NULL)
 		goto out;
-	if ((data = read_file(pos[0], PERSONCSV_MAX_BYTES, &len)) == NULL)
+	if ((data = admin_read_file(pos[0], PERSONCSV_MAX_BYTES, &len)) == NULL)
 		goto out;
 	pc = personcsv_parse(data, len);
 	OPENSSL_cleanse(data, len);

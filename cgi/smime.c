@@ -605,7 +605,7 @@ enroll_pending(struct app_req *c, const struct enroll_ctx *e, enum key_type kt)
 	    sizeof(err))) {
 		keep_input(c, e->fc.text);
 		return enroll_form(c, e->acc, 0, e->email,
-		    res.limited ? 200 : 500, err);
+		    res.refused ? 200 : 500, err);
 	}
 	name = clientform_full_name(p.first, p.middle, p.last);
 	hdf_set_value(c->r->hdf, "Result.Email", e->email);

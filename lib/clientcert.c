@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "cacache.h"
 #include "clientcert.h"
+#include "escrow.h"
 #include "issue.h"
 #include "keygen.h"
 #include "log.h"
@@ -51,6 +52,9 @@ struct cc {
 	struct issue_cert		 ic;
 	unsigned char			*p12[P12_N_ENCODINGS];
 	size_t				 p12_len[P12_N_ENCODINGS];
+	struct escrow_key_list		*escrow;	/* tiers to seal to, or NULL */
+	unsigned char			*blob;		/* the sealed key, or NULL */
+	size_t				 blob_len;
 	char				*cert_id;
 	char				*pickup;	/* the pick-up secret, hex */
 	char				*old_id;	/* a renewal: the renewed certificate's ID */
@@ -360,18 +364,82 @@ out:
 	    cc_fail(c, CLIENTCERT_FAILED, CLIENTCERT_GENERIC);
 }
 
+int
+clientcert_escrow_ready(struct db *db, const struct config *cfg,
+    long long customer_id, long long org_id, long long dept_id,
+    const char *email, const struct actor *who,
+    struct escrow_key_list **keys)
+{
+	struct escrow_key_list	*l = NULL;
+	char			 missing[128], detail[192];
+	int			 r;
+
+	r = escrow_required(db, org_id, dept_id, &l, missing,
+	    sizeof(missing));
+	if (keys != NULL)
+		*keys = l;
+	else
+		escrow_key_list_free(l);
+	if (r != 0)
+		return r;
+	snprintf(detail, sizeof(detail), "key escrow not set up: %s",
+	    missing);
+	audit_event(db, customer_id, who, "certificate.issue", email,
+	    "refused", detail);
+	notify_escrow_missing(db, cfg, org_id, dept_id, email, missing);
+	return 0;
+}
+
 /*
- * Key escrow (SPEC 4.3) goes here, between the PKCS#12 files and the
- * record: seal c->key to every tier the organisation and department
- * require, refusing with a message for the person when a required tier
- * has no master key, and hand the sealed blob to cc_record to store in
- * the same transaction.  Until escrow exists there is nothing to seal.
+ * Loads the escrow tiers the organisation and department require, before
+ * any key exists.  A required tier without a key refuses the order with
+ * the message for the person, tells the organisation's administrators,
+ * and leaves nothing behind but the audit event (guide 12.5.1).  A
+ * user's CSR is never escrowed: the server never sees that key.
+ */
+static enum clientcert_status
+cc_escrow_check(struct cc *c, const struct actor *who)
+{
+	if (c->o->csr != NULL)
+		return CLIENTCERT_OK;
+	switch (clientcert_escrow_ready(c->db, c->cfg, c->cust->id,
+	    c->o->org_id, c->o->dept_id, c->o->email, who, &c->escrow)) {
+	case 1:
+		return CLIENTCERT_OK;
+	case 0:
+		return cc_fail(c, CLIENTCERT_REFUSED, ESCROW_BLOCKED_MSG);
+	default:
+		return cc_fail(c, CLIENTCERT_FAILED, CLIENTCERT_GENERIC);
+	}
+}
+
+/*
+ * Seals the server-made key to every required tier (SPEC 4.3), after the
+ * PKCS#12 files so that the plaintext PKCS#8 exists only here, cleansed
+ * at once; cc_record stores the blob in the certificate's transaction.
  */
 static enum clientcert_status
 cc_escrow_seal(struct cc *c)
 {
-	(void)c;
-	return CLIENTCERT_OK;
+	unsigned char	*p8;
+	size_t		 p8len = 0;
+	X509		**certs;
+	int		 ok;
+
+	if (c->key == NULL || c->escrow == NULL || c->escrow->n == 0)
+		return CLIENTCERT_OK;
+	if ((certs = escrow_key_certs(c->escrow)) == NULL)
+		return cc_fail(c, CLIENTCERT_FAILED, CLIENTCERT_GENERIC);
+	if ((p8 = escrow_p8(c->key, &p8len)) == NULL) {
+		free(certs);
+		return cc_fail(c, CLIENTCERT_FAILED, CLIENTCERT_GENERIC);
+	}
+	ok = escrow_seal(p8, p8len, certs, c->escrow->n, &c->blob,
+	    &c->blob_len);
+	OPENSSL_clear_free(p8, p8len);
+	free(certs);
+	return ok ? CLIENTCERT_OK :
+	    cc_fail(c, CLIENTCERT_FAILED, CLIENTCERT_GENERIC);
 }
 
 /*
@@ -469,6 +537,9 @@ cc_record(struct cc *c, const struct actor *who)
 	if (c->cert_id == NULL)
 		goto fail;
 	c->row_id = id;
+	if (c->blob != NULL && !escrow_record(c->db, id, c->blob, c->blob_len,
+	    "current", c->escrow))
+		goto fail;
 	expires = store_now() + CLIENTCERT_PICKUP_SECONDS;
 	for (i = 0; i < P12_N_ENCODINGS; i++)
 		if (c->p12[i] != NULL && !store_p12_add(c->db, id,
@@ -504,6 +575,8 @@ cc_free(struct cc *c)
 
 	for (i = 0; i < P12_N_ENCODINGS; i++)
 		OPENSSL_clear_free(c->p12[i], c->p12_len[i]);
+	OPENSSL_free(c->blob);
+	escrow_key_list_free(c->escrow);
 	EVP_PKEY_free(c->key);		/* cleanses the private part */
 	issue_cert_free(&c->ic);
 	free(c->rq.cert_id);
@@ -547,6 +620,7 @@ clientcert_issue(struct db *db, const struct config *cfg,
 		goto out;
 	}
 	if ((st = cc_load(&c)) != CLIENTCERT_OK ||
+	    (st = cc_escrow_check(&c, who)) != CLIENTCERT_OK ||
 	    (st = cc_name(&c)) != CLIENTCERT_OK ||
 	    (st = cc_policy(&c)) != CLIENTCERT_OK ||
 	    (st = cc_key(&c)) != CLIENTCERT_OK ||

@@ -1,10 +1,12 @@
 /*
  * clientcert: the one pipeline that issues a client (S/MIME) certificate
- * from the web forms: check policy, make the key (or take the user's
- * CSR), sign outside the write lock, build both PKCS#12 files, [seal the
- * key for escrow], then record request, certificate, pick-up files,
- * person, used code and audit event in one transaction, and cleanse the
- * key.  A failure at any step leaves nothing behind.
+ * from the web forms: check that every key escrow tier the organisation
+ * requires has a key (before any key is made), check policy, make the key
+ * (or take the user's CSR), sign outside the write lock, build both
+ * PKCS#12 files, seal the key for escrow, then record request,
+ * certificate, escrow blob, pick-up files, person, used code and audit
+ * event in one transaction, and cleanse the key.  A failure at any step
+ * leaves nothing behind.
  */
 #ifndef CERTDESK_CLIENTCERT_H
 #define CERTDESK_CLIENTCERT_H
@@ -71,6 +73,22 @@ enum clientcert_status clientcert_issue(struct db *, const struct config *,
 
 /* Frees what a result holds, cleansing the pick-up secret; NULL-safe. */
 void		 clientcert_result_free(struct clientcert_result *);
+
+struct escrow_key_list;
+
+/*
+ * Returns 1 when every key escrow tier organisation org_id (and
+ * department dept_id, 0 for none) requires has a key, with those keys in
+ * *keys when keys is not NULL (caller frees with escrow_key_list_free).
+ * Returns 0 when one has none: the refusal is audited for email and the
+ * organisation's administrators are mailed; the person is to be shown
+ * ESCROW_BLOCKED_MSG.  Returns -1 on a database error.  Only for keys the
+ * server makes: a user's CSR is never escrowed.
+ */
+int		 clientcert_escrow_ready(struct db *, const struct config *,
+		    long long customer_id, long long org_id, long long dept_id,
+		    const char *email, const struct actor *,
+		    struct escrow_key_list **keys);
 
 /*
  * Returns 1 when r is a client certificate whose key the server made (so

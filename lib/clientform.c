@@ -8,8 +8,10 @@
 #include <openssl/crypto.h>
 
 #include "buf.h"
+#include "clientcert.h"
 #include "clientform.h"
 #include "config.h"
+#include "escrow.h"
 #include "keygen.h"
 #include "log.h"
 #include "notify.h"
@@ -236,6 +238,22 @@ clientform_submit(struct db *db, const struct config *cfg,
 
 	memset(res, 0, sizeof(*res));
 	memset(&r, 0, sizeof(r));
+	/* Refused now rather than at validation, when the person has done it all. */
+	if (p->csr == NULL) {
+		switch (clientcert_escrow_ready(db, cfg, p->customer_id,
+		    p->acc->org_id, p->acc->dept_id, p->email, who, NULL)) {
+		case 1:
+			break;
+		case 0:
+			res->refused = 1;
+			buf_msg(err, errlen, ESCROW_BLOCKED_MSG);
+			return 0;
+		default:
+			buf_msg(err, errlen, "The request could not be "
+			    "recorded.");
+			return 0;
+		}
+	}
 	if ((hash = p->passphrase_hash != NULL ? strdup(p->passphrase_hash) :
 	    secret_hash(p->pass)) == NULL ||
 	    (name = clientform_full_name(p->first, p->middle, p->last)) ==
@@ -274,7 +292,7 @@ clientform_submit(struct db *db, const struct config *cfg,
 		db_rollback(db);
 		log_info("client enrollment for %s refused: %d validation "
 		    "mails wait", p->email, n);
-		res->limited = 1;
+		res->refused = 1;
 		buf_msg(err, errlen, "A validation email was already sent to "
 		    "this address. Use the link in it, or wait until it "
 		    "expires before asking again.");

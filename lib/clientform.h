@@ -92,7 +92,7 @@ struct clientform_pending {
 struct clientform_result {
 	long long	 request_id;
 	int		 mailed;	/* the validation email was handed over */
-	int		 limited;	/* refused: CLIENTFORM_PENDING_MAX mails wait */
+	int		 refused;	/* 0 returned: for the person, not a fault */
 };
 
 /*
@@ -101,9 +101,11 @@ struct clientform_result {
  * transaction, then sends the validation email (which says so when p
  * renews a certificate).  Returns 1 with res
  * filled (a mail failure is logged and reported in res, the request
- * stays), or 0 with a message in err and nothing recorded (res->limited
- * when CLIENTFORM_PENDING_MAX validation mails to the address can still
- * be used).
+ * stays), or 0 with a message in err and nothing recorded; res->refused
+ * then says the message is for the person, not a fault: a key escrow tier
+ * the organisation requires has no key yet (the key made at validation
+ * could not be escrowed), or CLIENTFORM_PENDING_MAX validation mails to
+ * the address can still be used.
  */
 int	 clientform_submit(struct db *, const struct config *,
 	    const struct clientform_pending *, const struct actor *,

@@ -28,6 +28,15 @@ struct db {
 };
 
 /* Column lists shared by the SELECTs whose rows store.c reads. */
+/* An escrow key k, with its organisation o and department d when joined. */
+#define ESCROW_KEY_COLS "k.id, k.customer_id, k.tier, IFNULL(k.org_id, 0), " \
+	"IFNULL(k.dept_id, 0), k.version, k.key_id, k.key_type, k.cert_der, " \
+	"k.state, k.created, " \
+	"(SELECT name FROM organization WHERE id = k.org_id), " \
+	"(SELECT name FROM department WHERE id = k.dept_id), " \
+	"(SELECT COUNT(*) FROM escrow_recipient er JOIN escrow_blob eb" \
+	" ON eb.id = er.blob_id WHERE er.escrow_key_id = k.id" \
+	" AND eb.state = 'current')"
 #define CA_COLS "id, customer_id, name, cert_pem, key_uri, chain_pem, " \
 	"ra_cert_pem, ra_key_uri, next_cert_pem, crl_number"
 #define ORG_COLS "id, customer_id, name, subj_o, subj_ou, subj_l, subj_st, " \
@@ -447,6 +456,66 @@ static const char *const db_sql[STMT__COUNT] = {
 	[STMT_MAINT_BULK_TOKENS_PURGE] =
 	    "UPDATE bulk_request SET download_token_hmac = NULL"
 	    " WHERE download_expires <= ? AND download_token_hmac IS NOT NULL",
+	[STMT_ESCROW_KEY_INSERT] =
+	    "INSERT INTO escrow_key (customer_id, tier, org_id, dept_id,"
+	    " version, key_id, key_type, cert_der, state, created)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	/* A tier scope is (customer, tier, org or 0, department or 0). */
+	[STMT_ESCROW_KEY_FIND] =
+	    "SELECT " ESCROW_KEY_COLS " FROM escrow_key k"
+	    " WHERE k.customer_id = ? AND k.tier = ? AND IFNULL(k.org_id, 0) = ?"
+	    " AND IFNULL(k.dept_id, 0) = ? AND k.state = ? ORDER BY k.version",
+	[STMT_ESCROW_KEY_NEXT_VERSION] =
+	    "SELECT COALESCE(MAX(version), 0) + 1 FROM escrow_key"
+	    " WHERE customer_id = ? AND tier = ? AND IFNULL(org_id, 0) = ?"
+	    " AND IFNULL(dept_id, 0) = ?",
+	[STMT_ESCROW_KEY_LIST] =
+	    "SELECT " ESCROW_KEY_COLS " FROM escrow_key k"
+	    " LEFT JOIN organization o ON o.id = k.org_id"
+	    " LEFT JOIN department d ON d.id = k.dept_id"
+	    " WHERE k.customer_id = ? AND k.state = 'active'"
+	    " ORDER BY CASE k.tier WHEN 'master' THEN 0 WHEN 'organization'"
+	    " THEN 1 ELSE 2 END, o.name, d.name",
+	[STMT_ESCROW_KEY_SET_STATE] =
+	    "UPDATE escrow_key SET state = ? WHERE id = ?",
+	[STMT_ESCROW_KEY_DELETE] =
+	    "DELETE FROM escrow_key WHERE id = ? AND state = 'pending'",
+	[STMT_ESCROW_BLOB_INSERT] =
+	    "INSERT INTO escrow_blob (request_id, cms_der, state, created)"
+	    " VALUES (?, ?, ?, ?)",
+	[STMT_ESCROW_BLOB_BY_REQUEST] =
+	    "SELECT id, request_id, cms_der FROM escrow_blob"
+	    " WHERE request_id = ? AND state = 'current'",
+	/*
+	 * The blobs (of a state) sealed to a key, in id order from after an
+	 * id; current ones only while their request has no pending twin
+	 * (what a re-encryption still has to do).
+	 */
+	[STMT_ESCROW_BLOB_PAGE] =
+	    "SELECT b.id, b.request_id, b.cms_der FROM escrow_blob b"
+	    " JOIN escrow_recipient r ON r.blob_id = b.id"
+	    " WHERE r.escrow_key_id = ? AND b.state = ? AND b.id > ?"
+	    " AND (b.state = 'pending' OR NOT EXISTS (SELECT 1 FROM escrow_blob p"
+	    " WHERE p.request_id = b.request_id AND p.state = 'pending'))"
+	    " ORDER BY b.id LIMIT ?",
+	[STMT_ESCROW_BLOB_COUNT] =
+	    "SELECT COUNT(*) FROM escrow_blob b"
+	    " JOIN escrow_recipient r ON r.blob_id = b.id"
+	    " WHERE r.escrow_key_id = ? AND b.state = ?",
+	[STMT_ESCROW_BLOB_DELETE] =
+	    "DELETE FROM escrow_blob WHERE state = ? AND id IN"
+	    " (SELECT blob_id FROM escrow_recipient WHERE escrow_key_id = ?)",
+	[STMT_ESCROW_BLOB_PROMOTE] =
+	    "UPDATE escrow_blob SET state = 'current' WHERE state = 'pending'"
+	    " AND id IN (SELECT blob_id FROM escrow_recipient"
+	    " WHERE escrow_key_id = ?)",
+	[STMT_ESCROW_RECIPIENT_INSERT] =
+	    "INSERT INTO escrow_recipient (blob_id, escrow_key_id, tier, key_id,"
+	    " version) VALUES (?, ?, ?, ?, ?)",
+	[STMT_ESCROW_RECIPIENT_KEYS] =
+	    "SELECT " ESCROW_KEY_COLS " FROM escrow_recipient r"
+	    " JOIN escrow_key k ON k.id = r.escrow_key_id"
+	    " WHERE r.blob_id = ? ORDER BY k.id",
 };
 
 /* Runs one SQL script; returns 1 on success. */

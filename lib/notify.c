@@ -360,3 +360,47 @@ out:
 	store_request_free(r);
 	return ok;
 }
+
+int
+notify_escrow_missing(struct db *db, const struct config *cfg,
+    long long org_id, long long dept_id, const char *email,
+    const char *missing)
+{
+	struct org	*org = NULL;
+	struct dept	*d = NULL;
+	struct customer	*cust = NULL;
+	HDF		*hdf = NULL;
+	NEOERR		*nerr;
+	int		 ok = 0;
+
+	if ((org = store_org_by_id(db, org_id)) == NULL ||
+	    (cust = store_customer_by_id(db, org->customer_id)) == NULL ||
+	    (dept_id != 0 && (d = store_dept_by_id(db, dept_id)) == NULL))
+		goto out;
+	if ((nerr = hdf_init(&hdf)) != STATUS_OK) {
+		nerr_ignore(&nerr);
+		goto out;
+	}
+	hdf_set_value(hdf, "Customer.Name", cust->name);
+	hdf_set_value(hdf, "Org.Name", org->name);
+	if (d != NULL)
+		hdf_set_value(hdf, "Dept.Name", d->name);
+	set_typed(hdf, "Person.Email", email);
+	hdf_set_value(hdf, "Escrow.Missing", missing);
+	if (org->admin_email[0] == '\0') {
+		log_warn("escrow: %s has no administrator address to tell "
+		    "that key escrow is not set up", org->name);
+		ok = 1;
+		goto out;
+	}
+	ok = send_all(cfg, hdf, "mail/escrow_missing", org->admin_email,
+	    "Key escrow not set up: client certificates cannot be issued");
+out:
+	if (!ok)
+		log_err("escrow notice for organisation %lld not sent", org_id);
+	hdf_destroy(&hdf);
+	store_customer_free(cust);
+	store_dept_free(d);
+	store_org_free(org);
+	return ok;
+}

@@ -52,4 +52,14 @@ int	 notify_invitation(struct db *, const struct config *,
 	    long long person_id, long long account_id, const char *code,
 	    long long expires);
 
+/*
+ * Tells the administrators of organisation org_id (dept_id, 0 for none)
+ * that email could not be issued a client certificate because the key
+ * escrow tiers named in missing have no key (templates/mail/
+ * escrow_missing.cs).  Returns as notify_request.
+ */
+int	 notify_escrow_missing(struct db *, const struct config *,
+	    long long org_id, long long dept_id, const char *email,
+	    const char *missing);
+
 #endif
