@@ -18,7 +18,7 @@ DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev libssl-dev \
 	strongswan-pki libstrongswan-extra-plugins certmonger chromium \
 	iproute2 cppcheck fonts-dejavu-core wrk spawn-fcgi lighttpd-mod-openssl \
 	apache2-suexec-custom help2man dpkg-dev debhelper lintian fakeroot \
-	debootstrap
+	debootstrap libzip-dev unzip
 
 WARN    := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wswitch-enum \
 	-Wmissing-prototypes -Wpointer-arith -Wformat=2 -Werror
@@ -32,7 +32,7 @@ CFLAGS  += $(WARN) $(DEFS) $(INCS) $(OPT)
 DEPFLAGS = -MMD -MP -MF $@.d -MT $@
 LDFLAGS += -pie -Wl,-z,relro,-z,now
 LIBS    := -lneo_cgi -lneo_cs -lneo_utl -lz -lfcgi -lsqlite3 -lssl -lcrypto \
-	-largon2 -lcsv -lpthread
+	-largon2 -lcsv -lzip -lpthread
 
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

@@ -5,6 +5,24 @@
 #include "log.h"
 #include "store_priv.h"
 
+/* Copies a BLOB column (see store_priv.h). */
+int
+col_blob(sqlite3_stmt *st, int i, unsigned char **out, size_t *len)
+{
+	const void	*p = sqlite3_column_blob(st, i);
+	int		 n = sqlite3_column_bytes(st, i);
+
+	*out = NULL;
+	*len = 0;
+	if (p == NULL || n <= 0)
+		return 1;
+	if ((*out = malloc((size_t)n)) == NULL)
+		return 0;
+	memcpy(*out, p, (size_t)n);
+	*len = (size_t)n;
+	return 1;
+}
+
 /* Returns a malloc'ed copy of column i ("" for NULL), or NULL on no memory. */
 char *
 col_str(sqlite3_stmt *st, int i)

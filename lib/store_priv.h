@@ -22,6 +22,9 @@ char	*col_str(sqlite3_stmt *st, int i);
 /* Returns a malloc'ed copy of column i, keeping SQL NULL as NULL. */
 char	*col_str_null(sqlite3_stmt *st, int i);
 
+/* Copies a BLOB column into out and len (NULL, 0 for SQL NULL); returns 1 on success. */
+int	 col_blob(sqlite3_stmt *st, int i, unsigned char **out, size_t *len);
+
 /* Binds text, or SQL NULL for a NULL pointer. */
 void	 bind_str(sqlite3_stmt *st, int i, const char *s);
 
