@@ -74,5 +74,6 @@ extern const struct command admin_request_commands[];
 extern const struct command admin_maintain_commands[];
 extern const struct command admin_backup_commands[];
 extern const struct command admin_person_commands[];
+extern const struct command admin_bulk_commands[];
 
 #endif

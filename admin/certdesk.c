@@ -25,6 +25,7 @@ static const struct command *const command_tables[] = {
 	admin_profile_commands,
 	admin_person_commands,
 	admin_request_commands,
+	admin_bulk_commands,
 	admin_maintain_commands,
 	admin_backup_commands,
 	NULL

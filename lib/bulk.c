@@ -707,8 +707,8 @@ fail_item(struct bulk_worker *w, const struct bulk_item *it, const char *why)
 		store_request_free(r);
 		return BULK_ITEM_SKIPPED;
 	}
-	if (!store_request_decline(w->db, r->id, why) ||
-	    !store_request_set_status(w->db, r->id, REQ_REJECTED) ||
+	/* The reason stays with the line; the request table has no Invalid. */
+	if (!store_request_set_status(w->db, r->id, REQ_REJECTED) ||
 	    !store_bulk_item_set(w->db, it->id, SCR_FAILED, 0, why))
 		goto fail;
 	snprintf(obj, sizeof(obj), "BER %lld SCR %d", w->b->id, it->scr);
