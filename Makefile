@@ -65,7 +65,7 @@ BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 .SECONDARY:
 
 .PHONY: all deps check check-package unit unit-asan e2e demo install man fuzz \
-	bench bench-scep bench-crl bench-pages bench-smime clean lint
+	bench bench-scep bench-crl bench-pages bench-smime bench-bulk clean lint
 
 all: $(LIBA) $(CGI_BIN) $(ADMIN_BIN)
 
@@ -274,7 +274,7 @@ fuzz: deps $(FUZZ_BIN)
 	done
 
 # Benchmarks, never part of check: bench-scep needs root (ip netns).
-bench: bench-scep bench-crl bench-pages bench-smime
+bench: bench-scep bench-crl bench-pages bench-smime bench-bulk
 
 bench-scep: deps all $(BENCH_BIN)
 	@bench/bench-scep
@@ -287,6 +287,9 @@ bench-pages: deps all
 
 bench-smime: deps all $(BENCH_BIN)
 	@bench/bench-smime
+
+bench-bulk: deps all $(BENCH_BIN)
+	@bench/bench-bulk
 
 TIDY_SRC := $(LIB_SRC) $(sort $(wildcard cgi/*.c)) $(ADMIN_SRC)
 
