@@ -3,6 +3,7 @@
  * approve or decline them whole or line by line (SCR), issue the
  * approved lines on every core, and resend the download links.
  */
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
@@ -250,11 +251,17 @@ progress(int tty, size_t done, size_t total, size_t issued, size_t failed,
 	fflush(stdout);
 }
 
-/* A worker process: issues lines k, k+n, ... of ids and reports each on fd. */
+/*
+ * A worker process: takes the next line of ids from the shared counter
+ * next until none is left, issues it and reports it on fd.  Taking lines
+ * one at a time, rather than a fixed share each, keeps every core busy
+ * to the end although RSA key generation varies widely in cost.
+ */
 static void __attribute__((noreturn))
 worker(struct admin *a, long long id, const long long *ids, size_t nids,
-    size_t k, size_t n, int fd, pid_t parent)
+    size_t *next, int fd, pid_t parent)
 {
+	size_t			 k;
 	struct bulk_worker	*w = NULL;
 	struct db		*db;
 	char			 path[4096], err[200], line[300];
@@ -269,7 +276,7 @@ worker(struct admin *a, long long id, const long long *ids, size_t nids,
 	if ((db = db_open(path)) == NULL ||
 	    (w = bulk_worker_new(db, a->cfg, id, &a->actor)) == NULL)
 		_exit(1);
-	for (; k < nids; k += n) {
+	while ((k = __atomic_fetch_add(next, 1, __ATOMIC_SEQ_CST)) < nids) {
 		scr = 0;
 		err[0] = '\0';
 		o = bulk_process_item(w, ids[k], &scr, err, sizeof(err));
@@ -293,7 +300,7 @@ static int
 process(struct admin *a, long long id)
 {
 	long long	*ids;
-	size_t		 nids, n, k, done = 0, issued = 0, failed = 0;
+	size_t		 nids, n, k, done = 0, issued = 0, failed = 0, *next;
 	long		 cores;
 	pid_t		*pids = NULL, me = getpid();
 	int		 fds[2] = { -1, -1 }, tty = isatty(STDOUT_FILENO), rc = 0,
@@ -310,13 +317,18 @@ process(struct admin *a, long long id)
 		n = cores > 0 ? (size_t)cores : 1;
 		if (n > nids)
 			n = nids;
-		if ((pids = calloc(n, sizeof(*pids))) == NULL ||
-		    pipe(fds) == -1) {
+		next = mmap(NULL, sizeof(*next), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (next == MAP_FAILED || (pids = calloc(n, sizeof(*pids))) ==
+		    NULL || pipe(fds) == -1) {
+			if (next != MAP_FAILED)
+				munmap(next, sizeof(*next));
 			free(ids);
 			free(pids);
 			return admin_fail("cannot start the workers: %s",
 			    strerror(errno));
 		}
+		*next = 0;
 		fflush(stdout);
 		fflush(stderr);
 		for (k = 0; k < n; k++) {
@@ -326,7 +338,7 @@ process(struct admin *a, long long id)
 			}
 			if (pids[k] == 0) {
 				close(fds[0]);
-				worker(a, id, ids, nids, k, n, fds[1], me);
+				worker(a, id, ids, nids, next, fds[1], me);
 			}
 		}
 		close(fds[1]);
@@ -357,6 +369,7 @@ process(struct admin *a, long long id)
 			putchar('\n');
 		if (done < nids)
 			rc = 1;
+		munmap(next, sizeof(*next));
 		free(pids);
 		free(ids);
 	}
