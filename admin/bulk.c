@@ -232,6 +232,16 @@ scr_numbers(const char *list, char **pos, int npos, int *scrs)
 	return n;
 }
 
+/* Seconds on the monotonic clock. */
+static double
+mono(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Draws the progress bar, or prints one line per SCR when not on a terminal. */
 static void
 progress(int tty, size_t done, size_t total, size_t issued, size_t failed,
@@ -266,6 +276,7 @@ worker(struct admin *a, long long id, const long long *ids, size_t nids,
 	struct db		*db;
 	char			 path[4096], err[200], line[300];
 	enum bulk_outcome	 o;
+	double			 kg;
 	int			 scr, len;
 
 	/* If the administrator kills the command, its workers go too. */
@@ -279,10 +290,10 @@ worker(struct admin *a, long long id, const long long *ids, size_t nids,
 	while ((k = __atomic_fetch_add(next, 1, __ATOMIC_SEQ_CST)) < nids) {
 		scr = 0;
 		err[0] = '\0';
-		o = bulk_process_item(w, ids[k], &scr, err, sizeof(err));
+		o = bulk_process_item(w, ids[k], &scr, &kg, err, sizeof(err));
 		/* One write per line, shorter than PIPE_BUF: never interleaved. */
-		len = snprintf(line, sizeof(line), "%d %d %s\n", scr, (int)o,
-		    err);
+		len = snprintf(line, sizeof(line), "%d %d %.6f %s\n", scr,
+		    (int)o, kg, err);
 		if (len > 0 && write(fd, line, (size_t)len) != len)
 			break;
 	}
@@ -300,13 +311,14 @@ static int
 process(struct admin *a, long long id)
 {
 	long long	*ids;
-	size_t		 nids, n, k, done = 0, issued = 0, failed = 0, *next;
+	size_t		 nids, n = 0, k, done = 0, issued = 0, failed = 0, *next;
 	long		 cores;
 	pid_t		*pids = NULL, me = getpid();
 	int		 fds[2] = { -1, -1 }, tty = isatty(STDOUT_FILENO), rc = 0,
 			 scr, o, st;
 	FILE		*in = NULL;
 	char		 line[400], *msg;
+	double		 kg, keygen = 0, t0 = 0, wall = 0;
 	enum ber_status	 status;
 	static const char *const what[] = { "Issued", "Failed", "already done",
 	    "not done" };
@@ -331,6 +343,7 @@ process(struct admin *a, long long id)
 		*next = 0;
 		fflush(stdout);
 		fflush(stderr);
+		t0 = mono();
 		for (k = 0; k < n; k++) {
 			if ((pids[k] = fork()) == -1) {
 				admin_fail("fork: %s", strerror(errno));
@@ -345,11 +358,13 @@ process(struct admin *a, long long id)
 		if ((in = fdopen(fds[0], "r")) == NULL)
 			close(fds[0]);
 		while (in != NULL && fgets(line, sizeof(line), in) != NULL) {
-			if (sscanf(line, "%d %d", &scr, &o) != 2 || o < 0 ||
-			    o > (int)BULK_ITEM_ERROR)
+			if (sscanf(line, "%d %d %lf", &scr, &o, &kg) != 3 ||
+			    o < 0 || o > (int)BULK_ITEM_ERROR)
 				continue;
+			keygen += kg;
 			line[strcspn(line, "\n")] = '\0';
 			msg = strchr(line, ' ');
+			msg = msg != NULL ? strchr(msg + 1, ' ') : NULL;
 			msg = msg != NULL ? strchr(msg + 1, ' ') : NULL;
 			done++;
 			issued += o == (int)BULK_ITEM_ISSUED;
@@ -365,6 +380,7 @@ process(struct admin *a, long long id)
 			if (pids[k] > 0 && (waitpid(pids[k], &st, 0) == -1 ||
 			    !WIFEXITED(st) || WEXITSTATUS(st) != 0))
 				rc = 1;
+		wall = mono() - t0;
 		if (tty)
 			putchar('\n');
 		if (done < nids)
@@ -377,6 +393,11 @@ process(struct admin *a, long long id)
 		return admin_fail("cannot update bulk request %lld", id);
 	printf("bulk request %lld: %s (%zu issued, %zu failed now)\n", id,
 	    store_ber_status_name(status), issued, failed);
+	/* How close the run came to key generation alone on every core. */
+	if (nids > 0)
+		printf("%zu workers, %.2f s; key generation %.2f core-seconds "
+		    "(%.2f s on %zu cores)\n", n, wall, keygen, keygen /
+		    (double)n, n);
 	if (rc != 0)
 		admin_fail("some lines were not done; run: certdesk bulk process "
 		    "%lld", id);

@@ -388,6 +388,9 @@ page_status(struct app_req *c)
 	struct bulk_item_list	*items;
 	int			 rc;
 
+	/* Links are 256-bit tokens; guessing them is refused all the same. */
+	if (!app_throttle_ok(c, "bulk-token"))
+		return 1;
 	if ((b = by_token(c, 0)) == NULL)
 		return web_error(c->r, 404, "Not found", "There is no bulk "
 		    "request at this address. Check the link you were given.");
@@ -465,6 +468,8 @@ page_download(struct app_req *c)
 	char			 name[160];
 	int			 rc, all = strcmp(scr, "all") == 0;
 
+	if (!app_throttle_ok(c, "bulk-token"))
+		return 1;
 	if ((b = by_token(c, 1)) == NULL) {
 		throttle_fail(c->app->db, "bulk-token", c->r->remote);
 		return web_error(c->r, 404, "Link expired", "This download "

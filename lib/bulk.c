@@ -724,9 +724,19 @@ fail:
 	return BULK_ITEM_ERROR;
 }
 
+/* Seconds on the monotonic clock. */
+static double
+mono(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 enum bulk_outcome
 bulk_process_item(struct bulk_worker *w, long long item_id, int *scr,
-    char *err, size_t errlen)
+    double *keygen, char *err, size_t errlen)
 {
 	const struct bulk_item	*it;
 	const struct profile	*prof;
@@ -738,9 +748,12 @@ bulk_process_item(struct bulk_worker *w, long long item_id, int *scr,
 	size_t			 sealed_len = 0;
 	enum bulk_outcome	 out = BULK_ITEM_ERROR;
 	char			 why[300], obj[64];
+	double			 t0;
 
 	memset(&ic, 0, sizeof(ic));
 	why[0] = '\0';
+	if (keygen != NULL)
+		*keygen = 0;
 	if ((it = worker_item(w, item_id)) == NULL) {
 		buf_msg(err, errlen, "no such line");
 		return BULK_ITEM_ERROR;
@@ -762,7 +775,11 @@ bulk_process_item(struct bulk_worker *w, long long item_id, int *scr,
 	}
 	/* The slow part, outside any transaction: key, signature, seal. */
 	memset(&view, 0, sizeof(view));
-	if ((key = keygen_make(w->b->key_type)) == NULL)
+	t0 = mono();
+	key = keygen_make(w->b->key_type);
+	if (keygen != NULL)
+		*keygen = mono() - t0;
+	if (key == NULL)
 		goto out;
 	view.pkey = key;
 	view.key_type = w->b->key_type;

@@ -144,10 +144,12 @@ struct bulk_worker *bulk_worker_new(struct db *, const struct config *,
  * outside the write lock, seals the key, then records certificate and
  * seal in one transaction that first checks the line is still
  * unissued, so a rerun after a kill issues nothing twice.  Writes the
- * line's number into *scr and a reason for a failure into err.
+ * line's number into *scr, the seconds key generation took into
+ * *keygen (when not NULL; what the approval is held to) and a reason for
+ * a failure into err.
  */
 enum bulk_outcome bulk_process_item(struct bulk_worker *, long long item_id,
-		    int *scr, char *err, size_t errlen);
+		    int *scr, double *keygen, char *err, size_t errlen);
 void		 bulk_worker_free(struct bulk_worker *);
 
 /*

@@ -276,6 +276,17 @@ check_eq "BER 2 Successful" Successful "$(ber_status 2)"
 cdadm bulk process 2 > "$OUT/process2.txt" 2>&1
 check_eq "a second bulk process issues nothing" 16 "$(db_count "SELECT COUNT(*) FROM request WHERE via = 'bulk' AND common_name LIKE 'k%.example.com' AND status = 'Issued'")"
 
+# A line's certificate request follows its line, not `request approve/decline`.
+ICR=$(db_count "SELECT cert_id FROM request WHERE via = 'bulk' AND common_name = 'k1.example.com'")
+sqlite3 "$DB" "UPDATE request SET status = 'Requested' WHERE cert_id = '$ICR'"
+cdadm request decline "$ICR" > "$OUT/req-decline.txt" 2>&1
+check "request decline of a bulk line refused" test $? -ne 0
+check_grep "and says what to use" 'use certdesk bulk decline' "$OUT/req-decline.txt"
+cdadm request approve "$ICR" > "$OUT/req-approve.txt" 2>&1
+check "request approve of a bulk line refused" test $? -ne 0
+check_eq "the line's request untouched" Requested "$(db_count "SELECT status FROM request WHERE cert_id = '$ICR'")"
+sqlite3 "$DB" "UPDATE request SET status = 'Issued' WHERE cert_id = '$ICR'"
+
 # ---- throttled guessing ----
 for i in $(seq 1 10); do fetch guess$i "$N1" "guess $i" >/dev/null; done
 code=$(fetch guess11 "$N1" "$PASS")
