@@ -251,14 +251,14 @@ progress(int tty, size_t done, size_t total, size_t issued, size_t failed,
 
 	if (!tty) {
 		printf("SCR %d: %s%s%s\n", scr, what, msg[0] ? ": " : "", msg);
-		fflush(stdout);
+		(void)fflush(stdout);
 		return;
 	}
 	printf("\r[");
 	for (i = 0; i < BAR_WIDTH; i++)
 		putchar(i < fill ? '#' : ' ');
 	printf("] %zu/%zu issued %zu failed %zu", done, total, issued, failed);
-	fflush(stdout);
+	(void)fflush(stdout);
 }
 
 /*
@@ -341,8 +341,8 @@ process(struct admin *a, long long id)
 			    strerror(errno));
 		}
 		*next = 0;
-		fflush(stdout);
-		fflush(stderr);
+		(void)fflush(stdout);
+		(void)fflush(stderr);
 		t0 = mono();
 		for (k = 0; k < n; k++) {
 			if ((pids[k] = fork()) == -1) {
@@ -358,24 +358,24 @@ process(struct admin *a, long long id)
 		if ((in = fdopen(fds[0], "r")) == NULL)
 			close(fds[0]);
 		while (in != NULL && fgets(line, sizeof(line), in) != NULL) {
-			if (sscanf(line, "%d %d %lf", &scr, &o, &kg) != 3 ||
-			    o < 0 || o > (int)BULK_ITEM_ERROR)
+			/* "SCR OUTCOME KEYGEN-SECONDS MESSAGE", from a worker. */
+			line[strcspn(line, "\n")] = '\0';
+			scr = (int)strtol(line, &msg, 10);
+			o = (int)strtol(msg, &msg, 10);
+			kg = strtod(msg, &msg);
+			if (*msg != ' ' || o < 0 || o > (int)BULK_ITEM_ERROR)
 				continue;
 			keygen += kg;
-			line[strcspn(line, "\n")] = '\0';
-			msg = strchr(line, ' ');
-			msg = msg != NULL ? strchr(msg + 1, ' ') : NULL;
-			msg = msg != NULL ? strchr(msg + 1, ' ') : NULL;
 			done++;
 			issued += o == (int)BULK_ITEM_ISSUED;
 			failed += o == (int)BULK_ITEM_FAILED;
 			if (o == (int)BULK_ITEM_ERROR)
 				rc = 1;
 			progress(tty, done, nids, issued, failed, scr, what[o],
-			    msg != NULL ? msg + 1 : "");
+			    msg + 1);
 		}
 		if (in != NULL)
-			fclose(in);
+			(void)fclose(in);
 		for (k = 0; k < n; k++)
 			if (pids[k] > 0 && (waitpid(pids[k], &st, 0) == -1 ||
 			    !WIFEXITED(st) || WEXITSTATUS(st) != 0))

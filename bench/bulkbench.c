@@ -80,7 +80,7 @@ parse(const char *path)
 		perror(path);
 		return 1;
 	}
-	fclose(f);
+	(void)fclose(f);
 	t0 = now();
 	bc = bulkcsv_parse(data, (size_t)len, &ru);
 	t1 = now();
@@ -97,7 +97,7 @@ int
 main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "-k") == 0)
-		return keys(atoi(argv[2]), argv[3]);
+		return keys((int)strtol(argv[2], NULL, 10), argv[3]);
 	if (argc == 3 && strcmp(argv[1], "-p") == 0)
 		return parse(argv[2]);
 	fprintf(stderr, "usage: bulkbench -k N TYPE | -p FILE\n");
