@@ -489,7 +489,9 @@ cmd_bulk_resend(struct admin *a, int argc, char **argv)
 {
 	const struct opt	 opts[] = { { NULL, NULL, NULL, NULL } };
 	struct bulk_request	*b;
+	struct bulk_item_list	*items;
 	char			*pos[1];
+	size_t			 i, purged = 0;
 	int			 ok;
 
 	if (admin_args(argc, argv, opts, pos, 1) != 1)
@@ -499,6 +501,22 @@ cmd_bulk_resend(struct admin *a, int argc, char **argv)
 	if (b->status != BER_SUCCESSFUL && b->status != BER_FAILED) {
 		admin_fail("bulk request %lld is %s; links go out once every "
 		    "line is final", b->id, store_ber_status_name(b->status));
+		store_bulk_free(b);
+		return 1;
+	}
+	if ((items = store_bulk_items(a->db, b->id)) == NULL) {
+		store_bulk_free(b);
+		return admin_fail("cannot read bulk request %s", pos[0]);
+	}
+	for (i = 0; i < items->n; i++)
+		if (items->items[i]->status == SCR_ISSUED &&
+		    items->items[i]->sealed_key == NULL)
+			purged++;
+	store_bulk_item_list_free(items);
+	if (purged > 0) {
+		admin_fail("the keys of bulk request %lld were purged "
+		    "(Bulk.KeepDays after its links expired); its certificates "
+		    "stay valid but can no longer be downloaded", b->id);
 		store_bulk_free(b);
 		return 1;
 	}

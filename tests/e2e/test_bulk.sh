@@ -292,6 +292,16 @@ for i in $(seq 1 10); do fetch guess$i "$N1" "guess $i" >/dev/null; done
 code=$(fetch guess11 "$N1" "$PASS")
 check_eq "after 10 wrong passphrases: 429 even for the right one" 429 "$code"
 
+# ---- maintain purges expired links, then the keys Bulk.KeepDays later ----
+sqlite3 "$DB" "UPDATE bulk_request SET download_expires = 1, purge_after = 2 WHERE id = 1"
+cdadm maintain > "$OUT/maintain.txt" 2>&1
+check_eq "maintain: expired link forgotten" "" "$(db_count "SELECT download_token_hmac FROM bulk_request WHERE id = 1")"
+check_eq "maintain: sealed keys of BER 1 purged" 0 "$(db_count "SELECT COUNT(*) FROM bulk_item WHERE bulk_id = 1 AND sealed_key IS NOT NULL")"
+check_eq "maintain: BER 2 keeps its keys" 16 "$(db_count "SELECT COUNT(*) FROM bulk_item WHERE bulk_id = 2 AND sealed_key IS NOT NULL")"
+cdadm bulk resend 1 > "$OUT/resend-purged.txt" 2>&1
+check "resend after the purge refused" test $? -ne 0
+check_grep "and says why" 'were purged' "$OUT/resend-purged.txt"
+
 # ---- the passphrase is nowhere ----
 sqlite3 "$DB" .dump > "$OUT/dump.sql"
 check_nogrep "passphrase not in the database dump" "$PASS" "$OUT/dump.sql"
