@@ -18,7 +18,7 @@ DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev libssl-dev \
 	strongswan-pki libstrongswan-extra-plugins certmonger chromium \
 	iproute2 cppcheck fonts-dejavu-core wrk spawn-fcgi lighttpd-mod-openssl \
 	apache2-suexec-custom help2man dpkg-dev debhelper lintian fakeroot \
-	debootstrap libgfshare-dev libgfshare-bin
+	debootstrap libgfshare-dev libgfshare-bin libzip-dev unzip
 
 WARN    := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wswitch-enum \
 	-Wmissing-prototypes -Wpointer-arith -Wformat=2 -Werror
@@ -32,7 +32,7 @@ CFLAGS  += $(WARN) $(DEFS) $(INCS) $(OPT)
 DEPFLAGS = -MMD -MP -MF $@.d -MT $@
 LDFLAGS += -pie -Wl,-z,relro,-z,now
 LIBS    := -lneo_cgi -lneo_cs -lneo_utl -lz -lfcgi -lsqlite3 -lssl -lcrypto \
-	-largon2 -lcsv -lgfshare -lpthread
+	-largon2 -lcsv -lgfshare -lzip -lpthread
 
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -65,7 +65,7 @@ BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 .SECONDARY:
 
 .PHONY: all deps check check-package unit unit-asan e2e demo install man fuzz \
-	bench bench-scep bench-crl bench-pages bench-smime clean lint
+	bench bench-scep bench-crl bench-pages bench-smime bench-bulk clean lint
 
 all: $(LIBA) $(CGI_BIN) $(ADMIN_BIN)
 
@@ -282,7 +282,7 @@ fuzz: deps $(FUZZ_BIN)
 	done
 
 # Benchmarks, never part of check: bench-scep needs root (ip netns).
-bench: bench-scep bench-crl bench-pages bench-smime
+bench: bench-scep bench-crl bench-pages bench-smime bench-bulk
 
 bench-scep: deps all $(BENCH_BIN)
 	@bench/bench-scep
@@ -295,6 +295,9 @@ bench-pages: deps all
 
 bench-smime: deps all $(BENCH_BIN)
 	@bench/bench-smime
+
+bench-bulk: deps all $(BENCH_BIN)
+	@bench/bench-bulk
 
 TIDY_SRC := $(LIB_SRC) $(sort $(wildcard cgi/*.c)) $(ADMIN_SRC)
 

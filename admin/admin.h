@@ -81,5 +81,6 @@ extern const struct command admin_maintain_commands[];
 extern const struct command admin_backup_commands[];
 extern const struct command admin_person_commands[];
 extern const struct command admin_escrow_commands[];
+extern const struct command admin_bulk_commands[];
 
 #endif

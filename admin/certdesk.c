@@ -26,6 +26,7 @@ static const struct command *const command_tables[] = {
 	admin_person_commands,
 	admin_escrow_commands,
 	admin_request_commands,
+	admin_bulk_commands,
 	admin_maintain_commands,
 	admin_backup_commands,
 	NULL

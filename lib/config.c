@@ -90,6 +90,54 @@ config_invitation_ttl(const struct config *c)
 	return days(c, "Codes.InvitationDays", 30);
 }
 
+long
+config_bulk_link_ttl(const struct config *c)
+{
+	return days(c, "Bulk.LinkDays", 2);
+}
+
+long
+config_bulk_keep(const struct config *c)
+{
+	return days(c, "Bulk.KeepDays", 30);
+}
+
+/* The server types SCM offers for SSL certificates, OTHER first (guide 2016). */
+static const char *const bulk_software[] = {
+	"OTHER", "AOL", "Apache/ModSSL", "Apache-SSL (Ben-SSL, not Stronghold)",
+	"C2Net Stronghold", "Cisco 3000 Series VPN Concentrator", "Citrix",
+	"Cobalt Raq", "Covalent Server Software", "Ensim", "H-Sphere",
+	"IBM HTTP Server", "IBM Internet Connection Server", "iPlanet",
+	"Java Web Server (Javasoft / Sun)", "Lotus Domino", "Lotus Domino Go!",
+	"Microsoft IIS 1.x to 4.x", "Microsoft IIS 5.x to 6.x",
+	"Microsoft IIS 7.x and later", "Netscape Enterprise Server",
+	"Netscape FastTrack", "Nginx", "Novell Web Server", "Oracle", "Plesk",
+	"Quid Pro Quo", "R3 SSL Server", "Raven SSL", "RedHat Linux",
+	"SAP Web Application Server", "Tomcat", "Website Professional",
+	"WebStar 4.x and later", "WebTen (from Tenon)", "WHM/cPanel",
+	"Zeus Web Server",
+};
+
+size_t
+config_bulk_software(const struct config *c, const char **out, size_t max)
+{
+	HDF		*node;
+	const char	*v;
+	size_t		 n = 0, i;
+
+	node = c != NULL ? hdf_get_obj(c->hdf, "Bulk.ServerSoftware") : NULL;
+	for (node = node != NULL ? hdf_obj_child(node) : NULL;
+	    node != NULL && n < max; node = hdf_obj_next(node))
+		if ((v = hdf_obj_value(node)) != NULL && *v != '\0')
+			out[n++] = v;
+	if (n > 0)
+		return n;
+	for (i = 0; i < sizeof(bulk_software) / sizeof(bulk_software[0]) &&
+	    n < max; i++)
+		out[n++] = bulk_software[i];
+	return n;
+}
+
 void
 config_free(struct config *c)
 {

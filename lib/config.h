@@ -11,7 +11,8 @@
  *   SCEP.IncludeRoot, P12.Iterations, Log.Quiet, Web.TrustedProxies,
  *   Device.SubmitLimit
  *   Notify.ExpiryDays, Notify.SCEP, CRL.Days,
- *   Codes.ValidationDays, Codes.InvitationDays
+ *   Codes.ValidationDays, Codes.InvitationDays,
+ *   Bulk.LinkDays, Bulk.KeepDays, Bulk.ServerSoftware.N
  */
 struct config {
 	HDF	*hdf;
@@ -36,6 +37,23 @@ int		 config_p12_iterations(const struct config *);
  */
 long		 config_validation_ttl(const struct config *);
 long		 config_invitation_ttl(const struct config *);
+/*
+ * Returns how long the links of a completed bulk request work, in
+ * seconds: Bulk.LinkDays (default 2, guide 4285); and how long its
+ * sealed keys stay for `certdesk bulk resend` after that: Bulk.KeepDays
+ * (default 30).  Both held to 1..365 days.
+ */
+long		 config_bulk_link_ttl(const struct config *);
+long		 config_bulk_keep(const struct config *);
+/*
+ * Fills out with the Server Software names a bulk CSV line may give
+ * (borrowed): the values of Bulk.ServerSoftware.0, .1, ... when set,
+ * else OTHER and the server types SCM lists.  Returns how many (at
+ * most max).
+ */
+size_t		 config_bulk_software(const struct config *, const char **out,
+		    size_t max);
+#define CONFIG_BULK_SOFTWARE_MAX	128
 /* Frees the config; NULL-safe. */
 void		 config_free(struct config *);
 

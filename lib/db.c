@@ -444,15 +444,19 @@ static const char *const db_sql[STMT__COUNT] = {
 	    "SELECT COUNT(*) FROM p12_pickup WHERE expires <= ?",
 	[STMT_MAINT_P12_PURGE] =
 	    "DELETE FROM p12_pickup WHERE expires <= ?",
-	/* Bulk material: the PKCS#12 files of requests whose link expired. */
+	/*
+	 * Bulk material: the sealed keys of requests past purge_after (kept
+	 * a while after the links expire, so that `bulk resend` can still
+	 * send fresh ones), and the links past download_expires.
+	 */
 	[STMT_MAINT_BULK_DUE] =
-	    "SELECT COUNT(*) FROM bulk_item WHERE p12_der IS NOT NULL"
+	    "SELECT COUNT(*) FROM bulk_item WHERE sealed_key IS NOT NULL"
 	    " AND bulk_id IN (SELECT id FROM bulk_request"
-	    " WHERE download_expires <= ?)",
+	    " WHERE purge_after <= ?)",
 	[STMT_MAINT_BULK_PURGE] =
-	    "UPDATE bulk_item SET p12_der = NULL WHERE p12_der IS NOT NULL"
+	    "UPDATE bulk_item SET sealed_key = NULL WHERE sealed_key IS NOT NULL"
 	    " AND bulk_id IN (SELECT id FROM bulk_request"
-	    " WHERE download_expires <= ?)",
+	    " WHERE purge_after <= ?)",
 	[STMT_MAINT_BULK_TOKENS_PURGE] =
 	    "UPDATE bulk_request SET download_token_hmac = NULL"
 	    " WHERE download_expires <= ? AND download_token_hmac IS NOT NULL",
@@ -516,6 +520,49 @@ static const char *const db_sql[STMT__COUNT] = {
 	    "SELECT " ESCROW_KEY_COLS " FROM escrow_recipient r"
 	    " JOIN escrow_key k ON k.id = r.escrow_key_id"
 	    " WHERE r.blob_id = ? ORDER BY k.id",
+#define BULK_COLS " id, customer_id, account_id, org_id, dept_id," \
+	" requester_email, key_type, status, recipient_der, privkey_p8," \
+	" download_expires, created, completed_at FROM bulk_request"
+	[STMT_BULK_INSERT] =
+	    "INSERT INTO bulk_request (customer_id, account_id, org_id, dept_id,"
+	    " requester_email, key_type, status, recipient_der, privkey_p8,"
+	    " status_token_hmac, created) VALUES (?, ?, ?, ?, ?, ?,"
+	    " 'Awaiting Approval', ?, ?, ?, ?)",
+	[STMT_BULK_ITEM_INSERT] =
+	    "INSERT INTO bulk_item (bulk_id, scr, line, common_name, names,"
+	    " profile_id, term_days, server_software, status)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'Awaiting Approval')",
+	[STMT_BULK_BY_ID] = "SELECT" BULK_COLS " WHERE id = ?",
+	[STMT_BULK_BY_STATUS_TOKEN] =
+	    "SELECT" BULK_COLS " WHERE status_token_hmac = ?",
+	[STMT_BULK_BY_DOWNLOAD_TOKEN] =
+	    "SELECT" BULK_COLS " WHERE download_token_hmac = ?"
+	    " AND download_expires > ?",
+	[STMT_BULK_LIST] =
+	    "SELECT" BULK_COLS " WHERE customer_id = ? ORDER BY id",
+#undef BULK_COLS
+	/* An item with its ICR's status and ID ("" without one). */
+	[STMT_BULK_ITEMS] =
+	    "SELECT i.id, i.bulk_id, i.scr, i.line, i.common_name, i.names,"
+	    " i.profile_id, i.term_days, i.server_software, i.status,"
+	    " i.request_id, i.sealed_key, i.reason, r.status, r.cert_id,"
+	    " p.name FROM bulk_item i LEFT JOIN request r ON r.id = i.request_id"
+	    " LEFT JOIN profile p ON p.id = i.profile_id"
+	    " WHERE i.bulk_id = ? ORDER BY i.scr",
+	[STMT_BULK_SET_STATUS] =
+	    "UPDATE bulk_request SET status = ?,"
+	    " completed_at = CASE WHEN ? THEN COALESCE(completed_at, ?) END"
+	    " WHERE id = ?",
+	[STMT_BULK_SET_LINKS] =
+	    "UPDATE bulk_request SET download_token_hmac = ?,"
+	    " download_expires = ?, purge_after = ? WHERE id = ?",
+	[STMT_BULK_ITEM_SET] =
+	    "UPDATE bulk_item SET status = ?, request_id = COALESCE(?, request_id),"
+	    " reason = ? WHERE id = ?",
+	/* Only an item still Approved gets its key: a rerun changes nothing. */
+	[STMT_BULK_ITEM_ISSUED] =
+	    "UPDATE bulk_item SET status = 'Issued', sealed_key = ?"
+	    " WHERE id = ? AND status = 'Approved'",
 };
 
 /* Runs one SQL script; returns 1 on success. */

@@ -649,6 +649,11 @@ issue_request(struct db *db, const struct config *cfg, long long id,
 		    r->cert_id, store_status_name(r->status));
 		goto out;
 	}
+	if (strcmp(r->via, "bulk") == 0) {
+		snprintf(err, errlen, "request %s is a line of a bulk request; "
+		    "use certdesk bulk approve or process", r->cert_id);
+		goto out;
+	}
 	if (r->csr_der == NULL) {
 		snprintf(err, errlen, "request %s has no CSR", r->cert_id);
 		goto out;
@@ -720,6 +725,12 @@ issue_decline(struct db *db, long long id, const char *reason,
 	}
 	if ((r = store_request_by_id(db, id)) == NULL) {
 		snprintf(err, errlen, "no such request");
+		goto out;
+	}
+	/* A bulk line's request follows its line (certdesk bulk decline). */
+	if (strcmp(r->via, "bulk") == 0) {
+		snprintf(err, errlen, "request %s is a line of a bulk request; "
+		    "use certdesk bulk decline", r->cert_id);
 		goto out;
 	}
 	if (!store_request_decline(db, id, reason)) {

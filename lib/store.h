@@ -40,6 +40,27 @@ enum req_status {
 	REQ__MAX
 };
 
+/* A bulk enrollment request's status (guide 4230-4290). */
+enum ber_status {
+	BER_AWAITING_APPROVAL,
+	BER_APPROVING,		/* some lines approved, others still waiting */
+	BER_APPROVED,		/* none waiting; approved lines not yet final */
+	BER_DECLINED,		/* final: every line declined */
+	BER_FAILED,		/* final: no certificate issued */
+	BER_SUCCESSFUL,		/* final: every line final, some issued */
+	BER__MAX
+};
+
+/* The status of one line (SCR) of a bulk request; its ICR is a request. */
+enum scr_status {
+	SCR_AWAITING_APPROVAL,
+	SCR_APPROVED,
+	SCR_DECLINED,		/* final */
+	SCR_FAILED,		/* final: its ICR was rejected */
+	SCR_ISSUED,		/* final */
+	SCR__MAX
+};
+
 /* The stored name of an endpoint type; static. */
 const char	*store_endpoint_type_name(enum endpoint_type);
 /* Sets *out from a stored endpoint type name; returns 1, or 0 when unknown. */
@@ -52,6 +73,12 @@ int		 store_endpoint_scep(enum endpoint_type);
 const char	*store_status_name(enum req_status);
 /* Sets *out from a stored status; returns 1, or 0 when unknown. */
 int		 store_status_parse(const char *, enum req_status *out);
+/* The stored names of bulk statuses ("Awaiting Approval", ...); static. */
+const char	*store_ber_status_name(enum ber_status);
+const char	*store_scr_status_name(enum scr_status);
+/* Set *out from a stored bulk status; return 1, or 0 when unknown. */
+int		 store_ber_status_parse(const char *, enum ber_status *out);
+int		 store_scr_status_parse(const char *, enum scr_status *out);
 
 struct customer {
 	long long	 id;
@@ -222,6 +249,43 @@ struct audit_event {
 	char		*detail;
 };
 
+/* A bulk enrollment request (BER). */
+struct bulk_request {
+	long long	 id;
+	long long	 customer_id, account_id, org_id, dept_id;
+	char		*requester_email;
+	enum key_type	 key_type;
+	enum ber_status	 status;
+	unsigned char	*recipient_der;	/* self-signed certificate of the BER key */
+	size_t		 recipient_len;
+	unsigned char	*privkey_p8;	/* encrypted under the p12 passphrase */
+	size_t		 privkey_len;
+	long long	 download_expires;	/* 0: no links */
+	long long	 created, completed_at;
+};
+
+/* One line (SCR) of a bulk request, with its ICR's state. */
+struct bulk_item {
+	long long	 id;
+	long long	 bulk_id;
+	int		 scr;		/* 1.. in file order */
+	int		 line;		/* in the CSV file */
+	char		*common_name;
+	char		*names;		/* "cn[,san...]" */
+	long long	 profile_id;
+	int		 term_days;
+	char		*server_software;
+	enum scr_status	 status;
+	long long	 request_id;	/* the ICR, 0 before approval */
+	unsigned char	*sealed_key;	/* NULL until issued, or purged */
+	size_t		 sealed_len;
+	char		*reason;
+	int		 has_icr;	/* read: the ICR exists */
+	enum req_status	 icr_status;	/* read: valid when has_icr */
+	char		*cert_id;	/* read: the ICR's ID, "" without one */
+	char		*profile;	/* read: the profile's name */
+};
+
 struct revoked_entry {
 	char		*serial;
 	long long	 revoked_at;
@@ -244,6 +308,8 @@ STORE_LIST(request_list, struct request);
 STORE_LIST(person_list, struct person);
 STORE_LIST(audit_list, struct audit_event);
 STORE_LIST(revoked_list, struct revoked_entry);
+STORE_LIST(bulk_list, struct bulk_request);
+STORE_LIST(bulk_item_list, struct bulk_item);
 
 /*
  * Current time in seconds; $CERTDESK_NOW overrides it only in test builds
@@ -524,6 +590,43 @@ int		 store_p12_get(struct db *, long long request_id,
 int		 store_p12_count(struct db *, long long request_id);
 /* Returns the latest expiry of request_id's pick-ups after now, 0 if none, -1 on error. */
 long long	 store_p12_until(struct db *, long long request_id, long long now);
+
+/*
+ * Bulk requests.  store_bulk_add stores b (status Awaiting Approval)
+ * with the keyed hash of its status link; tokens are looked up by their
+ * keyed hashes, a download token only before its expiry at now.
+ */
+long long	 store_bulk_add(struct db *, const struct bulk_request *b,
+		    const char *status_hmac);
+/* Adds line it of bulk request it->bulk_id (Awaiting Approval); returns its id or 0. */
+long long	 store_bulk_item_add(struct db *, const struct bulk_item *it);
+struct bulk_request *store_bulk_by_id(struct db *, long long id);
+struct bulk_request *store_bulk_by_status_token(struct db *,
+		    const char *hmac);
+struct bulk_request *store_bulk_by_download_token(struct db *,
+		    const char *hmac, long long now);
+struct bulk_list *store_bulk_list(struct db *, long long customer_id);
+/* The lines of a bulk request in order, with their ICRs (caller frees). */
+struct bulk_item_list *store_bulk_items(struct db *, long long bulk_id);
+/* Sets the status (completed_at once a final one is first set); 1 ok. */
+int		 store_bulk_set_status(struct db *, long long id,
+		    enum ber_status);
+/* Replaces the download link (hmac NULL: none) and its times; 1 ok. */
+int		 store_bulk_set_links(struct db *, long long id,
+		    const char *hmac, long long expires, long long purge_after);
+/* Sets a line's status, its ICR (0: unchanged) and reason; 1 ok. */
+int		 store_bulk_item_set(struct db *, long long item_id,
+		    enum scr_status, long long request_id, const char *reason);
+/*
+ * Marks an Approved line Issued with its sealed key; returns 1 when it
+ * changed, 0 when the line was not Approved (already done) or on error.
+ */
+int		 store_bulk_item_issued(struct db *, long long item_id,
+		    const unsigned char *sealed, size_t len);
+void		 store_bulk_free(struct bulk_request *);
+void		 store_bulk_list_free(struct bulk_list *);
+void		 store_bulk_item_free(struct bulk_item *);
+void		 store_bulk_item_list_free(struct bulk_item_list *);
 
 /* Throttle counters: failures within a fixed window starting at the first. */
 int		 store_throttle_get(struct db *, const char *scope, const char *key,

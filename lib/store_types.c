@@ -28,6 +28,23 @@ static const char *const request_statuses[] = {
 	[REQ_EXPIRED] = "Expired",
 };
 
+static const char *const ber_statuses[] = {
+	[BER_AWAITING_APPROVAL] = "Awaiting Approval",
+	[BER_APPROVING] = "Approving",
+	[BER_APPROVED] = "Approved",
+	[BER_DECLINED] = "Declined",
+	[BER_FAILED] = "Failed",
+	[BER_SUCCESSFUL] = "Successful",
+};
+
+static const char *const scr_statuses[] = {
+	[SCR_AWAITING_APPROVAL] = "Awaiting Approval",
+	[SCR_APPROVED] = "Approved",
+	[SCR_DECLINED] = "Declined",
+	[SCR_FAILED] = "Failed",
+	[SCR_ISSUED] = "Issued",
+};
+
 /* Returns the index of s in names (n of them), or -1. */
 static int
 lookup(const char *const *names, size_t n, const char *s)
@@ -112,4 +129,42 @@ store_endpoint_scep(enum endpoint_type t)
 		return 0;
 	}
 	return 0;
+}
+
+const char *
+store_ber_status_name(enum ber_status s)
+{
+	if ((unsigned)s >= BER__MAX)
+		return NULL;
+	return ber_statuses[s];
+}
+
+const char *
+store_scr_status_name(enum scr_status s)
+{
+	if ((unsigned)s >= SCR__MAX)
+		return NULL;
+	return scr_statuses[s];
+}
+
+int
+store_ber_status_parse(const char *s, enum ber_status *out)
+{
+	int	 i;
+
+	if ((i = lookup(ber_statuses, BER__MAX, s)) < 0)
+		return 0;
+	*out = (enum ber_status)i;
+	return 1;
+}
+
+int
+store_scr_status_parse(const char *s, enum scr_status *out)
+{
+	int	 i;
+
+	if ((i = lookup(scr_statuses, SCR__MAX, s)) < 0)
+		return 0;
+	*out = (enum scr_status)i;
+	return 1;
 }

@@ -62,7 +62,7 @@ server.errorlog = "$dir/lighttpd-error.log"
 accesslog.filename = "$dir/lighttpd-access.log"
 server.pid-file = "$dir/run/lighttpd.pid"
 server.tag = "certdesk"
-server.max-request-size = 1024
+server.max-request-size = 2048
 mimetype.assign = ( ".css" => "text/css", ".crl" => "application/pkix-crl", ".png" => "image/png" )
 url.rewrite-once = ( "^/customer/([a-z0-9_-]+)/crl/([A-Za-z0-9_-]+\\.crl)\$" => "/crl-files/\$1/\$2" )
 alias.url = ( "/static/" => "$ROOT/static/", "/crl-files/" => "$dir/state/crl/" )

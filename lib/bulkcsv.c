@@ -1,0 +1,482 @@
+/* bulkcsv: the bulk SSL enrollment CSV, parsed with libcsv and checked line by line. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <csv.h>
+
+#include "buf.h"
+#include "bulkcsv.h"
+#include "enroll.h"
+
+#define FIELDS_KEPT	(BULKCSV_FIELDS + 1)	/* enough to tell too many */
+#define VALUE_SHOWN	"%.200s"	/* a value echoed in a message */
+
+/* The parse in progress, handed to libcsv's callbacks. */
+struct ctx {
+	struct bulkcsv			*bc;
+	const struct bulkcsv_rules	*rules;
+	char				*field[FIELDS_KEPT];
+	size_t				 nfield;	/* every field seen */
+	int				 control;	/* a field held a control byte */
+	size_t				 line;		/* the line being read, from 1 */
+	size_t				 start;		/* the line the record began on */
+	int				 in_record;
+	size_t				 quotes;	/* '"' seen in the record */
+	int				 open_quote;
+	int				 too_many;
+	int				 nomem;
+};
+
+/* Records an error of code for line (0: the file). */
+static void
+add_error(struct bulkcsv *bc, size_t line, enum bulkcsv_error code,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+add_error(struct bulkcsv *bc, size_t line, enum bulkcsv_error code,
+    const char *fmt, ...)
+{
+	struct bulkcsv_problem	*e;
+	va_list			 ap;
+	char			 msg[600];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	e = reallocarray(bc->errors, bc->nerrors + 1, sizeof(*e));
+	if (e == NULL)
+		return;
+	bc->errors = e;
+	if ((e[bc->nerrors].msg = strdup(msg)) == NULL)
+		return;
+	e[bc->nerrors].line = line;
+	e[bc->nerrors++].code = code;
+}
+
+/* Frees the fields of the record just read. */
+static void
+drop_fields(struct ctx *c)
+{
+	size_t	 i;
+
+	for (i = 0; i < FIELDS_KEPT; i++) {
+		free(c->field[i]);
+		c->field[i] = NULL;
+	}
+	c->nfield = 0;
+	c->control = 0;
+}
+
+/* libcsv: one field of the current record, kept without surrounding blanks. */
+static void
+on_field(void *s, size_t len, void *data)
+{
+	struct ctx		*c = data;
+	const unsigned char	*p = s;
+	size_t			 i;
+	char			*f;
+
+	for (i = 0; i < len; i++)
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			c->control = 1;
+	while (len > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		len--;
+	}
+	while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+		len--;
+	if (c->nfield < FIELDS_KEPT) {
+		if ((f = malloc(len + 1)) == NULL) {
+			c->nomem = 1;
+		} else {
+			if (len > 0)
+				memcpy(f, p, len);
+			f[len] = '\0';
+			c->field[c->nfield] = f;
+		}
+	}
+	c->nfield++;
+}
+
+/* Returns the rules' profile named name (exactly, as the guide asks), or NULL. */
+static const struct profile *
+find_profile(const struct bulkcsv_rules *ru, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < ru->nprofiles; i++)
+		if (ru->profiles[i]->type == CERT_SSL &&
+		    strcmp(ru->profiles[i]->name, name) == 0)
+			return ru->profiles[i];
+	return NULL;
+}
+
+/* Returns the allowed spelling of software (any case), or NULL. */
+static const char *
+find_software(const struct bulkcsv_rules *ru, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < ru->nsoftware; i++)
+		if (strcasecmp(ru->software[i], name) == 0)
+			return ru->software[i];
+	return NULL;
+}
+
+/*
+ * Returns 1 when the SAN field separates its names by commas only: a
+ * name with a blank, ';' or '|' inside is two names run together.
+ */
+static int
+san_commas_only(const char *san)
+{
+	const char	*p, *end, *q;
+
+	for (p = san; *p != '\0'; p = *end == ',' ? end + 1 : end) {
+		end = p + strcspn(p, ",");
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		q = end;
+		while (q > p && (q[-1] == ' ' || q[-1] == '\t'))
+			q--;
+		for (; p < q; p++)
+			if (*p == ' ' || *p == '\t' || *p == ';' || *p == '|')
+				return 0;
+	}
+	return 1;
+}
+
+/* Returns 1 when the form's key type is one the profile allows. */
+static int
+key_allowed(const struct profile *prof, enum key_type kt)
+{
+	unsigned	 mask;
+
+	if (kt == KEY_NONE)
+		return 1;
+	mask = prof->key_types[0] != '\0' ? key_types_parse(prof->key_types) :
+	    KEY_ALL;
+	return policy_key_allowed(mask, kt);
+}
+
+/*
+ * Applies the guide's checks and the /ssl rules to the record's fields;
+ * fills r and returns 1 when the line passes, 0 when it failed (its
+ * errors recorded) or on no memory (c->nomem).
+ */
+static int
+check_record(struct ctx *c, struct bulkcsv_row *r)
+{
+	struct bulkcsv		*bc = c->bc;
+	const struct bulkcsv_rules *ru = c->rules;
+	const struct profile	*prof = NULL;
+	const char		*cn, *san, *type, *term, *sw, *soft = NULL;
+	struct name_check	 nc;
+	struct buf		 names = { 0 };
+	size_t			 line = c->start;
+	long			 days = -1;
+	int			 bad = 0;
+	char			 err[400];
+
+	if (c->nfield != BULKCSV_FIELDS) {
+		add_error(bc, line, BULKCSV_FIELD_COUNT, "Incorrect values - "
+		    "Actual fields quantity: %zu, expected fields quantity: %d",
+		    c->nfield, BULKCSV_FIELDS);
+		return 0;
+	}
+	if (c->control) {
+		add_error(bc, line, BULKCSV_RULE, "A field holds a control "
+		    "character (a line break inside quotes, a tab, a NUL).");
+		return 0;
+	}
+	cn = c->field[0];
+	san = c->field[1];
+	type = c->field[2];
+	term = c->field[3];
+	sw = c->field[4];
+	if (*cn == '\0' && ++bad)
+		add_error(bc, line, BULKCSV_NO_CN, "Required field "
+		    "'commonName' is not specified.");
+	if (*type == '\0' && ++bad)
+		add_error(bc, line, BULKCSV_NO_TYPE, "Required field "
+		    "'certType' is not specified.");
+	if (*term == '\0' && ++bad)
+		add_error(bc, line, BULKCSV_NO_TERM, "Required field "
+		    "'certTerm' is not specified.");
+	if (*sw == '\0' && ++bad)
+		add_error(bc, line, BULKCSV_NO_SOFTWARE, "Required field "
+		    "'serverSoftware' is not specified");
+	if (!san_commas_only(san) && ++bad)
+		add_error(bc, line, BULKCSV_SAN_DELIMITER, "Please use commas "
+		    "only to delimit domain alternative names (for example - "
+		    "domain_one.com, domain_two.com, etc.)");
+	if (*type != '\0' && (prof = find_profile(ru, type)) == NULL && ++bad)
+		add_error(bc, line, BULKCSV_BAD_TYPE, "field 'certType' "
+		    "contains disallowed value: " VALUE_SHOWN, type);
+	if (prof != NULL && *term != '\0') {
+		days = policy_term_parse(term, term + strlen(term));
+		if ((days <= 0 || !policy_term_allowed(prof->terms,
+		    (int)days)) && ++bad)
+			add_error(bc, line, BULKCSV_BAD_TERM, "field 'certTerm' "
+			    "contains disallowed value: " VALUE_SHOWN, term);
+	}
+	if (*sw != '\0' && (soft = find_software(ru, sw)) == NULL && ++bad)
+		add_error(bc, line, BULKCSV_BAD_SOFTWARE, "field "
+		    "'serverSoftware' contains disallowed value: " VALUE_SHOWN,
+		    sw);
+	if (prof != NULL && *san != '\0' && !prof->multi_domain && ++bad)
+		add_error(bc, line, BULKCSV_SAN_NOT_ALLOWED, "Field 'san' "
+		    "contains non-empty value: '" VALUE_SHOWN "'. Subject "
+		    "alternative names are not allowed for '" VALUE_SHOWN
+		    "' certificate type.", san, prof->name);
+	if (bad)
+		return 0;
+	if (!key_allowed(prof, ru->key_type)) {
+		add_error(bc, line, BULKCSV_RULE, "The key type %s is not "
+		    "allowed for the certificate type '" VALUE_SHOWN "'.",
+		    key_type_name(ru->key_type), prof->name);
+		return 0;
+	}
+	memset(&nc, 0, sizeof(nc));
+	nc.scope = ru->scope;
+	nc.multi_domain = prof->multi_domain;
+	nc.wildcard = prof->wildcard;
+	nc.cn = cn;
+	nc.sans = san;
+	err[0] = '\0';
+	if (!enroll_check_names(&nc, &names, err, sizeof(err))) {
+		add_error(bc, line, BULKCSV_RULE, "%s", err);
+		return 0;
+	}
+	memset(r, 0, sizeof(*r));
+	r->line = line;
+	r->prof = prof;
+	r->term_days = (int)days;
+	r->names = buf_take(&names);
+	r->software = strdup(soft);
+	if (r->names != NULL)
+		r->cn = strndup(r->names, strcspn(r->names, ","));
+	if (r->names == NULL || r->software == NULL || r->cn == NULL) {
+		free(r->names);
+		free(r->software);
+		free(r->cn);
+		c->nomem = 1;
+		return 0;
+	}
+	return 1;
+}
+
+/* libcsv: the end of a record. */
+static void
+on_record(int term, void *data)
+{
+	struct ctx		*c = data;
+	struct bulkcsv		*bc = c->bc;
+	struct bulkcsv_row	*rows, r;
+
+	(void)term;
+	c->in_record = 0;
+	c->quotes = 0;
+	if (c->nomem || c->too_many || c->open_quote)
+		goto out;
+	if (++bc->lines > BULKCSV_MAX_LINES) {
+		add_error(bc, 0, BULKCSV_FILE, "The CSV file has more than %d "
+		    "lines; split it into several requests.",
+		    BULKCSV_MAX_LINES);
+		c->too_many = 1;
+		goto out;
+	}
+	if (!check_record(c, &r))
+		goto out;
+	if ((rows = reallocarray(bc->rows, bc->nrows + 1, sizeof(*rows))) ==
+	    NULL) {
+		free(r.cn);
+		free(r.names);
+		free(r.software);
+		c->nomem = 1;
+		goto out;
+	}
+	bc->rows = rows;
+	bc->rows[bc->nrows++] = r;
+out:
+	drop_fields(c);
+}
+
+/* Orders errors by line, and a line's by the guide's numbers. */
+static int
+error_cmp(const void *a, const void *b)
+{
+	const struct bulkcsv_problem *x = a, *y = b;
+
+	if (x->line != y->line)
+		return (x->line > y->line) - (x->line < y->line);
+	return ((int)x->code > (int)y->code) - ((int)x->code < (int)y->code);
+}
+
+/* Orders indexes into the rows arg by Common Name, then line. */
+static int
+cn_cmp(const void *a, const void *b, void *arg)
+{
+	const struct bulkcsv_row *rows = arg;
+	const struct bulkcsv_row *x = &rows[*(const size_t *)a];
+	const struct bulkcsv_row *y = &rows[*(const size_t *)b];
+	int	 d = strcmp(x->cn, y->cn);
+
+	if (d != 0)
+		return d;
+	return (x->line > y->line) - (x->line < y->line);
+}
+
+/*
+ * Reports each Common Name already on an earlier line and drops those
+ * rows; sorting keeps a 10 000-line file from n^2 comparisons.  Returns
+ * 1, or 0 when out of memory.
+ */
+static int
+check_duplicates(struct bulkcsv *bc)
+{
+	size_t	*ix, i, j;
+	char	*drop;
+
+	if (bc->nrows < 2)
+		return 1;
+	if ((ix = calloc(bc->nrows, sizeof(*ix))) == NULL)
+		return 0;
+	if ((drop = calloc(bc->nrows, 1)) == NULL) {
+		free(ix);
+		return 0;
+	}
+	for (i = 0; i < bc->nrows; i++)
+		ix[i] = i;
+	qsort_r(ix, bc->nrows, sizeof(*ix), cn_cmp, bc->rows);
+	for (i = 1; i < bc->nrows; i++) {
+		const struct bulkcsv_row *prev = &bc->rows[ix[i - 1]];
+		const struct bulkcsv_row *cur = &bc->rows[ix[i]];
+
+		if (strcmp(prev->cn, cur->cn) != 0)
+			continue;
+		/* The first line of a run of equal names is the one kept. */
+		for (j = i; j > 0 && strcmp(bc->rows[ix[j - 1]].cn,
+		    cur->cn) == 0; j--)
+			;
+		add_error(bc, cur->line, BULKCSV_RULE, "The Common Name '"
+		    VALUE_SHOWN "' is already on line %zu.", cur->cn,
+		    bc->rows[ix[j]].line);
+		drop[ix[i]] = 1;
+	}
+	for (i = j = 0; i < bc->nrows; i++) {
+		if (drop[i]) {
+			free(bc->rows[i].cn);
+			free(bc->rows[i].names);
+			free(bc->rows[i].software);
+			continue;
+		}
+		bc->rows[j++] = bc->rows[i];
+	}
+	bc->nrows = j;
+	free(drop);
+	free(ix);
+	return 1;
+}
+
+struct bulkcsv *
+bulkcsv_parse(const char *data, size_t len, const struct bulkcsv_rules *rules)
+{
+	struct bulkcsv		*bc;
+	struct csv_parser	 p;
+	struct ctx		 c;
+	size_t			 i;
+	unsigned char		 ch, prev = 0;
+
+	if ((bc = calloc(1, sizeof(*bc))) == NULL)
+		return NULL;
+	if (len > BULKCSV_MAX_BYTES) {
+		add_error(bc, 0, BULKCSV_FILE, "The CSV file is larger than "
+		    "1 MiB (%zu bytes); split it into several requests.",
+		    BULKCSV_MAX_BYTES);
+		return bc;
+	}
+	if (csv_init(&p, 0) != 0) {
+		free(bc);
+		return NULL;
+	}
+	memset(&c, 0, sizeof(c));
+	c.bc = bc;
+	c.rules = rules;
+	c.line = 1;
+	i = len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	/*
+	 * One byte at a time, so each record is reported on the line it
+	 * starts on: a quoted field may carry a line break into the next.
+	 */
+	for (; i < len && !c.nomem && !c.too_many; i++) {
+		ch = (unsigned char)data[i];
+		if (!c.in_record && ch != ' ' && ch != '\t' && ch != '\r' &&
+		    ch != '\n') {
+			c.in_record = 1;
+			c.start = c.line;
+		}
+		if (ch == '"')
+			c.quotes++;
+		if (csv_parse(&p, &ch, 1, on_field, on_record, &c) != 1)
+			break;
+		/* CRLF, LF and a lone CR (which libcsv also ends a record on). */
+		if (ch == '\r' || (ch == '\n' && prev != '\r'))
+			c.line++;
+		prev = ch;
+	}
+	/* An odd number of quotes: the last field runs to the end of the file. */
+	if (c.in_record && c.quotes % 2 != 0 && !c.too_many) {
+		add_error(bc, c.start, BULKCSV_RULE, "A quoted field is not "
+		    "closed.");
+		c.open_quote = 1;
+	}
+	if (!c.nomem && !c.too_many)
+		(void)csv_fini(&p, on_field, on_record, &c);
+	drop_fields(&c);
+	csv_free(&p);
+	if (!c.nomem && !c.too_many && !check_duplicates(bc))
+		c.nomem = 1;
+	if (c.nomem) {
+		bulkcsv_free(bc);
+		return NULL;
+	}
+	if (bc->nrows == 0 && bc->nerrors == 0)
+		add_error(bc, 0, BULKCSV_FILE, "The CSV file holds no "
+		    "certificates.");
+	if (bc->nerrors > 1)
+		qsort(bc->errors, bc->nerrors, sizeof(*bc->errors), error_cmp);
+	return bc;
+}
+
+void
+bulkcsv_format(const struct bulkcsv_problem *e, char *out, size_t len)
+{
+	if (e->line == 0)
+		snprintf(out, len, "%s", e->msg);
+	else
+		snprintf(out, len, "Line %zu - %s", e->line, e->msg);
+}
+
+void
+bulkcsv_free(struct bulkcsv *bc)
+{
+	size_t	 i;
+
+	if (bc == NULL)
+		return;
+	for (i = 0; i < bc->nrows; i++) {
+		free(bc->rows[i].cn);
+		free(bc->rows[i].names);
+		free(bc->rows[i].software);
+	}
+	for (i = 0; i < bc->nerrors; i++)
+		free(bc->errors[i].msg);
+	free(bc->rows);
+	free(bc->errors);
+	free(bc);
+}
