@@ -356,7 +356,7 @@ static void
 test_purges(void)
 {
 	long long	 now = store_now();
-	char		 q[1024];
+	char		 q[2048];
 	struct seen	 s;
 
 	snprintf(q, sizeof(q),
@@ -371,15 +371,20 @@ test_purges(void)
 	    " LIMIT 2);"
 	    "UPDATE p12_pickup SET expires = %lld WHERE request_id ="
 	    " (SELECT MAX(request_id) FROM p12_pickup);"
-	    "INSERT INTO bulk_request (customer_id, account_id,"
-	    " requester_email, key_size, passphrase_hash, status,"
-	    " download_token_hmac, download_expires, created)"
-	    " SELECT %lld, id, 'a@example.com', 2048, 'x', 'done', 't1',"
-	    " %lld, %lld FROM account WHERE name = 'bulk';"
-	    "INSERT INTO bulk_item (bulk_id, line, status, p12_der)"
-	    " SELECT MAX(id), 1, 'done', x'00' FROM bulk_request;",
+	    "INSERT INTO bulk_request (customer_id, account_id, org_id,"
+	    " requester_email, key_type, status, recipient_der, privkey_p8,"
+	    " status_token_hmac, download_token_hmac, download_expires,"
+	    " purge_after, created)"
+	    " SELECT %lld, id, org_id, 'a@example.com', 'rsa2048',"
+	    " 'Successful', x'00', x'00', 's1', 't1', %lld, %lld, %lld"
+	    " FROM account WHERE name = 'bulk';"
+	    "INSERT INTO bulk_item (bulk_id, scr, line, common_name, names,"
+	    " profile_id, term_days, server_software, status, sealed_key)"
+	    " SELECT MAX(id), 1, 1, 'a.example.com', 'a.example.com',"
+	    " (SELECT MIN(id) FROM profile), 365, 'OTHER', 'Issued', x'00'"
+	    " FROM bulk_request;",
 	    now - 1, now - 100, now + 3600, now - 1, now + 3600,
-	    cust->id, now - 1, now - 7200);
+	    cust->id, now - 1, now - 1, now - 7200);
 	CU_ASSERT_FATAL(sql(q));
 	run_at(db, maintain_purge, now, 1, &s);
 	CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM validation_code"), 3);
@@ -394,7 +399,7 @@ test_purges(void)
 	CU_ASSERT_EQUAL(count("SELECT COUNT(DISTINCT request_id)"
 	    " FROM p12_pickup"), 1);
 	CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM bulk_item"
-	    " WHERE p12_der IS NOT NULL"), 0);
+	    " WHERE sealed_key IS NOT NULL"), 0);
 	CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM bulk_request"
 	    " WHERE download_token_hmac IS NOT NULL"), 0);
 	run_at(db, maintain_purge, now, 0, &s);
