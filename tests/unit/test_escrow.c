@@ -547,10 +547,11 @@ issue(const struct scope *sc, const char *email, enum key_type kt,
 	o.password = PASSWORD;
 	o.via = "web";
 	st = clientcert_issue(db, fixture.cfg, &o, &test_actor, &res);
-	if (id != NULL)
+	if (id != NULL) {
 		*id = res.cert_id;
-	else
-		free(res.cert_id);
+		res.cert_id = NULL;
+	}
+	clientcert_result_free(&res);
 	snprintf(err, errlen, "%s", res.err);
 	return st;
 }
@@ -741,7 +742,7 @@ test_not_escrowed(void)
 	o.password = PASSWORD;
 	CU_ASSERT_EQUAL(clientcert_issue(db, fixture.cfg, &o, &test_actor,
 	    &res), CLIENTCERT_OK);
-	free(res.cert_id);
+	clientcert_result_free(&res);
 	CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM escrow_blob"), blobs);
 
 	/* A user's CSR: the server never sees the key, so nothing blocks it. */
@@ -763,7 +764,7 @@ test_not_escrowed(void)
 		o.email = "cee@example.com";
 		CU_ASSERT_EQUAL(clientcert_issue(db, fixture.cfg, &o,
 		    &test_actor, &res), CLIENTCERT_OK);
-		free(res.cert_id);
+		clientcert_result_free(&res);
 		CU_ASSERT_EQUAL(count("SELECT COUNT(*) FROM escrow_blob"),
 		    blobs);
 		/* The same organisation refuses a server-made key. */
@@ -772,7 +773,7 @@ test_not_escrowed(void)
 		CU_ASSERT_EQUAL(clientcert_issue(db, fixture.cfg, &o,
 		    &test_actor, &res), CLIENTCERT_REFUSED);
 		CU_ASSERT_STRING_EQUAL(res.err, ESCROW_BLOCKED_MSG);
-		free(res.cert_id);
+		clientcert_result_free(&res);
 		csr_free(c);
 		free(der);
 		EVP_PKEY_free(uk);
