@@ -18,6 +18,7 @@
 #include "admin.h"
 #include "bulk.h"
 #include "log.h"
+#include "throttle.h"
 
 #define MAX_SCRS	10000
 #define BAR_WIDTH	40
@@ -72,7 +73,8 @@ print_bulk(struct admin *a, const struct bulk_request *b, size_t lines,
 		json_str(stdout, b->requester_email);
 		printf(",\"key_type\":");
 		json_str(stdout, key_type_token(b->key_type));
-		printf(",\"lines\":%zu,\"created\":", lines);
+		printf(",\"lines\":%zu,\"locked\":%s,\"created\":", lines,
+		    b->pass_failures >= THROTTLE_LIMIT ? "true" : "false");
 		json_str(stdout, when(b->created, t, sizeof(t)));
 		if (close)
 			printf("}");
@@ -169,6 +171,11 @@ cmd_bulk_show(struct admin *a, int argc, char **argv)
 		if (b->download_expires)
 			printf("links until %s\n", when(b->download_expires, t,
 			    sizeof(t)));
+		if (b->pass_failures > 0)
+			printf("passphrase  %d failed attempts%s\n",
+			    b->pass_failures, b->pass_failures >=
+			    THROTTLE_LIMIT ? " (locked; certdesk bulk unlock)" :
+			    "");
 		printf("\n%-4s %-5s %-18s %-26s %-9s %s\n", "SCR", "LINE",
 		    "STATUS", "ICR", "ICR-STAT", "NAMES (PROFILE, DAYS)");
 		for (i = 0; i < items->n; i++) {
@@ -528,6 +535,33 @@ cmd_bulk_resend(struct admin *a, int argc, char **argv)
 	return ok ? 0 : admin_fail("the mail could not be sent (see the log)");
 }
 
+/* unlock ID: clears the wrong-passphrase count that locked the downloads. */
+static int
+cmd_bulk_unlock(struct admin *a, int argc, char **argv)
+{
+	const struct opt	 opts[] = { { NULL, NULL, NULL, NULL } };
+	struct bulk_request	*b;
+	char			*pos[1], obj[32];
+	int			 was;
+
+	if (admin_args(argc, argv, opts, pos, 1) != 1)
+		return -2;
+	if ((b = find_bulk(a, pos[0])) == NULL)
+		return 1;
+	was = b->pass_failures;
+	if (!store_bulk_unlock(a->db, b->id)) {
+		store_bulk_free(b);
+		return admin_fail("cannot unlock bulk request %s", pos[0]);
+	}
+	snprintf(obj, sizeof(obj), "BER %lld", b->id);
+	admin_audit(a, "bulk unlock", obj, was >= THROTTLE_LIMIT ? "was locked" :
+	    "was not locked");
+	printf("bulk request %lld: p12 passphrase unlocked%s\n", b->id,
+	    was >= THROTTLE_LIMIT ? "" : " (it was not locked)");
+	store_bulk_free(b);
+	return 0;
+}
+
 const struct command admin_bulk_commands[] = {
 	{ "bulk", "list", cmd_bulk_list, "bulk list [--json]",
 	    "list bulk SSL enrollment requests" },
@@ -543,5 +577,7 @@ const struct command admin_bulk_commands[] = {
 	    "issue the approved lines not yet done (after an interruption)" },
 	{ "bulk", "resend", cmd_bulk_resend, "bulk resend ID",
 	    "mail fresh download links (the old ones stop working)" },
+	{ "bulk", "unlock", cmd_bulk_unlock, "bulk unlock ID",
+	    "unlock the downloads after 10 wrong p12 passphrases" },
 	{ NULL, NULL, NULL, NULL, NULL }
 };

@@ -5,7 +5,8 @@
 # that fails at approval, the statuses of the guide's table after each
 # step, the completion mail, downloads under the p12 passphrase (every
 # PKCS#12 opens and verifies; the zip lists every file), a wrong
-# passphrase refused and throttled, links that expire and are resent, a
+# passphrase refused and throttled, the passphrase locked after 10
+# failures until `bulk unlock`, links that expire and are resent, a
 # kill -9 during approval resumed by `bulk process` without issuing
 # twice, and the passphrase found nowhere in database, logs or mails.
 set -u
@@ -291,6 +292,37 @@ sqlite3 "$DB" "UPDATE request SET status = 'Issued' WHERE cert_id = '$ICR'"
 for i in $(seq 1 10); do fetch guess$i "$N1" "guess $i" >/dev/null; done
 code=$(fetch guess11 "$N1" "$PASS")
 check_eq "after 10 wrong passphrases: 429 even for the right one" 429 "$code"
+
+# ---- the passphrase itself locks after 10 failures, from any address ----
+# Emptying the throttle table stands for guesses from ever new addresses.
+unthrottle() { sqlite3 -cmd '.timeout 5000' "$DB" "DELETE FROM throttle"; }
+pfail() { db_count "SELECT pass_failures FROM bulk_request WHERE id = 1"; }
+unthrottle
+sqlite3 "$DB" "UPDATE bulk_request SET pass_failures = 0 WHERE id = 1"
+for i in 1 2 3; do fetch reset$i "$N1" "guess $i" >/dev/null; done
+check_eq "three wrong passphrases counted on the request" 3 "$(pfail)"
+code=$(fetch right "$N1" "$PASS")
+check_eq "then the right one: 200" 200 "$code"
+check_eq "a right passphrase resets the count" 0 "$(pfail)"
+nlock=$(db_count "SELECT COUNT(*) FROM audit WHERE action = 'bulk lock' AND object = 'BER 1'")
+for i in $(seq 1 10); do unthrottle; fetch lock$i "$N1" "guess $i" >/dev/null; done
+check_eq "10 wrong passphrases from 10 addresses: locked" 10 "$(pfail)"
+check_eq "the lock is audited once" $((nlock + 1)) "$(db_count "SELECT COUNT(*) FROM audit WHERE action = 'bulk lock' AND object = 'BER 1'")"
+unthrottle
+code=$(fetch locked "$N1" "$PASS")
+check_eq "locked: the right passphrase refused (429, as /ssl)" 429 "$code"
+check_grep "locked: says so" 'locked after too many failed attempts' "$OUT/locked.bin"
+check_eq "locked: a right passphrase does not reset the count" 10 "$(pfail)"
+check_grep "bulk show says locked" 'locked; certdesk bulk unlock' <(cdadm bulk show 1)
+check_grep "bulk show --json says locked" '"locked":true' <(cdadm bulk show 1 --json)
+cdadm bulk unlock 1 > "$OUT/unlock.txt" 2>&1
+check_eq "bulk unlock: exit 0" 0 $?
+check_eq "bulk unlock is audited" 1 "$(db_count "SELECT COUNT(*) FROM audit WHERE action = 'bulk unlock' AND object = 'BER 1'")"
+check_eq "bulk unlock clears the count" 0 "$(pfail)"
+code=$(fetch unlocked "$N1" "$PASS")
+check_eq "unlocked: the right passphrase works again" 200 "$code"
+cdadm bulk unlock 99 > "$OUT/unlock99.txt" 2>&1
+check "bulk unlock of an unknown request fails" test $? -ne 0
 
 # ---- maintain purges expired links, then the keys Bulk.KeepDays later ----
 sqlite3 "$DB" "UPDATE bulk_request SET download_expires = 1, purge_after = 2 WHERE id = 1"
