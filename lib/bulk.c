@@ -989,6 +989,19 @@ bulk_p12_name(const struct bulk_item *it, char *out, size_t len)
 }
 
 int
+bulk_p12_iterations(const struct config *cfg)
+{
+	int	 n = config_p12_iterations(cfg);
+
+	/*
+	 * The file is under the passphrase that also guards the request's
+	 * key: fewer iterations would make a leaked file a cheaper test of
+	 * that passphrase than the key itself.
+	 */
+	return n > BULK_KDF_ITER ? n : BULK_KDF_ITER;
+}
+
+int
 bulk_p12(struct db *db, const struct config *cfg, const struct bulk_request *b,
     const struct bulk_item *it, EVP_PKEY *ber_key, const char *pass,
     enum p12_encoding enc, unsigned char **der, size_t *len)
@@ -1023,7 +1036,7 @@ bulk_p12(struct db *db, const struct config *cfg, const struct bulk_request *b,
 		if (!sk_X509_push(chain, sk_X509_value(ca->ca->chain, i)))
 			goto out;
 	ok = p12_build(enc, key, cert, chain, it->common_name, pass,
-	    config_p12_iterations(cfg), der, len);
+	    bulk_p12_iterations(cfg), der, len);
 out:
 	sk_X509_free(chain);	/* the certificates are the CA's */
 	EVP_PKEY_free(key);

@@ -169,6 +169,11 @@ int		 bulk_send_links(struct db *, const struct config *,
 		    long long id, const struct actor *);
 
 /*
+ * Returns the PBKDF2/MAC iteration count of bulk PKCS#12 files: at least
+ * BULK_KDF_ITER, the count of the request's key under the same passphrase.
+ */
+int		 bulk_p12_iterations(const struct config *);
+/*
  * Builds the PKCS#12 of an issued line under pass from its seal; returns
  * 1 with *der (caller frees with OPENSSL_clear_free) or 0 (logged).
  */
