@@ -198,10 +198,9 @@ set_status_url(struct app_req *c, const char *token)
 {
 	char	 url[512];
 
-	snprintf(url, sizeof(url), "/customer/%s/bulkenroll%s%s?action=status"
-	    "&t=%s", c->customer->uri, c->endpoint->ext[0] != '\0' ? "/" : "",
-	    c->endpoint->ext, token);
-	hdf_set_value(c->r->hdf, "Result.StatusURL", url);
+	if (bulk_url(url, sizeof(url), "", c->customer->uri, c->endpoint->ext,
+	    "status", token))
+		hdf_set_value(c->r->hdf, "Result.StatusURL", url);
 }
 
 /*
@@ -365,16 +364,21 @@ static struct bulk_request *
 by_token(struct app_req *c, int download)
 {
 	struct bulk_request	*b = NULL;
+	struct account		*acc = NULL;
 	char			 hmac[SECRET_HMAC_HEX];
 	const char		*t = app_str(c, KEY_T);
 
 	if (*t != '\0' && secret_hmac_hex(t, hmac))
 		b = download ? store_bulk_by_download_token(c->app->db, hmac,
 		    store_now()) : store_bulk_by_status_token(c->app->db, hmac);
-	if (b != NULL && b->customer_id != c->customer->id) {
+	/* Its pages live under the endpoint its account belongs to only. */
+	if (b != NULL && (b->customer_id != c->customer->id ||
+	    (acc = store_account_by_id(c->app->db, b->account_id)) == NULL ||
+	    acc->endpoint_id != c->endpoint->id)) {
 		store_bulk_free(b);
 		b = NULL;
 	}
+	store_account_free(acc);
 	if (b == NULL && !download)
 		throttle_fail(c->app->db, "bulk-token", c->r->remote);
 	return b;

@@ -907,12 +907,25 @@ fail:
 }
 
 int
+bulk_url(char *out, size_t len, const char *base, const char *customer_uri,
+    const char *ext, const char *action, const char *token)
+{
+	int	 n;
+
+	n = snprintf(out, len, "%s/customer/%s/bulkenroll%s%s?action=%s&t=%s",
+	    base, customer_uri, *ext != '\0' ? "/" : "", ext, action, token);
+	return n > 0 && (size_t)n < len;
+}
+
+int
 bulk_send_links(struct db *db, const struct config *cfg, long long id,
     const struct actor *who)
 {
 	struct bulk_request	*b = NULL;
 	struct bulk_item_list	*items = NULL;
 	struct customer		*cust = NULL;
+	struct account		*acc = NULL;
+	struct endpoint		*ep = NULL;
 	HDF			*hdf = NULL;
 	char			*token = NULL, hmac[SECRET_HMAC_HEX], url[1024],
 				 key[64], obj[32], until[32];
@@ -925,6 +938,8 @@ bulk_send_links(struct db *db, const struct config *cfg, long long id,
 	if ((b = store_bulk_by_id(db, id)) == NULL ||
 	    (items = store_bulk_items(db, id)) == NULL ||
 	    (cust = store_customer_by_id(db, b->customer_id)) == NULL ||
+	    (acc = store_account_by_id(db, b->account_id)) == NULL ||
+	    (ep = store_endpoint_by_id(db, acc->endpoint_id)) == NULL ||
 	    (token = secret_token(32)) == NULL ||
 	    !secret_hmac_hex(token, hmac) || hdf_init(&hdf) != STATUS_OK)
 		goto out;
@@ -934,9 +949,10 @@ bulk_send_links(struct db *db, const struct config *cfg, long long id,
 	    config_bulk_keep(cfg)))
 		goto out;
 	mail_data(hdf, cust, b, items);
-	snprintf(url, sizeof(url), "%s/customer/%s/bulkenroll?action=download"
-	    "&t=%s", config_get(cfg, "BaseURL", "http://localhost"), cust->uri,
-	    token);
+	/* The links name the endpoint the request came through. */
+	if (!bulk_url(url, sizeof(url), config_get(cfg, "BaseURL",
+	    "http://localhost"), cust->uri, ep->ext, "download", token))
+		goto out;
 	for (i = 0; i < items->n; i++) {
 		const struct bulk_item *it = items->items[i];
 
@@ -968,6 +984,8 @@ out:
 	if (token != NULL)
 		OPENSSL_clear_free(token, strlen(token));
 	hdf_destroy(&hdf);
+	store_endpoint_free(ep);
+	store_account_free(acc);
 	store_customer_free(cust);
 	store_bulk_item_list_free(items);
 	store_bulk_free(b);

@@ -189,6 +189,15 @@ int		 bulk_zip(struct db *, const struct config *,
 		    const struct bulk_request *, const struct bulk_item_list *,
 		    EVP_PKEY *ber_key, const char *pass, enum p12_encoding,
 		    struct buf *out);
+/*
+ * Writes the address of a request's page, action "status" or "download",
+ * with its token into out: base ("" for a path) then the form's own path,
+ * with the endpoint's extension ext ("" for none).  1, or 0 when it does
+ * not fit.
+ */
+int		 bulk_url(char *out, size_t len, const char *base,
+		    const char *customer_uri, const char *ext,
+		    const char *action, const char *token);
 /* Writes the file name of an issued line's PKCS#12 ("3-www.example.com.p12"). */
 void		 bulk_p12_name(const struct bulk_item *, char *out, size_t len);
 

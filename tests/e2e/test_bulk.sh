@@ -192,7 +192,7 @@ fetch() {
 	dtok=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$OUT/$name-page.html" | head -n 1)
 	curl -s -b "$OUT/dj" -D "$OUT/$name.hdr" -o "$OUT/$name.bin" -w '%{http_code}' \
 	    --data-urlencode "csrf=$dtok" --data-urlencode "t=$t" --data-urlencode "scr=$scr" \
-	    --data-urlencode "passphrase=$pass" "$FORM?action=download"
+	    --data-urlencode "passphrase=$pass" "${url%%\?*}?action=download"
 }
 code=$(curl -s -o "$OUT/dlpage.html" -w '%{http_code}' "$L1")
 check_eq "download page: 200" 200 "$code"
@@ -342,6 +342,40 @@ check_eq "maintain: BER 2 keeps its keys" 16 "$(db_count "SELECT COUNT(*) FROM b
 cdadm bulk resend 1 > "$OUT/resend-purged.txt" 2>&1
 check "resend after the purge refused" test $? -ne 0
 check_grep "and says why" 'were purged' "$OUT/resend-purged.txt"
+
+# ---- an endpoint with an extension: every link names it ----
+cdadm endpoint add --type bulk --ext lab --name "Bulk SSL Form (lab)" >/dev/null
+cdadm account add bulk-lab --endpoint bulk/lab --org "Demo Org" --code demo-bulk-lab-2026 \
+    --profile "SSL Standard" >/dev/null
+LAB="$BASE/bulkenroll/lab"
+curl -s -c "$OUT/lj" -b "$OUT/lj" -o "$OUT/lab1.html" "$LAB"
+LTOK=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$OUT/lab1.html" | head -n 1)
+curl -s -b "$OUT/lj" -o "$OUT/labform.html" -F "csrf=$LTOK" -F accessCode=demo-bulk-lab-2026 \
+    -F email=ops@example.com "$LAB"
+LFTOK=$(sed -n 's/.*name="token" value="\([^"]*\)".*/\1/p' "$OUT/labform.html" | head -n 1)
+echo 'lab.example.com, , SSL Standard, 1 year, OTHER' > "$OUT/lab.csv"
+curl -s -b "$OUT/lj" -o "$OUT/labdone.html" -F "csrf=$LTOK" -F step=2 -F "token=$LFTOK" \
+    -F email=ops@example.com -F "p12Passphrase=$PASS" -F "p12Passphrase2=$PASS" \
+    -F "csvFile=@$OUT/lab.csv;type=text/csv" "$LAB"
+LSTATUS=$(sed -n 's/.*id="status-link" href="\([^"]*\)".*/\1/p' "$OUT/labdone.html" | sed 's/&amp;/\&/g')
+check_grep "lab: status link names the extension" '/bulkenroll/lab[?]action=status&t=' <(echo "$LSTATUS")
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$LSTATUS")
+check_eq "lab: status link works" 200 "$code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT${LSTATUS/\/bulkenroll\/lab/\/bulkenroll}")
+check_eq "lab: its status token under the default endpoint: 404" 404 "$code"
+LID=$(db_count "SELECT b.id FROM bulk_request b JOIN account a ON a.id = b.account_id WHERE a.name = 'bulk-lab'")
+nmail=$(ls "$INSTANCE"/mail | wc -l)
+cdadm bulk approve "$LID" > "$OUT/lab-approve.txt" 2>&1
+LMAIL=$(ls -t "$INSTANCE"/mail/*.eml | head -n 1)
+check_grep "lab: completion mailed" 'Subject: SSL Bulk Enroll Completed' "$LMAIL"
+LL=$(grep -o 'http://[^ ]*scr=1' "$LMAIL" | head -n 1)
+check_grep "lab: mailed link names the extension" '/bulkenroll/lab[?]action=download&t=' <(echo "$LL")
+check_grep "lab: mailed zip link names it too" '/bulkenroll/lab[?]action=download&t=.*scr=all' "$LMAIL"
+code=$(fetch lab "$LL" "$PASS")
+check_eq "lab: mailed link downloads" 200 "$code"
+check "lab: the PKCS#12 opens" openssl pkcs12 -in "$OUT/lab.bin" -passin "pass:$PASS" -nokeys -out /dev/null
+code=$(curl -s -o /dev/null -w '%{http_code}' "${LL/\/bulkenroll\/lab/\/bulkenroll}")
+check_eq "lab: its download token under the default endpoint: 404" 404 "$code"
 
 # ---- the passphrase is nowhere ----
 sqlite3 "$DB" .dump > "$OUT/dump.sql"
