@@ -377,6 +377,11 @@ check "lab: the PKCS#12 opens" openssl pkcs12 -in "$OUT/lab.bin" -passin "pass:$
 code=$(curl -s -o /dev/null -w '%{http_code}' "${LL/\/bulkenroll\/lab/\/bulkenroll}")
 check_eq "lab: its download token under the default endpoint: 404" 404 "$code"
 
+# ---- a FastCGI worker holding passphrases never dumps core ----
+WPID=$(pgrep -f "^$ROOT/build/cgi/bulkenroll" | head -n 1)
+check "a bulkenroll worker runs" test -n "$WPID"
+check_grep "worker: Max core file size 0" '^Max core file size +0 +0 ' "/proc/$WPID/limits"
+
 # ---- the passphrase is nowhere ----
 sqlite3 "$DB" .dump > "$OUT/dump.sql"
 check_nogrep "passphrase not in the database dump" "$PASS" "$OUT/dump.sql"
