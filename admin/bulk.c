@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,12 +311,61 @@ worker(struct admin *a, long long id, const long long *ids, size_t nids,
 }
 
 /*
+ * Takes the lock of request id for this run and its workers, waiting
+ * while another run (a concurrent approve or process) holds it, so no
+ * line is generated and signed twice.  It is an open file description
+ * lock on byte id of one file beside the database: the forked workers
+ * share it, and the kernel drops it when they all end, kill -9 included,
+ * so an interrupted run stays resumable.  Returns the descriptor to
+ * close when done, or -1 after reporting.
+ */
+static int
+lock_bulk(struct admin *a, long long id)
+{
+	struct flock	 fl;
+	char		 path[4096];
+	size_t		 len;
+	int		 fd;
+
+	admin_db_path(a, path, sizeof(path));
+	len = strlen(path);
+	if (len + sizeof("-bulk.lock") > sizeof(path)) {
+		admin_fail("the database path is too long");
+		return -1;
+	}
+	memcpy(path + len, "-bulk.lock", sizeof("-bulk.lock"));
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		admin_fail("cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = (off_t)id;
+	fl.l_len = 1;
+	if (fcntl(fd, F_OFD_SETLK, &fl) == -1) {
+		if (errno != EAGAIN && errno != EACCES)
+			goto fail;
+		fprintf(stderr, "bulk request %lld: another run is issuing its "
+		    "lines; waiting for it\n", id);
+		while (fcntl(fd, F_OFD_SETLKW, &fl) == -1)
+			if (errno != EINTR)
+				goto fail;
+	}
+	return fd;
+fail:
+	admin_fail("cannot lock %s: %s", path, strerror(errno));
+	close(fd);
+	return -1;
+}
+
+/*
  * Issues every approved, unfinished line of request id with one worker
  * process per core, then settles the request.  Returns 0 when every
  * line got a final status, 1 otherwise.
  */
 static int
-process(struct admin *a, long long id)
+issue_lines(struct admin *a, long long id)
 {
 	long long	*ids;
 	size_t		 nids, n = 0, k, done = 0, issued = 0, failed = 0, *next;
@@ -408,6 +458,24 @@ process(struct admin *a, long long id)
 	if (rc != 0)
 		admin_fail("some lines were not done; run: certdesk bulk process "
 		    "%lld", id);
+	return rc;
+}
+
+/*
+ * Issues the request's approved lines and settles it under the
+ * request's lock (lock_bulk), so that one run at a time does it and one
+ * run sends the completion mail.  Returns 0 when every line got a final
+ * status, 1 otherwise.
+ */
+static int
+process(struct admin *a, long long id)
+{
+	int	 lock, rc;
+
+	if ((lock = lock_bulk(a, id)) == -1)
+		return 1;
+	rc = issue_lines(a, id);
+	close(lock);
 	return rc;
 }
 

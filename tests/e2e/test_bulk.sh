@@ -286,6 +286,26 @@ check_eq "BER 2 Successful" Successful "$(ber_status 2)"
 cdadm bulk process 2 > "$OUT/process2.txt" 2>&1
 check_eq "a second bulk process issues nothing" 16 "$(db_count "SELECT COUNT(*) FROM request WHERE via = 'bulk' AND common_name LIKE 'k%.example.com' AND status = 'Issued'")"
 
+# ---- approve and process at once: every line made and signed once ----
+for i in $(seq 1 6); do echo "c$i.example.com, , SSL Standard, 1 year, OTHER"; done > "$OUT/conc.csv"
+code=$(submit conc "$OUT/conc.csv" -F keySize=rsa4096 -F "p12Passphrase=$PASS" -F "p12Passphrase2=$PASS")
+CID=$(db_count "SELECT MAX(id) FROM bulk_request")
+CERTDESK_CONF="$INSTANCE/certdesk.hdf" "$ROOT/build/certdesk" bulk approve "$CID" > "$OUT/conc-approve.txt" 2>&1 &
+APID=$!
+for _ in $(seq 1 600); do
+	[ "$(db_count "SELECT COUNT(*) FROM bulk_item WHERE bulk_id = $CID AND request_id IS NOT NULL")" -eq 6 ] && break
+	sleep 0.02
+done
+cdadm bulk process "$CID" > "$OUT/conc-process.txt" 2>&1
+check_eq "concurrent bulk process: exit 0" 0 $?
+wait "$APID"
+check_eq "concurrent bulk approve: exit 0" 0 $?
+check_grep "the later run waited for the other" 'another run is issuing its lines; waiting' "$OUT/conc-process.txt"
+check_eq "no line generated and signed by both runs" 0 "$(cat "$OUT/conc-approve.txt" "$OUT/conc-process.txt" | grep -c '^SCR [0-9]*: already done')"
+check_eq "six lines issued, each reported once" 6 "$(cat "$OUT/conc-approve.txt" "$OUT/conc-process.txt" | grep -c '^SCR [0-9]*: Issued$')"
+check_eq "six certificates" 6 "$(db_count "SELECT COUNT(*) FROM request WHERE via = 'bulk' AND common_name LIKE 'c%.example.com' AND status = 'Issued'")"
+check_eq "one completion mail for it" 1 "$(grep -l "Subject: SSL Bulk Enroll Completed" "$INSTANCE"/mail/*.eml | xargs grep -l "c1.example.com" | wc -l)"
+
 # A line's certificate request follows its line, not `request approve/decline`.
 ICR=$(db_count "SELECT cert_id FROM request WHERE via = 'bulk' AND common_name = 'k1.example.com'")
 sqlite3 "$DB" "UPDATE request SET status = 'Requested' WHERE cert_id = '$ICR'"
