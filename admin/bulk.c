@@ -596,11 +596,20 @@ cmd_bulk_resend(struct admin *a, int argc, char **argv)
 		return 1;
 	}
 	ok = bulk_send_links(a->db, a->cfg, b->id, &a->actor);
-	if (ok)
+	if (ok == 1)
 		printf("bulk request %lld: new download links sent to %s (the "
 		    "old ones no longer work)\n", b->id, b->requester_email);
+	else if (ok == 0)
+		admin_fail("bulk request %lld: the mail to %s could not be sent "
+		    "(see the log); the old links still work", b->id,
+		    b->requester_email);
+	else
+		admin_fail("bulk request %lld: the mail to %s went out but its "
+		    "links could not be stored, so they do not work; the old "
+		    "links still work; run certdesk bulk resend %lld again",
+		    b->id, b->requester_email, b->id);
 	store_bulk_free(b);
-	return ok ? 0 : admin_fail("the mail could not be sent (see the log)");
+	return ok == 1 ? 0 : 1;
 }
 
 /* unlock ID: clears the wrong-passphrase count that locked the downloads. */

@@ -941,18 +941,18 @@ bulk_send_links(struct db *db, const struct config *cfg, long long id,
 	    (acc = store_account_by_id(db, b->account_id)) == NULL ||
 	    (ep = store_endpoint_by_id(db, acc->endpoint_id)) == NULL ||
 	    (token = secret_token(32)) == NULL ||
-	    !secret_hmac_hex(token, hmac) || hdf_init(&hdf) != STATUS_OK)
+	    !secret_hmac_hex(token, hmac) || hdf_init(&hdf) != STATUS_OK) {
+		log_err("bulk %lld: the links could not be prepared", id);
 		goto out;
+	}
 	expires = now + config_bulk_link_ttl(cfg);
-	/* The old links die here: only the newest token's hash is kept. */
-	if (!store_bulk_set_links(db, id, hmac, expires, expires +
-	    config_bulk_keep(cfg)))
-		goto out;
 	mail_data(hdf, cust, b, items);
 	/* The links name the endpoint the request came through. */
 	if (!bulk_url(url, sizeof(url), config_get(cfg, "BaseURL",
-	    "http://localhost"), cust->uri, ep->ext, "download", token))
+	    "http://localhost"), cust->uri, ep->ext, "download", token)) {
+		log_err("bulk %lld: the download address is too long", id);
 		goto out;
+	}
 	for (i = 0; i < items->n; i++) {
 		const struct bulk_item *it = items->items[i];
 
@@ -973,14 +973,34 @@ bulk_send_links(struct db *db, const struct config *cfg, long long id,
 	else
 		snprintf(until, sizeof(until), "-");
 	hdf_set_value(hdf, "Bulk.LinksUntil", until);
-	ok = mail_send(cfg, hdf, "mail/bulk_completed", b->requester_email,
-	    "SSL Bulk Enroll Completed");
+	/*
+	 * Mailed first, stored after: the old links (only the newest
+	 * token's hash is kept) die only once the new ones went out.  The
+	 * mail queue takes longer than the swap, so nobody clicks a new
+	 * link before it is stored.
+	 */
 	snprintf(obj, sizeof(obj), "BER %lld", id);
-	audit_event(db, b->customer_id, who, "bulk links", obj,
-	    ok ? "ok" : "mail failed", b->requester_email);
+	if (!mail_send(cfg, hdf, "mail/bulk_completed", b->requester_email,
+	    "SSL Bulk Enroll Completed")) {
+		log_err("bulk %lld: the completion mail was not sent; the "
+		    "links stay as they were", id);
+		audit_event(db, b->customer_id, who, "bulk links", obj,
+		    "mail failed", b->requester_email);
+		goto out;
+	}
+	if (!store_bulk_set_links(db, id, hmac, expires, expires +
+	    config_bulk_keep(cfg))) {
+		log_err("bulk %lld: the mailed links could not be stored and "
+		    "do not work; send them again", id);
+		audit_event(db, b->customer_id, who, "bulk links", obj,
+		    "not stored", b->requester_email);
+		ok = -1;
+		goto out;
+	}
+	audit_event(db, b->customer_id, who, "bulk links", obj, "ok",
+	    b->requester_email);
+	ok = 1;
 out:
-	if (!ok)
-		log_err("bulk %lld: the completion mail was not sent", id);
 	if (token != NULL)
 		OPENSSL_clear_free(token, strlen(token));
 	hdf_destroy(&hdf);

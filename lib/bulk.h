@@ -161,9 +161,11 @@ void		 bulk_worker_free(struct bulk_worker *);
 int		 bulk_settle(struct db *, const struct config *, long long id,
 		    const struct actor *, enum ber_status *status);
 /*
- * Replaces the request's download links with fresh ones valid
- * config_bulk_link_ttl (the old ones die) and mails them to the
- * requester.  Returns 1 when the mail was handed over.
+ * Mails the requester fresh download links valid config_bulk_link_ttl,
+ * then stores them in place of the old ones.  Returns 1 when the mail
+ * was handed over and the links stored; 0 when the mail was not sent
+ * (the old links, if any, still work); -1 when it was sent but the new
+ * links could not be stored (they do not work; the old ones still do).
  */
 int		 bulk_send_links(struct db *, const struct config *,
 		    long long id, const struct actor *);

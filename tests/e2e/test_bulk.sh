@@ -259,6 +259,17 @@ check_eq "new link works" 200 "$code"
 sqlite3 "$DB" "UPDATE bulk_request SET download_expires = download_expires + 86400 WHERE id = 1"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$L1")
 check_eq "old link dead after resend" 404 "$code"
+# A resend whose mail fails keeps the links that work.
+sed -i "s|^Mail.Dir = .*|Mail.Dir = $INSTANCE/no-such-dir/mail|" "$INSTANCE/certdesk.hdf"
+hmac_before=$(db_count "SELECT download_token_hmac FROM bulk_request WHERE id = 1")
+cdadm bulk resend 1 > "$OUT/resend-fail.txt" 2>&1
+check "resend with a failing mail: exit 1" test $? -ne 0
+check_grep "and says the old links still work" 'could not be sent.*the old links still work' "$OUT/resend-fail.txt"
+check_eq "the stored link is unchanged" "$hmac_before" "$(db_count "SELECT download_token_hmac FROM bulk_request WHERE id = 1")"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$N1")
+check_eq "the last mailed link still works" 200 "$code"
+check_eq "the failure is audited" 1 "$(db_count "SELECT COUNT(*) FROM audit WHERE action = 'bulk links' AND outcome = 'mail failed'")"
+sed -i "s|^Mail.Dir = .*|Mail.Dir = $INSTANCE/mail|" "$INSTANCE/certdesk.hdf"
 
 # ---- kill -9 during approval, then bulk process ----
 for i in $(seq 1 16); do echo "k$i.example.com, , SSL Standard, 1 year, OTHER"; done > "$OUT/kill.csv"
