@@ -80,8 +80,8 @@ bulk_keypair(const char *pass, unsigned char **cert, size_t *cert_len,
 	    (x = recipient_cert(key)) == NULL)
 		goto out;
 	if ((inf = EVP_PKEY2PKCS8(key)) == NULL ||
-	    (pbe = PKCS5_pbe2_set_iv(EVP_aes_256_cbc(), BULK_KDF_ITER, NULL, 0,
-	    NULL, NID_hmacWithSHA256)) == NULL)
+	    (pbe = PKCS5_pbe2_set_iv(EVP_aes_256_cbc(), BULK_KDF_ITER, NULL,
+	    BULK_KDF_SALT, NULL, NID_hmacWithSHA256)) == NULL)
 		goto out;
 	if ((sig = PKCS8_set0_pbe(pass, (int)strlen(pass), inf, pbe)) == NULL)
 		goto out;

@@ -33,6 +33,7 @@
 #define BULK_PASS_MIN		8	/* the p12 passphrase */
 #define BULK_PASS_MAX		256
 #define BULK_KDF_ITER		300000	/* PBKDF2 of the request's key */
+#define BULK_KDF_SALT		16	/* its random salt, bytes (OpenSSL's default is 8) */
 
 /*
  * Makes a request's key pair and returns 1 with the recipient

@@ -31,7 +31,10 @@ struct ctx {
 	int				 nomem;
 };
 
-/* Records an error of code for line (0: the file). */
+/*
+ * Records an error of code for line (0: the file); when memory runs out
+ * it marks the parse lost, so a file with an error is never taken as clean.
+ */
 static void
 add_error(struct bulkcsv *bc, size_t line, enum bulkcsv_error code,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -48,11 +51,15 @@ add_error(struct bulkcsv *bc, size_t line, enum bulkcsv_error code,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	e = reallocarray(bc->errors, bc->nerrors + 1, sizeof(*e));
-	if (e == NULL)
+	if (e == NULL) {
+		bc->lost = 1;
 		return;
+	}
 	bc->errors = e;
-	if ((e[bc->nerrors].msg = strdup(msg)) == NULL)
+	if ((e[bc->nerrors].msg = strdup(msg)) == NULL) {
+		bc->lost = 1;
 		return;
+	}
 	e[bc->nerrors].line = line;
 	e[bc->nerrors++].code = code;
 }
@@ -398,6 +405,10 @@ bulkcsv_parse(const char *data, size_t len, const struct bulkcsv_rules *rules)
 		add_error(bc, 0, BULKCSV_FILE, "The CSV file is larger than "
 		    "1 MiB (%zu bytes); split it into several requests.",
 		    BULKCSV_MAX_BYTES);
+		if (bc->lost) {
+			bulkcsv_free(bc);
+			return NULL;
+		}
 		return bc;
 	}
 	if (csv_init(&p, 0) != 0) {
@@ -422,8 +433,14 @@ bulkcsv_parse(const char *data, size_t len, const struct bulkcsv_rules *rules)
 		}
 		if (ch == '"')
 			c.quotes++;
-		if (csv_parse(&p, &ch, 1, on_field, on_record, &c) != 1)
+		/*
+		 * libcsv fails only when out of memory or on a field too big
+		 * for it: the rest of the file is unread, so the parse fails.
+		 */
+		if (csv_parse(&p, &ch, 1, on_field, on_record, &c) != 1) {
+			c.nomem = 1;
 			break;
+		}
 		/* CRLF, LF and a lone CR (which libcsv also ends a record on). */
 		if (ch == '\r' || (ch == '\n' && prev != '\r'))
 			c.line++;
@@ -441,13 +458,13 @@ bulkcsv_parse(const char *data, size_t len, const struct bulkcsv_rules *rules)
 	csv_free(&p);
 	if (!c.nomem && !c.too_many && !check_duplicates(bc))
 		c.nomem = 1;
-	if (c.nomem) {
+	if (bc->nrows == 0 && bc->nerrors == 0 && !c.nomem)
+		add_error(bc, 0, BULKCSV_FILE, "The CSV file holds no "
+		    "certificates.");
+	if (c.nomem || bc->lost) {
 		bulkcsv_free(bc);
 		return NULL;
 	}
-	if (bc->nrows == 0 && bc->nerrors == 0)
-		add_error(bc, 0, BULKCSV_FILE, "The CSV file holds no "
-		    "certificates.");
 	if (bc->nerrors > 1)
 		qsort(bc->errors, bc->nerrors, sizeof(*bc->errors), error_cmp);
 	return bc;

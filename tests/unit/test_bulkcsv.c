@@ -1,4 +1,5 @@
 /* test_bulkcsv: the bulk SSL CSV — the guide's ten errors, each on its line, and the file rules. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -367,6 +368,44 @@ test_empty(void)
 	    "The CSV file holds no certificates.", 0);
 }
 
+/*
+ * Growing the error list fails while this is set: this definition takes
+ * the place of the C library's for the library linked into the test.
+ */
+static int	 fail_error_list;
+
+void *
+reallocarray(void *p, size_t n, size_t size)
+{
+	if (fail_error_list && size == sizeof(struct bulkcsv_problem))
+		return NULL;
+	if (size != 0 && n > SIZE_MAX / size)
+		return NULL;
+	return realloc(p, n * size);
+}
+
+/* An error that cannot be kept fails the parse: the file is never clean. */
+static void
+test_error_lost(void)
+{
+	struct bulkcsv_rules	 ru = { profiles, 3, software, 3, &scope,
+	    KEY_RSA2048 };
+	const char		*text = "a.example.com, , Standard, 1 year, "
+	    "OTHER\nb.example.com, , Nonesuch, 1 year, OTHER\n";
+	struct bulkcsv		*bc;
+
+	fail_error_list = 1;
+	bc = bulkcsv_parse(text, strlen(text), &ru);
+	fail_error_list = 0;
+	CU_ASSERT_PTR_NULL(bc);
+	bulkcsv_free(bc);
+	/* The same file with memory to spare: one error, one good line. */
+	bc = run(text);
+	CU_ASSERT_EQUAL(bc->nerrors, 1);
+	CU_ASSERT_EQUAL(bc->nrows, 1);
+	bulkcsv_free(bc);
+}
+
 static void
 register_tests(void)
 {
@@ -388,6 +427,7 @@ register_tests(void)
 	UNIT_ADD(s, test_key_type);
 	UNIT_ADD(s, test_limits);
 	UNIT_ADD(s, test_empty);
+	UNIT_ADD(s, test_error_lost);
 }
 
 UNIT_MAIN(register_tests)
