@@ -181,7 +181,7 @@ page_check(struct app_req *c)
 static void
 set_csv_errors(struct app_req *c, const struct bulkcsv *bc)
 {
-	char	 key[64], msg[800];
+	char	 key[64], msg[6400];
 	size_t	 i;
 
 	for (i = 0; i < bc->nerrors; i++) {
