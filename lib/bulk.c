@@ -575,7 +575,7 @@ struct bulk_worker {
 	struct org		*org;
 	struct ca_rec		*rec;
 	struct cacache		*ca;		/* owned by the cache */
-	struct profile_list	*profiles;
+	struct profile_list	*profiles;	/* the account's, as the form offers */
 	struct bulk_item_list	*items;
 };
 
@@ -593,7 +593,8 @@ bulk_worker_new(struct db *db, const struct config *cfg, long long id,
 	if ((w->b = store_bulk_by_id(db, id)) == NULL ||
 	    (w->cust = store_customer_by_id(db, w->b->customer_id)) == NULL ||
 	    (w->org = store_org_by_id(db, w->b->org_id)) == NULL ||
-	    (w->profiles = store_profile_list(db, w->b->customer_id)) == NULL ||
+	    (w->profiles = store_account_profiles(db, w->b->account_id)) ==
+	    NULL ||
 	    (w->items = store_bulk_items(db, id)) == NULL ||
 	    (w->rec = store_ca_for_customer(db, w->b->customer_id)) == NULL ||
 	    (w->ca = cacache_get(cfg, w->cust, w->rec)) == NULL) {
@@ -630,7 +631,7 @@ worker_item(const struct bulk_worker *w, long long item_id)
 	return NULL;
 }
 
-/* Returns the customer's profile id, or NULL (borrowed). */
+/* Returns profile id when it is still one of the account's, or NULL (borrowed). */
 static const struct profile *
 worker_profile(const struct bulk_worker *w, long long id)
 {
@@ -658,7 +659,8 @@ rules_hold(struct bulk_worker *w, const struct bulk_item *it,
 	int			 ok;
 
 	if (prof == NULL || prof->type != CERT_SSL) {
-		buf_msg(err, errlen, "The certificate type no longer exists.");
+		buf_msg(err, errlen, "The certificate type '%s' is no longer "
+		    "offered to this account.", it->profile);
 		return 0;
 	}
 	if (!policy_term_allowed(prof->terms, it->term_days)) {

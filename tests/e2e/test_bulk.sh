@@ -317,6 +317,19 @@ check_eq "six lines issued, each reported once" 6 "$(cat "$OUT/conc-approve.txt"
 check_eq "six certificates" 6 "$(db_count "SELECT COUNT(*) FROM request WHERE via = 'bulk' AND common_name LIKE 'c%.example.com' AND status = 'Issued'")"
 check_eq "one completion mail for it" 1 "$(grep -l "Subject: SSL Bulk Enroll Completed" "$INSTANCE"/mail/*.eml | xargs grep -l "c1.example.com" | wc -l)"
 
+# ---- a profile taken from the account before approval fails its lines ----
+printf '%s\n' 'p1.example.com, , SSL Standard, 1 year, OTHER' \
+    'p2.example.com, "p3.example.com", SSL Multi-Domain, 1 year, OTHER' > "$OUT/prof.csv"
+code=$(submit prof "$OUT/prof.csv" -F "p12Passphrase=$PASS" -F "p12Passphrase2=$PASS")
+PID_BER=$(db_count "SELECT MAX(id) FROM bulk_request")
+# The profile stays the customer's; only this account loses it.
+sqlite3 "$DB" "DELETE FROM account_profile WHERE account_id = (SELECT id FROM account WHERE name = 'bulk') AND profile_id = (SELECT id FROM profile WHERE name = 'SSL Multi-Domain')"
+cdadm bulk approve "$PID_BER" > "$OUT/prof-approve.txt" 2>&1
+check_eq "the line of a kept profile Issued" Issued "$(scr_status "$PID_BER" 1)"
+check_eq "the line of a profile the account lost Failed" Failed "$(scr_status "$PID_BER" 2)"
+check_grep "and says why" "^SCR 2: Failed: The certificate type 'SSL Multi-Domain' is no longer offered to this account" "$OUT/prof-approve.txt"
+sqlite3 "$DB" "INSERT INTO account_profile (account_id, profile_id) SELECT a.id, p.id FROM account a, profile p WHERE a.name = 'bulk' AND p.name = 'SSL Multi-Domain'"
+
 # A line's certificate request follows its line, not `request approve/decline`.
 ICR=$(db_count "SELECT cert_id FROM request WHERE via = 'bulk' AND common_name = 'k1.example.com'")
 sqlite3 "$DB" "UPDATE request SET status = 'Requested' WHERE cert_id = '$ICR'"
