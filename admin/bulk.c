@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "admin.h"
 #include "bulk.h"
 #include "log.h"
+#include "throttle.h"
 
 #define MAX_SCRS	10000
 #define BAR_WIDTH	40
@@ -72,7 +74,8 @@ print_bulk(struct admin *a, const struct bulk_request *b, size_t lines,
 		json_str(stdout, b->requester_email);
 		printf(",\"key_type\":");
 		json_str(stdout, key_type_token(b->key_type));
-		printf(",\"lines\":%zu,\"created\":", lines);
+		printf(",\"lines\":%zu,\"locked\":%s,\"created\":", lines,
+		    b->pass_failures >= THROTTLE_LIMIT ? "true" : "false");
 		json_str(stdout, when(b->created, t, sizeof(t)));
 		if (close)
 			printf("}");
@@ -169,6 +172,11 @@ cmd_bulk_show(struct admin *a, int argc, char **argv)
 		if (b->download_expires)
 			printf("links until %s\n", when(b->download_expires, t,
 			    sizeof(t)));
+		if (b->pass_failures > 0)
+			printf("passphrase  %d failed attempts%s\n",
+			    b->pass_failures, b->pass_failures >=
+			    THROTTLE_LIMIT ? " (locked; certdesk bulk unlock)" :
+			    "");
 		printf("\n%-4s %-5s %-18s %-26s %-9s %s\n", "SCR", "LINE",
 		    "STATUS", "ICR", "ICR-STAT", "NAMES (PROFILE, DAYS)");
 		for (i = 0; i < items->n; i++) {
@@ -303,12 +311,61 @@ worker(struct admin *a, long long id, const long long *ids, size_t nids,
 }
 
 /*
+ * Takes the lock of request id for this run and its workers, waiting
+ * while another run (a concurrent approve or process) holds it, so no
+ * line is generated and signed twice.  It is an open file description
+ * lock on byte id of one file beside the database: the forked workers
+ * share it, and the kernel drops it when they all end, kill -9 included,
+ * so an interrupted run stays resumable.  Returns the descriptor to
+ * close when done, or -1 after reporting.
+ */
+static int
+lock_bulk(struct admin *a, long long id)
+{
+	struct flock	 fl;
+	char		 path[4096];
+	size_t		 len;
+	int		 fd;
+
+	admin_db_path(a, path, sizeof(path));
+	len = strlen(path);
+	if (len + sizeof("-bulk.lock") > sizeof(path)) {
+		admin_fail("the database path is too long");
+		return -1;
+	}
+	memcpy(path + len, "-bulk.lock", sizeof("-bulk.lock"));
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		admin_fail("cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = (off_t)id;
+	fl.l_len = 1;
+	if (fcntl(fd, F_OFD_SETLK, &fl) == -1) {
+		if (errno != EAGAIN && errno != EACCES)
+			goto fail;
+		fprintf(stderr, "bulk request %lld: another run is issuing its "
+		    "lines; waiting for it\n", id);
+		while (fcntl(fd, F_OFD_SETLKW, &fl) == -1)
+			if (errno != EINTR)
+				goto fail;
+	}
+	return fd;
+fail:
+	admin_fail("cannot lock %s: %s", path, strerror(errno));
+	close(fd);
+	return -1;
+}
+
+/*
  * Issues every approved, unfinished line of request id with one worker
  * process per core, then settles the request.  Returns 0 when every
  * line got a final status, 1 otherwise.
  */
 static int
-process(struct admin *a, long long id)
+issue_lines(struct admin *a, long long id)
 {
 	long long	*ids;
 	size_t		 nids, n = 0, k, done = 0, issued = 0, failed = 0, *next;
@@ -401,6 +458,24 @@ process(struct admin *a, long long id)
 	if (rc != 0)
 		admin_fail("some lines were not done; run: certdesk bulk process "
 		    "%lld", id);
+	return rc;
+}
+
+/*
+ * Issues the request's approved lines and settles it under the
+ * request's lock (lock_bulk), so that one run at a time does it and one
+ * run sends the completion mail.  Returns 0 when every line got a final
+ * status, 1 otherwise.
+ */
+static int
+process(struct admin *a, long long id)
+{
+	int	 lock, rc;
+
+	if ((lock = lock_bulk(a, id)) == -1)
+		return 1;
+	rc = issue_lines(a, id);
+	close(lock);
 	return rc;
 }
 
@@ -521,11 +596,47 @@ cmd_bulk_resend(struct admin *a, int argc, char **argv)
 		return 1;
 	}
 	ok = bulk_send_links(a->db, a->cfg, b->id, &a->actor);
-	if (ok)
+	if (ok == 1)
 		printf("bulk request %lld: new download links sent to %s (the "
 		    "old ones no longer work)\n", b->id, b->requester_email);
+	else if (ok == 0)
+		admin_fail("bulk request %lld: the mail to %s could not be sent "
+		    "(see the log); the old links still work", b->id,
+		    b->requester_email);
+	else
+		admin_fail("bulk request %lld: the mail to %s went out but its "
+		    "links could not be stored, so they do not work; the old "
+		    "links still work; run certdesk bulk resend %lld again",
+		    b->id, b->requester_email, b->id);
 	store_bulk_free(b);
-	return ok ? 0 : admin_fail("the mail could not be sent (see the log)");
+	return ok == 1 ? 0 : 1;
+}
+
+/* unlock ID: clears the wrong-passphrase count that locked the downloads. */
+static int
+cmd_bulk_unlock(struct admin *a, int argc, char **argv)
+{
+	const struct opt	 opts[] = { { NULL, NULL, NULL, NULL } };
+	struct bulk_request	*b;
+	char			*pos[1], obj[32];
+	int			 was;
+
+	if (admin_args(argc, argv, opts, pos, 1) != 1)
+		return -2;
+	if ((b = find_bulk(a, pos[0])) == NULL)
+		return 1;
+	was = b->pass_failures;
+	if (!store_bulk_unlock(a->db, b->id)) {
+		store_bulk_free(b);
+		return admin_fail("cannot unlock bulk request %s", pos[0]);
+	}
+	snprintf(obj, sizeof(obj), "BER %lld", b->id);
+	admin_audit(a, "bulk unlock", obj, was >= THROTTLE_LIMIT ? "was locked" :
+	    "was not locked");
+	printf("bulk request %lld: p12 passphrase unlocked%s\n", b->id,
+	    was >= THROTTLE_LIMIT ? "" : " (it was not locked)");
+	store_bulk_free(b);
+	return 0;
 }
 
 const struct command admin_bulk_commands[] = {
@@ -543,5 +654,7 @@ const struct command admin_bulk_commands[] = {
 	    "issue the approved lines not yet done (after an interruption)" },
 	{ "bulk", "resend", cmd_bulk_resend, "bulk resend ID",
 	    "mail fresh download links (the old ones stop working)" },
+	{ "bulk", "unlock", cmd_bulk_unlock, "bulk unlock ID",
+	    "unlock the downloads after 10 wrong p12 passphrases" },
 	{ NULL, NULL, NULL, NULL, NULL }
 };

@@ -362,6 +362,9 @@ main(int argc, char *argv[])
 	memset(&a, 0, sizeof(a));
 	log_init("certdesk");
 	log_quiet(1);
+	/* Before any passphrase, secret ID or key is read. */
+	if (!secret_no_dumps())
+		return 1;
 	a.actor.name = "admin";
 	a.actor.remote = "cli";
 	umask(027);

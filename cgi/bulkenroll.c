@@ -181,7 +181,7 @@ page_check(struct app_req *c)
 static void
 set_csv_errors(struct app_req *c, const struct bulkcsv *bc)
 {
-	char	 key[64], msg[800];
+	char	 key[64], msg[6400];
 	size_t	 i;
 
 	for (i = 0; i < bc->nerrors; i++) {
@@ -198,10 +198,9 @@ set_status_url(struct app_req *c, const char *token)
 {
 	char	 url[512];
 
-	snprintf(url, sizeof(url), "/customer/%s/bulkenroll%s%s?action=status"
-	    "&t=%s", c->customer->uri, c->endpoint->ext[0] != '\0' ? "/" : "",
-	    c->endpoint->ext, token);
-	hdf_set_value(c->r->hdf, "Result.StatusURL", url);
+	if (bulk_url(url, sizeof(url), "", c->customer->uri, c->endpoint->ext,
+	    "status", token))
+		hdf_set_value(c->r->hdf, "Result.StatusURL", url);
 }
 
 /*
@@ -365,16 +364,21 @@ static struct bulk_request *
 by_token(struct app_req *c, int download)
 {
 	struct bulk_request	*b = NULL;
+	struct account		*acc = NULL;
 	char			 hmac[SECRET_HMAC_HEX];
 	const char		*t = app_str(c, KEY_T);
 
 	if (*t != '\0' && secret_hmac_hex(t, hmac))
 		b = download ? store_bulk_by_download_token(c->app->db, hmac,
 		    store_now()) : store_bulk_by_status_token(c->app->db, hmac);
-	if (b != NULL && b->customer_id != c->customer->id) {
+	/* Its pages live under the endpoint its account belongs to only. */
+	if (b != NULL && (b->customer_id != c->customer->id ||
+	    (acc = store_account_by_id(c->app->db, b->account_id)) == NULL ||
+	    acc->endpoint_id != c->endpoint->id)) {
 		store_bulk_free(b);
 		b = NULL;
 	}
+	store_account_free(acc);
 	if (b == NULL && !download)
 		throttle_fail(c->app->db, "bulk-token", c->r->remote);
 	return b;
@@ -449,6 +453,25 @@ issued_line(const struct bulk_item_list *items, const char *scr)
 }
 
 /*
+ * Records that the attempt just made locked request b's passphrase; only
+ * that one attempt gets here, so the lock is audited once.  No mail: the
+ * passphrase-locked template speaks of one certificate's renewal.
+ */
+static void
+pass_locked(struct app_req *c, const struct bulk_request *b)
+{
+	struct actor	 who;
+	char		 obj[32];
+
+	log_warn("bulkenroll: p12 passphrase of BER %lld locked now", b->id);
+	who.name = "bulkenroll";
+	who.remote = c->r->remote;
+	snprintf(obj, sizeof(obj), "BER %lld", b->id);
+	audit_event(c->app->db, b->customer_id, &who, "bulk lock", obj, "ok",
+	    "p12 passphrase locked after 10 failures");
+}
+
+/*
  * The mailed links: the passphrase opens the seals in memory; the
  * PKCS#12 (scr=N) or a zip of all (scr=all) is built under it.
  */
@@ -466,7 +489,7 @@ page_download(struct app_req *c)
 	enum p12_encoding	 enc;
 	const char		*scr = app_str(c, KEY_SCR);
 	char			 name[160];
-	int			 rc, all = strcmp(scr, "all") == 0;
+	int			 rc, tries, all = strcmp(scr, "all") == 0;
 
 	if (!app_throttle_ok(c, "bulk-token"))
 		return 1;
@@ -496,14 +519,32 @@ page_download(struct app_req *c)
 		rc = 1;
 		goto out;
 	}
+	/*
+	 * The passphrase is a per-request secret (SPEC 5): besides the
+	 * address, the request itself counts failures and locks at the
+	 * limit, whatever addresses the guesses come from.
+	 */
+	if ((tries = store_bulk_pass_failure(c->app->db, b->id,
+	    THROTTLE_LIMIT)) == 0) {
+		log_warn("bulkenroll: p12 passphrase of BER %lld is locked",
+		    b->id);
+		rc = web_error(c->r, 429, "Passphrase locked", "The p12 "
+		    "passphrase of this bulk request is locked after too many "
+		    "failed attempts. Please ask your administrator to unlock "
+		    "it.");
+		goto out;
+	}
 	if (c->f[KEY_PASSPHRASE].state != FIELD_VALID ||
 	    (key = bulk_open_key(b, app_str(c, KEY_PASSPHRASE))) == NULL) {
 		log_info("bulkenroll: wrong p12 passphrase for BER %lld from "
 		    "%s", b->id, c->r->remote);
+		if (tries == THROTTLE_LIMIT)
+			pass_locked(c, b);
 		rc = download_form(c, items, 200, "The p12 passphrase is not "
 		    "correct.");
 		goto out;
 	}
+	(void)store_bulk_pass_ok(c->app->db, b->id, THROTTLE_LIMIT);
 	throttle_refund(c->app->db, "bulk-pass", c->r->remote);
 	acc = store_account_by_id(c->app->db, b->account_id);
 	enc = p12_encoding_for_agent(web_user_agent(c->r), acc != NULL &&

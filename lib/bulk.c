@@ -80,8 +80,8 @@ bulk_keypair(const char *pass, unsigned char **cert, size_t *cert_len,
 	    (x = recipient_cert(key)) == NULL)
 		goto out;
 	if ((inf = EVP_PKEY2PKCS8(key)) == NULL ||
-	    (pbe = PKCS5_pbe2_set_iv(EVP_aes_256_cbc(), BULK_KDF_ITER, NULL, 0,
-	    NULL, NID_hmacWithSHA256)) == NULL)
+	    (pbe = PKCS5_pbe2_set_iv(EVP_aes_256_cbc(), BULK_KDF_ITER, NULL,
+	    BULK_KDF_SALT, NULL, NID_hmacWithSHA256)) == NULL)
 		goto out;
 	if ((sig = PKCS8_set0_pbe(pass, (int)strlen(pass), inf, pbe)) == NULL)
 		goto out;
@@ -575,7 +575,7 @@ struct bulk_worker {
 	struct org		*org;
 	struct ca_rec		*rec;
 	struct cacache		*ca;		/* owned by the cache */
-	struct profile_list	*profiles;
+	struct profile_list	*profiles;	/* the account's, as the form offers */
 	struct bulk_item_list	*items;
 };
 
@@ -593,7 +593,8 @@ bulk_worker_new(struct db *db, const struct config *cfg, long long id,
 	if ((w->b = store_bulk_by_id(db, id)) == NULL ||
 	    (w->cust = store_customer_by_id(db, w->b->customer_id)) == NULL ||
 	    (w->org = store_org_by_id(db, w->b->org_id)) == NULL ||
-	    (w->profiles = store_profile_list(db, w->b->customer_id)) == NULL ||
+	    (w->profiles = store_account_profiles(db, w->b->account_id)) ==
+	    NULL ||
 	    (w->items = store_bulk_items(db, id)) == NULL ||
 	    (w->rec = store_ca_for_customer(db, w->b->customer_id)) == NULL ||
 	    (w->ca = cacache_get(cfg, w->cust, w->rec)) == NULL) {
@@ -630,7 +631,7 @@ worker_item(const struct bulk_worker *w, long long item_id)
 	return NULL;
 }
 
-/* Returns the customer's profile id, or NULL (borrowed). */
+/* Returns profile id when it is still one of the account's, or NULL (borrowed). */
 static const struct profile *
 worker_profile(const struct bulk_worker *w, long long id)
 {
@@ -658,7 +659,8 @@ rules_hold(struct bulk_worker *w, const struct bulk_item *it,
 	int			 ok;
 
 	if (prof == NULL || prof->type != CERT_SSL) {
-		buf_msg(err, errlen, "The certificate type no longer exists.");
+		buf_msg(err, errlen, "The certificate type '%s' is no longer "
+		    "offered to this account.", it->profile);
 		return 0;
 	}
 	if (!policy_term_allowed(prof->terms, it->term_days)) {
@@ -907,12 +909,25 @@ fail:
 }
 
 int
+bulk_url(char *out, size_t len, const char *base, const char *customer_uri,
+    const char *ext, const char *action, const char *token)
+{
+	int	 n;
+
+	n = snprintf(out, len, "%s/customer/%s/bulkenroll%s%s?action=%s&t=%s",
+	    base, customer_uri, *ext != '\0' ? "/" : "", ext, action, token);
+	return n > 0 && (size_t)n < len;
+}
+
+int
 bulk_send_links(struct db *db, const struct config *cfg, long long id,
     const struct actor *who)
 {
 	struct bulk_request	*b = NULL;
 	struct bulk_item_list	*items = NULL;
 	struct customer		*cust = NULL;
+	struct account		*acc = NULL;
+	struct endpoint		*ep = NULL;
 	HDF			*hdf = NULL;
 	char			*token = NULL, hmac[SECRET_HMAC_HEX], url[1024],
 				 key[64], obj[32], until[32];
@@ -925,18 +940,21 @@ bulk_send_links(struct db *db, const struct config *cfg, long long id,
 	if ((b = store_bulk_by_id(db, id)) == NULL ||
 	    (items = store_bulk_items(db, id)) == NULL ||
 	    (cust = store_customer_by_id(db, b->customer_id)) == NULL ||
+	    (acc = store_account_by_id(db, b->account_id)) == NULL ||
+	    (ep = store_endpoint_by_id(db, acc->endpoint_id)) == NULL ||
 	    (token = secret_token(32)) == NULL ||
-	    !secret_hmac_hex(token, hmac) || hdf_init(&hdf) != STATUS_OK)
+	    !secret_hmac_hex(token, hmac) || hdf_init(&hdf) != STATUS_OK) {
+		log_err("bulk %lld: the links could not be prepared", id);
 		goto out;
+	}
 	expires = now + config_bulk_link_ttl(cfg);
-	/* The old links die here: only the newest token's hash is kept. */
-	if (!store_bulk_set_links(db, id, hmac, expires, expires +
-	    config_bulk_keep(cfg)))
-		goto out;
 	mail_data(hdf, cust, b, items);
-	snprintf(url, sizeof(url), "%s/customer/%s/bulkenroll?action=download"
-	    "&t=%s", config_get(cfg, "BaseURL", "http://localhost"), cust->uri,
-	    token);
+	/* The links name the endpoint the request came through. */
+	if (!bulk_url(url, sizeof(url), config_get(cfg, "BaseURL",
+	    "http://localhost"), cust->uri, ep->ext, "download", token)) {
+		log_err("bulk %lld: the download address is too long", id);
+		goto out;
+	}
 	for (i = 0; i < items->n; i++) {
 		const struct bulk_item *it = items->items[i];
 
@@ -957,17 +975,39 @@ bulk_send_links(struct db *db, const struct config *cfg, long long id,
 	else
 		snprintf(until, sizeof(until), "-");
 	hdf_set_value(hdf, "Bulk.LinksUntil", until);
-	ok = mail_send(cfg, hdf, "mail/bulk_completed", b->requester_email,
-	    "SSL Bulk Enroll Completed");
+	/*
+	 * Mailed first, stored after: the old links (only the newest
+	 * token's hash is kept) die only once the new ones went out.  The
+	 * mail queue takes longer than the swap, so nobody clicks a new
+	 * link before it is stored.
+	 */
 	snprintf(obj, sizeof(obj), "BER %lld", id);
-	audit_event(db, b->customer_id, who, "bulk links", obj,
-	    ok ? "ok" : "mail failed", b->requester_email);
+	if (!mail_send(cfg, hdf, "mail/bulk_completed", b->requester_email,
+	    "SSL Bulk Enroll Completed")) {
+		log_err("bulk %lld: the completion mail was not sent; the "
+		    "links stay as they were", id);
+		audit_event(db, b->customer_id, who, "bulk links", obj,
+		    "mail failed", b->requester_email);
+		goto out;
+	}
+	if (!store_bulk_set_links(db, id, hmac, expires, expires +
+	    config_bulk_keep(cfg))) {
+		log_err("bulk %lld: the mailed links could not be stored and "
+		    "do not work; send them again", id);
+		audit_event(db, b->customer_id, who, "bulk links", obj,
+		    "not stored", b->requester_email);
+		ok = -1;
+		goto out;
+	}
+	audit_event(db, b->customer_id, who, "bulk links", obj, "ok",
+	    b->requester_email);
+	ok = 1;
 out:
-	if (!ok)
-		log_err("bulk %lld: the completion mail was not sent", id);
 	if (token != NULL)
 		OPENSSL_clear_free(token, strlen(token));
 	hdf_destroy(&hdf);
+	store_endpoint_free(ep);
+	store_account_free(acc);
 	store_customer_free(cust);
 	store_bulk_item_list_free(items);
 	store_bulk_free(b);
@@ -986,6 +1026,19 @@ bulk_p12_name(const struct bulk_item *it, char *out, size_t len)
 	for (p = out; *p != '\0'; p++)
 		if (*p == '*')
 			*p = '_';
+}
+
+int
+bulk_p12_iterations(const struct config *cfg)
+{
+	int	 n = config_p12_iterations(cfg);
+
+	/*
+	 * The file is under the passphrase that also guards the request's
+	 * key: fewer iterations would make a leaked file a cheaper test of
+	 * that passphrase than the key itself.
+	 */
+	return n > BULK_KDF_ITER ? n : BULK_KDF_ITER;
 }
 
 int
@@ -1023,7 +1076,7 @@ bulk_p12(struct db *db, const struct config *cfg, const struct bulk_request *b,
 		if (!sk_X509_push(chain, sk_X509_value(ca->ca->chain, i)))
 			goto out;
 	ok = p12_build(enc, key, cert, chain, it->common_name, pass,
-	    config_p12_iterations(cfg), der, len);
+	    bulk_p12_iterations(cfg), der, len);
 out:
 	sk_X509_free(chain);	/* the certificates are the CA's */
 	EVP_PKEY_free(key);

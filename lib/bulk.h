@@ -33,6 +33,7 @@
 #define BULK_PASS_MIN		8	/* the p12 passphrase */
 #define BULK_PASS_MAX		256
 #define BULK_KDF_ITER		300000	/* PBKDF2 of the request's key */
+#define BULK_KDF_SALT		16	/* its random salt, bytes (OpenSSL's default is 8) */
 
 /*
  * Makes a request's key pair and returns 1 with the recipient
@@ -161,13 +162,20 @@ void		 bulk_worker_free(struct bulk_worker *);
 int		 bulk_settle(struct db *, const struct config *, long long id,
 		    const struct actor *, enum ber_status *status);
 /*
- * Replaces the request's download links with fresh ones valid
- * config_bulk_link_ttl (the old ones die) and mails them to the
- * requester.  Returns 1 when the mail was handed over.
+ * Mails the requester fresh download links valid config_bulk_link_ttl,
+ * then stores them in place of the old ones.  Returns 1 when the mail
+ * was handed over and the links stored; 0 when the mail was not sent
+ * (the old links, if any, still work); -1 when it was sent but the new
+ * links could not be stored (they do not work; the old ones still do).
  */
 int		 bulk_send_links(struct db *, const struct config *,
 		    long long id, const struct actor *);
 
+/*
+ * Returns the PBKDF2/MAC iteration count of bulk PKCS#12 files: at least
+ * BULK_KDF_ITER, the count of the request's key under the same passphrase.
+ */
+int		 bulk_p12_iterations(const struct config *);
 /*
  * Builds the PKCS#12 of an issued line under pass from its seal; returns
  * 1 with *der (caller frees with OPENSSL_clear_free) or 0 (logged).
@@ -184,6 +192,15 @@ int		 bulk_zip(struct db *, const struct config *,
 		    const struct bulk_request *, const struct bulk_item_list *,
 		    EVP_PKEY *ber_key, const char *pass, enum p12_encoding,
 		    struct buf *out);
+/*
+ * Writes the address of a request's page, action "status" or "download",
+ * with its token into out: base ("" for a path) then the form's own path,
+ * with the endpoint's extension ext ("" for none).  1, or 0 when it does
+ * not fit.
+ */
+int		 bulk_url(char *out, size_t len, const char *base,
+		    const char *customer_uri, const char *ext,
+		    const char *action, const char *token);
 /* Writes the file name of an issued line's PKCS#12 ("3-www.example.com.p12"). */
 void		 bulk_p12_name(const struct bulk_item *, char *out, size_t len);
 

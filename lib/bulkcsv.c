@@ -13,7 +13,9 @@
 #include "enroll.h"
 
 #define FIELDS_KEPT	(BULKCSV_FIELDS + 1)	/* enough to tell too many */
-#define VALUE_SHOWN	"%.200s"	/* a value echoed in a message */
+#define SHOWN_CHARS	200	/* characters of a value echoed in a message */
+#define SHOWN_MAX	(SHOWN_CHARS * 4 + 1)
+#define REPLACEMENT	"\xef\xbf\xbd"	/* U+FFFD, for a byte that is not UTF-8 */
 
 /* The parse in progress, handed to libcsv's callbacks. */
 struct ctx {
@@ -31,7 +33,76 @@ struct ctx {
 	int				 nomem;
 };
 
-/* Records an error of code for line (0: the file). */
+/*
+ * Returns the length of the well-formed UTF-8 character at s (n bytes
+ * left, n > 0), or 0 for a byte that does not start one: overlong forms,
+ * surrogates and code points above U+10FFFF are not characters.
+ */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	size_t	 len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return len;
+}
+
+/*
+ * Writes v into out as UTF-8 fit for the page: each byte that is not
+ * part of a character becomes U+FFFD, and it stops after max characters
+ * or where the next one would not fit, never inside one.  Returns out.
+ */
+static const char *
+utf8_shown(const char *v, size_t max, char *out, size_t outlen)
+{
+	const unsigned char	*s = (const unsigned char *)v;
+	const char		*put;
+	size_t			 n = strlen(v), k, plen, o = 0, chars = 0;
+
+	while (n > 0 && chars < max) {
+		k = utf8_len(s, n);
+		put = k > 0 ? (const char *)s : REPLACEMENT;
+		plen = k > 0 ? k : sizeof(REPLACEMENT) - 1;
+		if (o + plen >= outlen)
+			break;
+		memcpy(out + o, put, plen);
+		o += plen;
+		chars++;
+		s += k > 0 ? k : 1;
+		n -= k > 0 ? k : 1;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Returns value v as a message shows it (at most SHOWN_CHARS, valid UTF-8) in out. */
+static const char *
+shown(const char *v, char out[SHOWN_MAX])
+{
+	return utf8_shown(v, SHOWN_CHARS, out, SHOWN_MAX);
+}
+
+/*
+ * Records an error of code for line (0: the file); when memory runs out
+ * it marks the parse lost, so a file with an error is never taken as clean.
+ */
 static void
 add_error(struct bulkcsv *bc, size_t line, enum bulkcsv_error code,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -42,17 +113,23 @@ add_error(struct bulkcsv *bc, size_t line, enum bulkcsv_error code,
 {
 	struct bulkcsv_problem	*e;
 	va_list			 ap;
-	char			 msg[600];
+	char			 raw[2048], msg[sizeof(raw) * 3];
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* A message may quote the file (a name in a rule's message): UTF-8 only. */
+	utf8_shown(raw, sizeof(raw), msg, sizeof(msg));
 	e = reallocarray(bc->errors, bc->nerrors + 1, sizeof(*e));
-	if (e == NULL)
+	if (e == NULL) {
+		bc->lost = 1;
 		return;
+	}
 	bc->errors = e;
-	if ((e[bc->nerrors].msg = strdup(msg)) == NULL)
+	if ((e[bc->nerrors].msg = strdup(msg)) == NULL) {
+		bc->lost = 1;
 		return;
+	}
 	e[bc->nerrors].line = line;
 	e[bc->nerrors++].code = code;
 }
@@ -180,7 +257,7 @@ check_record(struct ctx *c, struct bulkcsv_row *r)
 	size_t			 line = c->start;
 	long			 days = -1;
 	int			 bad = 0;
-	char			 err[400];
+	char			 err[400], v1[SHOWN_MAX], v2[SHOWN_MAX];
 
 	if (c->nfield != BULKCSV_FIELDS) {
 		add_error(bc, line, BULKCSV_FIELD_COUNT, "Incorrect values - "
@@ -216,29 +293,30 @@ check_record(struct ctx *c, struct bulkcsv_row *r)
 		    "domain_one.com, domain_two.com, etc.)");
 	if (*type != '\0' && (prof = find_profile(ru, type)) == NULL && ++bad)
 		add_error(bc, line, BULKCSV_BAD_TYPE, "field 'certType' "
-		    "contains disallowed value: " VALUE_SHOWN, type);
+		    "contains disallowed value: %s", shown(type, v1));
 	if (prof != NULL && *term != '\0') {
 		days = policy_term_parse(term, term + strlen(term));
 		if ((days <= 0 || !policy_term_allowed(prof->terms,
 		    (int)days)) && ++bad)
 			add_error(bc, line, BULKCSV_BAD_TERM, "field 'certTerm' "
-			    "contains disallowed value: " VALUE_SHOWN, term);
+			    "contains disallowed value: %s", shown(term, v1));
 	}
 	if (*sw != '\0' && (soft = find_software(ru, sw)) == NULL && ++bad)
 		add_error(bc, line, BULKCSV_BAD_SOFTWARE, "field "
-		    "'serverSoftware' contains disallowed value: " VALUE_SHOWN,
-		    sw);
+		    "'serverSoftware' contains disallowed value: %s",
+		    shown(sw, v1));
 	if (prof != NULL && *san != '\0' && !prof->multi_domain && ++bad)
 		add_error(bc, line, BULKCSV_SAN_NOT_ALLOWED, "Field 'san' "
-		    "contains non-empty value: '" VALUE_SHOWN "'. Subject "
-		    "alternative names are not allowed for '" VALUE_SHOWN
-		    "' certificate type.", san, prof->name);
+		    "contains non-empty value: '%s'. Subject "
+		    "alternative names are not allowed for '%s"
+		    "' certificate type.", shown(san, v1), shown(prof->name,
+		    v2));
 	if (bad)
 		return 0;
 	if (!key_allowed(prof, ru->key_type)) {
 		add_error(bc, line, BULKCSV_RULE, "The key type %s is not "
-		    "allowed for the certificate type '" VALUE_SHOWN "'.",
-		    key_type_name(ru->key_type), prof->name);
+		    "allowed for the certificate type '%s'.",
+		    key_type_name(ru->key_type), shown(prof->name, v1));
 		return 0;
 	}
 	memset(&nc, 0, sizeof(nc));
@@ -340,7 +418,7 @@ static int
 check_duplicates(struct bulkcsv *bc)
 {
 	size_t	*ix, i, j;
-	char	*drop;
+	char	*drop, v1[SHOWN_MAX];
 
 	if (bc->nrows < 2)
 		return 1;
@@ -364,7 +442,7 @@ check_duplicates(struct bulkcsv *bc)
 		    cur->cn) == 0; j--)
 			;
 		add_error(bc, cur->line, BULKCSV_RULE, "The Common Name '"
-		    VALUE_SHOWN "' is already on line %zu.", cur->cn,
+		    "%s' is already on line %zu.", shown(cur->cn, v1),
 		    bc->rows[ix[j]].line);
 		drop[ix[i]] = 1;
 	}
@@ -398,6 +476,10 @@ bulkcsv_parse(const char *data, size_t len, const struct bulkcsv_rules *rules)
 		add_error(bc, 0, BULKCSV_FILE, "The CSV file is larger than "
 		    "1 MiB (%zu bytes); split it into several requests.",
 		    BULKCSV_MAX_BYTES);
+		if (bc->lost) {
+			bulkcsv_free(bc);
+			return NULL;
+		}
 		return bc;
 	}
 	if (csv_init(&p, 0) != 0) {
@@ -422,8 +504,14 @@ bulkcsv_parse(const char *data, size_t len, const struct bulkcsv_rules *rules)
 		}
 		if (ch == '"')
 			c.quotes++;
-		if (csv_parse(&p, &ch, 1, on_field, on_record, &c) != 1)
+		/*
+		 * libcsv fails only when out of memory or on a field too big
+		 * for it: the rest of the file is unread, so the parse fails.
+		 */
+		if (csv_parse(&p, &ch, 1, on_field, on_record, &c) != 1) {
+			c.nomem = 1;
 			break;
+		}
 		/* CRLF, LF and a lone CR (which libcsv also ends a record on). */
 		if (ch == '\r' || (ch == '\n' && prev != '\r'))
 			c.line++;
@@ -441,13 +529,13 @@ bulkcsv_parse(const char *data, size_t len, const struct bulkcsv_rules *rules)
 	csv_free(&p);
 	if (!c.nomem && !c.too_many && !check_duplicates(bc))
 		c.nomem = 1;
-	if (c.nomem) {
+	if (bc->nrows == 0 && bc->nerrors == 0 && !c.nomem)
+		add_error(bc, 0, BULKCSV_FILE, "The CSV file holds no "
+		    "certificates.");
+	if (c.nomem || bc->lost) {
 		bulkcsv_free(bc);
 		return NULL;
 	}
-	if (bc->nrows == 0 && bc->nerrors == 0)
-		add_error(bc, 0, BULKCSV_FILE, "The CSV file holds no "
-		    "certificates.");
 	if (bc->nerrors > 1)
 		qsort(bc->errors, bc->nerrors, sizeof(*bc->errors), error_cmp);
 	return bc;

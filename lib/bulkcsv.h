@@ -81,6 +81,7 @@ struct bulkcsv {
 	struct bulkcsv_problem	*errors;	/* in line order */
 	size_t			 nerrors;
 	size_t			 lines;		/* records read (blank lines not) */
+	int			 lost;	/* parsing: an error could not be kept */
 };
 
 /*

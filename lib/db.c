@@ -522,7 +522,7 @@ static const char *const db_sql[STMT__COUNT] = {
 	    " WHERE r.blob_id = ? ORDER BY k.id",
 #define BULK_COLS " id, customer_id, account_id, org_id, dept_id," \
 	" requester_email, key_type, status, recipient_der, privkey_p8," \
-	" download_expires, created, completed_at FROM bulk_request"
+	" download_expires, created, completed_at, pass_failures FROM bulk_request"
 	[STMT_BULK_INSERT] =
 	    "INSERT INTO bulk_request (customer_id, account_id, org_id, dept_id,"
 	    " requester_email, key_type, status, recipient_der, privkey_p8,"
@@ -559,6 +559,19 @@ static const char *const db_sql[STMT__COUNT] = {
 	[STMT_BULK_ITEM_SET] =
 	    "UPDATE bulk_item SET status = ?, request_id = COALESCE(?, request_id),"
 	    " reason = ? WHERE id = ?",
+	/*
+	 * Reserving the attempt before the slow PBKDF2 keeps the lock exact;
+	 * the new count tells the one attempt that reached the limit.
+	 */
+	[STMT_BULK_PASS_FAILURE] =
+	    "UPDATE bulk_request SET pass_failures = pass_failures + 1"
+	    " WHERE id = ? AND pass_failures < ? RETURNING pass_failures",
+	/* A right passphrase clears the count, but never a lock. */
+	[STMT_BULK_PASS_OK] =
+	    "UPDATE bulk_request SET pass_failures = 0"
+	    " WHERE id = ? AND pass_failures < ?",
+	[STMT_BULK_UNLOCK] =
+	    "UPDATE bulk_request SET pass_failures = 0 WHERE id = ?",
 	/* Only an item still Approved gets its key: a rerun changes nothing. */
 	[STMT_BULK_ITEM_ISSUED] =
 	    "UPDATE bulk_item SET status = 'Issued', sealed_key = ?"

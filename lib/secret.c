@@ -1,4 +1,6 @@
 /* secret: tokens, HMAC under the server key, Argon2id, throttling. */
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <netinet/in.h>
@@ -85,6 +87,23 @@ int
 secret_init(const char *path)
 {
 	return secret_read(path, 1);
+}
+
+int
+secret_no_dumps(void)
+{
+	struct rlimit	 rl = { 0, 0 };
+	int		 ok = 1;
+
+	if (setrlimit(RLIMIT_CORE, &rl) == -1) {
+		log_err("setrlimit(RLIMIT_CORE): %s", strerror(errno));
+		ok = 0;
+	}
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1) {
+		log_err("prctl(PR_SET_DUMPABLE): %s", strerror(errno));
+		ok = 0;
+	}
+	return ok;
 }
 
 int

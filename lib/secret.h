@@ -18,6 +18,13 @@ int	 secret_init(const char *path);
  * access code and token.  Returns 1 on success.
  */
 int	 secret_load(const char *path);
+/*
+ * Keeps the process's memory (server key, passphrases, private keys) out
+ * of core files and other users' ptrace/proc reads: no core dumps, not
+ * dumpable.  Called once at startup of every program; returns 1, or 0
+ * (logged) when the kernel refused.
+ */
+int	 secret_no_dumps(void);
 /* Forgets the server key (cleansed). */
 void	 secret_done(void);
 /* Writes HMAC-SHA256(server key, value) as lowercase hex into out; returns 1 on success. */

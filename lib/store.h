@@ -262,6 +262,7 @@ struct bulk_request {
 	size_t		 privkey_len;
 	long long	 download_expires;	/* 0: no links */
 	long long	 created, completed_at;
+	int		 pass_failures;	/* wrong p12 passphrases; locked at THROTTLE_LIMIT */
 };
 
 /* One line (SCR) of a bulk request, with its ICR's state. */
@@ -623,6 +624,16 @@ int		 store_bulk_item_set(struct db *, long long item_id,
  */
 int		 store_bulk_item_issued(struct db *, long long item_id,
 		    const unsigned char *sealed, size_t len);
+/*
+ * Counts one p12 passphrase attempt on bulk request id before it is
+ * checked; returns the new count, or 0 when it already has limit (locked)
+ * or on error.
+ */
+int		 store_bulk_pass_failure(struct db *, long long id, int limit);
+/* Clears the count after a right passphrase unless it reached limit; 1 or 0. */
+int		 store_bulk_pass_ok(struct db *, long long id, int limit);
+/* Clears the count of bulk request id, lock or not; 1 or 0. */
+int		 store_bulk_unlock(struct db *, long long id);
 void		 store_bulk_free(struct bulk_request *);
 void		 store_bulk_list_free(struct bulk_list *);
 void		 store_bulk_item_free(struct bulk_item *);

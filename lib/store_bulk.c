@@ -78,6 +78,7 @@ row_bulk(sqlite3_stmt *st)
 	b->download_expires = col_ll(st, 10);
 	b->created = col_ll(st, 11);
 	b->completed_at = col_ll(st, 12);
+	b->pass_failures = col_int(st, 13);
 	if (!ok) {
 		store_bulk_free(b);
 		return NULL;
@@ -250,6 +251,46 @@ store_bulk_item_issued(struct db *db, long long item_id,
 		return 0;
 	sqlite3_bind_blob(st, 1, sealed, (int)len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, item_id);
+	return db_exec_stmt(db, st) && db_changes(db) == 1;
+}
+
+int
+store_bulk_pass_failure(struct db *db, long long id, int limit)
+{
+	sqlite3_stmt	*st = db_stmt(db, STMT_BULK_PASS_FAILURE);
+	int		 n = 0;
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, limit);
+	/* No row: the limit was already reached. */
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = col_int(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+int
+store_bulk_pass_ok(struct db *db, long long id, int limit)
+{
+	sqlite3_stmt	*st = db_stmt(db, STMT_BULK_PASS_OK);
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, limit);
+	return db_exec_stmt(db, st);
+}
+
+int
+store_bulk_unlock(struct db *db, long long id)
+{
+	sqlite3_stmt	*st = db_stmt(db, STMT_BULK_UNLOCK);
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_int64(st, 1, id);
 	return db_exec_stmt(db, st) && db_changes(db) == 1;
 }
 

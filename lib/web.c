@@ -18,6 +18,7 @@
 
 #include "clientaddr.h"
 #include "log.h"
+#include "secret.h"
 #include "tmpl.h"
 #include "web.h"
 
@@ -296,6 +297,9 @@ int
 web_init(const char *prog)
 {
 	log_init(prog);
+	/* Before the server key or any request is in memory. */
+	if (!secret_no_dumps())
+		return 0;
 	if (web_cfg == NULL && (web_cfg = config_load(NULL)) == NULL)
 		return 0;
 	if (config_int(web_cfg, "Log.Quiet", 0))

@@ -5,7 +5,8 @@
 # that fails at approval, the statuses of the guide's table after each
 # step, the completion mail, downloads under the p12 passphrase (every
 # PKCS#12 opens and verifies; the zip lists every file), a wrong
-# passphrase refused and throttled, links that expire and are resent, a
+# passphrase refused and throttled, the passphrase locked after 10
+# failures until `bulk unlock`, links that expire and are resent, a
 # kill -9 during approval resumed by `bulk process` without issuing
 # twice, and the passphrase found nowhere in database, logs or mails.
 set -u
@@ -191,7 +192,7 @@ fetch() {
 	dtok=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$OUT/$name-page.html" | head -n 1)
 	curl -s -b "$OUT/dj" -D "$OUT/$name.hdr" -o "$OUT/$name.bin" -w '%{http_code}' \
 	    --data-urlencode "csrf=$dtok" --data-urlencode "t=$t" --data-urlencode "scr=$scr" \
-	    --data-urlencode "passphrase=$pass" "$FORM?action=download"
+	    --data-urlencode "passphrase=$pass" "${url%%\?*}?action=download"
 }
 code=$(curl -s -o "$OUT/dlpage.html" -w '%{http_code}' "$L1")
 check_eq "download page: 200" 200 "$code"
@@ -210,13 +211,22 @@ check_eq "SCR 1's key is RSA 2048 and matches" \
     "$(openssl x509 -in "$OUT/p1.pem" -noout -pubkey | openssl sha256)" \
     "$(openssl pkey -in "$OUT/p1.key" -pubout | openssl sha256)"
 check_grep "RSA 2048" 'Private-Key: \(2048 bit' <(openssl pkey -in "$OUT/p1.key" -noout -text)
+# The file is under the request key's passphrase: no cheaper to guess.
+openssl pkcs12 -info -noout -in "$OUT/p1.bin" -passin "pass:$PASS" > "$OUT/p1.info" 2>&1
+check_grep "PKCS#12 MAC at the request key's 300 000 iterations" 'MAC: .*Iteration 300000' "$OUT/p1.info"
+check_eq "every PBES2 bag at 300 000 iterations" 0 "$(grep 'Iteration' "$OUT/p1.info" | grep -vc 'Iteration 300000')"
+check "the info lists encrypted bags" grep -q 'PBES2.*Iteration 300000' "$OUT/p1.info"
 code=$(fetch p2 "$L2" "$PASS")
 check "SCR 2 opens" openssl pkcs12 -in "$OUT/p2.bin" -passin "pass:$PASS" -nokeys -clcerts -out "$OUT/p2.pem"
 check "SCR 2's certificate verifies" openssl verify -CAfile "$OUT/ca.pem" "$OUT/p2.pem"
 check_grep "SCR 2 carries its SANs" 'DNS:imap.example.com' <(openssl x509 -in "$OUT/p2.pem" -noout -ext subjectAltName)
 
+t0=$(date +%s%N)
 code=$(fetch zip "$LZ" "$PASS")
+zipms=$((($(date +%s%N) - t0) / 1000000))
+echo "  (zip of 2 files at 300 000 iterations: $zipms ms)"
 check_eq "zip: 200" 200 "$code"
+check "zip of 2 files within 10 s" test "$zipms" -lt 10000
 check_grep "zip: application/zip" '^Content-Type: application/zip' "$OUT/zip.hdr"
 unzip -l "$OUT/zip.bin" > "$OUT/zip.list" 2>&1
 check_grep "zip lists SCR 1" '1-www.example.com.p12' "$OUT/zip.list"
@@ -249,6 +259,17 @@ check_eq "new link works" 200 "$code"
 sqlite3 "$DB" "UPDATE bulk_request SET download_expires = download_expires + 86400 WHERE id = 1"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$L1")
 check_eq "old link dead after resend" 404 "$code"
+# A resend whose mail fails keeps the links that work.
+sed -i "s|^Mail.Dir = .*|Mail.Dir = $INSTANCE/no-such-dir/mail|" "$INSTANCE/certdesk.hdf"
+hmac_before=$(db_count "SELECT download_token_hmac FROM bulk_request WHERE id = 1")
+cdadm bulk resend 1 > "$OUT/resend-fail.txt" 2>&1
+check "resend with a failing mail: exit 1" test $? -ne 0
+check_grep "and says the old links still work" 'could not be sent.*the old links still work' "$OUT/resend-fail.txt"
+check_eq "the stored link is unchanged" "$hmac_before" "$(db_count "SELECT download_token_hmac FROM bulk_request WHERE id = 1")"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$N1")
+check_eq "the last mailed link still works" 200 "$code"
+check_eq "the failure is audited" 1 "$(db_count "SELECT COUNT(*) FROM audit WHERE action = 'bulk links' AND outcome = 'mail failed'")"
+sed -i "s|^Mail.Dir = .*|Mail.Dir = $INSTANCE/mail|" "$INSTANCE/certdesk.hdf"
 
 # ---- kill -9 during approval, then bulk process ----
 for i in $(seq 1 16); do echo "k$i.example.com, , SSL Standard, 1 year, OTHER"; done > "$OUT/kill.csv"
@@ -276,6 +297,39 @@ check_eq "BER 2 Successful" Successful "$(ber_status 2)"
 cdadm bulk process 2 > "$OUT/process2.txt" 2>&1
 check_eq "a second bulk process issues nothing" 16 "$(db_count "SELECT COUNT(*) FROM request WHERE via = 'bulk' AND common_name LIKE 'k%.example.com' AND status = 'Issued'")"
 
+# ---- approve and process at once: every line made and signed once ----
+for i in $(seq 1 6); do echo "c$i.example.com, , SSL Standard, 1 year, OTHER"; done > "$OUT/conc.csv"
+code=$(submit conc "$OUT/conc.csv" -F keySize=rsa4096 -F "p12Passphrase=$PASS" -F "p12Passphrase2=$PASS")
+CID=$(db_count "SELECT MAX(id) FROM bulk_request")
+CERTDESK_CONF="$INSTANCE/certdesk.hdf" "$ROOT/build/certdesk" bulk approve "$CID" > "$OUT/conc-approve.txt" 2>&1 &
+APID=$!
+for _ in $(seq 1 600); do
+	[ "$(db_count "SELECT COUNT(*) FROM bulk_item WHERE bulk_id = $CID AND request_id IS NOT NULL")" -eq 6 ] && break
+	sleep 0.02
+done
+cdadm bulk process "$CID" > "$OUT/conc-process.txt" 2>&1
+check_eq "concurrent bulk process: exit 0" 0 $?
+wait "$APID"
+check_eq "concurrent bulk approve: exit 0" 0 $?
+check_grep "the later run waited for the other" 'another run is issuing its lines; waiting' "$OUT/conc-process.txt"
+check_eq "no line generated and signed by both runs" 0 "$(cat "$OUT/conc-approve.txt" "$OUT/conc-process.txt" | grep -c '^SCR [0-9]*: already done')"
+check_eq "six lines issued, each reported once" 6 "$(cat "$OUT/conc-approve.txt" "$OUT/conc-process.txt" | grep -c '^SCR [0-9]*: Issued$')"
+check_eq "six certificates" 6 "$(db_count "SELECT COUNT(*) FROM request WHERE via = 'bulk' AND common_name LIKE 'c%.example.com' AND status = 'Issued'")"
+check_eq "one completion mail for it" 1 "$(grep -l "Subject: SSL Bulk Enroll Completed" "$INSTANCE"/mail/*.eml | xargs grep -l "c1.example.com" | wc -l)"
+
+# ---- a profile taken from the account before approval fails its lines ----
+printf '%s\n' 'p1.example.com, , SSL Standard, 1 year, OTHER' \
+    'p2.example.com, "p3.example.com", SSL Multi-Domain, 1 year, OTHER' > "$OUT/prof.csv"
+code=$(submit prof "$OUT/prof.csv" -F "p12Passphrase=$PASS" -F "p12Passphrase2=$PASS")
+PID_BER=$(db_count "SELECT MAX(id) FROM bulk_request")
+# The profile stays the customer's; only this account loses it.
+sqlite3 "$DB" "DELETE FROM account_profile WHERE account_id = (SELECT id FROM account WHERE name = 'bulk') AND profile_id = (SELECT id FROM profile WHERE name = 'SSL Multi-Domain')"
+cdadm bulk approve "$PID_BER" > "$OUT/prof-approve.txt" 2>&1
+check_eq "the line of a kept profile Issued" Issued "$(scr_status "$PID_BER" 1)"
+check_eq "the line of a profile the account lost Failed" Failed "$(scr_status "$PID_BER" 2)"
+check_grep "and says why" "^SCR 2: Failed: The certificate type 'SSL Multi-Domain' is no longer offered to this account" "$OUT/prof-approve.txt"
+sqlite3 "$DB" "INSERT INTO account_profile (account_id, profile_id) SELECT a.id, p.id FROM account a, profile p WHERE a.name = 'bulk' AND p.name = 'SSL Multi-Domain'"
+
 # A line's certificate request follows its line, not `request approve/decline`.
 ICR=$(db_count "SELECT cert_id FROM request WHERE via = 'bulk' AND common_name = 'k1.example.com'")
 sqlite3 "$DB" "UPDATE request SET status = 'Requested' WHERE cert_id = '$ICR'"
@@ -292,6 +346,37 @@ for i in $(seq 1 10); do fetch guess$i "$N1" "guess $i" >/dev/null; done
 code=$(fetch guess11 "$N1" "$PASS")
 check_eq "after 10 wrong passphrases: 429 even for the right one" 429 "$code"
 
+# ---- the passphrase itself locks after 10 failures, from any address ----
+# Emptying the throttle table stands for guesses from ever new addresses.
+unthrottle() { sqlite3 -cmd '.timeout 5000' "$DB" "DELETE FROM throttle"; }
+pfail() { db_count "SELECT pass_failures FROM bulk_request WHERE id = 1"; }
+unthrottle
+sqlite3 "$DB" "UPDATE bulk_request SET pass_failures = 0 WHERE id = 1"
+for i in 1 2 3; do fetch reset$i "$N1" "guess $i" >/dev/null; done
+check_eq "three wrong passphrases counted on the request" 3 "$(pfail)"
+code=$(fetch right "$N1" "$PASS")
+check_eq "then the right one: 200" 200 "$code"
+check_eq "a right passphrase resets the count" 0 "$(pfail)"
+nlock=$(db_count "SELECT COUNT(*) FROM audit WHERE action = 'bulk lock' AND object = 'BER 1'")
+for i in $(seq 1 10); do unthrottle; fetch lock$i "$N1" "guess $i" >/dev/null; done
+check_eq "10 wrong passphrases from 10 addresses: locked" 10 "$(pfail)"
+check_eq "the lock is audited once" $((nlock + 1)) "$(db_count "SELECT COUNT(*) FROM audit WHERE action = 'bulk lock' AND object = 'BER 1'")"
+unthrottle
+code=$(fetch locked "$N1" "$PASS")
+check_eq "locked: the right passphrase refused (429, as /ssl)" 429 "$code"
+check_grep "locked: says so" 'locked after too many failed attempts' "$OUT/locked.bin"
+check_eq "locked: a right passphrase does not reset the count" 10 "$(pfail)"
+check_grep "bulk show says locked" 'locked; certdesk bulk unlock' <(cdadm bulk show 1)
+check_grep "bulk show --json says locked" '"locked":true' <(cdadm bulk show 1 --json)
+cdadm bulk unlock 1 > "$OUT/unlock.txt" 2>&1
+check_eq "bulk unlock: exit 0" 0 $?
+check_eq "bulk unlock is audited" 1 "$(db_count "SELECT COUNT(*) FROM audit WHERE action = 'bulk unlock' AND object = 'BER 1'")"
+check_eq "bulk unlock clears the count" 0 "$(pfail)"
+code=$(fetch unlocked "$N1" "$PASS")
+check_eq "unlocked: the right passphrase works again" 200 "$code"
+cdadm bulk unlock 99 > "$OUT/unlock99.txt" 2>&1
+check "bulk unlock of an unknown request fails" test $? -ne 0
+
 # ---- maintain purges expired links, then the keys Bulk.KeepDays later ----
 sqlite3 "$DB" "UPDATE bulk_request SET download_expires = 1, purge_after = 2 WHERE id = 1"
 cdadm maintain > "$OUT/maintain.txt" 2>&1
@@ -301,6 +386,45 @@ check_eq "maintain: BER 2 keeps its keys" 16 "$(db_count "SELECT COUNT(*) FROM b
 cdadm bulk resend 1 > "$OUT/resend-purged.txt" 2>&1
 check "resend after the purge refused" test $? -ne 0
 check_grep "and says why" 'were purged' "$OUT/resend-purged.txt"
+
+# ---- an endpoint with an extension: every link names it ----
+cdadm endpoint add --type bulk --ext lab --name "Bulk SSL Form (lab)" >/dev/null
+cdadm account add bulk-lab --endpoint bulk/lab --org "Demo Org" --code demo-bulk-lab-2026 \
+    --profile "SSL Standard" >/dev/null
+LAB="$BASE/bulkenroll/lab"
+curl -s -c "$OUT/lj" -b "$OUT/lj" -o "$OUT/lab1.html" "$LAB"
+LTOK=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$OUT/lab1.html" | head -n 1)
+curl -s -b "$OUT/lj" -o "$OUT/labform.html" -F "csrf=$LTOK" -F accessCode=demo-bulk-lab-2026 \
+    -F email=ops@example.com "$LAB"
+LFTOK=$(sed -n 's/.*name="token" value="\([^"]*\)".*/\1/p' "$OUT/labform.html" | head -n 1)
+echo 'lab.example.com, , SSL Standard, 1 year, OTHER' > "$OUT/lab.csv"
+curl -s -b "$OUT/lj" -o "$OUT/labdone.html" -F "csrf=$LTOK" -F step=2 -F "token=$LFTOK" \
+    -F email=ops@example.com -F "p12Passphrase=$PASS" -F "p12Passphrase2=$PASS" \
+    -F "csvFile=@$OUT/lab.csv;type=text/csv" "$LAB"
+LSTATUS=$(sed -n 's/.*id="status-link" href="\([^"]*\)".*/\1/p' "$OUT/labdone.html" | sed 's/&amp;/\&/g')
+check_grep "lab: status link names the extension" '/bulkenroll/lab[?]action=status&t=' <(echo "$LSTATUS")
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$LSTATUS")
+check_eq "lab: status link works" 200 "$code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT${LSTATUS/\/bulkenroll\/lab/\/bulkenroll}")
+check_eq "lab: its status token under the default endpoint: 404" 404 "$code"
+LID=$(db_count "SELECT b.id FROM bulk_request b JOIN account a ON a.id = b.account_id WHERE a.name = 'bulk-lab'")
+nmail=$(ls "$INSTANCE"/mail | wc -l)
+cdadm bulk approve "$LID" > "$OUT/lab-approve.txt" 2>&1
+LMAIL=$(ls -t "$INSTANCE"/mail/*.eml | head -n 1)
+check_grep "lab: completion mailed" 'Subject: SSL Bulk Enroll Completed' "$LMAIL"
+LL=$(grep -o 'http://[^ ]*scr=1' "$LMAIL" | head -n 1)
+check_grep "lab: mailed link names the extension" '/bulkenroll/lab[?]action=download&t=' <(echo "$LL")
+check_grep "lab: mailed zip link names it too" '/bulkenroll/lab[?]action=download&t=.*scr=all' "$LMAIL"
+code=$(fetch lab "$LL" "$PASS")
+check_eq "lab: mailed link downloads" 200 "$code"
+check "lab: the PKCS#12 opens" openssl pkcs12 -in "$OUT/lab.bin" -passin "pass:$PASS" -nokeys -out /dev/null
+code=$(curl -s -o /dev/null -w '%{http_code}' "${LL/\/bulkenroll\/lab/\/bulkenroll}")
+check_eq "lab: its download token under the default endpoint: 404" 404 "$code"
+
+# ---- a FastCGI worker holding passphrases never dumps core ----
+WPID=$(pgrep -f "^$ROOT/build/cgi/bulkenroll" | head -n 1)
+check "a bulkenroll worker runs" test -n "$WPID"
+check_grep "worker: Max core file size 0" '^Max core file size +0 +0 ' "/proc/$WPID/limits"
 
 # ---- the passphrase is nowhere ----
 sqlite3 "$DB" .dump > "$OUT/dump.sql"

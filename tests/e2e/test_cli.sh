@@ -69,6 +69,16 @@ expect_error "bad revocation reason" "--reason" cert revoke X --reason whatever
 expect_error "domain syntax" "not a domain name" domain add "exa mple.com"
 expect_error "CA name cannot leave its directory" "--name" ca init --name ../../etc/x
 
+# The CLI reads secrets: it never dumps core (PR_SET_DUMPABLE is checked
+# in test_secret).  It waits here reading its code.
+{ sleep 1; echo "core-check-code-2026"; } | CERTDESK_CONF="$INSTANCE/certdesk.hdf" \
+    "$ROOT/build/certdesk" account add corecheck --endpoint ssl --org "Demo Org" \
+    --code - --profile "SSL Standard" > /dev/null &
+CPID=$!
+sleep 0.4
+check_grep "certdesk CLI: Max core file size 0" '^Max core file size +0 +0 ' "/proc/$CPID/limits"
+wait "$CPID"
+
 # Access codes: hashed at once; never in the database or the audit trail.
 echo "secret-code-from-stdin" | cdadm account add piped --endpoint ssl --org "Demo Org" \
     --code - --profile "SSL Standard" > /dev/null

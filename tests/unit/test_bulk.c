@@ -4,6 +4,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "bulk.h"
 #include "keygen.h"
@@ -42,6 +43,40 @@ test_passphrase(void)
 	EVP_PKEY_free(k);
 	CU_ASSERT_PTR_NULL(bulk_open_key(&b, "correct horse battery!"));
 	CU_ASSERT_PTR_NULL(bulk_open_key(&b, ""));
+	free_request(&b);
+}
+
+/* The request's key is under PBKDF2 with a 16-byte salt and 300 000 iterations. */
+static void
+test_kdf_params(void)
+{
+	struct bulk_request	 b;
+	const unsigned char	*p;
+	const X509_ALGOR	*alg;
+	const ASN1_OBJECT	*oid;
+	const void		*param;
+	X509_SIG		*sig;
+	PBE2PARAM		*pbe2 = NULL;
+	PBKDF2PARAM		*kdf = NULL;
+	int			 ptype;
+
+	make_request(&b);
+	p = b.privkey_p8;
+	CU_ASSERT_FATAL((sig = d2i_X509_SIG(NULL, &p, (long)b.privkey_len)) !=
+	    NULL);
+	X509_SIG_get0(sig, &alg, NULL);
+	X509_ALGOR_get0(&oid, &ptype, &param, alg);
+	CU_ASSERT_EQUAL_FATAL(OBJ_obj2nid(oid), NID_pbes2);
+	CU_ASSERT_FATAL((pbe2 = ASN1_TYPE_unpack_sequence(
+	    ASN1_ITEM_rptr(PBE2PARAM), alg->parameter)) != NULL);
+	CU_ASSERT_FATAL((kdf = ASN1_TYPE_unpack_sequence(
+	    ASN1_ITEM_rptr(PBKDF2PARAM), pbe2->keyfunc->parameter)) != NULL);
+	CU_ASSERT_EQUAL(kdf->salt->type, V_ASN1_OCTET_STRING);
+	CU_ASSERT_EQUAL(ASN1_STRING_length(kdf->salt->value.octet_string), 16);
+	CU_ASSERT_EQUAL(ASN1_INTEGER_get(kdf->iter), BULK_KDF_ITER);
+	PBKDF2PARAM_free(kdf);
+	PBE2PARAM_free(pbe2);
+	X509_SIG_free(sig);
 	free_request(&b);
 }
 
@@ -110,6 +145,7 @@ register_tests(void)
 	UNIT_ADD(s, test_passphrase);
 	UNIT_ADD(s, test_seal_roundtrip);
 	UNIT_ADD(s, test_seal_ec);
+	UNIT_ADD(s, test_kdf_params);
 }
 
 UNIT_MAIN(register_tests)

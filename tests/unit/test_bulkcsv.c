@@ -1,4 +1,6 @@
 /* test_bulkcsv: the bulk SSL CSV — the guide's ten errors, each on its line, and the file rules. */
+#include <iconv.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -367,6 +369,102 @@ test_empty(void)
 	    "The CSV file holds no certificates.", 0);
 }
 
+/* Returns 1 when s is well-formed UTF-8 (glibc's iconv refuses anything else). */
+static int
+is_utf8(const char *s)
+{
+	iconv_t		 cd = iconv_open("UTF-8", "UTF-8");
+	char		 out[8192], *in = (char *)s, *o = out;
+	size_t		 inlen = strlen(s), outlen = sizeof(out), r;
+
+	CU_ASSERT_FATAL(cd != (iconv_t)-1);
+	r = iconv(cd, &in, &inlen, &o, &outlen);
+	iconv_close(cd);
+	return r != (size_t)-1 && inlen == 0;
+}
+
+/*
+ * Bytes that are not UTF-8 are shown as U+FFFD, and a long value is cut
+ * at 200 characters, never inside one: the page is UTF-8.
+ */
+static void
+test_shown_utf8(void)
+{
+	struct bulkcsv	*bc;
+	struct buf	 b = { 0 }, v = { 0 };
+	const char	*m;
+	int		 i;
+
+	bc = run("a.example.com, , Bad\xff\xc3Type, 1 year, OTHER\n");
+	CU_ASSERT_EQUAL_FATAL(bc->nerrors, 1);
+	CU_ASSERT_STRING_EQUAL(bc->errors[0].msg, "field 'certType' contains "
+	    "disallowed value: Bad\xef\xbf\xbd\xef\xbf\xbdType");
+	bulkcsv_free(bc);
+	/* An overlong '/' and a surrogate are not characters either. */
+	bc = run("a.example.com, , x\xc0\xafy\xed\xa0\x80z, 1 year, OTHER\n");
+	CU_ASSERT_EQUAL_FATAL(bc->nerrors, 1);
+	CU_ASSERT(is_utf8(bc->errors[0].msg));
+	CU_ASSERT_PTR_NULL(strstr(bc->errors[0].msg, "\xc0"));
+	bulkcsv_free(bc);
+	/* 300 two-byte characters: 200 of them are shown, whole. */
+	for (i = 0; i < 300; i++)
+		CU_ASSERT_FATAL(buf_puts(&v, "\xc3\xa9"));
+	CU_ASSERT_FATAL(buf_printf(&b, "a.example.com, , Standard, 1 year, %s\n",
+	    (const char *)v.data));
+	bc = run((const char *)b.data);
+	CU_ASSERT_EQUAL_FATAL(bc->nerrors, 1);
+	m = strstr(bc->errors[0].msg, "value: ");
+	CU_ASSERT_FATAL(m != NULL);
+	CU_ASSERT_EQUAL(strlen(m + 7), 400);
+	CU_ASSERT(is_utf8(bc->errors[0].msg));
+	bulkcsv_free(bc);
+	buf_free(&b);
+	buf_free(&v);
+	/* A rule's message quoting a bad name is UTF-8 too. */
+	bc = run("w\xffw.example.com, , Standard, 1 year, OTHER\n");
+	CU_ASSERT_FATAL(bc->nerrors >= 1);
+	CU_ASSERT(is_utf8(bc->errors[0].msg));
+	bulkcsv_free(bc);
+}
+
+/*
+ * Growing the error list fails while this is set: this definition takes
+ * the place of the C library's for the library linked into the test.
+ */
+static int	 fail_error_list;
+
+void *
+reallocarray(void *p, size_t n, size_t size)
+{
+	if (fail_error_list && size == sizeof(struct bulkcsv_problem))
+		return NULL;
+	if (size != 0 && n > SIZE_MAX / size)
+		return NULL;
+	return realloc(p, n * size);
+}
+
+/* An error that cannot be kept fails the parse: the file is never clean. */
+static void
+test_error_lost(void)
+{
+	struct bulkcsv_rules	 ru = { profiles, 3, software, 3, &scope,
+	    KEY_RSA2048 };
+	const char		*text = "a.example.com, , Standard, 1 year, "
+	    "OTHER\nb.example.com, , Nonesuch, 1 year, OTHER\n";
+	struct bulkcsv		*bc;
+
+	fail_error_list = 1;
+	bc = bulkcsv_parse(text, strlen(text), &ru);
+	fail_error_list = 0;
+	CU_ASSERT_PTR_NULL(bc);
+	bulkcsv_free(bc);
+	/* The same file with memory to spare: one error, one good line. */
+	bc = run(text);
+	CU_ASSERT_EQUAL(bc->nerrors, 1);
+	CU_ASSERT_EQUAL(bc->nrows, 1);
+	bulkcsv_free(bc);
+}
+
 static void
 register_tests(void)
 {
@@ -388,6 +486,8 @@ register_tests(void)
 	UNIT_ADD(s, test_key_type);
 	UNIT_ADD(s, test_limits);
 	UNIT_ADD(s, test_empty);
+	UNIT_ADD(s, test_error_lost);
+	UNIT_ADD(s, test_shown_utf8);
 }
 
 UNIT_MAIN(register_tests)

@@ -1,4 +1,6 @@
 /* test_secret: server key, keyed hashes, tokens, Argon2id, compare, throttling. */
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -670,6 +672,19 @@ test_throttle_persists(void)
 	fx_teardown();
 }
 
+/* After startup a crash leaves no core file and no one may read the memory. */
+static void
+test_no_dumps(void)
+{
+	struct rlimit	 rl;
+
+	CU_ASSERT_FATAL(secret_no_dumps());
+	CU_ASSERT_EQUAL(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+	CU_ASSERT_FATAL(getrlimit(RLIMIT_CORE, &rl) == 0);
+	CU_ASSERT_EQUAL(rl.rlim_cur, 0);
+	CU_ASSERT_EQUAL(rl.rlim_max, 0);
+}
+
 static void
 register_secret(void)
 {
@@ -695,6 +710,7 @@ register_secret(void)
 	UNIT_ADD(s, test_throttle_reset);
 	UNIT_ADD(s, test_throttle_independent);
 	UNIT_ADD(s, test_throttle_persists);
+	UNIT_ADD(s, test_no_dumps);
 }
 
 UNIT_MAIN(register_secret)
