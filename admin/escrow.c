@@ -627,6 +627,7 @@ cmd_escrow_status(struct admin *a, int argc, char **argv)
 	const struct org	*o;
 	char			*pos[1];
 	size_t			 i, j;
+	long long		 stale;
 	int			 first = 1, master_needed = 0;
 
 	if (admin_args_json(a, argc, argv, pos, 0) != 0)
@@ -667,6 +668,11 @@ cmd_escrow_status(struct admin *a, int argc, char **argv)
 		puts("]");
 	else if (first)
 		printf("no escrow keys, and no organisation requires one\n");
+	else if ((stale = store_escrow_blob_stale(a->db,
+	    a->customer->id)) >= 0)
+		/* Must be 0: nothing re-seals a blob a retired key opens. */
+		printf("%lld current blobs sealed to a key that is not "
+		    "active\n", stale);
 	store_org_list_free(ol);
 	escrow_key_list_free(l);
 	return 0;

@@ -364,6 +364,8 @@ out:
 	    cc_fail(c, CLIENTCERT_FAILED, CLIENTCERT_GENERIC);
 }
 
+void	(*clientcert_before_record)(struct db *);
+
 int
 clientcert_escrow_ready(struct db *db, const struct config *cfg,
     long long customer_id, long long org_id, long long dept_id,
@@ -440,6 +442,46 @@ cc_escrow_seal(struct cc *c)
 	free(certs);
 	return ok ? CLIENTCERT_OK :
 	    cc_fail(c, CLIENTCERT_FAILED, CLIENTCERT_GENERIC);
+}
+
+/*
+ * Returns CLIENTCERT_OK when the blob is sealed to the tier keys active
+ * now, inside cc_record's transaction.  An `escrow reencrypt` may have
+ * swapped a tier key in since cc_escrow_check read them; a blob sealed
+ * only to the retired key would never be re-sealed, so the key (still
+ * in memory) is sealed again to the fresh keys.
+ */
+static enum clientcert_status
+cc_escrow_fresh(struct cc *c)
+{
+	struct escrow_key_list	*l = NULL;
+	char			 missing[128];
+	size_t			 i;
+	int			 r, same;
+
+	if (c->blob == NULL)
+		return CLIENTCERT_OK;
+	r = escrow_required(c->db, c->o->org_id, c->o->dept_id, &l, missing,
+	    sizeof(missing));
+	if (r != 1) {
+		escrow_key_list_free(l);
+		return r == 0 ? cc_fail(c, CLIENTCERT_REFUSED,
+		    ESCROW_BLOCKED_MSG) : cc_fail(c, CLIENTCERT_FAILED,
+		    CLIENTCERT_GENERIC);
+	}
+	same = l->n == c->escrow->n;
+	for (i = 0; same && i < l->n; i++)
+		same = l->items[i]->id == c->escrow->items[i]->id;
+	if (same) {
+		escrow_key_list_free(l);
+		return CLIENTCERT_OK;
+	}
+	escrow_key_list_free(c->escrow);
+	c->escrow = l;
+	OPENSSL_free(c->blob);
+	c->blob = NULL;
+	c->blob_len = 0;
+	return cc_escrow_seal(c);
 }
 
 /*
@@ -537,6 +579,9 @@ cc_record(struct cc *c, const struct actor *who)
 	if (c->cert_id == NULL)
 		goto fail;
 	c->row_id = id;
+	if ((st = cc_escrow_fresh(c)) != CLIENTCERT_OK)
+		goto out;
+	st = CLIENTCERT_FAILED;
 	if (c->blob != NULL && !escrow_record(c->db, id, c->blob, c->blob_len,
 	    "current", c->escrow))
 		goto fail;
@@ -626,8 +671,11 @@ clientcert_issue(struct db *db, const struct config *cfg,
 	    (st = cc_key(&c)) != CLIENTCERT_OK ||
 	    (st = cc_sign(&c)) != CLIENTCERT_OK ||
 	    (st = cc_p12(&c)) != CLIENTCERT_OK ||
-	    (st = cc_escrow_seal(&c)) != CLIENTCERT_OK ||
-	    (st = cc_record(&c, who)) != CLIENTCERT_OK)
+	    (st = cc_escrow_seal(&c)) != CLIENTCERT_OK)
+		goto out;
+	if (clientcert_before_record != NULL)
+		clientcert_before_record(db);
+	if ((st = cc_record(&c, who)) != CLIENTCERT_OK)
 		goto out;
 	if (o->renewal_of != 0) {
 		/* Committed: the superseded certificate may reach the CRL. */

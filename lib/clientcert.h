@@ -91,6 +91,14 @@ int		 clientcert_escrow_ready(struct db *, const struct config *,
 		    struct escrow_key_list **keys);
 
 /*
+ * When not NULL, called by clientcert_issue after the key is sealed and
+ * before the certificate is recorded, outside any transaction: the
+ * window in which another process may swap a tier key.  NULL in the
+ * programs; the escrow tests set it to swap a key there.
+ */
+extern void	(*clientcert_before_record)(struct db *);
+
+/*
  * Returns 1 when r is a client certificate whose key the server made (so
  * PKCS#12 files were built for it), 0 for a user's CSR or another type.
  */

@@ -506,6 +506,13 @@ static const char *const db_sql[STMT__COUNT] = {
 	    "SELECT COUNT(*) FROM escrow_blob b"
 	    " JOIN escrow_recipient r ON r.blob_id = b.id"
 	    " WHERE r.escrow_key_id = ? AND b.state = ?",
+	/* Current blobs with a recipient that is no longer the active key. */
+	[STMT_ESCROW_BLOB_STALE] =
+	    "SELECT COUNT(DISTINCT b.id) FROM escrow_blob b"
+	    " JOIN escrow_recipient r ON r.blob_id = b.id"
+	    " JOIN escrow_key k ON k.id = r.escrow_key_id"
+	    " WHERE k.customer_id = ? AND b.state = 'current'"
+	    " AND k.state <> 'active'",
 	[STMT_ESCROW_BLOB_DELETE] =
 	    "DELETE FROM escrow_blob WHERE state = ? AND id IN"
 	    " (SELECT blob_id FROM escrow_recipient WHERE escrow_key_id = ?)",

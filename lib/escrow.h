@@ -193,6 +193,12 @@ struct escrow_blob_list *store_escrow_blob_page(struct db *, long long key_id,
 /* Returns how many blobs in state are sealed to key_id, or -1. */
 long long	 store_escrow_blob_count(struct db *, long long key_id,
 		    const char *state);
+/*
+ * Returns how many current blobs of customer_id have a recipient that is
+ * not an active key (sealed to a retired key: nothing re-seals them), or
+ * -1.  Always 0 unless something went wrong.
+ */
+long long	 store_escrow_blob_stale(struct db *, long long customer_id);
 /* Deletes the blobs in state sealed to key_id (and their recipients); 1 on success. */
 int		 store_escrow_blob_delete(struct db *, long long key_id,
 		    const char *state);

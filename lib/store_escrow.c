@@ -295,6 +295,21 @@ store_escrow_blob_count(struct db *db, long long key_id, const char *state)
 	return n;
 }
 
+long long
+store_escrow_blob_stale(struct db *db, long long customer_id)
+{
+	sqlite3_stmt	*st = db_stmt(db, STMT_ESCROW_BLOB_STALE);
+	long long	 n = -1;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, customer_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = col_ll(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
 int
 store_escrow_blob_delete(struct db *db, long long key_id, const char *state)
 {

@@ -142,6 +142,8 @@ check_eq "issued: one blob, three recipients" "1|3" \
     "$(db_count "SELECT COUNT(DISTINCT b.id), COUNT(*) FROM escrow_blob b JOIN escrow_recipient r ON r.blob_id = b.id JOIN request q ON q.id = b.request_id WHERE q.cert_id = '$CERT'")"
 eval "$L6" > "$OUT/status2.txt"
 check_eq "status: one blob per tier" 3 "$(grep -c ' 1 blobs' "$OUT/status2.txt")"
+check_grep "status: no blob sealed to a key not active" \
+    '^0 current blobs sealed to a key that is not active$' "$OUT/status2.txt"
 pubkey_of_cert "$CERT" > "$OUT/cert.pub"
 
 # ---- recovery without certdesk ----
@@ -294,6 +296,9 @@ check_eq "after the kills: all open with the final key, none with the one before
     "requests=1001 old=0 new=1001 neither=0" "$(fill check $cur.crt $cur.key final.crt final.key)"
 check_eq "after the kills: one current blob per request, none pending" "1001|0" \
     "$(db_count "SELECT SUM(state = 'current'), SUM(state = 'pending') FROM escrow_blob")"
+cdadm escrow status > "$OUT/status3.txt"
+check_grep "after the kills: status counts no blob sealed to a key not active" \
+    '^0 current blobs sealed to a key that is not active$' "$OUT/status3.txt"
 
 # ---- the tier private keys are nowhere but in their files ----
 sqlite3 "$INSTANCE/state/certdesk.db" .dump > "$OUT/dump.sql"

@@ -783,6 +783,82 @@ test_not_escrowed(void)
 	store_org_free(demo);
 }
 
+static EVP_PKEY	*swap_key;
+static X509	*swap_cert;
+
+/*
+ * What the commit of `escrow reencrypt` does to the master tier, run in
+ * the window between sealing and recording: the old key retired, a new
+ * version active.
+ */
+static void
+swap_master(struct db *d)
+{
+	struct escrow_key	*old, k;
+	char			*kid;
+
+	clientcert_before_record = NULL;
+	if ((old = store_escrow_key_active(d, cust->id, ESCROW_MASTER, 0,
+	    0)) == NULL)
+		return;
+	if (escrow_tier_make(KEY_RSA3072, "test tier", &swap_key,
+	    &swap_cert) && (kid = escrow_key_id(swap_cert)) != NULL) {
+		memset(&k, 0, sizeof(k));
+		k.customer_id = cust->id;
+		k.tier = ESCROW_MASTER;
+		k.version = old->version + 1;
+		k.key_id = kid;
+		k.key_type = (char *)"rsa3072";
+		k.cert = swap_cert;
+		if (db_begin(d) && store_escrow_key_set_state(d, old->id,
+		    "retired") && store_escrow_key_add(d, &k, "active") != 0)
+			(void)db_commit(d);
+		else
+			db_rollback(d);
+		free(kid);
+	}
+	escrow_key_free(old);
+}
+
+/*
+ * A key issued while a re-encryption swaps the tier key is sealed to
+ * the key active when it is recorded, never only to the retired one
+ * (which nothing would re-seal).
+ */
+static void
+test_sealed_to_swapped_key(void)
+{
+	char			 err[256], *id = NULL;
+	struct request		*r;
+	struct escrow_blob	*b;
+	unsigned char		*p8 = NULL;
+	size_t			 p8len = 0;
+
+	CU_ASSERT_FATAL(master_key != NULL);
+	clientcert_before_record = swap_master;
+	CU_ASSERT_EQUAL_FATAL(issue(&one, "eve@example.com", KEY_EC256, &id,
+	    err, sizeof(err)), CLIENTCERT_OK);
+	CU_ASSERT_PTR_NULL(clientcert_before_record);	/* the swap ran */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(swap_key);
+	check_sealed(id, 1, &swap_key, &swap_cert);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r = store_request_by_cert_id(db,
+	    cust->id, id));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b = store_escrow_blob_by_request(db,
+	    r->id));
+	CU_ASSERT_EQUAL(escrow_open(b->der, b->len, master_cert, master_key,
+	    &p8, &p8len), ESCROW_NOT_RECIPIENT);
+	OPENSSL_clear_free(p8, p8len);
+	/* What `escrow status` counts: the new blob is not among them. */
+	CU_ASSERT_EQUAL(store_escrow_blob_stale(db, cust->id),
+	    count("SELECT COUNT(DISTINCT blob_id) FROM escrow_recipient"
+	    " WHERE version = 1 AND tier = 'master'"));
+	escrow_blob_free(b);
+	store_request_free(r);
+	free(id);
+	EVP_PKEY_free(swap_key);
+	X509_free(swap_cert);
+}
+
 static void
 register_tests(void)
 {
@@ -809,6 +885,7 @@ register_tests(void)
 	UNIT_ADD(p, test_blocked_until_keys);
 	UNIT_ADD(p, test_sealed_at_issue);
 	UNIT_ADD(p, test_not_escrowed);
+	UNIT_ADD(p, test_sealed_to_swapped_key);
 }
 
 UNIT_MAIN(register_tests)
