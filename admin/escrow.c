@@ -1017,7 +1017,7 @@ reseal_all(struct reenc *re)
 
 	for (;;) {
 		if ((page = store_escrow_blob_page(db, re->old->id, "current",
-		    after, REENCRYPT_BATCH)) == NULL) {
+		    re->new.id, after, REENCRYPT_BATCH)) == NULL) {
 			admin_fail("cannot read the escrow blobs");
 			return 0;
 		}
@@ -1069,7 +1069,7 @@ verify_pending(struct reenc *re)
 
 	for (;;) {
 		if ((page = store_escrow_blob_page(re->a->db, re->new.id,
-		    "pending", after, 500)) == NULL)
+		    "pending", 0, after, 500)) == NULL)
 			return -1;
 		if (page->n == 0)
 			break;
@@ -1136,6 +1136,40 @@ swap(struct reenc *re)
 		return 0;
 	}
 	return 1;
+}
+
+/*
+ * Returns 1 when no other tier has an unfinished re-encryption, or 0
+ * after naming it: its pending blobs would be counted against this run
+ * and its key discarded by nobody.  The interrupted tier is finished (or
+ * its leftovers discarded) by running it again.
+ */
+static int
+others_finished(struct admin *a, const struct scope *sc)
+{
+	struct escrow_key_list	*l;
+	const struct escrow_key	*k;
+	size_t			 i;
+	int			 ok = 1;
+
+	if ((l = store_escrow_keys_pending(a->db, a->customer->id)) == NULL) {
+		admin_fail("cannot read the escrow keys");
+		return 0;
+	}
+	for (i = 0; i < l->n && ok; i++) {
+		k = l->items[i];
+		if (k->tier == sc->tier && k->org_id == scope_org(sc) &&
+		    k->dept_id == scope_dept(sc))
+			continue;
+		admin_fail("the re-encryption of the %s tier%s%s%s%s was "
+		    "interrupted; run certdesk escrow reencrypt for that tier "
+		    "again first", escrow_tier_name(k->tier),
+		    k->org_name[0] ? " of " : "", k->org_name,
+		    k->dept_name[0] ? "/" : "", k->dept_name);
+		ok = 0;
+	}
+	escrow_key_list_free(l);
+	return ok;
 }
 
 /* Discards what an interrupted run of the same tier left: its pending key and blobs. */
@@ -1239,7 +1273,7 @@ cmd_escrow_reencrypt(struct admin *a, int argc, char **argv)
 	if ((lock = reencrypt_lock(a)) == -1)
 		return 1;
 	if (!scope_load(a, tier, orgname, deptname, &sc) ||
-	    !keyout_check(&ko, sharesn, threshold))
+	    !keyout_check(&ko, sharesn, threshold) || !others_finished(a, &sc))
 		goto out;
 	if ((re.old = store_escrow_key_active(a->db, a->customer->id, sc.tier,
 	    scope_org(&sc), scope_dept(&sc))) == NULL) {

@@ -480,6 +480,9 @@ static const char *const db_sql[STMT__COUNT] = {
 	    " WHERE k.customer_id = ? AND k.state = 'active'"
 	    " ORDER BY CASE k.tier WHEN 'master' THEN 0 WHEN 'organization'"
 	    " THEN 1 ELSE 2 END, o.name, d.name",
+	[STMT_ESCROW_KEY_PENDING] =
+	    "SELECT " ESCROW_KEY_COLS " FROM escrow_key k"
+	    " WHERE k.customer_id = ? AND k.state = 'pending' ORDER BY k.id",
 	[STMT_ESCROW_KEY_SET_STATE] =
 	    "UPDATE escrow_key SET state = ? WHERE id = ?",
 	[STMT_ESCROW_KEY_DELETE] =
@@ -493,14 +496,18 @@ static const char *const db_sql[STMT__COUNT] = {
 	/*
 	 * The blobs (of a state) sealed to a key, in id order from after an
 	 * id; current ones only while their request has no pending twin
-	 * (what a re-encryption still has to do).
+	 * sealed to the run's new key (what a re-encryption still has to
+	 * do).  Twins of other keys do not count: another tier's run left
+	 * them, and skipping for them would never finish.
 	 */
 	[STMT_ESCROW_BLOB_PAGE] =
 	    "SELECT b.id, b.request_id, b.cms_der FROM escrow_blob b"
 	    " JOIN escrow_recipient r ON r.blob_id = b.id"
 	    " WHERE r.escrow_key_id = ? AND b.state = ? AND b.id > ?"
 	    " AND (b.state = 'pending' OR NOT EXISTS (SELECT 1 FROM escrow_blob p"
-	    " WHERE p.request_id = b.request_id AND p.state = 'pending'))"
+	    " JOIN escrow_recipient pr ON pr.blob_id = p.id"
+	    " WHERE p.request_id = b.request_id AND p.state = 'pending'"
+	    " AND pr.escrow_key_id = ?))"
 	    " ORDER BY b.id LIMIT ?",
 	[STMT_ESCROW_BLOB_COUNT] =
 	    "SELECT COUNT(*) FROM escrow_blob b"

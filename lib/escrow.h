@@ -165,6 +165,9 @@ int		 store_escrow_key_next_version(struct db *,
 /* Returns every active key of the customer, master first, or NULL. */
 struct escrow_key_list *store_escrow_key_list(struct db *,
 		    long long customer_id);
+/* Returns every pending key of the customer, oldest first (caller frees), or NULL. */
+struct escrow_key_list *store_escrow_keys_pending(struct db *,
+		    long long customer_id);
 /* Sets a key's state; returns 1 when a row changed. */
 int		 store_escrow_key_set_state(struct db *, long long id,
 		    const char *state);
@@ -185,11 +188,12 @@ struct escrow_blob *store_escrow_blob_by_request(struct db *,
 /*
  * Returns up to limit blobs in state sealed to key key_id with ids above
  * after, in id order (caller frees), or NULL on error.  Current blobs
- * whose request already has a pending one (re-encrypted, not yet
- * swapped in) are left out.
+ * whose request already has a pending one sealed to twin_key_id
+ * (re-encrypted to that new key, not yet swapped in) are left out.
  */
 struct escrow_blob_list *store_escrow_blob_page(struct db *, long long key_id,
-		    const char *state, long long after, int limit);
+		    const char *state, long long twin_key_id, long long after,
+		    int limit);
 /* Returns how many blobs in state are sealed to key_id, or -1. */
 long long	 store_escrow_blob_count(struct db *, long long key_id,
 		    const char *state);

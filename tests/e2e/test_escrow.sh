@@ -300,6 +300,33 @@ cdadm escrow status > "$OUT/status3.txt"
 check_grep "after the kills: status counts no blob sealed to a key not active" \
     '^0 current blobs sealed to a key that is not active$' "$OUT/status3.txt"
 
+# ---- an interrupted run of one tier, then a run of another ----
+# What kill -9 during the org tier's run leaves: a pending key and Eve's
+# blob re-sealed to it, not yet swapped in.
+db_count "INSERT INTO escrow_key (customer_id, tier, org_id, dept_id, version, key_id, key_type, cert_der, state, created)
+    SELECT customer_id, tier, org_id, dept_id, version + 1, key_id, key_type, cert_der, 'pending', created FROM escrow_key
+    WHERE tier = 'organization' AND state = 'active';
+  INSERT INTO escrow_blob (request_id, cms_der, state, created)
+    SELECT request_id, cms_der, 'pending', created FROM escrow_blob WHERE state = 'current'
+    AND request_id = (SELECT id FROM request WHERE cert_id = '$CERT');
+  INSERT INTO escrow_recipient (blob_id, escrow_key_id, tier, key_id, version)
+    SELECT last_insert_rowid(), id, tier, key_id, version FROM escrow_key WHERE state = 'pending';"
+cdadm escrow reencrypt --tier master --key final.key --out m3.key > "$OUT/reenc-other.txt" 2>&1
+check_eq "another tier interrupted: the master run is refused" 1 $?
+check_grep "another tier interrupted: names it and says to re-run it" \
+    're-encryption of the organization tier of Escrow Org was interrupted; run certdesk escrow reencrypt for that tier again first' \
+    "$OUT/reenc-other.txt"
+check "another tier interrupted: no new key file" test ! -e m3.key
+cdadm escrow reencrypt --tier org --org "Escrow Org" --key org.key --passphrase-file org.pass \
+    --out org-v2.key > "$OUT/reenc-org.txt" 2>&1
+check_eq "the org tier re-run: exit 0" 0 $?
+cdadm escrow reencrypt --tier master --key final.key --out m3.key > "$OUT/reenc-m3.txt" 2>&1
+check_eq "then the master run: exit 0 (does not loop)" 0 $?
+check_eq "then the master run: all open with its new key" \
+    "requests=1001 old=0 new=1001 neither=0" "$(fill check final.crt final.key m3.crt m3.key)"
+check_eq "then: no pending key or blob left" "0|0" \
+    "$(db_count "SELECT (SELECT COUNT(*) FROM escrow_key WHERE state = 'pending'), (SELECT COUNT(*) FROM escrow_blob WHERE state = 'pending')")"
+
 # ---- the tier private keys are nowhere but in their files ----
 sqlite3 "$INSTANCE/state/certdesk.db" .dump > "$OUT/dump.sql"
 cat "$INSTANCE"/*.log "$OUT"/*.txt > "$OUT/logs.txt" 2>/dev/null

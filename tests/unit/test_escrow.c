@@ -783,6 +783,48 @@ test_not_escrowed(void)
 	store_org_free(demo);
 }
 
+/*
+ * A re-encryption skips a current blob only for a pending twin sealed to
+ * its own new key: a twin an interrupted run of another tier left would
+ * otherwise hide the blob from every page and the run never end.
+ */
+static void
+test_page_twin(void)
+{
+	struct escrow_key	*org, *dept;
+	struct escrow_key_list	 one_key;
+	struct escrow_blob_list	*page;
+	struct escrow_blob	*b;
+	size_t			 n0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(org = store_escrow_key_active(db,
+	    cust->id, ESCROW_ORG, three.org->id, 0));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dept = store_escrow_key_active(db,
+	    cust->id, ESCROW_DEPT, three.org->id, three.dept->id));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(page = store_escrow_blob_page(db,
+	    org->id, "current", 0, 0, 100));
+	n0 = page->n;
+	CU_ASSERT_FATAL(n0 >= 1);
+	b = page->items[0];
+	/* The department tier's run re-sealed it, then was killed. */
+	one_key.items = &dept;
+	one_key.n = 1;
+	CU_ASSERT_FATAL(escrow_record(db, b->request_id, b->der, b->len,
+	    "pending", &one_key));
+	escrow_blob_list_free(page);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(page = store_escrow_blob_page(db,
+	    org->id, "current", org->id + 1000, 0, 100));
+	CU_ASSERT_EQUAL(page->n, n0);
+	escrow_blob_list_free(page);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(page = store_escrow_blob_page(db,
+	    org->id, "current", dept->id, 0, 100));
+	CU_ASSERT_EQUAL(page->n, n0 - 1);
+	escrow_blob_list_free(page);
+	CU_ASSERT(store_escrow_blob_delete(db, dept->id, "pending"));
+	escrow_key_free(org);
+	escrow_key_free(dept);
+}
+
 static EVP_PKEY	*swap_key;
 static X509	*swap_cert;
 
@@ -885,6 +927,7 @@ register_tests(void)
 	UNIT_ADD(p, test_blocked_until_keys);
 	UNIT_ADD(p, test_sealed_at_issue);
 	UNIT_ADD(p, test_not_escrowed);
+	UNIT_ADD(p, test_page_twin);
 	UNIT_ADD(p, test_sealed_to_swapped_key);
 }
 
