@@ -829,7 +829,7 @@ cmd_escrow_recover(struct admin *a, int argc, char **argv)
 	unsigned char		*p8 = NULL, *p12 = NULL;
 	size_t			 p8len = 0, p12len = 0;
 	char			*pos[1], *p12pass = NULL, err[256], detail[512];
-	int			 nshares, enc, rc = 1, was_issued;
+	int			 nshares, enc, rc = 1, was_issued, reason_change;
 
 	if ((nshares = take_repeated(&argc, argv, "share", shares,
 	    MAX_SHARE_ARGS)) < 0)
@@ -879,13 +879,36 @@ cmd_escrow_recover(struct admin *a, int argc, char **argv)
 		goto out;
 	/* A key that left escrow may be in anyone's hands now. */
 	was_issued = r->status == REQ_ISSUED;
+	/* Superseded by a renewal (the common case) no longer says enough. */
+	reason_change = r->status == REQ_REVOKED && r->revoke_reason != 1;
 	snprintf(detail, sizeof(detail), "%s key id %s version %d%s",
 	    escrow_tier_name(k->tier), k->key_id, k->version,
-	    was_issued ? "; revoked keyCompromise" : "");
+	    was_issued ? "; revoked keyCompromise" : reason_change ?
+	    "; revocation reason changed to keyCompromise" : "");
 	admin_audit(a, "escrow.recover", pos[0], detail);
 	printf("key of %s recovered with the %s tier key (key id %s, "
 	    "version %d) into %s\n", pos[0], escrow_tier_name(k->tier),
 	    k->key_id, k->version, out);
+	if (reason_change) {
+		if (!issue_revoke_reason(a->db, a->cfg, r->id, 1,
+		    "key recovered from escrow", &a->actor, err,
+		    sizeof(err))) {
+			admin_fail("the key was recovered, but the revocation "
+			    "reason of %s could not be changed to "
+			    "keyCompromise: %s", pos[0], err);
+			goto out;
+		}
+		if (err[0] != '\0') {
+			admin_fail("certificate %s: revocation reason changed "
+			    "to keyCompromise, but %s", pos[0], err);
+			goto out;
+		}
+		printf("certificate %s was already revoked (%s); reason "
+		    "changed to keyCompromise; CRL updated\n", pos[0],
+		    issue_reason_name(r->revoke_reason));
+		rc = 0;
+		goto out;
+	}
 	if (!was_issued) {
 		printf("certificate %s was already %s\n", pos[0],
 		    store_status_name(r->status));

@@ -276,6 +276,10 @@ static const char *const db_sql[STMT__COUNT] = {
 	    "UPDATE request SET status = 'Revoked', revoked_at = ?,"
 	    " revoke_reason = ?, revoke_comment = ?"
 	    " WHERE id = ? AND status = 'Issued'",
+	/* The revocation date stays: only what is known of it changes. */
+	[STMT_REQUEST_SET_REVOKE_REASON] =
+	    "UPDATE request SET revoke_reason = ?, revoke_comment = ?"
+	    " WHERE id = ? AND status = 'Revoked' AND revoke_reason <> ?",
 	[STMT_REQUEST_SET_COLLECTED] =
 	    "UPDATE request SET collected_at = ? WHERE id = ?"
 	    " AND collected_at IS NULL",

@@ -327,6 +327,31 @@ check_eq "then the master run: all open with its new key" \
 check_eq "then: no pending key or blob left" "0|0" \
     "$(db_count "SELECT (SELECT COUNT(*) FROM escrow_key WHERE state = 'pending'), (SELECT COUNT(*) FROM escrow_blob WHERE state = 'pending')")"
 
+# ---- recovery of a certificate a renewal superseded ----
+code=$(enroll_eve e2)
+check_eq "a second certificate for Eve: 303" 303 "$code"
+E2=$(sed -n 's/^Location: .*collect?id=\([0-9a-f]*\).*/\1/p' "$OUT/e2.hdr" | tr -d '\r')
+TOK=$(csrf_token "$JAR" "$BASE/smime?action=renew&swt=sid")
+post "$BASE/smime?action=renew&swt=sid" rn-1 -d swt=sid --data-urlencode email=eve@example.com \
+    -d secretId=eve-secret-2026 -d passphrase=eve-passphrase-1 >/dev/null
+code=$(post "$BASE/smime?action=renew&swt=sid" rn-2 -d step=2 -d swt=sid \
+    --data-urlencode "token=$(field token "$OUT/rn-1.html")" \
+    --data-urlencode "allowed=$(field allowed "$OUT/rn-1.html")" \
+    --data-urlencode email=eve@example.com -d certId="$E2" -d password=$PW -d password2=$PW)
+check_eq "renewed: superseded" "303|Revoked|4" \
+    "$code|$(db_count "SELECT status, revoke_reason FROM request WHERE cert_id = '$E2'")"
+cdadm escrow recover "$E2" --key m3.key --out e2.p12 --p12-password-file p12.pass > "$OUT/rec-e2.txt" 2>&1
+check_eq "recover the superseded one: exit 0" 0 $?
+check_grep "recover the superseded one: says the reason changed" 'reason changed to keyCompromise' "$OUT/rec-e2.txt"
+check_eq "recover the superseded one: now keyCompromise" "Revoked|1" \
+    "$(db_count "SELECT status, revoke_reason FROM request WHERE cert_id = '$E2'")"
+SERIAL2=$(db_count "SELECT serial FROM request WHERE cert_id = '$E2'")
+openssl crl -inform DER -in "$CRL" -noout -text > "$OUT/crl2.txt"
+grep -A4 -i "Serial Number: $SERIAL2" "$OUT/crl2.txt" > "$OUT/crl2-entry.txt"
+check_grep "recover the superseded one: the CRL says Key Compromise" 'Key Compromise' "$OUT/crl2-entry.txt"
+check_eq "recover the superseded one: the reason change audited" 1 \
+    "$(db_count "SELECT COUNT(*) FROM audit WHERE action = 'certificate.revoke' AND object = '$E2' AND detail = 'keyCompromise (was superseded)'")"
+
 # ---- the tier private keys are nowhere but in their files ----
 sqlite3 "$INSTANCE/state/certdesk.db" .dump > "$OUT/dump.sql"
 cat "$INSTANCE"/*.log "$OUT"/*.txt > "$OUT/logs.txt" 2>/dev/null
