@@ -27,6 +27,8 @@
 
 #define KEY_FILE_MAX		((size_t)64 * 1024)	/* a PEM tier key or one share */
 #define SECRET_FILE_MAX		4096		/* a passphrase file */
+/* What `openssl ... -passin file:F` reads of the first line, at most. */
+#define SECRET_LINE_MAX		1023
 #define REENCRYPT_BATCH		100		/* blobs per transaction and audit event */
 #define MAX_SHARE_ARGS		ESCROW_MAX_SHARES
 
@@ -112,22 +114,39 @@ scope_dept(const struct scope *sc)
 	return sc->dept != NULL ? sc->dept->id : 0;
 }
 
-/* Returns the first line of the file path (caller frees with free_secret), or NULL after reporting. */
+/*
+ * Returns the first line of the file path (caller frees with
+ * free_secret), or NULL after reporting.  A line stock openssl would
+ * read otherwise is refused, so that README's `-passin file:` commands
+ * open what certdesk wrote: openssl keeps a carriage return as part of
+ * the passphrase and reads at most SECRET_LINE_MAX bytes.
+ */
 static char *
 read_secret(const char *path)
 {
-	char	*s;
-	size_t	 len = 0;
+	char		*s;
+	const char	*why = NULL;
+	size_t		 len = 0, line;
 
 	if ((s = admin_read_file(path, SECRET_FILE_MAX, &len)) == NULL)
 		return NULL;
-	s[strcspn(s, "\r\n")] = '\0';
-	if (s[0] == '\0') {
+	line = strcspn(s, "\n");
+	if (memchr(s, '\r', line) != NULL)
+		why = "has a carriage return (\\r) on its first line, which "
+		    "openssl -passin file: would read as part of the "
+		    "passphrase; save it with Unix line ends";
+	else if (line > SECRET_LINE_MAX)
+		why = "holds a passphrase longer than 1023 bytes, more than "
+		    "openssl -passin file: reads";
+	else if (line == 0)
+		why = "holds no passphrase on its first line";
+	if (why != NULL) {
 		OPENSSL_cleanse(s, len);
 		free(s);
-		admin_fail("%s holds no passphrase on its first line", path);
+		admin_fail("%s %s", path, why);
 		return NULL;
 	}
+	s[line] = '\0';
 	return s;
 }
 

@@ -132,6 +132,22 @@ cdadm escrow init --tier org --org "Demo Org" --out tier.key > "$OUT/init3.txt" 
 check_eq "init over an existing file: exit 1" 1 $?
 check_grep "init over an existing file: says so" 'never overwrites' "$OUT/init3.txt"
 check_eq "init over an existing file: no key recorded" 0 "$(db_count "SELECT COUNT(*) FROM escrow_key WHERE org_id = (SELECT id FROM organization WHERE name = 'Demo Org')")"
+# Passphrase files stock openssl would read otherwise are refused.
+printf 'crlf-passphrase\r\n' > crlf.pass
+cdadm escrow init --tier org --org "Demo Org" --passphrase-file crlf.pass --out crlf.key > "$OUT/init-crlf.txt" 2>&1
+check_eq "passphrase file with \\r: exit 1" 1 $?
+check_grep "passphrase file with \\r: says why" 'carriage return' "$OUT/init-crlf.txt"
+check "passphrase file with \\r: no key file" test ! -e crlf.key
+head -c 1024 /dev/zero | tr '\0' a > long.pass
+cdadm escrow init --tier org --org "Demo Org" --passphrase-file long.pass --out long.key > "$OUT/init-long.txt" 2>&1
+check_eq "passphrase of 1024 bytes: exit 1" 1 $?
+check_grep "passphrase of 1024 bytes: says why" 'longer than 1023 bytes' "$OUT/init-long.txt"
+check_eq "refused passphrase files: no key recorded" 0 "$(db_count "SELECT COUNT(*) FROM escrow_key WHERE org_id = (SELECT id FROM organization WHERE name = 'Demo Org')")"
+head -c 1023 /dev/zero | tr '\0' a > long.pass
+cdadm escrow init --tier org --org "Demo Org" --passphrase-file long.pass --out long.key > "$OUT/init-long2.txt" 2>&1
+check_eq "passphrase of 1023 bytes: exit 0" 0 $?
+check "passphrase of 1023 bytes: stock openssl opens the key with -passin file:" \
+    sh -c 'openssl pkey -in long.key -passin file:long.pass -noout 2>/dev/null'
 
 # ---- issued and sealed to the three tiers ----
 code=$(enroll_eve issued)
