@@ -321,7 +321,7 @@ check_grep "after the kills: status counts no blob sealed to a key not active" \
 # blob re-sealed to it, not yet swapped in.
 db_count "INSERT INTO escrow_key (customer_id, tier, org_id, dept_id, version, key_id, key_type, cert_der, state, created)
     SELECT customer_id, tier, org_id, dept_id, version + 1, key_id, key_type, cert_der, 'pending', created FROM escrow_key
-    WHERE tier = 'organization' AND state = 'active';
+    WHERE tier = 'organization' AND state = 'active' AND org_id = (SELECT id FROM organization WHERE name = 'Escrow Org');
   INSERT INTO escrow_blob (request_id, cms_der, state, created)
     SELECT request_id, cms_der, 'pending', created FROM escrow_blob WHERE state = 'current'
     AND request_id = (SELECT id FROM request WHERE cert_id = '$CERT');
