@@ -368,6 +368,21 @@ check_grep "recover the superseded one: the CRL says Key Compromise" 'Key Compro
 check_eq "recover the superseded one: the reason change audited" 1 \
     "$(db_count "SELECT COUNT(*) FROM audit WHERE action = 'certificate.revoke' AND object = '$E2' AND detail = 'keyCompromise (was superseded)'")"
 
+# Recovery fails closed: when the revocation cannot be recorded, no key file.
+E3=$(db_count "SELECT cert_id FROM request WHERE requester_email = 'eve@example.com' AND status = 'Issued' ORDER BY id DESC LIMIT 1")
+db_count "CREATE TRIGGER no_revoke BEFORE UPDATE OF status ON request WHEN NEW.status = 'Revoked'
+    BEGIN SELECT RAISE(ABORT, 'no revocation today'); END;"
+mkdir -p closed
+cdadm escrow recover "$E3" --key m3.key --out closed/e3.p12 --p12-password-file p12.pass > "$OUT/rec-closed.txt" 2>&1
+check_eq "revocation fails: exit 1" 1 $?
+check "revocation fails: no key file, no temporary file" test -z "$(ls -A closed)"
+check_eq "revocation fails: still Issued, nothing audited" "Issued|0" \
+    "$(db_count "SELECT status, (SELECT COUNT(*) FROM audit WHERE action = 'escrow.recover' AND object = '$E3') FROM request WHERE cert_id = '$E3'")"
+db_count "DROP TRIGGER no_revoke"
+cdadm escrow recover "$E3" --key m3.key --out closed/e3.p12 --p12-password-file p12.pass > "$OUT/rec-open.txt" 2>&1
+check_eq "then it can: exit 0, revoked, file written" "0|Revoked|1|yes" \
+    "$?|$(db_count "SELECT status, revoke_reason FROM request WHERE cert_id = '$E3'")|$(test -s closed/e3.p12 && echo yes)"
+
 # ---- the tier private keys are nowhere but in their files ----
 sqlite3 "$INSTANCE/state/certdesk.db" .dump > "$OUT/dump.sql"
 cat "$INSTANCE"/*.log "$OUT"/*.txt > "$OUT/logs.txt" 2>/dev/null
