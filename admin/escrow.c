@@ -399,7 +399,7 @@ keyout_write(const struct keyout *ko, EVP_PKEY *key, X509 *cert,
 	BUF_MEM		*bm;
 	size_t		 len = 0;
 	unsigned	 i, made = 0, written = 0;
-	int		 ok = 0;
+	int		 ok = 0, key_written = 0;
 
 	if (passfile != NULL && (pass = read_secret(passfile)) == NULL)
 		return 0;
@@ -410,6 +410,7 @@ keyout_write(const struct keyout *ko, EVP_PKEY *key, X509 *cert,
 	if (ko->shares == 0) {
 		if (!write_new(ko->out, pem, len, 0600))
 			goto out;
+		key_written = 1;
 	} else {
 		for (made = 0; made < ko->shares; made++)
 			if ((sh[made] = malloc(len)) == NULL)
@@ -437,7 +438,8 @@ keyout_write(const struct keyout *ko, EVP_PKEY *key, X509 *cert,
 	ok = 1;
 out:
 	if (!ok) {
-		if (ko->shares == 0 && pem != NULL && written == 0)
+		/* Only what this run made: OUT may be someone else's. */
+		if (key_written)
 			(void)unlink(ko->out);
 		for (i = 0; i < written; i++) {
 			snprintf(p, sizeof(p), "%s.%03u", ko->out, nrs[i]);
