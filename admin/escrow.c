@@ -1223,7 +1223,11 @@ others_finished(struct admin *a, const struct scope *sc)
 	return ok;
 }
 
-/* Discards what an interrupted run of the same tier left: its pending key and blobs. */
+/*
+ * Discards what an interrupted run of the same tier left: its pending
+ * blobs, and its key, which is kept as discarded so that its version
+ * (on the key file that run may have written) is never given again.
+ */
 static int
 discard_unfinished(struct admin *a, const struct scope *sc)
 {
@@ -1240,7 +1244,7 @@ discard_unfinished(struct admin *a, const struct scope *sc)
 		    l->items[i]->version, sc->label);
 		ok = db_begin(a->db) && store_escrow_blob_delete(a->db,
 		    l->items[i]->id, "pending") &&
-		    store_escrow_key_delete_pending(a->db, l->items[i]->id) &&
+		    store_escrow_key_discard(a->db, l->items[i]->id) &&
 		    db_commit(a->db);
 		if (!ok)
 			db_rollback(a->db);

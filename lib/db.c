@@ -489,8 +489,10 @@ static const char *const db_sql[STMT__COUNT] = {
 	    " WHERE k.customer_id = ? AND k.state = 'pending' ORDER BY k.id",
 	[STMT_ESCROW_KEY_SET_STATE] =
 	    "UPDATE escrow_key SET state = ? WHERE id = ?",
-	[STMT_ESCROW_KEY_DELETE] =
-	    "DELETE FROM escrow_key WHERE id = ? AND state = 'pending'",
+	/* Kept, so that its version is never given to another key. */
+	[STMT_ESCROW_KEY_DISCARD] =
+	    "UPDATE escrow_key SET state = 'retired', discarded = 1"
+	    " WHERE id = ? AND state = 'pending'",
 	[STMT_ESCROW_BLOB_INSERT] =
 	    "INSERT INTO escrow_blob (request_id, cms_der, state, created)"
 	    " VALUES (?, ?, ?, ?)",

@@ -171,8 +171,12 @@ struct escrow_key_list *store_escrow_keys_pending(struct db *,
 /* Sets a key's state; returns 1 when a row changed. */
 int		 store_escrow_key_set_state(struct db *, long long id,
 		    const char *state);
-/* Deletes a pending key (its blobs must be gone); returns 1 on success. */
-int		 store_escrow_key_delete_pending(struct db *, long long id);
+/*
+ * Marks a pending key discarded (retired, never active; its pending
+ * blobs must be gone) and keeps it, so its version is never reused;
+ * returns 1 when it was pending.
+ */
+int		 store_escrow_key_discard(struct db *, long long id);
 void		 escrow_key_free(struct escrow_key *);
 void		 escrow_key_list_free(struct escrow_key_list *);
 

@@ -185,14 +185,14 @@ store_escrow_key_set_state(struct db *db, long long id, const char *state)
 }
 
 int
-store_escrow_key_delete_pending(struct db *db, long long id)
+store_escrow_key_discard(struct db *db, long long id)
 {
-	sqlite3_stmt	*st = db_stmt(db, STMT_ESCROW_KEY_DELETE);
+	sqlite3_stmt	*st = db_stmt(db, STMT_ESCROW_KEY_DISCARD);
 
 	if (st == NULL)
 		return 0;
 	sqlite3_bind_int64(st, 1, id);
-	return db_exec_stmt(db, st);
+	return db_exec_stmt(db, st) && db_changes(db) == 1;
 }
 
 long long

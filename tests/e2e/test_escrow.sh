@@ -336,6 +336,10 @@ check "another tier interrupted: no new key file" test ! -e m3.key
 cdadm escrow reencrypt --tier org --org "Escrow Org" --key org.key --passphrase-file org.pass \
     --out org-v2.key > "$OUT/reenc-org.txt" 2>&1
 check_eq "the org tier re-run: exit 0" 0 $?
+check_eq "the org tier re-run: the discarded version 2 kept, the new key is version 3" \
+    "1|retired|0 2|retired|1 3|active|0" \
+    "$(db_count "SELECT version || '|' || state || '|' || discarded FROM escrow_key WHERE tier = 'organization' AND org_id = (SELECT id FROM organization WHERE name = 'Escrow Org') ORDER BY version" | tr '\n' ' ' | sed 's/ $//')"
+check_grep "the org tier re-run: says version 3" 'version 3 ' "$OUT/reenc-org.txt"
 cdadm escrow reencrypt --tier master --key final.key --out m3.key > "$OUT/reenc-m3.txt" 2>&1
 check_eq "then the master run: exit 0 (does not loop)" 0 $?
 check_eq "then the master run: all open with its new key" \
