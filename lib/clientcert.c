@@ -25,6 +25,7 @@
 #include "policy.h"
 #include "secret.h"
 #include "store.h"
+#include "throttle.h"
 #include "vcode.h"
 
 #define CLIENTCERT_GENERIC	"The certificate could not be issued. " \
@@ -366,6 +367,14 @@ out:
 
 void	(*clientcert_before_record)(struct db *);
 
+/*
+ * The administrators of an organisation hear that escrow is not set up
+ * at most once per ESCROW_NOTICE_WINDOW: every refused order would
+ * otherwise mail them again.
+ */
+#define ESCROW_NOTICE_SCOPE	"escrow-notice"
+#define ESCROW_NOTICE_WINDOW	3600LL
+
 int
 clientcert_escrow_ready(struct db *db, const struct config *cfg,
     long long customer_id, long long org_id, long long dept_id,
@@ -373,7 +382,7 @@ clientcert_escrow_ready(struct db *db, const struct config *cfg,
     struct escrow_key_list **keys)
 {
 	struct escrow_key_list	*l = NULL;
-	char			 missing[128], detail[192];
+	char			 missing[128], detail[192], key[32];
 	int			 r;
 
 	r = escrow_required(db, org_id, dept_id, &l, missing,
@@ -388,7 +397,12 @@ clientcert_escrow_ready(struct db *db, const struct config *cfg,
 	    missing);
 	audit_event(db, customer_id, who, "certificate.issue", email,
 	    "refused", detail);
-	notify_escrow_missing(db, cfg, org_id, dept_id, email, missing);
+	snprintf(key, sizeof(key), "org:%lld", org_id);
+	if (throttle_attempt_n(db, ESCROW_NOTICE_SCOPE, key, 1,
+	    ESCROW_NOTICE_WINDOW) && !notify_escrow_missing(db, cfg, org_id,
+	    dept_id, email, missing))
+		/* Not sent: the next refusal tries again. */
+		(void)throttle_refund(db, ESCROW_NOTICE_SCOPE, key);
 	return 0;
 }
 

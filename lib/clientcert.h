@@ -81,9 +81,9 @@ struct escrow_key_list;
  * department dept_id, 0 for none) requires has a key, with those keys in
  * *keys when keys is not NULL (caller frees with escrow_key_list_free).
  * Returns 0 when one has none: the refusal is audited for email and the
- * organisation's administrators are mailed; the person is to be shown
- * ESCROW_BLOCKED_MSG.  Returns -1 on a database error.  Only for keys the
- * server makes: a user's CSR is never escrowed.
+ * organisation's administrators are mailed (at most once an hour); the
+ * person is to be shown ESCROW_BLOCKED_MSG.  Returns -1 on a database
+ * error.  Only for keys the server makes: a user's CSR is never escrowed.
  */
 int		 clientcert_escrow_ready(struct db *, const struct config *,
 		    long long customer_id, long long org_id, long long dept_id,

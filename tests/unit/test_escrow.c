@@ -783,6 +783,55 @@ test_not_escrowed(void)
 	store_org_free(demo);
 }
 
+/* Returns how many mails in the fixture's mail directory name org, or -1. */
+static int
+mails_about(const char *org)
+{
+	char	 cmd[PATH_MAX + 160];
+	FILE	*f;
+	int	 n = -1;
+
+	snprintf(cmd, sizeof(cmd), "grep -rlF 'organisation %s' '%s/mail' |"
+	    " wc -l", org, fixture.dir);
+	if ((f = popen(cmd, "r")) == NULL)
+		return -1;
+	if (fscanf(f, "%d", &n) != 1)
+		n = -1;
+	(void)pclose(f);
+	return n;
+}
+
+/*
+ * Every refused order of an organisation without its escrow keys would
+ * mail its administrators; they hear of it once an hour.
+ */
+static void
+test_notice_hourly(void)
+{
+	const char	*q = "SELECT COUNT(*) FROM audit WHERE outcome ="
+	    " 'refused' AND detail = 'key escrow not set up: organization'";
+	char		 err[256], now[32];
+	long long	 refused;
+	int		 i;
+
+	/* test_not_escrowed was refused twice in this organisation: one mail. */
+	CU_ASSERT_EQUAL(mails_about("Escrow CSR"), 1);
+	refused = count(q);
+	CU_ASSERT(refused >= 2);
+	for (i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(issue(&csr, "eve@example.com", KEY_EC256,
+		    NULL, err, sizeof(err)), CLIENTCERT_REFUSED);
+	CU_ASSERT_EQUAL(mails_about("Escrow CSR"), 1);
+	CU_ASSERT_EQUAL(count(q), refused + 3);	/* each still audited */
+	/* An hour on, the next refusal mails again. */
+	snprintf(now, sizeof(now), "%lld", store_now() + 3601);
+	setenv("CERTDESK_NOW", now, 1);
+	CU_ASSERT_EQUAL(issue(&csr, "eve@example.com", KEY_EC256, NULL, err,
+	    sizeof(err)), CLIENTCERT_REFUSED);
+	unsetenv("CERTDESK_NOW");
+	CU_ASSERT_EQUAL(mails_about("Escrow CSR"), 2);
+}
+
 /*
  * A re-encryption skips a current blob only for a pending twin sealed to
  * its own new key: a twin an interrupted run of another tier left would
@@ -928,6 +977,7 @@ register_tests(void)
 	UNIT_ADD(p, test_sealed_at_issue);
 	UNIT_ADD(p, test_not_escrowed);
 	UNIT_ADD(p, test_page_twin);
+	UNIT_ADD(p, test_notice_hourly);
 	UNIT_ADD(p, test_sealed_to_swapped_key);
 }
 
