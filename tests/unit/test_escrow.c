@@ -292,6 +292,36 @@ test_tier_cert(void)
 	CU_ASSERT(X509_get_key_usage(tc[1]) == KU_KEY_AGREEMENT);
 }
 
+/* Returns the PBKDF2 salt length of an encrypted PKCS#8 PEM, or -1. */
+static int
+pbkdf2_salt_len(const char *pem, size_t len)
+{
+	BIO			*b;
+	X509_SIG		*sig = NULL;
+	const X509_ALGOR	*alg = NULL;
+	PBE2PARAM		*pbe2 = NULL;
+	PBKDF2PARAM		*kdf = NULL;
+	int			 n = -1;
+
+	if ((b = BIO_new_mem_buf(pem, (int)len)) != NULL &&
+	    (sig = PEM_read_bio_PKCS8(b, NULL, NULL, NULL)) != NULL) {
+		X509_SIG_get0(sig, &alg, NULL);
+		if (OBJ_obj2nid(alg->algorithm) == NID_pbes2 &&
+		    (pbe2 = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM),
+		    alg->parameter)) != NULL &&
+		    OBJ_obj2nid(pbe2->keyfunc->algorithm) == NID_id_pbkdf2 &&
+		    (kdf = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM),
+		    pbe2->keyfunc->parameter)) != NULL &&
+		    kdf->salt->type == V_ASN1_OCTET_STRING)
+			n = kdf->salt->value.octet_string->length;
+	}
+	PBKDF2PARAM_free(kdf);
+	PBE2PARAM_free(pbe2);
+	X509_SIG_free(sig);
+	BIO_free(b);
+	return n;
+}
+
 static void
 test_key_pem(void)
 {
@@ -320,6 +350,7 @@ test_key_pem(void)
 	CU_ASSERT_STRING_EQUAL(why, "wrong passphrase or damaged key file");
 	CU_ASSERT(escrow_key_parse((unsigned char *)pem, len, NULL, &why) ==
 	    NULL);
+	CU_ASSERT_EQUAL(pbkdf2_salt_len(pem, len), 16);
 	OPENSSL_clear_free(pem, len);
 	CU_ASSERT(escrow_key_parse((const unsigned char *)"junk", 4, NULL,
 	    &why) == NULL);
