@@ -824,6 +824,79 @@ out:
 	return ok;
 }
 
+/*
+ * Revokes the certificate of r with keyCompromise (or changes the reason
+ * of its revocation to it), audits what happened, then installs the
+ * PKCS#12 at out; returns 1, or 0 after reporting.  The file is written
+ * beside out but installed only once the revocation stands: a key that
+ * left escrow may be in anyone's hands, so it never leaves while its
+ * certificate is still good, and nothing is left when revoking fails.
+ */
+static int
+recover_finish(struct admin *a, const struct request *r,
+    const struct escrow_key *k, const unsigned char *p12, size_t p12len,
+    const char *out)
+{
+	char	*tmp, err[256], detail[512];
+	int	 was_issued, reason_change, installed;
+
+	if ((tmp = file_write_temp(out, p12, p12len, 0600)) == NULL) {
+		admin_fail("cannot write %s: %s", out, strerror(errno));
+		return 0;
+	}
+	was_issued = r->status == REQ_ISSUED;
+	/* Superseded by a renewal (the common case) no longer says enough. */
+	reason_change = r->status == REQ_REVOKED && r->revoke_reason != 1;
+	err[0] = '\0';
+	if ((was_issued && !issue_revoke(a->db, a->cfg, r->id, 1,
+	    "key recovered from escrow", &a->actor, err, sizeof(err))) ||
+	    (reason_change && !issue_revoke_reason(a->db, a->cfg, r->id, 1,
+	    "key recovered from escrow", &a->actor, err, sizeof(err)))) {
+		(void)unlink(tmp);
+		free(tmp);
+		admin_fail("certificate %s could not be %s: %s; the key was "
+		    "not written", r->cert_id, was_issued ? "revoked" :
+		    "given reason keyCompromise", err);
+		return 0;
+	}
+	snprintf(detail, sizeof(detail), "%s key id %s version %d%s",
+	    escrow_tier_name(k->tier), k->key_id, k->version,
+	    was_issued ? "; revoked keyCompromise" : reason_change ?
+	    "; revocation reason changed to keyCompromise" : "");
+	admin_audit(a, "escrow.recover", r->cert_id, detail);
+	if (was_issued)
+		admin_notify(a, r->id, "revoked");
+	installed = file_install(tmp, out, FILE_NEW);
+	free(tmp);	/* the name; the file is installed or gone */
+	if (installed != 1) {
+		admin_fail(installed == -1 ? "%s appeared meanwhile; certdesk "
+		    "never overwrites it (the certificate stays revoked; "
+		    "recover again to another file)" : "cannot write %s (the "
+		    "certificate stays revoked; recover again)", out);
+		return 0;
+	}
+	printf("key of %s recovered with the %s tier key (key id %s, "
+	    "version %d) into %s\n", r->cert_id, escrow_tier_name(k->tier),
+	    k->key_id, k->version, out);
+	if (was_issued)
+		printf("certificate %s revoked (keyCompromise)%s\n",
+		    r->cert_id, err[0] == '\0' ? "; CRL updated" : "");
+	else if (reason_change)
+		printf("certificate %s was already revoked (%s); reason "
+		    "changed to keyCompromise%s\n", r->cert_id,
+		    issue_reason_name(r->revoke_reason),
+		    err[0] == '\0' ? "; CRL updated" : "");
+	else
+		printf("certificate %s was already %s\n", r->cert_id,
+		    store_status_name(r->status));
+	if (err[0] != '\0') {
+		/* Revoked all the same; the next publication lists it. */
+		admin_fail("%s", err);
+		return 0;
+	}
+	return 1;
+}
+
 static int
 cmd_escrow_recover(struct admin *a, int argc, char **argv)
 {
@@ -849,10 +922,8 @@ cmd_escrow_recover(struct admin *a, int argc, char **argv)
 	const unsigned char	*p;
 	unsigned char		*p8 = NULL, *p12 = NULL;
 	size_t			 p8len = 0, p12len = 0;
-	char			*pos[1], *p12pass = NULL, err[256], detail[512];
-	char			*tmp = NULL;
-	int			 nshares, enc, rc = 1, was_issued, reason_change;
-	int			 r2;
+	char			*pos[1], *p12pass = NULL;
+	int			 nshares, enc, rc = 1;
 
 	if ((nshares = take_repeated(&argc, argv, "share", shares,
 	    MAX_SHARE_ARGS)) < 0)
@@ -900,66 +971,9 @@ cmd_escrow_recover(struct admin *a, int argc, char **argv)
 	    !recover_p12(a, r, ukey, x, p12pass, (enum p12_encoding)enc,
 	    &p12, &p12len))
 		goto out;
-	/*
-	 * The file is written beside OUT but installed only once the
-	 * revocation stands: a key that left escrow may be in anyone's
-	 * hands, so it never leaves while its certificate is still good.
-	 */
-	if ((tmp = file_write_temp(out, p12, p12len, 0600)) == NULL) {
-		admin_fail("cannot write %s: %s", out, strerror(errno));
-		goto out;
-	}
-	was_issued = r->status == REQ_ISSUED;
-	/* Superseded by a renewal (the common case) no longer says enough. */
-	reason_change = r->status == REQ_REVOKED && r->revoke_reason != 1;
-	err[0] = '\0';
-	if ((was_issued && !issue_revoke(a->db, a->cfg, r->id, 1,
-	    "key recovered from escrow", &a->actor, err, sizeof(err))) ||
-	    (reason_change && !issue_revoke_reason(a->db, a->cfg, r->id, 1,
-	    "key recovered from escrow", &a->actor, err, sizeof(err)))) {
-		(void)unlink(tmp);
-		admin_fail("certificate %s could not be %s: %s; the key was "
-		    "not written", pos[0], was_issued ? "revoked" :
-		    "given reason keyCompromise", err);
-		goto out;
-	}
-	snprintf(detail, sizeof(detail), "%s key id %s version %d%s",
-	    escrow_tier_name(k->tier), k->key_id, k->version,
-	    was_issued ? "; revoked keyCompromise" : reason_change ?
-	    "; revocation reason changed to keyCompromise" : "");
-	admin_audit(a, "escrow.recover", pos[0], detail);
-	if (was_issued)
-		admin_notify(a, r->id, "revoked");
-	r2 = file_install(tmp, out, FILE_NEW);
-	if (r2 != 1) {
-		admin_fail(r2 == -1 ? "%s appeared meanwhile; certdesk never "
-		    "overwrites it (the certificate stays revoked; recover "
-		    "again to another file)" : "cannot write %s (the "
-		    "certificate stays revoked; recover again)", out);
-		goto out;
-	}
-	printf("key of %s recovered with the %s tier key (key id %s, "
-	    "version %d) into %s\n", pos[0], escrow_tier_name(k->tier),
-	    k->key_id, k->version, out);
-	if (was_issued)
-		printf("certificate %s revoked (keyCompromise)%s\n", pos[0],
-		    err[0] == '\0' ? "; CRL updated" : "");
-	else if (reason_change)
-		printf("certificate %s was already revoked (%s); reason "
-		    "changed to keyCompromise%s\n", pos[0],
-		    issue_reason_name(r->revoke_reason),
-		    err[0] == '\0' ? "; CRL updated" : "");
-	else
-		printf("certificate %s was already %s\n", pos[0],
-		    store_status_name(r->status));
-	if (err[0] != '\0') {
-		/* Revoked all the same; the next publication lists it. */
-		admin_fail("%s", err);
-		goto out;
-	}
-	rc = 0;
+	if (recover_finish(a, r, k, p12, p12len, out))
+		rc = 0;
 out:
-	free(tmp);	/* the name; the file is installed or gone */
 	free_secret(p12pass);
 	OPENSSL_clear_free(p12, p12len);
 	OPENSSL_clear_free(p8, p8len);

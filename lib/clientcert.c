@@ -595,7 +595,6 @@ cc_record(struct cc *c, const struct actor *who)
 	c->row_id = id;
 	if ((st = cc_escrow_fresh(c)) != CLIENTCERT_OK)
 		goto out;
-	st = CLIENTCERT_FAILED;
 	if (c->blob != NULL && !escrow_record(c->db, id, c->blob, c->blob_len,
 	    "current", c->escrow))
 		goto fail;
