@@ -27,6 +27,8 @@
 
 #define KEY_FILE_MAX		((size_t)64 * 1024)	/* a PEM tier key or one share */
 #define SECRET_FILE_MAX		4096		/* a passphrase file */
+/* What `openssl ... -passin file:F` reads of the first line, at most. */
+#define SECRET_LINE_MAX		1023
 #define REENCRYPT_BATCH		100		/* blobs per transaction and audit event */
 #define MAX_SHARE_ARGS		ESCROW_MAX_SHARES
 
@@ -112,22 +114,39 @@ scope_dept(const struct scope *sc)
 	return sc->dept != NULL ? sc->dept->id : 0;
 }
 
-/* Returns the first line of the file path (caller frees with free_secret), or NULL after reporting. */
+/*
+ * Returns the first line of the file path (caller frees with
+ * free_secret), or NULL after reporting.  A line stock openssl would
+ * read otherwise is refused, so that README's `-passin file:` commands
+ * open what certdesk wrote: openssl keeps a carriage return as part of
+ * the passphrase and reads at most SECRET_LINE_MAX bytes.
+ */
 static char *
 read_secret(const char *path)
 {
-	char	*s;
-	size_t	 len = 0;
+	char		*s;
+	const char	*why = NULL;
+	size_t		 len = 0, line;
 
 	if ((s = admin_read_file(path, SECRET_FILE_MAX, &len)) == NULL)
 		return NULL;
-	s[strcspn(s, "\r\n")] = '\0';
-	if (s[0] == '\0') {
+	line = strcspn(s, "\n");
+	if (memchr(s, '\r', line) != NULL)
+		why = "has a carriage return (\\r) on its first line, which "
+		    "openssl -passin file: would read as part of the "
+		    "passphrase; save it with Unix line ends";
+	else if (line > SECRET_LINE_MAX)
+		why = "holds a passphrase longer than 1023 bytes, more than "
+		    "openssl -passin file: reads";
+	else if (line == 0)
+		why = "holds no passphrase on its first line";
+	if (why != NULL) {
 		OPENSSL_cleanse(s, len);
 		free(s);
-		admin_fail("%s holds no passphrase on its first line", path);
+		admin_fail("%s %s", path, why);
 		return NULL;
 	}
+	s[line] = '\0';
 	return s;
 }
 
@@ -380,7 +399,7 @@ keyout_write(const struct keyout *ko, EVP_PKEY *key, X509 *cert,
 	BUF_MEM		*bm;
 	size_t		 len = 0;
 	unsigned	 i, made = 0, written = 0;
-	int		 ok = 0;
+	int		 ok = 0, key_written = 0;
 
 	if (passfile != NULL && (pass = read_secret(passfile)) == NULL)
 		return 0;
@@ -391,6 +410,7 @@ keyout_write(const struct keyout *ko, EVP_PKEY *key, X509 *cert,
 	if (ko->shares == 0) {
 		if (!write_new(ko->out, pem, len, 0600))
 			goto out;
+		key_written = 1;
 	} else {
 		for (made = 0; made < ko->shares; made++)
 			if ((sh[made] = malloc(len)) == NULL)
@@ -418,7 +438,8 @@ keyout_write(const struct keyout *ko, EVP_PKEY *key, X509 *cert,
 	ok = 1;
 out:
 	if (!ok) {
-		if (ko->shares == 0 && pem != NULL && written == 0)
+		/* Only what this run made: OUT may be someone else's. */
+		if (key_written)
 			(void)unlink(ko->out);
 		for (i = 0; i < written; i++) {
 			snprintf(p, sizeof(p), "%s.%03u", ko->out, nrs[i]);
@@ -627,6 +648,7 @@ cmd_escrow_status(struct admin *a, int argc, char **argv)
 	const struct org	*o;
 	char			*pos[1];
 	size_t			 i, j;
+	long long		 stale;
 	int			 first = 1, master_needed = 0;
 
 	if (admin_args_json(a, argc, argv, pos, 0) != 0)
@@ -667,6 +689,11 @@ cmd_escrow_status(struct admin *a, int argc, char **argv)
 		puts("]");
 	else if (first)
 		printf("no escrow keys, and no organisation requires one\n");
+	else if ((stale = store_escrow_blob_stale(a->db,
+	    a->customer->id)) >= 0)
+		/* Must be 0: nothing re-seals a blob a retired key opens. */
+		printf("%lld current blobs sealed to a key that is not "
+		    "active\n", stale);
 	store_org_list_free(ol);
 	escrow_key_list_free(l);
 	return 0;
@@ -797,6 +824,79 @@ out:
 	return ok;
 }
 
+/*
+ * Revokes the certificate of r with keyCompromise (or changes the reason
+ * of its revocation to it), audits what happened, then installs the
+ * PKCS#12 at out; returns 1, or 0 after reporting.  The file is written
+ * beside out but installed only once the revocation stands: a key that
+ * left escrow may be in anyone's hands, so it never leaves while its
+ * certificate is still good, and nothing is left when revoking fails.
+ */
+static int
+recover_finish(struct admin *a, const struct request *r,
+    const struct escrow_key *k, const unsigned char *p12, size_t p12len,
+    const char *out)
+{
+	char	*tmp, err[256], detail[512];
+	int	 was_issued, reason_change, installed;
+
+	if ((tmp = file_write_temp(out, p12, p12len, 0600)) == NULL) {
+		admin_fail("cannot write %s: %s", out, strerror(errno));
+		return 0;
+	}
+	was_issued = r->status == REQ_ISSUED;
+	/* Superseded by a renewal (the common case) no longer says enough. */
+	reason_change = r->status == REQ_REVOKED && r->revoke_reason != 1;
+	err[0] = '\0';
+	if ((was_issued && !issue_revoke(a->db, a->cfg, r->id, 1,
+	    "key recovered from escrow", &a->actor, err, sizeof(err))) ||
+	    (reason_change && !issue_revoke_reason(a->db, a->cfg, r->id, 1,
+	    "key recovered from escrow", &a->actor, err, sizeof(err)))) {
+		(void)unlink(tmp);
+		free(tmp);
+		admin_fail("certificate %s could not be %s: %s; the key was "
+		    "not written", r->cert_id, was_issued ? "revoked" :
+		    "given reason keyCompromise", err);
+		return 0;
+	}
+	snprintf(detail, sizeof(detail), "%s key id %s version %d%s",
+	    escrow_tier_name(k->tier), k->key_id, k->version,
+	    was_issued ? "; revoked keyCompromise" : reason_change ?
+	    "; revocation reason changed to keyCompromise" : "");
+	admin_audit(a, "escrow.recover", r->cert_id, detail);
+	if (was_issued)
+		admin_notify(a, r->id, "revoked");
+	installed = file_install(tmp, out, FILE_NEW);
+	free(tmp);	/* the name; the file is installed or gone */
+	if (installed != 1) {
+		admin_fail(installed == -1 ? "%s appeared meanwhile; certdesk "
+		    "never overwrites it (the certificate stays revoked; "
+		    "recover again to another file)" : "cannot write %s (the "
+		    "certificate stays revoked; recover again)", out);
+		return 0;
+	}
+	printf("key of %s recovered with the %s tier key (key id %s, "
+	    "version %d) into %s\n", r->cert_id, escrow_tier_name(k->tier),
+	    k->key_id, k->version, out);
+	if (was_issued)
+		printf("certificate %s revoked (keyCompromise)%s\n",
+		    r->cert_id, err[0] == '\0' ? "; CRL updated" : "");
+	else if (reason_change)
+		printf("certificate %s was already revoked (%s); reason "
+		    "changed to keyCompromise%s\n", r->cert_id,
+		    issue_reason_name(r->revoke_reason),
+		    err[0] == '\0' ? "; CRL updated" : "");
+	else
+		printf("certificate %s was already %s\n", r->cert_id,
+		    store_status_name(r->status));
+	if (err[0] != '\0') {
+		/* Revoked all the same; the next publication lists it. */
+		admin_fail("%s", err);
+		return 0;
+	}
+	return 1;
+}
+
 static int
 cmd_escrow_recover(struct admin *a, int argc, char **argv)
 {
@@ -822,8 +922,8 @@ cmd_escrow_recover(struct admin *a, int argc, char **argv)
 	const unsigned char	*p;
 	unsigned char		*p8 = NULL, *p12 = NULL;
 	size_t			 p8len = 0, p12len = 0;
-	char			*pos[1], *p12pass = NULL, err[256], detail[512];
-	int			 nshares, enc, rc = 1, was_issued;
+	char			*pos[1], *p12pass = NULL;
+	int			 nshares, enc, rc = 1;
 
 	if ((nshares = take_repeated(&argc, argv, "share", shares,
 	    MAX_SHARE_ARGS)) < 0)
@@ -869,39 +969,10 @@ cmd_escrow_recover(struct admin *a, int argc, char **argv)
 	}
 	if ((p12pass = read_secret(p12passfile)) == NULL ||
 	    !recover_p12(a, r, ukey, x, p12pass, (enum p12_encoding)enc,
-	    &p12, &p12len) || !write_new(out, p12, p12len, 0600))
+	    &p12, &p12len))
 		goto out;
-	/* A key that left escrow may be in anyone's hands now. */
-	was_issued = r->status == REQ_ISSUED;
-	snprintf(detail, sizeof(detail), "%s key id %s version %d%s",
-	    escrow_tier_name(k->tier), k->key_id, k->version,
-	    was_issued ? "; revoked keyCompromise" : "");
-	admin_audit(a, "escrow.recover", pos[0], detail);
-	printf("key of %s recovered with the %s tier key (key id %s, "
-	    "version %d) into %s\n", pos[0], escrow_tier_name(k->tier),
-	    k->key_id, k->version, out);
-	if (!was_issued) {
-		printf("certificate %s was already %s\n", pos[0],
-		    store_status_name(r->status));
+	if (recover_finish(a, r, k, p12, p12len, out))
 		rc = 0;
-		goto out;
-	}
-	if (!issue_revoke(a->db, a->cfg, r->id, 1, "key recovered from escrow",
-	    &a->actor, err, sizeof(err))) {
-		admin_fail("the key was recovered, but certificate %s could "
-		    "not be revoked: %s; revoke it with: certdesk request "
-		    "revoke %s --reason keyCompromise", pos[0], err, pos[0]);
-		goto out;
-	}
-	admin_notify(a, r->id, "revoked");
-	if (err[0] != '\0') {
-		admin_fail("certificate %s revoked (keyCompromise), but %s",
-		    pos[0], err);
-		goto out;
-	}
-	printf("certificate %s revoked (keyCompromise); CRL updated\n",
-	    pos[0]);
-	rc = 0;
 out:
 	free_secret(p12pass);
 	OPENSSL_clear_free(p12, p12len);
@@ -1011,7 +1082,7 @@ reseal_all(struct reenc *re)
 
 	for (;;) {
 		if ((page = store_escrow_blob_page(db, re->old->id, "current",
-		    after, REENCRYPT_BATCH)) == NULL) {
+		    re->new.id, after, REENCRYPT_BATCH)) == NULL) {
 			admin_fail("cannot read the escrow blobs");
 			return 0;
 		}
@@ -1063,7 +1134,7 @@ verify_pending(struct reenc *re)
 
 	for (;;) {
 		if ((page = store_escrow_blob_page(re->a->db, re->new.id,
-		    "pending", after, 500)) == NULL)
+		    "pending", 0, after, 500)) == NULL)
 			return -1;
 		if (page->n == 0)
 			break;
@@ -1132,7 +1203,45 @@ swap(struct reenc *re)
 	return 1;
 }
 
-/* Discards what an interrupted run of the same tier left: its pending key and blobs. */
+/*
+ * Returns 1 when no other tier has an unfinished re-encryption, or 0
+ * after naming it: its pending blobs would be counted against this run
+ * and its key discarded by nobody.  The interrupted tier is finished (or
+ * its leftovers discarded) by running it again.
+ */
+static int
+others_finished(struct admin *a, const struct scope *sc)
+{
+	struct escrow_key_list	*l;
+	const struct escrow_key	*k;
+	size_t			 i;
+	int			 ok = 1;
+
+	if ((l = store_escrow_keys_pending(a->db, a->customer->id)) == NULL) {
+		admin_fail("cannot read the escrow keys");
+		return 0;
+	}
+	for (i = 0; i < l->n && ok; i++) {
+		k = l->items[i];
+		if (k->tier == sc->tier && k->org_id == scope_org(sc) &&
+		    k->dept_id == scope_dept(sc))
+			continue;
+		admin_fail("the re-encryption of the %s tier%s%s%s%s was "
+		    "interrupted; run certdesk escrow reencrypt for that tier "
+		    "again first", escrow_tier_name(k->tier),
+		    k->org_name[0] ? " of " : "", k->org_name,
+		    k->dept_name[0] ? "/" : "", k->dept_name);
+		ok = 0;
+	}
+	escrow_key_list_free(l);
+	return ok;
+}
+
+/*
+ * Discards what an interrupted run of the same tier left: its pending
+ * blobs, and its key, which is kept as discarded so that its version
+ * (on the key file that run may have written) is never given again.
+ */
 static int
 discard_unfinished(struct admin *a, const struct scope *sc)
 {
@@ -1149,7 +1258,7 @@ discard_unfinished(struct admin *a, const struct scope *sc)
 		    l->items[i]->version, sc->label);
 		ok = db_begin(a->db) && store_escrow_blob_delete(a->db,
 		    l->items[i]->id, "pending") &&
-		    store_escrow_key_delete_pending(a->db, l->items[i]->id) &&
+		    store_escrow_key_discard(a->db, l->items[i]->id) &&
 		    db_commit(a->db);
 		if (!ok)
 			db_rollback(a->db);
@@ -1233,7 +1342,7 @@ cmd_escrow_reencrypt(struct admin *a, int argc, char **argv)
 	if ((lock = reencrypt_lock(a)) == -1)
 		return 1;
 	if (!scope_load(a, tier, orgname, deptname, &sc) ||
-	    !keyout_check(&ko, sharesn, threshold))
+	    !keyout_check(&ko, sharesn, threshold) || !others_finished(a, &sc))
 		goto out;
 	if ((re.old = store_escrow_key_active(a->db, a->customer->id, sc.tier,
 	    scope_org(&sc), scope_dept(&sc))) == NULL) {

@@ -25,6 +25,7 @@
 #include "policy.h"
 #include "secret.h"
 #include "store.h"
+#include "throttle.h"
 #include "vcode.h"
 
 #define CLIENTCERT_GENERIC	"The certificate could not be issued. " \
@@ -364,6 +365,16 @@ out:
 	    cc_fail(c, CLIENTCERT_FAILED, CLIENTCERT_GENERIC);
 }
 
+void	(*clientcert_before_record)(struct db *);
+
+/*
+ * The administrators of an organisation hear that escrow is not set up
+ * at most once per ESCROW_NOTICE_WINDOW: every refused order would
+ * otherwise mail them again.
+ */
+#define ESCROW_NOTICE_SCOPE	"escrow-notice"
+#define ESCROW_NOTICE_WINDOW	3600LL
+
 int
 clientcert_escrow_ready(struct db *db, const struct config *cfg,
     long long customer_id, long long org_id, long long dept_id,
@@ -371,7 +382,7 @@ clientcert_escrow_ready(struct db *db, const struct config *cfg,
     struct escrow_key_list **keys)
 {
 	struct escrow_key_list	*l = NULL;
-	char			 missing[128], detail[192];
+	char			 missing[128], detail[192], key[32];
 	int			 r;
 
 	r = escrow_required(db, org_id, dept_id, &l, missing,
@@ -386,7 +397,12 @@ clientcert_escrow_ready(struct db *db, const struct config *cfg,
 	    missing);
 	audit_event(db, customer_id, who, "certificate.issue", email,
 	    "refused", detail);
-	notify_escrow_missing(db, cfg, org_id, dept_id, email, missing);
+	snprintf(key, sizeof(key), "org:%lld", org_id);
+	if (throttle_attempt_n(db, ESCROW_NOTICE_SCOPE, key, 1,
+	    ESCROW_NOTICE_WINDOW) && !notify_escrow_missing(db, cfg, org_id,
+	    dept_id, email, missing))
+		/* Not sent: the next refusal tries again. */
+		(void)throttle_refund(db, ESCROW_NOTICE_SCOPE, key);
 	return 0;
 }
 
@@ -440,6 +456,46 @@ cc_escrow_seal(struct cc *c)
 	free(certs);
 	return ok ? CLIENTCERT_OK :
 	    cc_fail(c, CLIENTCERT_FAILED, CLIENTCERT_GENERIC);
+}
+
+/*
+ * Returns CLIENTCERT_OK when the blob is sealed to the tier keys active
+ * now, inside cc_record's transaction.  An `escrow reencrypt` may have
+ * swapped a tier key in since cc_escrow_check read them; a blob sealed
+ * only to the retired key would never be re-sealed, so the key (still
+ * in memory) is sealed again to the fresh keys.
+ */
+static enum clientcert_status
+cc_escrow_fresh(struct cc *c)
+{
+	struct escrow_key_list	*l = NULL;
+	char			 missing[128];
+	size_t			 i;
+	int			 r, same;
+
+	if (c->blob == NULL)
+		return CLIENTCERT_OK;
+	r = escrow_required(c->db, c->o->org_id, c->o->dept_id, &l, missing,
+	    sizeof(missing));
+	if (r != 1) {
+		escrow_key_list_free(l);
+		return r == 0 ? cc_fail(c, CLIENTCERT_REFUSED,
+		    ESCROW_BLOCKED_MSG) : cc_fail(c, CLIENTCERT_FAILED,
+		    CLIENTCERT_GENERIC);
+	}
+	same = l->n == c->escrow->n;
+	for (i = 0; same && i < l->n; i++)
+		same = l->items[i]->id == c->escrow->items[i]->id;
+	if (same) {
+		escrow_key_list_free(l);
+		return CLIENTCERT_OK;
+	}
+	escrow_key_list_free(c->escrow);
+	c->escrow = l;
+	OPENSSL_free(c->blob);
+	c->blob = NULL;
+	c->blob_len = 0;
+	return cc_escrow_seal(c);
 }
 
 /*
@@ -537,6 +593,8 @@ cc_record(struct cc *c, const struct actor *who)
 	if (c->cert_id == NULL)
 		goto fail;
 	c->row_id = id;
+	if ((st = cc_escrow_fresh(c)) != CLIENTCERT_OK)
+		goto out;
 	if (c->blob != NULL && !escrow_record(c->db, id, c->blob, c->blob_len,
 	    "current", c->escrow))
 		goto fail;
@@ -626,8 +684,11 @@ clientcert_issue(struct db *db, const struct config *cfg,
 	    (st = cc_key(&c)) != CLIENTCERT_OK ||
 	    (st = cc_sign(&c)) != CLIENTCERT_OK ||
 	    (st = cc_p12(&c)) != CLIENTCERT_OK ||
-	    (st = cc_escrow_seal(&c)) != CLIENTCERT_OK ||
-	    (st = cc_record(&c, who)) != CLIENTCERT_OK)
+	    (st = cc_escrow_seal(&c)) != CLIENTCERT_OK)
+		goto out;
+	if (clientcert_before_record != NULL)
+		clientcert_before_record(db);
+	if ((st = cc_record(&c, who)) != CLIENTCERT_OK)
 		goto out;
 	if (o->renewal_of != 0) {
 		/* Committed: the superseded certificate may reach the CRL. */

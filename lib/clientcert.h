@@ -81,14 +81,22 @@ struct escrow_key_list;
  * department dept_id, 0 for none) requires has a key, with those keys in
  * *keys when keys is not NULL (caller frees with escrow_key_list_free).
  * Returns 0 when one has none: the refusal is audited for email and the
- * organisation's administrators are mailed; the person is to be shown
- * ESCROW_BLOCKED_MSG.  Returns -1 on a database error.  Only for keys the
- * server makes: a user's CSR is never escrowed.
+ * organisation's administrators are mailed (at most once an hour); the
+ * person is to be shown ESCROW_BLOCKED_MSG.  Returns -1 on a database
+ * error.  Only for keys the server makes: a user's CSR is never escrowed.
  */
 int		 clientcert_escrow_ready(struct db *, const struct config *,
 		    long long customer_id, long long org_id, long long dept_id,
 		    const char *email, const struct actor *,
 		    struct escrow_key_list **keys);
+
+/*
+ * When not NULL, called by clientcert_issue after the key is sealed and
+ * before the certificate is recorded, outside any transaction: the
+ * window in which another process may swap a tier key.  NULL in the
+ * programs; the escrow tests set it to swap a key there.
+ */
+extern void	(*clientcert_before_record)(struct db *);
 
 /*
  * Returns 1 when r is a client certificate whose key the server made (so

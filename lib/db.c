@@ -276,6 +276,10 @@ static const char *const db_sql[STMT__COUNT] = {
 	    "UPDATE request SET status = 'Revoked', revoked_at = ?,"
 	    " revoke_reason = ?, revoke_comment = ?"
 	    " WHERE id = ? AND status = 'Issued'",
+	/* The revocation date stays: only what is known of it changes. */
+	[STMT_REQUEST_SET_REVOKE_REASON] =
+	    "UPDATE request SET revoke_reason = ?, revoke_comment = ?"
+	    " WHERE id = ? AND status = 'Revoked' AND revoke_reason <> ?",
 	[STMT_REQUEST_SET_COLLECTED] =
 	    "UPDATE request SET collected_at = ? WHERE id = ?"
 	    " AND collected_at IS NULL",
@@ -480,10 +484,15 @@ static const char *const db_sql[STMT__COUNT] = {
 	    " WHERE k.customer_id = ? AND k.state = 'active'"
 	    " ORDER BY CASE k.tier WHEN 'master' THEN 0 WHEN 'organization'"
 	    " THEN 1 ELSE 2 END, o.name, d.name",
+	[STMT_ESCROW_KEY_PENDING] =
+	    "SELECT " ESCROW_KEY_COLS " FROM escrow_key k"
+	    " WHERE k.customer_id = ? AND k.state = 'pending' ORDER BY k.id",
 	[STMT_ESCROW_KEY_SET_STATE] =
 	    "UPDATE escrow_key SET state = ? WHERE id = ?",
-	[STMT_ESCROW_KEY_DELETE] =
-	    "DELETE FROM escrow_key WHERE id = ? AND state = 'pending'",
+	/* Kept, so that its version is never given to another key. */
+	[STMT_ESCROW_KEY_DISCARD] =
+	    "UPDATE escrow_key SET state = 'retired', discarded = 1"
+	    " WHERE id = ? AND state = 'pending'",
 	[STMT_ESCROW_BLOB_INSERT] =
 	    "INSERT INTO escrow_blob (request_id, cms_der, state, created)"
 	    " VALUES (?, ?, ?, ?)",
@@ -493,19 +502,30 @@ static const char *const db_sql[STMT__COUNT] = {
 	/*
 	 * The blobs (of a state) sealed to a key, in id order from after an
 	 * id; current ones only while their request has no pending twin
-	 * (what a re-encryption still has to do).
+	 * sealed to the run's new key (what a re-encryption still has to
+	 * do).  Twins of other keys do not count: another tier's run left
+	 * them, and skipping for them would never finish.
 	 */
 	[STMT_ESCROW_BLOB_PAGE] =
 	    "SELECT b.id, b.request_id, b.cms_der FROM escrow_blob b"
 	    " JOIN escrow_recipient r ON r.blob_id = b.id"
 	    " WHERE r.escrow_key_id = ? AND b.state = ? AND b.id > ?"
 	    " AND (b.state = 'pending' OR NOT EXISTS (SELECT 1 FROM escrow_blob p"
-	    " WHERE p.request_id = b.request_id AND p.state = 'pending'))"
+	    " JOIN escrow_recipient pr ON pr.blob_id = p.id"
+	    " WHERE p.request_id = b.request_id AND p.state = 'pending'"
+	    " AND pr.escrow_key_id = ?))"
 	    " ORDER BY b.id LIMIT ?",
 	[STMT_ESCROW_BLOB_COUNT] =
 	    "SELECT COUNT(*) FROM escrow_blob b"
 	    " JOIN escrow_recipient r ON r.blob_id = b.id"
 	    " WHERE r.escrow_key_id = ? AND b.state = ?",
+	/* Current blobs with a recipient that is no longer the active key. */
+	[STMT_ESCROW_BLOB_STALE] =
+	    "SELECT COUNT(DISTINCT b.id) FROM escrow_blob b"
+	    " JOIN escrow_recipient r ON r.blob_id = b.id"
+	    " JOIN escrow_key k ON k.id = r.escrow_key_id"
+	    " WHERE k.customer_id = ? AND b.state = 'current'"
+	    " AND k.state <> 'active'",
 	[STMT_ESCROW_BLOB_DELETE] =
 	    "DELETE FROM escrow_blob WHERE state = ? AND id IN"
 	    " (SELECT blob_id FROM escrow_recipient WHERE escrow_key_id = ?)",

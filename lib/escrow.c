@@ -28,6 +28,7 @@
 #include "store.h"
 
 #define ESCROW_PBKDF2_ITER	600000	/* of a passphrase-protected tier key */
+#define ESCROW_PBKDF2_SALT	16	/* bytes; OpenSSL's default is 8 */
 
 const char *
 escrow_tier_name(enum escrow_tier t)
@@ -338,6 +339,7 @@ escrow_key_pem(EVP_PKEY *key, const char *passphrase, size_t *len)
 	BIO			*b = NULL;
 	BUF_MEM			*bm;
 	char			*pem = NULL;
+	unsigned char		 salt[ESCROW_PBKDF2_SALT];
 	int			 ok = 0;
 
 	if ((b = BIO_new(BIO_s_mem())) == NULL ||
@@ -346,8 +348,9 @@ escrow_key_pem(EVP_PKEY *key, const char *passphrase, size_t *len)
 	if (passphrase == NULL) {
 		ok = PEM_write_bio_PKCS8_PRIV_KEY_INFO(b, inf);
 	} else {
-		if ((alg = PKCS5_pbe2_set_iv(EVP_aes_256_cbc(),
-		    ESCROW_PBKDF2_ITER, NULL, 0, NULL,
+		if (RAND_bytes(salt, sizeof(salt)) != 1 ||
+		    (alg = PKCS5_pbe2_set_iv(EVP_aes_256_cbc(),
+		    ESCROW_PBKDF2_ITER, salt, (int)sizeof(salt), NULL,
 		    NID_hmacWithSHA256)) == NULL ||
 		    (enc = PKCS8_set0_pbe(passphrase, (int)strlen(passphrase),
 		    inf, alg)) == NULL)

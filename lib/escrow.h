@@ -165,11 +165,18 @@ int		 store_escrow_key_next_version(struct db *,
 /* Returns every active key of the customer, master first, or NULL. */
 struct escrow_key_list *store_escrow_key_list(struct db *,
 		    long long customer_id);
+/* Returns every pending key of the customer, oldest first (caller frees), or NULL. */
+struct escrow_key_list *store_escrow_keys_pending(struct db *,
+		    long long customer_id);
 /* Sets a key's state; returns 1 when a row changed. */
 int		 store_escrow_key_set_state(struct db *, long long id,
 		    const char *state);
-/* Deletes a pending key (its blobs must be gone); returns 1 on success. */
-int		 store_escrow_key_delete_pending(struct db *, long long id);
+/*
+ * Marks a pending key discarded (retired, never active; its pending
+ * blobs must be gone) and keeps it, so its version is never reused;
+ * returns 1 when it was pending.
+ */
+int		 store_escrow_key_discard(struct db *, long long id);
 void		 escrow_key_free(struct escrow_key *);
 void		 escrow_key_list_free(struct escrow_key_list *);
 
@@ -185,14 +192,21 @@ struct escrow_blob *store_escrow_blob_by_request(struct db *,
 /*
  * Returns up to limit blobs in state sealed to key key_id with ids above
  * after, in id order (caller frees), or NULL on error.  Current blobs
- * whose request already has a pending one (re-encrypted, not yet
- * swapped in) are left out.
+ * whose request already has a pending one sealed to twin_key_id
+ * (re-encrypted to that new key, not yet swapped in) are left out.
  */
 struct escrow_blob_list *store_escrow_blob_page(struct db *, long long key_id,
-		    const char *state, long long after, int limit);
+		    const char *state, long long twin_key_id, long long after,
+		    int limit);
 /* Returns how many blobs in state are sealed to key_id, or -1. */
 long long	 store_escrow_blob_count(struct db *, long long key_id,
 		    const char *state);
+/*
+ * Returns how many current blobs of customer_id have a recipient that is
+ * not an active key (sealed to a retired key: nothing re-seals them), or
+ * -1.  Always 0 unless something went wrong.
+ */
+long long	 store_escrow_blob_stale(struct db *, long long customer_id);
 /* Deletes the blobs in state sealed to key_id (and their recipients); 1 on success. */
 int		 store_escrow_blob_delete(struct db *, long long key_id,
 		    const char *state);

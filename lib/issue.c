@@ -748,12 +748,17 @@ out:
 	return ok;
 }
 
-int
-issue_revoke(struct db *db, const struct config *cfg, long long id,
-    int reason, const char *comment, const struct actor *who, char *err,
-    size_t errlen)
+/*
+ * Revokes row id (Issued) or, with again set, changes the reason of its
+ * revocation (Revoked); the body of issue_revoke and issue_revoke_reason.
+ */
+static int
+revoke_commit(struct db *db, const struct config *cfg, long long id,
+    int reason, const char *comment, const struct actor *who, int again,
+    char *err, size_t errlen)
 {
 	struct request	*r = NULL;
+	char		 detail[96];
 	int		 ok = 0;
 
 	if (!db_begin(db)) {
@@ -764,13 +769,27 @@ issue_revoke(struct db *db, const struct config *cfg, long long id,
 		snprintf(err, errlen, "no such certificate");
 		goto out;
 	}
-	if (!store_request_revoke(db, id, reason, comment)) {
-		snprintf(err, errlen, "certificate %s is %s, not Issued",
-		    r->cert_id, store_status_name(r->status));
+	if (again ? !store_request_set_revoke_reason(db, id, reason,
+	    comment) : !store_request_revoke(db, id, reason, comment)) {
+		if (again && r->status == REQ_REVOKED)
+			snprintf(err, errlen, "certificate %s is already "
+			    "revoked with reason %s", r->cert_id,
+			    issue_reason_name(reason));
+		else
+			snprintf(err, errlen, "certificate %s is %s, not %s",
+			    r->cert_id, store_status_name(r->status),
+			    again ? "Revoked" : "Issued");
 		goto out;
 	}
+	if (again)
+		snprintf(detail, sizeof(detail), "%s (was %s)",
+		    issue_reason_name(reason),
+		    issue_reason_name(r->revoke_reason));
+	else
+		snprintf(detail, sizeof(detail), "%s",
+		    issue_reason_name(reason));
 	audit_event(db, r->customer_id, who, "certificate.revoke", r->cert_id,
-	    "success", issue_reason_name(reason));
+	    "success", detail);
 	if (!db_commit(db)) {
 		snprintf(err, errlen, "the revocation could not be recorded");
 		goto out;
@@ -790,6 +809,24 @@ out:
 		db_rollback(db);
 	store_request_free(r);
 	return ok;
+}
+
+int
+issue_revoke(struct db *db, const struct config *cfg, long long id,
+    int reason, const char *comment, const struct actor *who, char *err,
+    size_t errlen)
+{
+	return revoke_commit(db, cfg, id, reason, comment, who, 0, err,
+	    errlen);
+}
+
+int
+issue_revoke_reason(struct db *db, const struct config *cfg, long long id,
+    int reason, const char *comment, const struct actor *who, char *err,
+    size_t errlen)
+{
+	return revoke_commit(db, cfg, id, reason, comment, who, 1, err,
+	    errlen);
 }
 
 int

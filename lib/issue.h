@@ -96,6 +96,15 @@ int	 issue_revoke(struct db *, const struct config *, long long id,
 	    int reason, const char *comment, const struct actor *,
 	    char *err, size_t errlen);
 /*
+ * As issue_revoke, for a certificate already Revoked with another
+ * reason: changes its reason (the revocation date stays), audited, and
+ * republishes the CRL.  Returns 0 with a reason in err when nothing
+ * changed (not Revoked, or already with that reason).
+ */
+int	 issue_revoke_reason(struct db *, const struct config *, long long id,
+	    int reason, const char *comment, const struct actor *,
+	    char *err, size_t errlen);
+/*
  * Publishes the CA's CRL (DER) at its path after the revocations it lists
  * committed: allocates the next crlNumber in a short transaction of its
  * own (used up even if publishing fails), reads the revoked certificates

@@ -470,6 +470,9 @@ int		 store_request_set_client(struct db *, long long id,
 int		 store_request_decline(struct db *, long long id, const char *reason);
 int		 store_request_revoke(struct db *, long long id, int reason,
 		    const char *comment);
+/* Sets the reason (and comment) of a Revoked row; returns 1 when it changed. */
+int		 store_request_set_revoke_reason(struct db *, long long id,
+		    int reason, const char *comment);
 int		 store_request_collected(struct db *, long long id);
 /*
  * Counts one passphrase attempt unless limit is reached; returns the count

@@ -161,6 +161,17 @@ store_escrow_key_list(struct db *db, long long customer_id)
 	return read_list(st, row_escrow_key, free_key);
 }
 
+struct escrow_key_list *
+store_escrow_keys_pending(struct db *db, long long customer_id)
+{
+	sqlite3_stmt	*st = db_stmt(db, STMT_ESCROW_KEY_PENDING);
+
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, customer_id);
+	return read_list(st, row_escrow_key, free_key);
+}
+
 int
 store_escrow_key_set_state(struct db *db, long long id, const char *state)
 {
@@ -174,14 +185,14 @@ store_escrow_key_set_state(struct db *db, long long id, const char *state)
 }
 
 int
-store_escrow_key_delete_pending(struct db *db, long long id)
+store_escrow_key_discard(struct db *db, long long id)
 {
-	sqlite3_stmt	*st = db_stmt(db, STMT_ESCROW_KEY_DELETE);
+	sqlite3_stmt	*st = db_stmt(db, STMT_ESCROW_KEY_DISCARD);
 
 	if (st == NULL)
 		return 0;
 	sqlite3_bind_int64(st, 1, id);
-	return db_exec_stmt(db, st);
+	return db_exec_stmt(db, st) && db_changes(db) == 1;
 }
 
 long long
@@ -266,7 +277,7 @@ store_escrow_blob_by_request(struct db *db, long long request_id)
 
 struct escrow_blob_list *
 store_escrow_blob_page(struct db *db, long long key_id, const char *state,
-    long long after, int limit)
+    long long twin_key_id, long long after, int limit)
 {
 	sqlite3_stmt	*st = db_stmt(db, STMT_ESCROW_BLOB_PAGE);
 
@@ -275,7 +286,8 @@ store_escrow_blob_page(struct db *db, long long key_id, const char *state,
 	sqlite3_bind_int64(st, 1, key_id);
 	bind_str(st, 2, state);
 	sqlite3_bind_int64(st, 3, after);
-	sqlite3_bind_int(st, 4, limit);
+	sqlite3_bind_int64(st, 4, twin_key_id);
+	sqlite3_bind_int(st, 5, limit);
 	return read_list(st, row_escrow_blob, free_blob);
 }
 
@@ -289,6 +301,21 @@ store_escrow_blob_count(struct db *db, long long key_id, const char *state)
 		return -1;
 	sqlite3_bind_int64(st, 1, key_id);
 	bind_str(st, 2, state);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = col_ll(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+long long
+store_escrow_blob_stale(struct db *db, long long customer_id)
+{
+	sqlite3_stmt	*st = db_stmt(db, STMT_ESCROW_BLOB_STALE);
+	long long	 n = -1;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, customer_id);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = col_ll(st, 0);
 	sqlite3_reset(st);

@@ -300,6 +300,21 @@ store_request_revoke(struct db *db, long long id, int reason,
 }
 
 int
+store_request_set_revoke_reason(struct db *db, long long id, int reason,
+    const char *comment)
+{
+	sqlite3_stmt	*st = db_stmt(db, STMT_REQUEST_SET_REVOKE_REASON);
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_int(st, 1, reason);
+	bind_str(st, 2, comment ? comment : "");
+	sqlite3_bind_int64(st, 3, id);
+	sqlite3_bind_int(st, 4, reason);
+	return db_exec_stmt(db, st) && db_changes(db) == 1;
+}
+
+int
 store_request_collected(struct db *db, long long id)
 {
 	sqlite3_stmt	*st = db_stmt(db, STMT_REQUEST_SET_COLLECTED);

@@ -132,6 +132,22 @@ cdadm escrow init --tier org --org "Demo Org" --out tier.key > "$OUT/init3.txt" 
 check_eq "init over an existing file: exit 1" 1 $?
 check_grep "init over an existing file: says so" 'never overwrites' "$OUT/init3.txt"
 check_eq "init over an existing file: no key recorded" 0 "$(db_count "SELECT COUNT(*) FROM escrow_key WHERE org_id = (SELECT id FROM organization WHERE name = 'Demo Org')")"
+# Passphrase files stock openssl would read otherwise are refused.
+printf 'crlf-passphrase\r\n' > crlf.pass
+cdadm escrow init --tier org --org "Demo Org" --passphrase-file crlf.pass --out crlf.key > "$OUT/init-crlf.txt" 2>&1
+check_eq "passphrase file with \\r: exit 1" 1 $?
+check_grep "passphrase file with \\r: says why" 'carriage return' "$OUT/init-crlf.txt"
+check "passphrase file with \\r: no key file" test ! -e crlf.key
+head -c 1024 /dev/zero | tr '\0' a > long.pass
+cdadm escrow init --tier org --org "Demo Org" --passphrase-file long.pass --out long.key > "$OUT/init-long.txt" 2>&1
+check_eq "passphrase of 1024 bytes: exit 1" 1 $?
+check_grep "passphrase of 1024 bytes: says why" 'longer than 1023 bytes' "$OUT/init-long.txt"
+check_eq "refused passphrase files: no key recorded" 0 "$(db_count "SELECT COUNT(*) FROM escrow_key WHERE org_id = (SELECT id FROM organization WHERE name = 'Demo Org')")"
+head -c 1023 /dev/zero | tr '\0' a > long.pass
+cdadm escrow init --tier org --org "Demo Org" --passphrase-file long.pass --out long.key > "$OUT/init-long2.txt" 2>&1
+check_eq "passphrase of 1023 bytes: exit 0" 0 $?
+check "passphrase of 1023 bytes: stock openssl opens the key with -passin file:" \
+    sh -c 'openssl pkey -in long.key -passin file:long.pass -noout 2>/dev/null'
 
 # ---- issued and sealed to the three tiers ----
 code=$(enroll_eve issued)
@@ -142,6 +158,8 @@ check_eq "issued: one blob, three recipients" "1|3" \
     "$(db_count "SELECT COUNT(DISTINCT b.id), COUNT(*) FROM escrow_blob b JOIN escrow_recipient r ON r.blob_id = b.id JOIN request q ON q.id = b.request_id WHERE q.cert_id = '$CERT'")"
 eval "$L6" > "$OUT/status2.txt"
 check_eq "status: one blob per tier" 3 "$(grep -c ' 1 blobs' "$OUT/status2.txt")"
+check_grep "status: no blob sealed to a key not active" \
+    '^0 current blobs sealed to a key that is not active$' "$OUT/status2.txt"
 pubkey_of_cert "$CERT" > "$OUT/cert.pub"
 
 # ---- recovery without certdesk ----
@@ -294,6 +312,80 @@ check_eq "after the kills: all open with the final key, none with the one before
     "requests=1001 old=0 new=1001 neither=0" "$(fill check $cur.crt $cur.key final.crt final.key)"
 check_eq "after the kills: one current blob per request, none pending" "1001|0" \
     "$(db_count "SELECT SUM(state = 'current'), SUM(state = 'pending') FROM escrow_blob")"
+cdadm escrow status > "$OUT/status3.txt"
+check_grep "after the kills: status counts no blob sealed to a key not active" \
+    '^0 current blobs sealed to a key that is not active$' "$OUT/status3.txt"
+
+# ---- an interrupted run of one tier, then a run of another ----
+# What kill -9 during the org tier's run leaves: a pending key and Eve's
+# blob re-sealed to it, not yet swapped in.
+db_count "INSERT INTO escrow_key (customer_id, tier, org_id, dept_id, version, key_id, key_type, cert_der, state, created)
+    SELECT customer_id, tier, org_id, dept_id, version + 1, key_id, key_type, cert_der, 'pending', created FROM escrow_key
+    WHERE tier = 'organization' AND state = 'active' AND org_id = (SELECT id FROM organization WHERE name = 'Escrow Org');
+  INSERT INTO escrow_blob (request_id, cms_der, state, created)
+    SELECT request_id, cms_der, 'pending', created FROM escrow_blob WHERE state = 'current'
+    AND request_id = (SELECT id FROM request WHERE cert_id = '$CERT');
+  INSERT INTO escrow_recipient (blob_id, escrow_key_id, tier, key_id, version)
+    SELECT last_insert_rowid(), id, tier, key_id, version FROM escrow_key WHERE state = 'pending';"
+cdadm escrow reencrypt --tier master --key final.key --out m3.key > "$OUT/reenc-other.txt" 2>&1
+check_eq "another tier interrupted: the master run is refused" 1 $?
+check_grep "another tier interrupted: names it and says to re-run it" \
+    're-encryption of the organization tier of Escrow Org was interrupted; run certdesk escrow reencrypt for that tier again first' \
+    "$OUT/reenc-other.txt"
+check "another tier interrupted: no new key file" test ! -e m3.key
+cdadm escrow reencrypt --tier org --org "Escrow Org" --key org.key --passphrase-file org.pass \
+    --out org-v2.key > "$OUT/reenc-org.txt" 2>&1
+check_eq "the org tier re-run: exit 0" 0 $?
+check_eq "the org tier re-run: the discarded version 2 kept, the new key is version 3" \
+    "1|retired|0 2|retired|1 3|active|0" \
+    "$(db_count "SELECT version || '|' || state || '|' || discarded FROM escrow_key WHERE tier = 'organization' AND org_id = (SELECT id FROM organization WHERE name = 'Escrow Org') ORDER BY version" | tr '\n' ' ' | sed 's/ $//')"
+check_grep "the org tier re-run: says version 3" 'version 3 ' "$OUT/reenc-org.txt"
+cdadm escrow reencrypt --tier master --key final.key --out m3.key > "$OUT/reenc-m3.txt" 2>&1
+check_eq "then the master run: exit 0 (does not loop)" 0 $?
+check_eq "then the master run: all open with its new key" \
+    "requests=1001 old=0 new=1001 neither=0" "$(fill check final.crt final.key m3.crt m3.key)"
+check_eq "then: no pending key or blob left" "0|0" \
+    "$(db_count "SELECT (SELECT COUNT(*) FROM escrow_key WHERE state = 'pending'), (SELECT COUNT(*) FROM escrow_blob WHERE state = 'pending')")"
+
+# ---- recovery of a certificate a renewal superseded ----
+code=$(enroll_eve e2)
+check_eq "a second certificate for Eve: 303" 303 "$code"
+E2=$(sed -n 's/^Location: .*collect?id=\([0-9a-f]*\).*/\1/p' "$OUT/e2.hdr" | tr -d '\r')
+TOK=$(csrf_token "$JAR" "$BASE/smime?action=renew&swt=sid")
+post "$BASE/smime?action=renew&swt=sid" rn-1 -d swt=sid --data-urlencode email=eve@example.com \
+    -d secretId=eve-secret-2026 -d passphrase=eve-passphrase-1 >/dev/null
+code=$(post "$BASE/smime?action=renew&swt=sid" rn-2 -d step=2 -d swt=sid \
+    --data-urlencode "token=$(field token "$OUT/rn-1.html")" \
+    --data-urlencode "allowed=$(field allowed "$OUT/rn-1.html")" \
+    --data-urlencode email=eve@example.com -d certId="$E2" -d password=$PW -d password2=$PW)
+check_eq "renewed: superseded" "303|Revoked|4" \
+    "$code|$(db_count "SELECT status, revoke_reason FROM request WHERE cert_id = '$E2'")"
+cdadm escrow recover "$E2" --key m3.key --out e2.p12 --p12-password-file p12.pass > "$OUT/rec-e2.txt" 2>&1
+check_eq "recover the superseded one: exit 0" 0 $?
+check_grep "recover the superseded one: says the reason changed" 'reason changed to keyCompromise' "$OUT/rec-e2.txt"
+check_eq "recover the superseded one: now keyCompromise" "Revoked|1" \
+    "$(db_count "SELECT status, revoke_reason FROM request WHERE cert_id = '$E2'")"
+SERIAL2=$(db_count "SELECT serial FROM request WHERE cert_id = '$E2'")
+openssl crl -inform DER -in "$CRL" -noout -text > "$OUT/crl2.txt"
+grep -A4 -i "Serial Number: $SERIAL2" "$OUT/crl2.txt" > "$OUT/crl2-entry.txt"
+check_grep "recover the superseded one: the CRL says Key Compromise" 'Key Compromise' "$OUT/crl2-entry.txt"
+check_eq "recover the superseded one: the reason change audited" 1 \
+    "$(db_count "SELECT COUNT(*) FROM audit WHERE action = 'certificate.revoke' AND object = '$E2' AND detail = 'keyCompromise (was superseded)'")"
+
+# Recovery fails closed: when the revocation cannot be recorded, no key file.
+E3=$(db_count "SELECT cert_id FROM request WHERE requester_email = 'eve@example.com' AND status = 'Issued' ORDER BY id DESC LIMIT 1")
+db_count "CREATE TRIGGER no_revoke BEFORE UPDATE OF status ON request WHEN NEW.status = 'Revoked'
+    BEGIN SELECT RAISE(ABORT, 'no revocation today'); END;"
+mkdir -p closed
+cdadm escrow recover "$E3" --key m3.key --out closed/e3.p12 --p12-password-file p12.pass > "$OUT/rec-closed.txt" 2>&1
+check_eq "revocation fails: exit 1" 1 $?
+check "revocation fails: no key file, no temporary file" test -z "$(ls -A closed)"
+check_eq "revocation fails: still Issued, nothing audited" "Issued|0" \
+    "$(db_count "SELECT status, (SELECT COUNT(*) FROM audit WHERE action = 'escrow.recover' AND object = '$E3') FROM request WHERE cert_id = '$E3'")"
+db_count "DROP TRIGGER no_revoke"
+cdadm escrow recover "$E3" --key m3.key --out closed/e3.p12 --p12-password-file p12.pass > "$OUT/rec-open.txt" 2>&1
+check_eq "then it can: exit 0, revoked, file written" "0|Revoked|1|yes" \
+    "$?|$(db_count "SELECT status, revoke_reason FROM request WHERE cert_id = '$E3'")|$(test -s closed/e3.p12 && echo yes)"
 
 # ---- the tier private keys are nowhere but in their files ----
 sqlite3 "$INSTANCE/state/certdesk.db" .dump > "$OUT/dump.sql"

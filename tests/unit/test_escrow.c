@@ -292,6 +292,36 @@ test_tier_cert(void)
 	CU_ASSERT(X509_get_key_usage(tc[1]) == KU_KEY_AGREEMENT);
 }
 
+/* Returns the PBKDF2 salt length of an encrypted PKCS#8 PEM, or -1. */
+static int
+pbkdf2_salt_len(const char *pem, size_t len)
+{
+	BIO			*b;
+	X509_SIG		*sig = NULL;
+	const X509_ALGOR	*alg = NULL;
+	PBE2PARAM		*pbe2 = NULL;
+	PBKDF2PARAM		*kdf = NULL;
+	int			 n = -1;
+
+	if ((b = BIO_new_mem_buf(pem, (int)len)) != NULL &&
+	    (sig = PEM_read_bio_PKCS8(b, NULL, NULL, NULL)) != NULL) {
+		X509_SIG_get0(sig, &alg, NULL);
+		if (OBJ_obj2nid(alg->algorithm) == NID_pbes2 &&
+		    (pbe2 = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM),
+		    alg->parameter)) != NULL &&
+		    OBJ_obj2nid(pbe2->keyfunc->algorithm) == NID_id_pbkdf2 &&
+		    (kdf = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM),
+		    pbe2->keyfunc->parameter)) != NULL &&
+		    kdf->salt->type == V_ASN1_OCTET_STRING)
+			n = kdf->salt->value.octet_string->length;
+	}
+	PBKDF2PARAM_free(kdf);
+	PBE2PARAM_free(pbe2);
+	X509_SIG_free(sig);
+	BIO_free(b);
+	return n;
+}
+
 static void
 test_key_pem(void)
 {
@@ -320,6 +350,7 @@ test_key_pem(void)
 	CU_ASSERT_STRING_EQUAL(why, "wrong passphrase or damaged key file");
 	CU_ASSERT(escrow_key_parse((unsigned char *)pem, len, NULL, &why) ==
 	    NULL);
+	CU_ASSERT_EQUAL(pbkdf2_salt_len(pem, len), 16);
 	OPENSSL_clear_free(pem, len);
 	CU_ASSERT(escrow_key_parse((const unsigned char *)"junk", 4, NULL,
 	    &why) == NULL);
@@ -783,6 +814,173 @@ test_not_escrowed(void)
 	store_org_free(demo);
 }
 
+/* Returns how many mails in the fixture's mail directory name org, or -1. */
+static int
+mails_about(const char *org)
+{
+	char	 cmd[PATH_MAX + 160];
+	FILE	*f;
+	int	 n = -1;
+
+	snprintf(cmd, sizeof(cmd), "grep -rlF 'organisation %s' '%s/mail' |"
+	    " wc -l", org, fixture.dir);
+	if ((f = popen(cmd, "r")) == NULL)
+		return -1;
+	if (fscanf(f, "%d", &n) != 1)
+		n = -1;
+	(void)pclose(f);
+	return n;
+}
+
+/*
+ * Every refused order of an organisation without its escrow keys would
+ * mail its administrators; they hear of it once an hour.
+ */
+static void
+test_notice_hourly(void)
+{
+	const char	*q = "SELECT COUNT(*) FROM audit WHERE outcome ="
+	    " 'refused' AND detail = 'key escrow not set up: organization'";
+	char		 err[256], now[32];
+	long long	 refused;
+	int		 i;
+
+	/* test_not_escrowed was refused twice in this organisation: one mail. */
+	CU_ASSERT_EQUAL(mails_about("Escrow CSR"), 1);
+	refused = count(q);
+	CU_ASSERT(refused >= 2);
+	for (i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(issue(&csr, "eve@example.com", KEY_EC256,
+		    NULL, err, sizeof(err)), CLIENTCERT_REFUSED);
+	CU_ASSERT_EQUAL(mails_about("Escrow CSR"), 1);
+	CU_ASSERT_EQUAL(count(q), refused + 3);	/* each still audited */
+	/* An hour on, the next refusal mails again. */
+	snprintf(now, sizeof(now), "%lld", store_now() + 3601);
+	setenv("CERTDESK_NOW", now, 1);
+	CU_ASSERT_EQUAL(issue(&csr, "eve@example.com", KEY_EC256, NULL, err,
+	    sizeof(err)), CLIENTCERT_REFUSED);
+	unsetenv("CERTDESK_NOW");
+	CU_ASSERT_EQUAL(mails_about("Escrow CSR"), 2);
+}
+
+/*
+ * A re-encryption skips a current blob only for a pending twin sealed to
+ * its own new key: a twin an interrupted run of another tier left would
+ * otherwise hide the blob from every page and the run never end.
+ */
+static void
+test_page_twin(void)
+{
+	struct escrow_key	*org, *dept;
+	struct escrow_key_list	 one_key;
+	struct escrow_blob_list	*page;
+	struct escrow_blob	*b;
+	size_t			 n0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(org = store_escrow_key_active(db,
+	    cust->id, ESCROW_ORG, three.org->id, 0));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dept = store_escrow_key_active(db,
+	    cust->id, ESCROW_DEPT, three.org->id, three.dept->id));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(page = store_escrow_blob_page(db,
+	    org->id, "current", 0, 0, 100));
+	n0 = page->n;
+	CU_ASSERT_FATAL(n0 >= 1);
+	b = page->items[0];
+	/* The department tier's run re-sealed it, then was killed. */
+	one_key.items = &dept;
+	one_key.n = 1;
+	CU_ASSERT_FATAL(escrow_record(db, b->request_id, b->der, b->len,
+	    "pending", &one_key));
+	escrow_blob_list_free(page);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(page = store_escrow_blob_page(db,
+	    org->id, "current", org->id + 1000, 0, 100));
+	CU_ASSERT_EQUAL(page->n, n0);
+	escrow_blob_list_free(page);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(page = store_escrow_blob_page(db,
+	    org->id, "current", dept->id, 0, 100));
+	CU_ASSERT_EQUAL(page->n, n0 - 1);
+	escrow_blob_list_free(page);
+	CU_ASSERT(store_escrow_blob_delete(db, dept->id, "pending"));
+	escrow_key_free(org);
+	escrow_key_free(dept);
+}
+
+static EVP_PKEY	*swap_key;
+static X509	*swap_cert;
+
+/*
+ * What the commit of `escrow reencrypt` does to the master tier, run in
+ * the window between sealing and recording: the old key retired, a new
+ * version active.
+ */
+static void
+swap_master(struct db *d)
+{
+	struct escrow_key	*old, k;
+	char			*kid;
+
+	clientcert_before_record = NULL;
+	if ((old = store_escrow_key_active(d, cust->id, ESCROW_MASTER, 0,
+	    0)) == NULL)
+		return;
+	if (escrow_tier_make(KEY_RSA3072, "test tier", &swap_key,
+	    &swap_cert) && (kid = escrow_key_id(swap_cert)) != NULL) {
+		memset(&k, 0, sizeof(k));
+		k.customer_id = cust->id;
+		k.tier = ESCROW_MASTER;
+		k.version = old->version + 1;
+		k.key_id = kid;
+		k.key_type = (char *)"rsa3072";
+		k.cert = swap_cert;
+		if (db_begin(d) && store_escrow_key_set_state(d, old->id,
+		    "retired") && store_escrow_key_add(d, &k, "active") != 0)
+			(void)db_commit(d);
+		else
+			db_rollback(d);
+		free(kid);
+	}
+	escrow_key_free(old);
+}
+
+/*
+ * A key issued while a re-encryption swaps the tier key is sealed to
+ * the key active when it is recorded, never only to the retired one
+ * (which nothing would re-seal).
+ */
+static void
+test_sealed_to_swapped_key(void)
+{
+	char			 err[256], *id = NULL;
+	struct request		*r;
+	struct escrow_blob	*b;
+	unsigned char		*p8 = NULL;
+	size_t			 p8len = 0;
+
+	CU_ASSERT_FATAL(master_key != NULL);
+	clientcert_before_record = swap_master;
+	CU_ASSERT_EQUAL_FATAL(issue(&one, "eve@example.com", KEY_EC256, &id,
+	    err, sizeof(err)), CLIENTCERT_OK);
+	CU_ASSERT_PTR_NULL(clientcert_before_record);	/* the swap ran */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(swap_key);
+	check_sealed(id, 1, &swap_key, &swap_cert);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r = store_request_by_cert_id(db,
+	    cust->id, id));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b = store_escrow_blob_by_request(db,
+	    r->id));
+	CU_ASSERT_EQUAL(escrow_open(b->der, b->len, master_cert, master_key,
+	    &p8, &p8len), ESCROW_NOT_RECIPIENT);
+	OPENSSL_clear_free(p8, p8len);
+	/* What `escrow status` counts: the new blob is not among them. */
+	CU_ASSERT_EQUAL(store_escrow_blob_stale(db, cust->id),
+	    count("SELECT COUNT(DISTINCT blob_id) FROM escrow_recipient"
+	    " WHERE version = 1 AND tier = 'master'"));
+	escrow_blob_free(b);
+	store_request_free(r);
+	free(id);
+	EVP_PKEY_free(swap_key);
+	X509_free(swap_cert);
+}
+
 static void
 register_tests(void)
 {
@@ -809,6 +1007,9 @@ register_tests(void)
 	UNIT_ADD(p, test_blocked_until_keys);
 	UNIT_ADD(p, test_sealed_at_issue);
 	UNIT_ADD(p, test_not_escrowed);
+	UNIT_ADD(p, test_page_twin);
+	UNIT_ADD(p, test_notice_hourly);
+	UNIT_ADD(p, test_sealed_to_swapped_key);
 }
 
 UNIT_MAIN(register_tests)
