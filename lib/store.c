@@ -165,3 +165,31 @@ count_by_id(struct db *db, enum stmt which, long long id)
 	sqlite3_reset(st);
 	return n;
 }
+
+int
+exec_id_limit(struct db *db, enum stmt which, long long id, int limit)
+{
+	sqlite3_stmt	*st = db_stmt(db, which);
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, limit);
+	return db_exec_stmt(db, st);
+}
+
+int
+count_failure(struct db *db, enum stmt which, long long id, int limit)
+{
+	sqlite3_stmt	*st = db_stmt(db, which);
+	int		 n = 0;
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, limit);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = col_int(st, 0);
+	sqlite3_reset(st);
+	return n;
+}

@@ -257,30 +257,14 @@ store_bulk_item_issued(struct db *db, long long item_id,
 int
 store_bulk_pass_failure(struct db *db, long long id, int limit)
 {
-	sqlite3_stmt	*st = db_stmt(db, STMT_BULK_PASS_FAILURE);
-	int		 n = 0;
-
-	if (st == NULL)
-		return 0;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, limit);
 	/* No row: the limit was already reached. */
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = col_int(st, 0);
-	sqlite3_reset(st);
-	return n;
+	return count_failure(db, STMT_BULK_PASS_FAILURE, id, limit);
 }
 
 int
 store_bulk_pass_ok(struct db *db, long long id, int limit)
 {
-	sqlite3_stmt	*st = db_stmt(db, STMT_BULK_PASS_OK);
-
-	if (st == NULL)
-		return 0;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, limit);
-	return db_exec_stmt(db, st);
+	return exec_id_limit(db, STMT_BULK_PASS_OK, id, limit);
 }
 
 int

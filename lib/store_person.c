@@ -209,25 +209,14 @@ store_person_set_secret(struct db *db, long long id, const char *hash)
 int
 store_person_secret_failure(struct db *db, long long id, int limit)
 {
-	sqlite3_stmt	*st = db_stmt(db, STMT_PERSON_SECRET_FAILURE);
-
-	if (st == NULL)
-		return 0;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, limit);
-	return db_exec_stmt(db, st) && db_changes(db) == 1;
+	return exec_id_limit(db, STMT_PERSON_SECRET_FAILURE, id, limit) &&
+	    db_changes(db) == 1;
 }
 
 int
 store_person_secret_reset(struct db *db, long long id, int limit)
 {
-	sqlite3_stmt	*st = db_stmt(db, STMT_PERSON_SECRET_RESET);
-
-	if (st == NULL)
-		return 0;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, limit);
-	return db_exec_stmt(db, st);
+	return exec_id_limit(db, STMT_PERSON_SECRET_RESET, id, limit);
 }
 
 /* Runs one statement that takes the person's id alone; 1 ok. */

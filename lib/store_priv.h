@@ -45,6 +45,13 @@ void	*row_request(sqlite3_stmt *st);
 
 /* Returns the first column of a one-id statement's first row as a count, or -1. */
 int	 count_by_id(struct db *db, enum stmt which, long long id);
+/* Runs statement which with (id, limit); returns 1 ok, 0 on error. */
+int	 exec_id_limit(struct db *db, enum stmt which, long long id, int limit);
+/*
+ * Runs a failure-counting UPDATE ... RETURNING with (id, limit); returns
+ * the new count, or 0 when no row came back (the limit was reached).
+ */
+int	 count_failure(struct db *db, enum stmt which, long long id, int limit);
 
 /* Frees a list built by read_list. */
 void	 free_list(void *lp, free_fn fr);

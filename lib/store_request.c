@@ -349,18 +349,8 @@ store_request_set_client(struct db *db, long long id, const struct request *r)
 int
 store_request_pass_failure(struct db *db, long long id, int limit)
 {
-	sqlite3_stmt	*st = db_stmt(db, STMT_REQUEST_PASS_FAILURE);
-	int		 n = 0;
-
-	if (st == NULL)
-		return 0;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, limit);
 	/* No row: the limit was already reached (or no such request). */
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = col_int(st, 0);
-	sqlite3_reset(st);
-	return n;
+	return count_failure(db, STMT_REQUEST_PASS_FAILURE, id, limit);
 }
 
 int
