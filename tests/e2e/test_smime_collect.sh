@@ -67,7 +67,10 @@ check_grep "no cookie: the page says where the files can be downloaded" \
     'only be downloaded from the browser that completed the enrollment, within one hour' "$OUT/nocookie.html"
 check_grep "no cookie: and what to do" 'renew your certificate .*or ask your administrator' "$OUT/nocookie.html"
 check_grep "no cookie: certificate formats stay" 'format=x509CO' "$OUT/nocookie.html"
-for how in "" "-b cd_p12_$ID=${PICKUP%?}0" "-b cd_p12_$ID=0000" "-b cd_p12_$ID=$PICKUP$PICKUP"; do
+# One digit off: the last one flipped, so it differs whatever it was.
+case "${PICKUP: -1}" in 0) OFF=1 ;; *) OFF=0 ;; esac
+check "the one-digit-off secret differs" test "${PICKUP%?}$OFF" != "$PICKUP"
+for how in "" "-b cd_p12_$ID=${PICKUP%?}$OFF" "-b cd_p12_$ID=0000" "-b cd_p12_$ID=$PICKUP$PICKUP"; do
 	code=$(curl -s $how -D "$OUT/denied.h" -o "$OUT/denied.html" -w '%{http_code}' "$BASE/collect?id=$ID&p12=modern")
 	check_eq "download ${how:-without a cookie}: 403" 403 "$code"
 	check_nogrep "download ${how:-without a cookie}: no file" 'application/x-pkcs12' "$OUT/denied.h"
