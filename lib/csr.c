@@ -24,6 +24,7 @@
 #include "csr.h"
 #include "log.h"
 #include "policy.h"
+#include "secret.h"
 #include "strlist.h"
 
 /* Outcome of turning an ASN.1 string into a C string. */
@@ -783,10 +784,9 @@ out:
 int
 csr_pubkey_sha256(const struct csr *c, char out[65])
 {
-	static const char	 hex[] = "0123456789abcdef";
 	X509_PUBKEY		*xpk;
 	unsigned char		*spki = NULL, md[EVP_MAX_MD_SIZE];
-	unsigned int		 mdlen = 0, i;
+	unsigned int		 mdlen = 0;
 	int			 n, rc = 0;
 
 	if (c == NULL || c->req == NULL ||
@@ -802,11 +802,7 @@ csr_pubkey_sha256(const struct csr *c, char out[65])
 		log_ossl("csr: EVP_Digest");
 		goto out;
 	}
-	for (i = 0; i < mdlen; i++) {
-		out[(size_t)2 * i] = hex[md[i] >> 4];
-		out[(size_t)2 * i + 1] = hex[md[i] & 0xf];
-	}
-	out[64] = '\0';
+	secret_hex(md, mdlen, out);
 	rc = 1;
 out:
 	OPENSSL_free(spki);

@@ -13,11 +13,11 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include "buf.h"
 #include "log.h"
 #include "mail.h"
+#include "secret.h"
 #include "tmpl.h"
 
 #define MAIL_TEMPLATES	"/usr/local/share/certdesk/templates"
@@ -102,7 +102,6 @@ mail_compose(struct buf *m, const char *from, const char *to,
 	const char	*domain;
 	struct tm	 tm;
 	time_t		 now;
-	size_t		 i;
 
 	now = time(NULL);
 	if (gmtime_r(&now, &tm) == NULL ||
@@ -111,12 +110,9 @@ mail_compose(struct buf *m, const char *from, const char *to,
 		log_err("mail: cannot format the date");
 		return 0;
 	}
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
-		log_ossl("mail: RAND_bytes");
+	if (!secret_random(rnd, sizeof(rnd)))
 		return 0;
-	}
-	for (i = 0; i < sizeof(rnd); i++)
-		snprintf(id + 2 * i, 3, "%02x", rnd[i]);
+	secret_hex(rnd, sizeof(rnd), id);
 	if ((domain = strrchr(from, '@')) != NULL && domain[1] != '\0' &&
 	    strchr(domain, '>') == NULL)
 		domain++;

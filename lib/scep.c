@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "log.h"
 #include "scep.h"
+#include "secret.h"
 
 /* Largest message we accept: d2i takes a long, and no real request is near this. */
 #define SCEP_MAX_DER	(4L * 1024 * 1024)
@@ -309,7 +310,7 @@ scep_msg_pubkey_sha256(const struct scep_msg *msg, char hex[65])
 {
 	unsigned char	*der = NULL, md[32];
 	unsigned int	 mdlen = 0;
-	int		 n, i, rc = 0;
+	int		 n, rc = 0;
 
 	if (msg->csr == NULL)
 		return 0;
@@ -327,8 +328,7 @@ scep_msg_pubkey_sha256(const struct scep_msg *msg, char hex[65])
 		log_ossl("scep: EVP_Digest");
 		goto out;
 	}
-	for (i = 0; i < 32; i++)
-		snprintf(hex + 2 * (size_t)i, 3, "%02x", md[i]);
+	secret_hex(md, 32, hex);
 	rc = 1;
 out:
 	OPENSSL_free(der);

@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "log.h"
 #include "scep.h"
+#include "secret.h"
 
 /* Returns the messageData DER for r's messageType (malloc'ed, caller frees). */
 static unsigned char *
@@ -91,13 +92,12 @@ scep_client_key_hash(EVP_PKEY *key, char hex[65])
 {
 	unsigned char	*der = NULL, md[32];
 	unsigned int	 mdlen = 0;
-	int		 n, i, rc = 0;
+	int		 n, rc = 0;
 
 	if ((n = i2d_PUBKEY(key, &der)) <= 0 ||
 	    !EVP_Digest(der, (size_t)n, md, &mdlen, EVP_sha256(), NULL))
 		goto out;
-	for (i = 0; i < 32; i++)
-		snprintf(hex + 2 * (size_t)i, 3, "%02x", md[i]);
+	secret_hex(md, 32, hex);
 	rc = 1;
 out:
 	OPENSSL_free(der);

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "policy.h"
 #include "scepd.h"
+#include "secret.h"
 #include "throttle.h"
 
 #define THROTTLE_SCOPE		"scep-challenge"
@@ -196,7 +197,7 @@ cert_pubkey_sha256(X509 *x, char hex[65])
 {
 	unsigned char	*der = NULL, md[32];
 	unsigned int	 mdlen = 0;
-	int		 n, i, ok = 0;
+	int		 n, ok = 0;
 
 	/* The same bytes csr_pubkey_sha256 hashes for the transaction. */
 	if (x == NULL ||
@@ -205,8 +206,7 @@ cert_pubkey_sha256(X509 *x, char hex[65])
 	if (!EVP_Digest(der, (size_t)n, md, &mdlen, EVP_sha256(), NULL) ||
 	    mdlen != sizeof(md))
 		goto out;
-	for (i = 0; i < 32; i++)
-		snprintf(hex + 2 * (size_t)i, 3, "%02x", md[i]);
+	secret_hex(md, 32, hex);
 	ok = 1;
 out:
 	OPENSSL_free(der);

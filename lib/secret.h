@@ -31,6 +31,12 @@ void	 secret_done(void);
 int	 secret_hmac_hex(const char *value, char out[SECRET_HMAC_HEX]);
 /* Returns nbytes of CSPRNG output as lowercase hex; caller frees. */
 char	*secret_token(size_t nbytes);
+/* Writes nbytes of CSPRNG output as lowercase hex and a NUL into out (2 * nbytes + 1, nbytes <= 64); returns 1, 0 on error (logged). */
+int	 secret_random_hex(char *out, size_t nbytes);
+/* Fills p with n bytes from the kernel's CSPRNG; returns 1, 0 on error (logged). */
+int	 secret_random(void *p, size_t n);
+/* Writes n bytes as lowercase hex and a NUL into out (2n + 1 bytes). */
+void	 secret_hex(const void *bytes, size_t n, char *out);
 /* Returns the Argon2id encoding of pw; caller frees. */
 char	*secret_hash(const char *pw);
 /* Returns 1 if pw matches the Argon2id encoding, 0 otherwise (also on error). */

@@ -14,7 +14,6 @@
 
 #include <fcgiapp.h>
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include "clientaddr.h"
 #include "log.h"
@@ -44,10 +43,11 @@ struct web_conn {
 	int	 csrf_new;	/* the token must be sent as a cookie */
 	char	 csrf[WEB_CSRF_HEXLEN + 1];
 	int	 form;		/* enum web_form of a POST */
-	int	 hide_query;	/* refused: the kit parses no query */
 	char	 kit_ctype[96];	/* CONTENT_TYPE as the kit sees it */
 	char	 kit_clen[24];	/* CONTENT_LENGTH as the kit sees it */
-	size_t	 body_off;	/* how much of body the kit has read */
+	const unsigned char *kit_in;	/* what the kit's read hook hands out */
+	size_t	 kit_in_len;
+	size_t	 kit_in_off;	/* how much of it the kit has read */
 	struct buf body;	/* the form body, fed to the kit */
 };
 
@@ -67,13 +67,14 @@ extern char **environ;
 static struct config	*web_cfg;
 static int		 web_fcgi;	/* 1 under FastCGI */
 static int		 web_cgi_served;
+static int		 web_kit_ready;	/* the kit's error types exist */
 static FCGX_Request	 web_fcgx;
 static struct clientaddr_nets	 web_proxies;	/* Web.TrustedProxies */
 
 /*
  * The current FastCGI request's parameters sorted by name, rebuilt on
- * every accept: the cgi kit asks for some fifty variables one by one, and
- * libfcgi's lookup scans them all each time.  Holds pointers into
+ * every accept, so that a name two headers map to is seen (web_env_find)
+ * and a lookup does not scan them all as libfcgi's does.  Holds pointers into
  * libfcgi's own copy, which lives exactly as long as the request.
  */
 #define WEB_ENV_MAX	256
@@ -160,24 +161,28 @@ web_env(const char *name)
 }
 
 static int	web_write(const void *, size_t);
+static void	web_log_neoerr(const char *, NEOERR *);
 
 /*
- * cgiwrap read hook: copies up to n bytes of the body web_prepare read;
- * returns the count, 0 at its end.  The kit never reads the transport
- * itself, so every byte it parses has been counted and checked first.
+ * cgiwrap read hook: copies up to n bytes of what web_kit_parse feeds the
+ * kit (the query string, then the body web_prepare read); returns the
+ * count, 0 at its end.  The kit never reads the transport itself, so
+ * every byte it parses has been counted and checked first.
  */
 static int
 web_cb_read(void *data, char *b, int n)
 {
 	struct web_conn	*c = data;
-	size_t		 left = c->body.len - c->body_off;
+	size_t		 left;
 
-	if (n <= 0 || left == 0)
+	if (c == NULL || n <= 0)
+		return 0;
+	if ((left = c->kit_in_len - c->kit_in_off) == 0)
 		return 0;
 	if ((size_t)n > left)
 		n = (int)left;
-	memcpy(b, c->body.data + c->body_off, (size_t)n);
-	c->body_off += (size_t)n;
+	memcpy(b, c->kit_in + c->kit_in_off, (size_t)n);
+	c->kit_in_off += (size_t)n;
 	return n;
 }
 
@@ -213,46 +218,16 @@ web_cb_write(void *data, const char *b, int n)
 }
 
 /*
- * Returns 1 for the CGI variables the cgi kit needs to parse a request.
- * The kit copies some fifty more into CGI.* and HTTP.* for templates,
- * which certdesk's never read; handing it only these saves most of its
- * per-request setup.
- */
-static int
-web_kit_var(const char *k)
-{
-	static const char *const vars[] = {
-		"REQUEST_METHOD", "QUERY_STRING", "HTTP_COOKIE",
-		"CONTENT_TYPE", "CONTENT_LENGTH",
-	};
-	size_t	 i;
-
-	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
-		if (strcmp(k, vars[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * cgiwrap getenv hook: returns a strdup'ed value ClearSilver frees, or
- * NULL.  The kit sees the Content-Type and length web_prepare settled on,
- * and no query string on a request that is being refused.
+ * cgiwrap getenv hook: returns NULL, so the kit reads no CGI variable.
+ * web_kit_open gives it the few values it parses with; the kit's own
+ * setup would copy some 140 variables and every header into the dataset.
  */
 static char *
 web_cb_getenv(void *data, const char *k)
 {
-	struct web_conn	*c = data;
-	const char	*v;
-
-	if (strcmp(k, "QUERY_STRING") == 0 && c->hide_query)
-		return NULL;
-	if (strcmp(k, "CONTENT_TYPE") == 0)
-		return c->kit_ctype[0] != '\0' ? strdup(c->kit_ctype) : NULL;
-	if (strcmp(k, "CONTENT_LENGTH") == 0)
-		return c->kit_clen[0] != '\0' ? strdup(c->kit_clen) : NULL;
-	if (!web_kit_var(k) || (v = web_env(k)) == NULL)
-		return NULL;
-	return strdup(v);
+	(void)data;
+	(void)k;
+	return NULL;
 }
 
 /* cgiwrap putenv hook: request parameters are read-only; returns -1. */
@@ -265,32 +240,25 @@ web_cb_putenv(void *data, const char *k, const char *v)
 	return -1;
 }
 
-/* cgiwrap iterenv hook: n-th parameter as strdup'ed key and value (ClearSilver frees), NULL past the end. */
+/* cgiwrap iterenv hook: the kit sees no variables; returns 0 with *k NULL. */
 static int
 web_cb_iterenv(void *data, int n, char **k, char **v)
 {
-	char		**envp = web_fcgi ? web_fcgx.envp : environ;
-	const char	*eq;
-	int		 i;
-
 	(void)data;
+	(void)n;
 	*k = *v = NULL;
-	for (i = 0; envp != NULL && envp[i] != NULL; i++) {
-		if (i != n)
-			continue;
-		if ((eq = strchr(envp[i], '=')) == NULL)
-			return 0;
-		*k = strndup(envp[i], (size_t)(eq - envp[i]));
-		*v = strdup(eq + 1);
-		if (*k == NULL || *v == NULL) {
-			free(*k);
-			free(*v);
-			*k = *v = NULL;
-			return -1;
-		}
-		return 0;
-	}
 	return 0;
+}
+
+/*
+ * Points the kit's I/O hooks at c (NULL: nothing to read).  The hooks are
+ * process-wide, so this runs before every use of the kit.
+ */
+static void
+web_kit_hooks(struct web_conn *c)
+{
+	cgiwrap_init_emu(c, web_cb_read, web_cb_writef, web_cb_write,
+	    web_cb_getenv, web_cb_putenv, web_cb_iterenv);
 }
 
 int
@@ -309,6 +277,22 @@ web_init(const char *prog)
 	if (!clientaddr_nets_parse(config_get(web_cfg, "Web.TrustedProxies",
 	    NULL), &web_proxies))
 		return 0;
+	/*
+	 * cgi_init registers the kit's error types on its first call; the
+	 * requests' kit objects are made by web_kit_open, which does not.
+	 */
+	if (web_kit_ready == 0) {
+		CGI	*cgi = NULL;
+		NEOERR	*err;
+
+		web_kit_hooks(NULL);
+		if ((err = cgi_init(&cgi, NULL)) != STATUS_OK) {
+			web_log_neoerr("cgi_init", err);
+			return 0;
+		}
+		cgi_destroy(&cgi);
+		web_kit_ready = 1;
+	}
 	if (FCGX_IsCGI()) {
 		web_fcgi = 0;
 		return 1;
@@ -442,23 +426,6 @@ web_send(struct req *r, int status, const char *ctype, const char *extra,
 out:
 	buf_free(&h);
 	return rc;
-}
-
-/* Fills hex with 2*n lowercase hex digits of fresh randomness; 1 ok, 0 fail. */
-static int
-web_random_hex(char *hex, size_t n)
-{
-	unsigned char	 b[32];
-	size_t		 i;
-
-	if (n > sizeof(b) || RAND_bytes(b, (int)n) != 1) {
-		log_ossl("RAND_bytes");
-		return 0;
-	}
-	for (i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", b[i]);
-	OPENSSL_cleanse(b, sizeof(b));
-	return 1;
 }
 
 /* Returns 1 when s is exactly a token this module issues (32 lowercase hex). */
@@ -913,7 +880,7 @@ web_form_body(struct req *r, size_t len, size_t nquery, const char **why)
 		    "application/x-www-form-urlencoded");
 	} else {
 		snprintf(canon, sizeof(canon), "certdesk-");
-		if (!web_random_hex(canon + 9, 16) ||
+		if (!secret_random_hex(canon + 9, 16) ||
 		    (parts = web_multipart_canon(&raw, boundary, canon,
 		    &c->body)) == -1) {
 			log_err("form body: out of memory");
@@ -1008,6 +975,129 @@ web_check(struct req *r, size_t max_body, struct buf *raw,
 	return status;
 }
 
+#define WEB_COOKIE_NAME_MAX	64
+
+/* Returns 1 when c may appear in the cookie names certdesk sets: [0-9A-Za-z_-]. */
+static int
+web_cookie_char(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z') || c == '_' || c == '-';
+}
+
+/*
+ * Files each "name=value" pair of a Cookie header as Cookie.<name>, the
+ * way the kit's own setup did: blanks around both trimmed, a pair with
+ * an empty name or value skipped, a later pair of one name winning.
+ * Names other than cookie tokens are skipped too, as web_cookie asks for
+ * tokens only and a dot would make a path in the dataset.  Returns 1,
+ * or 0 when out of memory.
+ */
+int
+web_parse_cookies(HDF *hdf, const char *header)
+{
+	char		 key[7 + WEB_COOKIE_NAME_MAX + 1], *val = NULL;
+	const char	*p = header, *k, *ke, *v, *ve;
+	size_t		 i;
+	int		 ok = 1;
+
+	while (p != NULL && *p != '\0' && ok) {
+		for (k = p; *k == ' ' || *k == '\t'; k++)
+			continue;
+		for (ke = k; *ke != '\0' && *ke != '=' && *ke != ';'; ke++)
+			continue;
+		v = ve = ke;
+		if (*ke == '=')
+			for (v = ve = ke + 1; *ve != '\0' && *ve != ';'; ve++)
+				continue;
+		p = *ve == ';' ? ve + 1 : NULL;
+		while (ke > k && (ke[-1] == ' ' || ke[-1] == '\t'))
+			ke--;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+			ve--;
+		if (ke == k || ve == v || (size_t)(ke - k) > WEB_COOKIE_NAME_MAX)
+			continue;
+		for (i = 0; k + i < ke && web_cookie_char(k[i]); i++)
+			continue;
+		if (k + i != ke)
+			continue;
+		memcpy(key, "Cookie.", 7);
+		memcpy(key + 7, k, i);
+		key[7 + i] = '\0';
+		if ((val = strndup(v, (size_t)(ve - v))) == NULL ||
+		    hdf_set_value(hdf, key, val) != STATUS_OK)
+			ok = 0;
+		free(val);
+		val = NULL;
+	}
+	return ok;
+}
+
+/*
+ * Has the kit parse n bytes at in as an urlencoded form with the given
+ * method, type and length in its dataset.  Returns 1 ok, 0 when the kit
+ * failed (logged).
+ */
+static int
+web_kit_feed(struct req *r, const char *method, const char *ctype,
+    const char *clen, const void *in, size_t n)
+{
+	struct web_conn	*c = r->conn;
+	NEOERR		*err;
+
+	c->kit_in = in;
+	c->kit_in_len = n;
+	c->kit_in_off = 0;
+	if ((err = hdf_set_value(r->hdf, "CGI.RequestMethod", method)) ||
+	    (err = hdf_set_value(r->hdf, "CGI.ContentType", ctype)) ||
+	    (err = hdf_set_value(r->hdf, "CGI.ContentLength", clen)) ||
+	    (err = cgi_parse(r->cgi))) {
+		web_log_neoerr("form data", err);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Gives r a kit object of its own holding the cookies and, unless the
+ * request is being refused, the query string's fields.  The kit's
+ * urlencoded parser reads the query string, fed to it as a body, so a
+ * field means the same in the address and in a form.  Returns 1, or 0
+ * when out of memory or the kit failed (logged).
+ */
+static int
+web_kit_open(struct req *r, int refused)
+{
+	const char	*q;
+	char		 qlen[24];
+	NEOERR		*err;
+
+	web_kit_hooks(r->conn);
+	if ((r->cgi = calloc(1, sizeof(*r->cgi))) == NULL) {
+		log_err("request: out of memory");
+		return 0;
+	}
+	if ((err = hdf_init(&r->cgi->hdf)) != STATUS_OK) {
+		web_log_neoerr("request", err);
+		return 0;
+	}
+	r->hdf = r->cgi->hdf;
+	if (!web_parse_cookies(r->hdf, web_env("HTTP_COOKIE"))) {
+		log_err("request: out of memory");
+		return 0;
+	}
+	q = refused ? NULL : web_env("QUERY_STRING");
+	if (q != NULL && *q != '\0') {
+		snprintf(qlen, sizeof(qlen), "%zu", strlen(q));
+		if (!web_kit_feed(r, "POST", "application/x-www-form-urlencoded",
+		    qlen, q, strlen(q)))
+			return 0;
+	}
+	return 1;
+}
+
 /*
  * Sets up r for the request the transport just accepted.  Returns 1 when
  * the caller should handle it, 0 when it has been answered here already
@@ -1017,7 +1107,6 @@ static int
 web_prepare(struct req *r, size_t max_body, struct buf *raw)
 {
 	const char	*m, *v, *title = NULL, *why = NULL;
-	NEOERR		*err;
 	int		 status;
 
 	if ((r->conn = calloc(1, sizeof(*r->conn))) == NULL) {
@@ -1025,7 +1114,7 @@ web_prepare(struct req *r, size_t max_body, struct buf *raw)
 		return 0;
 	}
 	r->conn->accepted = 1;
-	if (!web_random_hex(r->id, 8))
+	if (!secret_random_hex(r->id, 8))
 		return 0;
 	log_set_request(r->id);
 	/* X-Forwarded-For counts only when a trusted proxy is the peer. */
@@ -1053,16 +1142,12 @@ web_prepare(struct req *r, size_t max_body, struct buf *raw)
 	 * A refused request's fields are never parsed: they may be the
 	 * attack.  Without a form body the kit sees no type or length.
 	 */
-	r->conn->hide_query = status != 0;
-	cgiwrap_init_emu(r->conn, web_cb_read, web_cb_writef, web_cb_write,
-	    web_cb_getenv, web_cb_putenv, web_cb_iterenv);
-	if ((err = cgi_init(&r->cgi, NULL)) != STATUS_OK) {
-		web_log_neoerr("cgi_init", err);
-		r->cgi = NULL;
+	if (!web_kit_open(r, status != 0)) {
+		cgi_destroy(&r->cgi);
+		r->hdf = NULL;
 		web_text(r, 400, "Bad request.\n");
 		return 0;
 	}
-	r->hdf = r->cgi->hdf;
 	if (hdf_set_value(r->hdf, "Static.URL",
 	    config_get(web_cfg, "Static.URL", "/static")) != STATUS_OK ||
 	    hdf_set_value(r->hdf, "Request.Id", r->id) != STATUS_OK) {
@@ -1074,8 +1159,8 @@ web_prepare(struct req *r, size_t max_body, struct buf *raw)
 		return 0;
 	}
 	if (r->conn->form != WEB_FORM_NONE &&
-	    (err = cgi_parse(r->cgi)) != STATUS_OK) {
-		web_log_neoerr("form body", err);
+	    !web_kit_feed(r, "POST", r->conn->kit_ctype, r->conn->kit_clen,
+	    r->conn->body.data, r->conn->body.len)) {
 		web_error(r, 400, "Bad request",
 		    "The form data could not be read.");
 		return 0;
@@ -1290,7 +1375,7 @@ web_page(struct req *r, int status, const char *template_name)
 		goto fail;
 	}
 	if (r->conn->csrf[0] == '\0') {
-		if (!web_random_hex(r->conn->csrf, WEB_CSRF_HEXLEN / 2))
+		if (!secret_random_hex(r->conn->csrf, WEB_CSRF_HEXLEN / 2))
 			goto fail;
 		r->conn->csrf_new = 1;
 	}
@@ -1404,8 +1489,7 @@ web_cookie_token(const char *s)
 	if (s == NULL || *s == '\0')
 		return 0;
 	for (; *s != '\0'; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
-		    (*s >= 'A' && *s <= 'Z') || *s == '_' || *s == '-'))
+		if (!web_cookie_char(*s))
 			return 0;
 	return 1;
 }

@@ -117,6 +117,12 @@ int	web_redirect_cookie(struct req *, const char *location,
 	    int max_age);
 /* The value of the request's cookie name (borrowed), or NULL. */
 const char *web_cookie(struct req *, const char *name);
+
+/*
+ * Files a Cookie header's pairs into hdf as Cookie.<name> (web_cookie
+ * reads them); returns 1, or 0 when out of memory.
+ */
+int	web_parse_cookies(HDF *, const char *header);
 /* A 503 "not yet available" page under the program's page title. */
 int	web_unavailable(struct req *, const char *title);
 

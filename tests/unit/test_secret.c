@@ -250,6 +250,28 @@ test_tokens(void)
 	CU_ASSERT_FATAL(c != NULL);
 	CU_ASSERT(is_hex(c, 2));
 	free(c);
+	CU_ASSERT_PTR_NULL(secret_token(65));
+}
+
+/* Hex is two lowercase digits a byte, high nibble first, NUL-ended. */
+static void
+test_hex(void)
+{
+	const unsigned char	 b[] = { 0x00, 0x0f, 0xa5, 0xff, 0x10 };
+	char			 out[2 * sizeof(b) + 2], r1[129], r2[129];
+
+	memset(out, 'Z', sizeof(out));
+	secret_hex(b, sizeof(b), out);
+	CU_ASSERT_STRING_EQUAL(out, "000fa5ff10");
+	CU_ASSERT_EQUAL(out[sizeof(out) - 1], 'Z');
+	secret_hex(b, 0, out);
+	CU_ASSERT_STRING_EQUAL(out, "");
+	CU_ASSERT_EQUAL(secret_random_hex(r1, 64), 1);
+	CU_ASSERT_EQUAL(secret_random_hex(r2, 64), 1);
+	CU_ASSERT(is_hex(r1, 128));
+	CU_ASSERT_STRING_NOT_EQUAL(r1, r2);
+	CU_ASSERT_EQUAL(secret_random_hex(r1, 0), 0);
+	CU_ASSERT_EQUAL(secret_random_hex(r1, 65), 0);
 }
 
 /* Returns the number after "tag=" in an Argon2 encoding, or -1. */
@@ -698,6 +720,7 @@ register_secret(void)
 	UNIT_ADD(s, test_key_reload_fails_closed);
 	UNIT_ADD(s, test_hmac_hex);
 	UNIT_ADD(s, test_tokens);
+	UNIT_ADD(s, test_hex);
 	UNIT_ADD(s, test_argon2id);
 	UNIT_ADD(s, test_equal);
 	UNIT_ADD(s, test_throttle_window);

@@ -244,6 +244,44 @@ test_csrf_equal(void)
 	CU_ASSERT_EQUAL(web_csrf_equal(tok, NULL), 0);
 }
 
+/* Cookie header parsing: what web_cookie finds, pair by pair. */
+static void
+test_parse_cookies(void)
+{
+	HDF		*h = NULL;
+	char		 name[65], hdr[160];
+
+	CU_ASSERT_FATAL(hdf_init(&h) == STATUS_OK);
+	CU_ASSERT_EQUAL(web_parse_cookies(h, NULL), 1);
+	CU_ASSERT_PTR_NULL(hdf_get_obj(h, "Cookie"));
+	CU_ASSERT_EQUAL(web_parse_cookies(h,
+	    "cd_csrf=abc;cd_p12_A1=d=e ;  sp = x y ; q=\"v\""), 1);
+	CU_ASSERT_STRING_EQUAL(hdf_get_value(h, "Cookie.cd_csrf", ""), "abc");
+	CU_ASSERT_STRING_EQUAL(hdf_get_value(h, "Cookie.cd_p12_A1", ""), "d=e");
+	CU_ASSERT_STRING_EQUAL(hdf_get_value(h, "Cookie.sp", ""), "x y");
+	CU_ASSERT_STRING_EQUAL(hdf_get_value(h, "Cookie.q", ""), "\"v\"");
+	/* A later pair of one name wins; empty names and values are skipped. */
+	CU_ASSERT_EQUAL(web_parse_cookies(h, "t=1; t=2; e=; =v; bare; ;;"), 1);
+	CU_ASSERT_STRING_EQUAL(hdf_get_value(h, "Cookie.t", ""), "2");
+	CU_ASSERT_PTR_NULL(hdf_get_value(h, "Cookie.e", NULL));
+	CU_ASSERT_PTR_NULL(hdf_get_value(h, "Cookie.bare", NULL));
+	/* A dot would make a path in the dataset; other non-token names too. */
+	CU_ASSERT_EQUAL(web_parse_cookies(h, "a.b=1; c d=2; x<y=3; ok=4"), 1);
+	CU_ASSERT_PTR_NULL(hdf_get_obj(h, "Cookie.a"));
+	CU_ASSERT_PTR_NULL(hdf_get_value(h, "Cookie.c d", NULL));
+	CU_ASSERT_STRING_EQUAL(hdf_get_value(h, "Cookie.ok", ""), "4");
+	/* Names up to 64 characters. */
+	memset(name, 'n', 64);
+	name[64] = '\0';
+	snprintf(hdr, sizeof(hdr), "%s=long; %sX=longer", name, name);
+	CU_ASSERT_EQUAL(web_parse_cookies(h, hdr), 1);
+	snprintf(hdr, sizeof(hdr), "Cookie.%s", name);
+	CU_ASSERT_STRING_EQUAL(hdf_get_value(h, hdr, ""), "long");
+	snprintf(hdr, sizeof(hdr), "Cookie.%sX", name);
+	CU_ASSERT_PTR_NULL(hdf_get_value(h, hdr, NULL));
+	hdf_destroy(&h);
+}
+
 /* ---- templates ---- */
 
 static void
@@ -1507,6 +1545,7 @@ register_tests(void)
 	UNIT_ADD(s, test_parse_path_good);
 	UNIT_ADD(s, test_parse_path_bad);
 	UNIT_ADD(s, test_csrf_equal);
+	UNIT_ADD(s, test_parse_cookies);
 	UNIT_ADD(s, test_tmpl_escapes);
 	UNIT_ADD(s, test_mail_dir_strips_injection);
 	UNIT_ADD(s, test_mail_command);
