@@ -126,10 +126,9 @@ mail_compose(struct buf *m, const char *from, const char *to,
 	    "Content-Transfer-Encoding: 8bit\n"
 	    "Auto-Submitted: auto-generated\n\n",
 	    date, (long long)now, id, domain) ||
-	    !buf_append(m, body->data != NULL ? body->data : (unsigned char *)"",
-	    body->len) ||
+	    (body->data != NULL && (!buf_append(m, body->data, body->len) ||
 	    (body->len > 0 && body->data[body->len - 1] != '\n' &&
-	    !buf_puts(m, "\n"))) {
+	    !buf_puts(m, "\n"))))) {
 		log_err("mail: out of memory");
 		return 0;
 	}

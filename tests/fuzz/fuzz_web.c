@@ -127,6 +127,10 @@ fuzz_handle(struct req *r, const char *upload)
 		sum += strlen(v);
 	if ((v = web_param(r, "email")) != NULL)
 		sum += strlen(v);
+	if ((v = web_cookie(r, "cd_csrf")) != NULL)
+		sum += strlen(v);
+	if ((v = web_cookie(r, "cd_p12_A1")) != NULL)
+		sum += strlen(v);
 	(void)sum;
 	web_text(r, 200, r->csrf_ok ? "csrf ok\n" : "done\n");
 }
