@@ -357,10 +357,18 @@ app_dispatch(struct app_req *c)
 {
 	const struct program	*p = c->prog;
 	unsigned		 m;
+	int			 resolved;
 
+	/* A failed BEGIN leaves the lookups to run one by one. */
+	resolved = db_read_begin(c->app->db);
 	if (c->r->customer_uri != NULL)
 		c->customer = store_customer_by_uri(c->app->db,
 		    c->r->customer_uri);
+	if (c->customer != NULL && p->match != ENDPOINT_NONE &&
+	    strcmp(c->r->program, p->segment) == 0)
+		c->endpoint = app_endpoint(c);
+	if (resolved)
+		db_read_end(c->app->db);
 	if (c->customer == NULL || strcmp(c->r->program, p->segment) != 0) {
 		app_error(c, 404, "Not found", p->plain_errors ? p->not_found :
 		    "There is no certificate service at this address. Check "
@@ -370,7 +378,7 @@ app_dispatch(struct app_req *c)
 	hdf_set_value(c->r->hdf, "Customer.Name", c->customer->name);
 	hdf_set_value(c->r->hdf, "Customer.URI", c->customer->uri);
 	if (p->match == ENDPOINT_NONE ? c->r->rest[0] != '\0' :
-	    (c->endpoint = app_endpoint(c)) == NULL) {
+	    c->endpoint == NULL) {
 		app_error(c, 404, "Not found", p->not_found);
 		goto out;
 	}

@@ -65,6 +65,8 @@ struct db {
 	"decline_reason, key_type, first_name, middle_name, last_name"
 
 static const char *const db_sql[STMT__COUNT] = {
+	[STMT_READ_BEGIN] = "BEGIN DEFERRED",
+	[STMT_READ_END] = "COMMIT",
 	[STMT_CUSTOMER_INSERT] =
 	    "INSERT INTO customer (uri, name, created) VALUES (?, ?, ?)",
 	[STMT_CUSTOMER_BY_URI] =
@@ -789,6 +791,27 @@ db_rollback(struct db *db)
 	if (sqlite3_get_autocommit(db->conn))
 		return 1;
 	return db_exec(db, "ROLLBACK");
+}
+
+/*
+ * One transaction for a request's customer and endpoint lookups takes the
+ * database's read lock once instead of once a statement; prepared once
+ * a worker like the lookups themselves.
+ */
+int
+db_read_begin(struct db *db)
+{
+	sqlite3_stmt	*st = db_stmt(db, STMT_READ_BEGIN);
+
+	return st != NULL && db_exec_stmt(db, st);
+}
+
+int
+db_read_end(struct db *db)
+{
+	sqlite3_stmt	*st = db_stmt(db, STMT_READ_END);
+
+	return st != NULL && db_exec_stmt(db, st);
 }
 
 int
