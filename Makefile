@@ -290,7 +290,7 @@ bench-scep: deps all $(BENCH_BIN)
 bench-crl: deps all $(BENCH_BIN)
 	@bench/bench-crl
 
-bench-pages: deps all
+bench-pages: deps all $(BENCH_BIN)
 	@bench/bench-pages
 
 bench-smime: deps all $(BENCH_BIN)

@@ -1,0 +1,44 @@
+/*
+ * fcgifloor: the least a FastCGI page can cost, for `make bench-pages`.
+ *
+ * Answers every request with the bytes of one file read at start (the
+ * static twin of the /ssl page), through libfcgi as certdesk's programs
+ * do, and does nothing else: no parsing, no database, no template.  Its
+ * rate behind the same lighttpd is the ceiling any form page can reach
+ * there, so bench-pages prints it beside the pages.
+ *
+ *	fcgifloor FILE
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <fcgiapp.h>
+
+int
+main(int argc, char *argv[])
+{
+	FCGX_Request	 req;
+	FILE		*fp;
+	static char	 page[64 * 1024];
+	size_t		 len;
+
+	if (argc != 2 || (fp = fopen(argv[1], "rb")) == NULL) {
+		fprintf(stderr, "usage: fcgifloor FILE\n");
+		return 2;
+	}
+	len = fread(page, 1, sizeof(page), fp);
+	if (ferror(fp) || fclose(fp) != 0) {
+		fprintf(stderr, "fcgifloor: cannot read %s\n", argv[1]);
+		return 1;
+	}
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&req, 0, 0) != 0)
+		return 1;
+	while (FCGX_Accept_r(&req) >= 0) {
+		FCGX_FPrintF(req.out, "Status: 200 OK\r\n"
+		    "Content-Type: text/html; charset=utf-8\r\n"
+		    "Content-Length: %d\r\n\r\n", (int)len);
+		FCGX_PutStr(page, (int)len, req.out);
+		FCGX_Finish_r(&req);
+	}
+	return 0;
+}
