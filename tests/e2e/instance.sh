@@ -7,18 +7,40 @@
 #   instance_populate_persons DIR  the demo person with a secret ID
 #   instance_start DIR           start lighttpd in the background, wait for it
 #   instance_stop DIR            stop it
-#   free_port                    print a free loopback TCP port
+#   free_port                    print a free loopback TCP port below the
+#                                ephemeral range
 
+# free_port: prints a loopback TCP port that a server can bind now, or
+# fails.  The port lies below the kernel's ephemeral range: a client's
+# socket (in TIME_WAIT too) never sits there, so no connection the tests
+# make can take it before the server binds.  A connect() probe would call
+# a TIME_WAIT port free; the check binds it, with SO_REUSEADDR as
+# lighttpd and Apache do.
 free_port() {
-	local p i
-	for i in $(seq 1 200); do
-		p=$(( 20000 + RANDOM % 40000 ))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
+	local lo hi
+	read -r lo hi < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || { lo=32768; hi=60999; }
+	python3 - "$lo" "$hi" <<'EOT'
+import random, socket, sys
+lo, hi = int(sys.argv[1]), int(sys.argv[2])
+if lo - 20000 >= 1000:
+    ports = range(20000, lo)
+elif 65535 - hi >= 1000:
+    ports = range(hi + 1, 65536)
+else:   # no room outside the ephemeral range: only the bind check is left
+    ports = range(20000, 65536)
+for p in random.sample(ports, 200):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(p)
+    sys.exit(0)
+sys.exit(1)
+EOT
 }
 
 # The lighttpd stanza that hands /customer/<uri>/<prefix>... to a program.
@@ -148,15 +170,18 @@ instance_populate_persons() {
 }
 
 instance_start() {
-	local dir i port
+	local dir i port pid
 	dir=$(cd "$1" && pwd)
 	port=$(sed -n 's/^server.port = //p' "$dir/lighttpd.conf")
 	rm -f "$dir"/run/*.sock* "$dir/run/lighttpd.pid"
 	lighttpd -f "$dir/lighttpd.conf" -D >>"$dir/lighttpd-error.log" 2>&1 &
 	echo $! > "$dir/run/lighttpd.bgpid"
-	# Up to 30 s: a loaded CI machine starts a dozen workers slowly.
+	pid=$(cat "$dir/run/lighttpd.bgpid")
+	# Up to 30 s: a loaded CI machine starts a dozen workers slowly.  A
+	# lighttpd that has exited (a port taken, a bad config) will not come.
 	for i in $(seq 1 300); do
-		if curl -s -o /dev/null "http://127.0.0.1:$port/static/certdesk.css"; then
+		kill -0 "$pid" 2>/dev/null || break
+		if curl -s --max-time 5 -o /dev/null "http://127.0.0.1:$port/static/certdesk.css"; then
 			return 0
 		fi
 		sleep 0.1

@@ -49,11 +49,24 @@ finish() {
 # start_instance: a fresh populated instance on a free port, stopped on exit.
 # Sets INSTANCE, PORT, BASE (http://127.0.0.1:PORT/customer/demo).
 start_instance() {
+	local try
 	INSTANCE=$(mktemp -d /tmp/certdesk-e2e.XXXXXX)
 	PORT=$(free_port)
 	instance_config "$INSTANCE" "$PORT"
 	instance_populate "$INSTANCE"
-	instance_start "$INSTANCE" || instance_failed
+	# Another program can bind the port between free_port and lighttpd:
+	# then a fresh port (nothing stored depends on it), a few times.
+	for try in 1 2 3 4; do
+		instance_start "$INSTANCE" && break
+		instance_stop "$INSTANCE"
+		[ "$try" -lt 4 ] && grep -q 'Address already in use' "$INSTANCE/lighttpd-error.log" ||
+		    instance_failed
+		echo "  (port $PORT was taken before lighttpd bound it; trying another)"
+		# Kept apart, so the next attempt's log says only its own outcome.
+		mv "$INSTANCE/lighttpd-error.log" "$INSTANCE/lighttpd-error-$try.log"
+		PORT=$(free_port)
+		instance_config "$INSTANCE" "$PORT"
+	done
 	BASE="http://127.0.0.1:$PORT/customer/demo"
 	trap 'instance_stop "$INSTANCE"; [ -n "${KEEP:-}" ] || rm -rf "$INSTANCE"' EXIT
 }

@@ -221,12 +221,20 @@ check "SCR 2 opens" openssl pkcs12 -in "$OUT/p2.bin" -passin "pass:$PASS" -nokey
 check "SCR 2's certificate verifies" openssl verify -CAfile "$OUT/ca.pem" "$OUT/p2.pem"
 check_grep "SCR 2 carries its SANs" 'DNS:imap.example.com' <(openssl x509 -in "$OUT/p2.pem" -noout -ext subjectAltName)
 
+# The zip costs about 7 derivations at 300 000 iterations (the request
+# key, then a MAC and two bags per file).  Its bound is in derivations
+# timed now, on this machine under its present load, not in seconds.
+t0=$(date +%s%N)
+openssl kdf -keylen 32 -kdfopt digest:SHA256 -kdfopt pass:x -kdfopt salt:0123456789abcdef \
+    -kdfopt iter:300000 PBKDF2 > /dev/null
+kdfms=$((($(date +%s%N) - t0) / 1000000))
 t0=$(date +%s%N)
 code=$(fetch zip "$LZ" "$PASS")
 zipms=$((($(date +%s%N) - t0) / 1000000))
-echo "  (zip of 2 files at 300 000 iterations: $zipms ms)"
+echo "  (zip of 2 files at 300 000 iterations: $zipms ms; one derivation: $kdfms ms)"
 check_eq "zip: 200" 200 "$code"
-check "zip of 2 files within 10 s" test "$zipms" -lt 10000
+check "zip of 2 files within 30 derivations and 2 s ($zipms ms, one took $kdfms ms)" \
+    test "$zipms" -lt $((30 * kdfms + 2000))
 check_grep "zip: application/zip" '^Content-Type: application/zip' "$OUT/zip.hdr"
 unzip -l "$OUT/zip.bin" > "$OUT/zip.list" 2>&1
 check_grep "zip lists SCR 1" '1-www.example.com.p12' "$OUT/zip.list"
@@ -311,7 +319,10 @@ cdadm bulk process "$CID" > "$OUT/conc-process.txt" 2>&1
 check_eq "concurrent bulk process: exit 0" 0 $?
 wait "$APID"
 check_eq "concurrent bulk approve: exit 0" 0 $?
-check_grep "the later run waited for the other" 'another run is issuing its lines; waiting' "$OUT/conc-process.txt"
+# Which run takes the lock first is up to the scheduler: approve commits
+# the lines before it locks, so process can come in between.
+check_eq "exactly one of the two runs waited for the other" 1 \
+    "$(cat "$OUT/conc-approve.txt" "$OUT/conc-process.txt" | grep -c 'another run is issuing its lines; waiting')"
 check_eq "no line generated and signed by both runs" 0 "$(cat "$OUT/conc-approve.txt" "$OUT/conc-process.txt" | grep -c '^SCR [0-9]*: already done')"
 check_eq "six lines issued, each reported once" 6 "$(cat "$OUT/conc-approve.txt" "$OUT/conc-process.txt" | grep -c '^SCR [0-9]*: Issued$')"
 check_eq "six certificates" 6 "$(db_count "SELECT COUNT(*) FROM request WHERE via = 'bulk' AND common_name LIKE 'c%.example.com' AND status = 'Issued'")"

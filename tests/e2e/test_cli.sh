@@ -70,14 +70,29 @@ expect_error "domain syntax" "not a domain name" domain add "exa mple.com"
 expect_error "CA name cannot leave its directory" "--name" ca init --name ../../etc/x
 
 # The CLI reads secrets: it never dumps core (PR_SET_DUMPABLE is checked
-# in test_secret).  It waits here reading its code.
-{ sleep 1; echo "core-check-code-2026"; } | CERTDESK_CONF="$INSTANCE/certdesk.hdf" \
-    "$ROOT/build/certdesk" account add corecheck --endpoint ssl --org "Demo Org" \
-    --code - --profile "SSL Standard" > /dev/null &
+# in test_secret).  It waits here reading its code from a FIFO that this
+# shell holds open, for as long as the check takes.
+mkfifo "$OUT/code.fifo"
+exec 3<>"$OUT/code.fifo"
+CERTDESK_CONF="$INSTANCE/certdesk.hdf" "$ROOT/build/certdesk" account add corecheck \
+    --endpoint ssl --org "Demo Org" --code - --profile "SSL Standard" \
+    < "$OUT/code.fifo" > /dev/null 3>&- &
 CPID=$!
-sleep 0.4
-check_grep "certdesk CLI: Max core file size 0" '^Max core file size +0 +0 ' "/proc/$CPID/limits"
+# Until the exec, /proc/CPID is this shell's fork, with the shell's limits.
+CLI=$(readlink -f "$ROOT/build/certdesk")
+core_off() {
+	[ "$(readlink "/proc/$CPID/exe")" = "$CLI" ] &&
+	    grep -Eq '^Max core file size +0 +0 ' "/proc/$CPID/limits"
+}
+for _ in $(seq 1 200); do
+	core_off && break
+	sleep 0.05
+done
+check "certdesk CLI: Max core file size 0" core_off
+echo "core-check-code-2026" >&3
+exec 3>&-
 wait "$CPID"
+check_eq "the CLI then reads its code and adds the account" 0 $?
 
 # Access codes: hashed at once; never in the database or the audit trail.
 echo "secret-code-from-stdin" | cdadm account add piped --endpoint ssl --org "Demo Org" \

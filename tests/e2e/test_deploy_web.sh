@@ -80,14 +80,12 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
     -keyout "$W/tls.key" -out "$W/tls.pem" 2>/dev/null
 cp "$W/tls.pem" "$OUT/tls.pem"
 
-# Six distinct free ports: HTTP and HTTPS for each server, below the
-# ephemeral range, where the clients' own connections could take one
-# before the last server starts.
-read -r EPHEMERAL _ < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || EPHEMERAL=32768
+# Six distinct free ports: HTTP and HTTPS for each server.  free_port
+# keeps below the ephemeral range, where the clients' own connections
+# could not take one before the last server starts.
 PORTS=()
 while [ "${#PORTS[@]}" -lt 6 ]; do
-	p=$(free_port)
-	[ "$p" -lt "$EPHEMERAL" ] || continue
+	p=$(free_port) || break
 	case " ${PORTS[*]} " in *" $p "*) ;; *) PORTS+=("$p") ;; esac
 done
 

@@ -143,7 +143,16 @@ inner() {
 	gc rekey -i cm2048 -L "" >"$OUT/rekey.log" 2>&1
 	check_eq "rekey: no challenge password left in the request" "" \
 	    "$(reqfield cm2048 template_challenge_password)"
-	check_eq "rekey: issued again" MONITORING "$(sleep 1; wait_status cm2048 45 MONITORING CA_REJECTED CA_UNREACHABLE)"
+	# The request was MONITORING before the rekey too: wait for the new
+	# certificate (or a refusal) before reading the state.
+	oldserial=$(scep_serial "$OUT/cm2048-old.pem")
+	for _ in $(seq 1 180); do
+		newserial=$(scep_serial "$OUT/cm2048.pem")
+		[ -n "$newserial" ] && [ "$newserial" != "$oldserial" ] && break
+		case $(status cm2048) in CA_REJECTED | CA_UNREACHABLE) break ;; esac
+		sleep 0.25
+	done
+	check_eq "rekey: issued again" MONITORING "$(wait_status cm2048 45 MONITORING CA_REJECTED CA_UNREACHABLE)"
 	gc list -i cm2048 >>"$OUT/rekey.log" 2>&1
 	scep_verify "rekey: certificate chains to the CA" "$OUT/cm2048.pem"
 	check "rekey: a new serial number" test -n "$(scep_serial "$OUT/cm2048.pem")" -a \
