@@ -782,18 +782,18 @@ out:
 }
 
 int
-csr_pubkey_sha256(const struct csr *c, char out[65])
+csr_spki_sha256(X509_PUBKEY *xpk, char out[65])
 {
-	X509_PUBKEY		*xpk;
-	unsigned char		*spki = NULL, md[EVP_MAX_MD_SIZE];
-	unsigned int		 mdlen = 0;
-	int			 n, rc = 0;
+	unsigned char	*spki = NULL, md[EVP_MAX_MD_SIZE];
+	unsigned int	 mdlen = 0;
+	int		 n, rc = 0;
 
-	if (c == NULL || c->req == NULL ||
-	    (xpk = X509_REQ_get_X509_PUBKEY(c->req)) == NULL)
-		return 0;
-	/* Hash the SPKI as the requester sent it, like `openssl pkey -pubin`. */
-	if ((n = i2d_X509_PUBKEY(xpk, &spki)) <= 0) {
+	/*
+	 * The SPKI's DER as parsed (a CSR's as its requester sent it), the
+	 * bytes `openssl pkey -pubin -outform DER` gives; i2d_PUBKEY of an
+	 * EVP_PKEY would run OpenSSL 3's encoder lookup on every request.
+	 */
+	if (xpk == NULL || (n = i2d_X509_PUBKEY(xpk, &spki)) <= 0) {
 		log_ossl("csr: i2d_X509_PUBKEY");
 		goto out;
 	}
@@ -807,6 +807,14 @@ csr_pubkey_sha256(const struct csr *c, char out[65])
 out:
 	OPENSSL_free(spki);
 	return rc;
+}
+
+int
+csr_pubkey_sha256(const struct csr *c, char out[65])
+{
+	if (c == NULL || c->req == NULL)
+		return 0;
+	return csr_spki_sha256(X509_REQ_get_X509_PUBKEY(c->req), out);
 }
 
 unsigned char *

@@ -91,6 +91,12 @@ unsigned	 key_types_parse(const char *list);
  * DER into out; returns 1 on success, 0 on failure.
  */
 int		 csr_pubkey_sha256(const struct csr *, char out[65]);
+/*
+ * Writes the lowercase hex SHA-256 of a SubjectPublicKeyInfo's DER into
+ * out (a CSR's, a certificate's: one key, one hash everywhere); returns 1
+ * on success, 0 on failure (logged).
+ */
+int		 csr_spki_sha256(X509_PUBKEY *, char out[65]);
 
 /* Returns the CSR as PEM text (caller frees), or NULL. */
 char	*csr_pem(const struct csr *);

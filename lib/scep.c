@@ -19,9 +19,9 @@
 #include <openssl/x509.h>
 
 #include "buf.h"
+#include "csr.h"
 #include "log.h"
 #include "scep.h"
-#include "secret.h"
 
 /* Largest message we accept: d2i takes a long, and no real request is near this. */
 #define SCEP_MAX_DER	(4L * 1024 * 1024)
@@ -308,31 +308,9 @@ scep_msg_type_name(int type)
 int
 scep_msg_pubkey_sha256(const struct scep_msg *msg, char hex[65])
 {
-	unsigned char	*der = NULL, md[32];
-	unsigned int	 mdlen = 0;
-	int		 n, rc = 0;
-
 	if (msg->csr == NULL)
 		return 0;
-	/*
-	 * The SPKI as parsed, the bytes csr_pubkey_sha256 hashes too:
-	 * i2d_PUBKEY would run OpenSSL 3's encoder lookup on every request.
-	 */
-	if ((n = i2d_X509_PUBKEY(X509_REQ_get_X509_PUBKEY(msg->csr),
-	    &der)) <= 0) {
-		log_ossl("scep: i2d_X509_PUBKEY");
-		goto out;
-	}
-	if (!EVP_Digest(der, (size_t)n, md, &mdlen, EVP_sha256(), NULL) ||
-	    mdlen != sizeof(md)) {
-		log_ossl("scep: EVP_Digest");
-		goto out;
-	}
-	secret_hex(md, 32, hex);
-	rc = 1;
-out:
-	OPENSSL_free(der);
-	return rc;
+	return csr_spki_sha256(X509_REQ_get_X509_PUBKEY(msg->csr), hex);
 }
 
 /* Returns attribute nid of si or NULL; borrowed from si. */

@@ -15,9 +15,9 @@
 #include <openssl/x509.h>
 
 #include "buf.h"
+#include "csr.h"
 #include "log.h"
 #include "scep.h"
-#include "secret.h"
 
 /* Returns the messageData DER for r's messageType (malloc'ed, caller frees). */
 static unsigned char *
@@ -90,17 +90,11 @@ scep_client_cms_der(CMS_ContentInfo *cms, int *len)
 static int
 scep_client_key_hash(EVP_PKEY *key, char hex[65])
 {
-	unsigned char	*der = NULL, md[32];
-	unsigned int	 mdlen = 0;
-	int		 n, rc = 0;
+	X509_PUBKEY	*xpk = NULL;
+	int		 rc;
 
-	if ((n = i2d_PUBKEY(key, &der)) <= 0 ||
-	    !EVP_Digest(der, (size_t)n, md, &mdlen, EVP_sha256(), NULL))
-		goto out;
-	secret_hex(md, 32, hex);
-	rc = 1;
-out:
-	OPENSSL_free(der);
+	rc = X509_PUBKEY_set(&xpk, key) == 1 && csr_spki_sha256(xpk, hex);
+	X509_PUBKEY_free(xpk);
 	return rc;
 }
 

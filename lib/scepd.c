@@ -18,7 +18,6 @@
 #include "log.h"
 #include "policy.h"
 #include "scepd.h"
-#include "secret.h"
 #include "throttle.h"
 
 #define THROTTLE_SCOPE		"scep-challenge"
@@ -195,22 +194,8 @@ out:
 static int
 cert_pubkey_sha256(X509 *x, char hex[65])
 {
-	unsigned char	*der = NULL, md[32];
-	unsigned int	 mdlen = 0;
-	int		 n, ok = 0;
-
 	/* The same bytes csr_pubkey_sha256 hashes for the transaction. */
-	if (x == NULL ||
-	    (n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der)) <= 0)
-		goto out;
-	if (!EVP_Digest(der, (size_t)n, md, &mdlen, EVP_sha256(), NULL) ||
-	    mdlen != sizeof(md))
-		goto out;
-	secret_hex(md, 32, hex);
-	ok = 1;
-out:
-	OPENSSL_free(der);
-	return ok;
+	return x != NULL && csr_spki_sha256(X509_get_X509_PUBKEY(x), hex);
 }
 
 /* Returns 1 if x is, byte for byte, the certificate stored on request id. */
