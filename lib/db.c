@@ -811,7 +811,11 @@ db_read_end(struct db *db)
 {
 	sqlite3_stmt	*st = db_stmt(db, STMT_READ_END);
 
-	return st != NULL && db_exec_stmt(db, st);
+	if (st != NULL && db_exec_stmt(db, st))
+		return 1;
+	/* A snapshot kept open would stop checkpoints for the worker's life. */
+	db_rollback(db);
+	return 0;
 }
 
 int

@@ -1252,6 +1252,25 @@ web_user_agent(const struct req *r)
 	return v != NULL ? v : "";
 }
 
+/*
+ * Returns how many top-level fields name handle h as theirs.  The kit
+ * files an upload's handle as <field>.FileHandle, but any field can be
+ * named "x.FileHandle" too; a handle two fields claim is not trusted.
+ */
+static int
+web_handle_claims(HDF *hdf, int h)
+{
+	HDF	*q, *f;
+	int	 n = 0;
+
+	if ((q = hdf_get_obj(hdf, "Query")) == NULL)
+		return 0;
+	for (f = hdf_obj_child(q); f != NULL; f = hdf_obj_next(f))
+		if (hdf_get_int_value(f, "FileHandle", -1) == h)
+			n++;
+	return n;
+}
+
 int
 web_upload(struct req *r, const char *name, size_t max, struct buf *out)
 {
@@ -1270,6 +1289,7 @@ web_upload(struct req *r, const char *name, size_t max, struct buf *out)
 	 */
 	h = hdf_get_int_value(r->cgi->hdf, key, -1);
 	if (r->cgi->files == NULL || h < 1 || h > uListLength(r->cgi->files) ||
+	    web_handle_claims(r->cgi->hdf, h) != 1 ||
 	    (fp = cgi_filehandle(r->cgi, name)) == NULL)
 		return 0;
 	rewind(fp);

@@ -991,6 +991,34 @@ test_cgi_upload_handle_spoof(void)
 	    &b), 200);
 	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "upload=0 "));
 	buf_free(&b);
+
+	/*
+	 * Another part's file, claimed by a field named csr.FileHandle in
+	 * the body or in the address: the file stays the other field's.
+	 */
+	snprintf(body, sizeof(body),
+	    "--XyZ\r\nContent-Disposition: form-data; name=\"other\"; "
+	    "filename=\"o\"\r\n\r\nOTHER\r\n"
+	    "--XyZ\r\nContent-Disposition: form-data; "
+	    "name=\"csr.FileHandle\"\r\n\r\n1\r\n--XyZ--\r\n");
+	CU_ASSERT_EQUAL(post_status("upload",
+	    "multipart/form-data; boundary=XyZ", NULL, body, strlen(body),
+	    &b), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "upload=0 "));
+	buf_free(&b);
+	snprintf(body, sizeof(body),
+	    "--XyZ\r\nContent-Disposition: form-data; name=\"other\"; "
+	    "filename=\"o\"\r\n\r\nOTHER\r\n--XyZ--\r\n");
+	CU_ASSERT_EQUAL(post_status("upload",
+	    "multipart/form-data; boundary=XyZ", "QUERY_STRING=csr.FileHandle=1", body,
+	    strlen(body), &b), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "upload=0 "));
+	buf_free(&b);
+	CU_ASSERT_EQUAL(post_status("upload",
+	    "multipart/form-data; boundary=XyZ", NULL, body, strlen(body),
+	    &b), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "upload=0 "));
+	buf_free(&b);
 }
 
 /* Appends n urlencoded fields "a=" (after a first one when sep) to b. */
