@@ -403,7 +403,7 @@ check_duplicates(struct bulkcsv *bc)
 struct bulkcsv *
 bulkcsv_parse(const char *data, size_t len, const struct bulkcsv_rules *rules)
 {
-	struct csvrec_opts	 opts = { BULKCSV_FIELDS, 1 };
+	struct csvrec_opts	 opts = { BULKCSV_FIELDS, 1, 1 };
 	struct bulkcsv		*bc;
 	struct ctx		 c;
 	size_t			 open_line = 0;

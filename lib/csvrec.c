@@ -132,8 +132,9 @@ csvrec_read(const char *data, size_t len, const struct csvrec_opts *opts,
 			r.nomem = 1;
 			break;
 		}
-		/* CRLF, LF and a lone CR (which libcsv also ends a record on). */
-		if (ch == '\r' || (ch == '\n' && prev != '\r'))
+		/* CRLF, LF and, if asked, a lone CR (a record end to libcsv). */
+		if ((ch == '\r' && opts->cr_line) ||
+		    (ch == '\n' && (prev != '\r' || !opts->cr_line)))
 			r.line++;
 		prev = ch;
 	}

@@ -6,8 +6,9 @@
  *
  * A UTF-8 byte order mark is skipped; empty and blank lines are no
  * records; a quoted field may hold commas and line breaks, and the
- * record is still reported on the line it starts on.  Lines end with
- * LF, CRLF or a lone CR.  Fields are cleansed (OPENSSL_cleanse) when the
+ * record is still reported on the line it starts on.  Records end with
+ * LF, CRLF or a lone CR; lines are counted at LF and CRLF, and at a lone
+ * CR only when asked.  Fields are cleansed (OPENSSL_cleanse) when the
  * reader frees them, and so is libcsv's buffer: a column may be secret.
  *
  * Named csvrec, not csv: a lib/csv.h would hide libcsv's <csv.h> from
@@ -36,6 +37,7 @@ struct csvrec {
 struct csvrec_opts {
 	size_t		 max_fields;	/* fields kept per record (> 0) */
 	int		 trim;		/* strip blanks (space, tab) around each field */
+	int		 cr_line;	/* a lone CR ends a line too, not only a record */
 };
 
 /* How a read ended. */

@@ -231,7 +231,7 @@ error_cmp(const void *a, const void *b)
 struct personcsv *
 personcsv_parse(const char *data, size_t len)
 {
-	struct csvrec_opts	 opts = { FIELDS_UPN, 0 };
+	struct csvrec_opts	 opts = { FIELDS_UPN, 0, 0 };
 	struct personcsv	*pc;
 	struct ctx		 c;
 	size_t			 open_line = 0;

@@ -40,7 +40,7 @@ collect(const struct csvrec *rec, void *arg)
 static enum csvrec_end
 read3(const char *text, int trim, struct seen *s, size_t *open_line)
 {
-	struct csvrec_opts	 o = { 3, trim };
+	struct csvrec_opts	 o = { 3, trim, 1 };
 
 	return csvrec_read(text, strlen(text), &o, collect, s, open_line);
 }
@@ -59,11 +59,13 @@ test_quoted(void)
 	CU_ASSERT_STRING_EQUAL(s.rec[1], "3 3 0: x \"y\"||z");
 }
 
-/* LF, CRLF and a lone CR each end a line once. */
+/* Each line end ends a record; a lone CR counts as a line only when asked. */
 static void
 test_line_ends(void)
 {
-	struct seen	 s = { 0 };
+	struct seen		 s = { 0 };
+	struct csvrec_opts	 o = { 3, 0, 0 };
+	const char		*text = "a\r\nb\rc\n";
 
 	CU_ASSERT_EQUAL(read3("a\r\nb\r\n\r\nc\rd\ne", 0, &s, NULL),
 	    CSVREC_DONE);
@@ -74,6 +76,13 @@ test_line_ends(void)
 	CU_ASSERT_STRING_EQUAL(s.rec[3], "5 1 0: d");
 	/* The last line has no line end and is a record all the same. */
 	CU_ASSERT_STRING_EQUAL(s.rec[4], "6 1 0: e");
+	s.n = 0;
+	CU_ASSERT_EQUAL(csvrec_read(text, strlen(text), &o, collect, &s, NULL),
+	    CSVREC_DONE);
+	CU_ASSERT_EQUAL_FATAL(s.n, 3);
+	CU_ASSERT_STRING_EQUAL(s.rec[0], "1 1 0: a");
+	CU_ASSERT_STRING_EQUAL(s.rec[1], "2 1 0: b");
+	CU_ASSERT_STRING_EQUAL(s.rec[2], "2 1 0: c");
 }
 
 /* A record is on the line it starts on, past the breaks of quoted fields. */
@@ -128,7 +137,7 @@ test_control(void)
 {
 	static const char text[] = "a\tb,c\nd,e\x7f\nok\n\"x\0y\"\n";
 	struct seen		 s = { 0 };
-	struct csvrec_opts	 o = { 3, 0 };
+	struct csvrec_opts	 o = { 3, 0, 1 };
 
 	CU_ASSERT_EQUAL(csvrec_read(text, sizeof(text) - 1, &o, collect, &s,
 	    NULL), CSVREC_DONE);
