@@ -1,4 +1,4 @@
-/* bulkcsv: the bulk SSL enrollment CSV, parsed with libcsv and checked line by line. */
+/* bulkcsv: the bulk SSL enrollment CSV, read with csvrec and checked line by line. */
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -6,30 +6,20 @@
 #include <string.h>
 #include <strings.h>
 
-#include <csv.h>
-
 #include "buf.h"
 #include "bulkcsv.h"
+#include "csvrec.h"
 #include "enroll.h"
 
-#define FIELDS_KEPT	(BULKCSV_FIELDS + 1)	/* enough to tell too many */
 #define SHOWN_CHARS	200	/* characters of a value echoed in a message */
 #define SHOWN_MAX	(SHOWN_CHARS * 4 + 1)
 #define REPLACEMENT	"\xef\xbf\xbd"	/* U+FFFD, for a byte that is not UTF-8 */
 
-/* The parse in progress, handed to libcsv's callbacks. */
+/* The parse in progress, handed to the record callback. */
 struct ctx {
 	struct bulkcsv			*bc;
 	const struct bulkcsv_rules	*rules;
-	char				*field[FIELDS_KEPT];
-	size_t				 nfield;	/* every field seen */
-	int				 control;	/* a field held a control byte */
-	size_t				 line;		/* the line being read, from 1 */
-	size_t				 start;		/* the line the record began on */
-	int				 in_record;
-	size_t				 quotes;	/* '"' seen in the record */
-	int				 open_quote;
-	int				 too_many;
+	int				 too_many;	/* over the line limit */
 	int				 nomem;
 };
 
@@ -134,51 +124,6 @@ add_error(struct bulkcsv *bc, size_t line, enum bulkcsv_error code,
 	e[bc->nerrors++].code = code;
 }
 
-/* Frees the fields of the record just read. */
-static void
-drop_fields(struct ctx *c)
-{
-	size_t	 i;
-
-	for (i = 0; i < FIELDS_KEPT; i++) {
-		free(c->field[i]);
-		c->field[i] = NULL;
-	}
-	c->nfield = 0;
-	c->control = 0;
-}
-
-/* libcsv: one field of the current record, kept without surrounding blanks. */
-static void
-on_field(void *s, size_t len, void *data)
-{
-	struct ctx		*c = data;
-	const unsigned char	*p = s;
-	size_t			 i;
-	char			*f;
-
-	for (i = 0; i < len; i++)
-		if (p[i] < 0x20 || p[i] == 0x7f)
-			c->control = 1;
-	while (len > 0 && (*p == ' ' || *p == '\t')) {
-		p++;
-		len--;
-	}
-	while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-		len--;
-	if (c->nfield < FIELDS_KEPT) {
-		if ((f = malloc(len + 1)) == NULL) {
-			c->nomem = 1;
-		} else {
-			if (len > 0)
-				memcpy(f, p, len);
-			f[len] = '\0';
-			c->field[c->nfield] = f;
-		}
-	}
-	c->nfield++;
-}
-
 /* Returns the rules' profile named name (exactly, as the guide asks), or NULL. */
 static const struct profile *
 find_profile(const struct bulkcsv_rules *ru, const char *name)
@@ -241,12 +186,12 @@ key_allowed(const struct profile *prof, enum key_type kt)
 }
 
 /*
- * Applies the guide's checks and the /ssl rules to the record's fields;
+ * Applies the guide's checks and the /ssl rules to the fields of rec;
  * fills r and returns 1 when the line passes, 0 when it failed (its
  * errors recorded) or on no memory (c->nomem).
  */
 static int
-check_record(struct ctx *c, struct bulkcsv_row *r)
+check_record(struct ctx *c, const struct csvrec *rec, struct bulkcsv_row *r)
 {
 	struct bulkcsv		*bc = c->bc;
 	const struct bulkcsv_rules *ru = c->rules;
@@ -254,27 +199,27 @@ check_record(struct ctx *c, struct bulkcsv_row *r)
 	const char		*cn, *san, *type, *term, *sw, *soft = NULL;
 	struct name_check	 nc;
 	struct buf		 names = { 0 };
-	size_t			 line = c->start;
+	size_t			 line = rec->line;
 	long			 days = -1;
 	int			 bad = 0;
 	char			 err[400], v1[SHOWN_MAX], v2[SHOWN_MAX];
 
-	if (c->nfield != BULKCSV_FIELDS) {
+	if (rec->nfield != BULKCSV_FIELDS) {
 		add_error(bc, line, BULKCSV_FIELD_COUNT, "Incorrect values - "
 		    "Actual fields quantity: %zu, expected fields quantity: %d",
-		    c->nfield, BULKCSV_FIELDS);
+		    rec->nfield, BULKCSV_FIELDS);
 		return 0;
 	}
-	if (c->control) {
+	if (rec->flags & CSVREC_CONTROL) {
 		add_error(bc, line, BULKCSV_RULE, "A field holds a control "
 		    "character (a line break inside quotes, a tab, a NUL).");
 		return 0;
 	}
-	cn = c->field[0];
-	san = c->field[1];
-	type = c->field[2];
-	term = c->field[3];
-	sw = c->field[4];
+	cn = rec->field[0];
+	san = rec->field[1];
+	type = rec->field[2];
+	term = rec->field[3];
+	sw = rec->field[4];
 	if (*cn == '\0' && ++bad)
 		add_error(bc, line, BULKCSV_NO_CN, "Required field "
 		    "'commonName' is not specified.");
@@ -348,40 +293,34 @@ check_record(struct ctx *c, struct bulkcsv_row *r)
 	return 1;
 }
 
-/* libcsv: the end of a record. */
-static void
-on_record(int term, void *data)
+/* csvrec: one record, kept as a row when it passes; returns 0 to stop the read. */
+static int
+on_record(const struct csvrec *rec, void *data)
 {
 	struct ctx		*c = data;
 	struct bulkcsv		*bc = c->bc;
 	struct bulkcsv_row	*rows, r;
 
-	(void)term;
-	c->in_record = 0;
-	c->quotes = 0;
-	if (c->nomem || c->too_many || c->open_quote)
-		goto out;
 	if (++bc->lines > BULKCSV_MAX_LINES) {
 		add_error(bc, 0, BULKCSV_FILE, "The CSV file has more than %d "
 		    "lines; split it into several requests.",
 		    BULKCSV_MAX_LINES);
 		c->too_many = 1;
-		goto out;
+		return 0;
 	}
-	if (!check_record(c, &r))
-		goto out;
+	if (!check_record(c, rec, &r))
+		return !c->nomem;
 	if ((rows = reallocarray(bc->rows, bc->nrows + 1, sizeof(*rows))) ==
 	    NULL) {
 		free(r.cn);
 		free(r.names);
 		free(r.software);
 		c->nomem = 1;
-		goto out;
+		return 0;
 	}
 	bc->rows = rows;
 	bc->rows[bc->nrows++] = r;
-out:
-	drop_fields(c);
+	return 1;
 }
 
 /* Orders errors by line, and a line's by the guide's numbers. */
@@ -464,11 +403,10 @@ check_duplicates(struct bulkcsv *bc)
 struct bulkcsv *
 bulkcsv_parse(const char *data, size_t len, const struct bulkcsv_rules *rules)
 {
+	struct csvrec_opts	 opts = { BULKCSV_FIELDS, 1, 1 };
 	struct bulkcsv		*bc;
-	struct csv_parser	 p;
 	struct ctx		 c;
-	size_t			 i;
-	unsigned char		 ch, prev = 0;
+	size_t			 open_line = 0;
 
 	if ((bc = calloc(1, sizeof(*bc))) == NULL)
 		return NULL;
@@ -482,51 +420,21 @@ bulkcsv_parse(const char *data, size_t len, const struct bulkcsv_rules *rules)
 		}
 		return bc;
 	}
-	if (csv_init(&p, 0) != 0) {
-		free(bc);
-		return NULL;
-	}
 	memset(&c, 0, sizeof(c));
 	c.bc = bc;
 	c.rules = rules;
-	c.line = 1;
-	i = len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
-	/*
-	 * One byte at a time, so each record is reported on the line it
-	 * starts on: a quoted field may carry a line break into the next.
-	 */
-	for (; i < len && !c.nomem && !c.too_many; i++) {
-		ch = (unsigned char)data[i];
-		if (!c.in_record && ch != ' ' && ch != '\t' && ch != '\r' &&
-		    ch != '\n') {
-			c.in_record = 1;
-			c.start = c.line;
-		}
-		if (ch == '"')
-			c.quotes++;
-		/*
-		 * libcsv fails only when out of memory or on a field too big
-		 * for it: the rest of the file is unread, so the parse fails.
-		 */
-		if (csv_parse(&p, &ch, 1, on_field, on_record, &c) != 1) {
-			c.nomem = 1;
-			break;
-		}
-		/* CRLF, LF and a lone CR (which libcsv also ends a record on). */
-		if (ch == '\r' || (ch == '\n' && prev != '\r'))
-			c.line++;
-		prev = ch;
-	}
-	/* An odd number of quotes: the last field runs to the end of the file. */
-	if (c.in_record && c.quotes % 2 != 0 && !c.too_many) {
-		add_error(bc, c.start, BULKCSV_RULE, "A quoted field is not "
+	switch (csvrec_read(data, len, &opts, on_record, &c, &open_line)) {
+	case CSVREC_NOMEM:
+		c.nomem = 1;
+		break;
+	case CSVREC_OPEN_QUOTE:
+		add_error(bc, open_line, BULKCSV_RULE, "A quoted field is not "
 		    "closed.");
-		c.open_quote = 1;
+		break;
+	case CSVREC_DONE:
+	case CSVREC_STOPPED:	/* a limit, or no memory: the callback said which */
+		break;
 	}
-	if (!c.nomem && !c.too_many)
-		(void)csv_fini(&p, on_field, on_record, &c);
-	drop_fields(&c);
-	csv_free(&p);
 	if (!c.nomem && !c.too_many && !check_duplicates(bc))
 		c.nomem = 1;
 	if (bc->nrows == 0 && bc->nerrors == 0 && !c.nomem)

@@ -1,6 +1,6 @@
 /*
  * bulkcsv: the guide's CSV for bulk SSL enrollment (guide 3.2.4.1-2,
- * lines 2006-2050), read with libcsv.  One certificate per line:
+ * lines 2006-2050), read with csvrec.  One certificate per line:
  *
  *	Common Name, "SAN, SAN", Certificate Type, Certificate Term,
  *	Server Software

@@ -1,4 +1,4 @@
-/* personcsv: the guide's end-user CSV, parsed with libcsv and checked line by line. */
+/* personcsv: the guide's end-user CSV, read with csvrec and checked line by line. */
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -6,31 +6,21 @@
 #include <string.h>
 #include <strings.h>
 
-#include <csv.h>
 #include <openssl/crypto.h>
 
 #include "buf.h"
+#include "csvrec.h"
 #include "person.h"
 #include "personcsv.h"
 #include "store.h"
 
 #define FIELDS_PLAIN	13	/* without a principal name */
 #define FIELDS_UPN	14	/* with one */
-#define FIELDS_KEPT	16	/* fields kept per record: enough to tell */
 
-/* The parse in progress, handed to libcsv's callbacks. */
+/* The parse in progress, handed to the record callback. */
 struct ctx {
 	struct personcsv	*pc;
-	char			*field[FIELDS_KEPT];
-	size_t			 nfield;	/* every field seen, kept or not */
-	int			 control;	/* a field held a control byte */
-	size_t			 line;		/* the line being read, from 1 */
-	size_t			 start;		/* the line the record began on */
-	int			 in_record;
-	size_t			 quotes;	/* '"' seen in the record */
-	int			 open_quote;	/* the file ends inside quotes */
 	size_t			 records;
-	int			 too_many;
 	int			 nomem;
 };
 
@@ -56,48 +46,6 @@ add_error(struct personcsv *pc, size_t line, const char *fmt, ...)
 	if ((e[pc->nerrors].msg = strdup(msg)) == NULL)
 		return;
 	e[pc->nerrors++].line = line;
-}
-
-/* Frees the fields of the record just read, cleansed: one is a secret ID. */
-static void
-drop_fields(struct ctx *c)
-{
-	size_t	 i;
-
-	for (i = 0; i < FIELDS_KEPT; i++) {
-		if (c->field[i] != NULL) {
-			OPENSSL_cleanse(c->field[i], strlen(c->field[i]));
-			free(c->field[i]);
-			c->field[i] = NULL;
-		}
-	}
-	c->nfield = 0;
-	c->control = 0;
-}
-
-/* libcsv: one field of the current record. */
-static void
-on_field(void *s, size_t len, void *data)
-{
-	struct ctx	*c = data;
-	const unsigned char *p = s;
-	size_t		 i;
-	char		*f;
-
-	for (i = 0; i < len; i++)
-		if (p[i] < 0x20 || p[i] == 0x7f)
-			c->control = 1;
-	if (c->nfield < FIELDS_KEPT) {
-		if ((f = malloc(len + 1)) == NULL) {
-			c->nomem = 1;
-		} else {
-			if (len > 0)
-				memcpy(f, s, len);
-			f[len] = '\0';
-			c->field[c->nfield] = f;
-		}
-	}
-	c->nfield++;
 }
 
 /* Returns a copy of s (the empty string for NULL), or NULL; sets *nomem. */
@@ -153,16 +101,17 @@ row_person(const struct personcsv_row *r, struct person *p)
 	p->eppn = r->eppn;
 }
 
-/* Fills row r from the record's fields; returns 1, or 0 when out of memory. */
+/* Fills row r from the fields of rec; returns 1, or 0 when out of memory. */
 static int
-row_fill(struct ctx *c, struct personcsv_row *r)
+row_fill(const struct csvrec *rec, struct personcsv_row *r)
 {
-	char	**f = c->field, cn[300];
-	int	 upn = c->nfield == FIELDS_UPN, nomem = 0;
-	char	*s;
+	char *const	*f = rec->field;
+	char		 cn[300];
+	int		 upn = rec->nfield == FIELDS_UPN, nomem = 0;
+	char		*s;
 
 	memset(r, 0, sizeof(*r));
-	r->line = c->start;
+	r->line = rec->line;
 	r->ok = 1;
 	r->first = dup(f[0], &nomem);
 	r->middle = dup(f[1], &nomem);
@@ -223,58 +172,51 @@ row_rules(struct personcsv *pc, const struct personcsv_row *r)
 	return 1;
 }
 
-/* libcsv: the end of a record. */
-static void
-on_record(int term, void *data)
+/* csvrec: one record, kept as a row when it passes; returns 0 to stop the read. */
+static int
+on_record(const struct csvrec *rec, void *data)
 {
 	struct ctx		*c = data;
 	struct personcsv	*pc = c->pc;
 	struct personcsv_row	*rows, r;
 
-	(void)term;
-	c->in_record = 0;
-	c->quotes = 0;
-	if (c->nomem || c->too_many || c->open_quote)
-		goto out;
-	if (c->records++ == 0 && c->field[0] != NULL &&
-	    strcasecmp(c->field[0], "First Name") == 0)
-		goto out;	/* a heading */
+	if (c->records++ == 0 && rec->field[0] != NULL &&
+	    strcasecmp(rec->field[0], "First Name") == 0)
+		return 1;	/* a heading */
 	if (c->records > PERSONCSV_MAX_ROWS) {
-		add_error(pc, c->start, "more than %d persons in one file; "
+		add_error(pc, rec->line, "more than %d persons in one file; "
 		    "split it", PERSONCSV_MAX_ROWS);
-		c->too_many = 1;
-		goto out;
+		return 0;
 	}
-	if (c->nfield != FIELDS_PLAIN && c->nfield != FIELDS_UPN) {
-		add_error(pc, c->start, "%zu field%s, expected %d (or %d with "
-		    "a principal name)", c->nfield, c->nfield == 1 ? "" : "s",
-		    FIELDS_PLAIN, FIELDS_UPN);
-		goto out;
+	if (rec->nfield != FIELDS_PLAIN && rec->nfield != FIELDS_UPN) {
+		add_error(pc, rec->line, "%zu field%s, expected %d (or %d "
+		    "with a principal name)", rec->nfield, rec->nfield == 1 ?
+		    "" : "s", FIELDS_PLAIN, FIELDS_UPN);
+		return 1;
 	}
-	if (c->control) {
-		add_error(pc, c->start, "a field holds a control character "
+	if (rec->flags & CSVREC_CONTROL) {
+		add_error(pc, rec->line, "a field holds a control character "
 		    "(a line break inside quotes, a tab, a NUL)");
-		goto out;
+		return 1;
 	}
-	if (!row_fill(c, &r)) {
+	if (!row_fill(rec, &r)) {
 		row_free(&r);
 		c->nomem = 1;
-		goto out;
+		return 0;
 	}
 	if (!row_rules(pc, &r)) {
 		row_free(&r);
-		goto out;
+		return 1;
 	}
 	if ((rows = reallocarray(pc->rows, pc->nrows + 1, sizeof(*rows))) ==
 	    NULL) {
 		row_free(&r);
 		c->nomem = 1;
-		goto out;
+		return 0;
 	}
 	pc->rows = rows;
 	pc->rows[pc->nrows++] = r;
-out:
-	drop_fields(c);
+	return 1;
 }
 
 /* Orders errors by line (a line has at most one). */
@@ -289,11 +231,10 @@ error_cmp(const void *a, const void *b)
 struct personcsv *
 personcsv_parse(const char *data, size_t len)
 {
+	struct csvrec_opts	 opts = { FIELDS_UPN, 0, 0 };
 	struct personcsv	*pc;
-	struct csv_parser	 p;
 	struct ctx		 c;
-	size_t			 i;
-	unsigned char		 ch;
+	size_t			 open_line = 0;
 
 	if ((pc = calloc(1, sizeof(*pc))) == NULL)
 		return NULL;
@@ -302,46 +243,19 @@ personcsv_parse(const char *data, size_t len)
 		    PERSONCSV_MAX_BYTES);
 		return pc;
 	}
-	if (csv_init(&p, 0) != 0) {
-		free(pc);
-		return NULL;
-	}
 	memset(&c, 0, sizeof(c));
 	c.pc = pc;
-	c.line = 1;
-	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
-		i = 3;
-	else
-		i = 0;
-	/*
-	 * One byte at a time, so each record is reported on the line it
-	 * starts on: a quoted field may carry a line break into the next.
-	 */
-	for (; i < len && !c.nomem && !c.too_many; i++) {
-		ch = (unsigned char)data[i];
-		if (!c.in_record && ch != ' ' && ch != '\t' && ch != '\r' &&
-		    ch != '\n') {
-			c.in_record = 1;
-			c.start = c.line;
-		}
-		if (ch == '"')
-			c.quotes++;
-		if (csv_parse(&p, &ch, 1, on_field, on_record, &c) != 1)
-			break;
-		if (ch == '\n')
-			c.line++;
+	switch (csvrec_read(data, len, &opts, on_record, &c, &open_line)) {
+	case CSVREC_NOMEM:
+		c.nomem = 1;
+		break;
+	case CSVREC_OPEN_QUOTE:
+		add_error(pc, open_line, "a quoted field is not closed");
+		break;
+	case CSVREC_DONE:
+	case CSVREC_STOPPED:	/* a limit, or no memory: the callback said which */
+		break;
 	}
-	/* An odd number of quotes: the last field runs to the end of the file. */
-	if (c.in_record && c.quotes % 2 != 0) {
-		add_error(pc, c.start, "a quoted field is not closed");
-		c.open_quote = 1;
-	}
-	if (!c.nomem && !c.too_many)
-		(void)csv_fini(&p, on_field, on_record, &c);
-	drop_fields(&c);
-	if (p.entry_buf != NULL)
-		OPENSSL_cleanse(p.entry_buf, p.entry_size);
-	csv_free(&p);
 	if (c.nomem) {
 		personcsv_free(pc);
 		return NULL;

@@ -1,6 +1,6 @@
 /*
  * personcsv: the guide's end-user CSV (guide 3.3.3.2, lines 2470-2530),
- * read with libcsv and checked line by line.  One person per line, in
+ * read with csvrec and checked line by line.  One person per line, in
  * this order (13 fields, or 14 with the principal name of organisations
  * that use one):
  *
