@@ -950,6 +950,27 @@ test_cgi_content_types(void)
 	buf_free(&b);
 }
 
+/* A multipart part holding a file of the field "other". */
+#define OTHER_PART	"--XyZ\r\nContent-Disposition: form-data; " \
+	"name=\"other\"; filename=\"o\"\r\n\r\nOTHER\r\n"
+/* A multipart text part naming handle h as the field csr's. */
+#define CSR_HANDLE(h)	"--XyZ\r\nContent-Disposition: form-data; " \
+	"name=\"csr.FileHandle\"\r\n\r\n" h "\r\n"
+
+/* Posts body as multipart (extra: one more CGI variable or NULL); the handler must find no csr upload. */
+static void
+upload_refused(const char *extra, const char *body)
+{
+	struct buf	 b = { 0 };
+
+	CU_ASSERT_EQUAL(post_status("upload",
+	    "multipart/form-data; boundary=XyZ", extra, body, strlen(body),
+	    &b), 200);
+	CU_ASSERT_PTR_NOT_NULL(b.data != NULL ?
+	    strstr((char *)b.data, "upload=0 ") : NULL);
+	buf_free(&b);
+}
+
 static void
 test_cgi_upload_handle_spoof(void)
 {
@@ -957,7 +978,6 @@ test_cgi_upload_handle_spoof(void)
 	    "SCRIPT_NAME=/customer/demo/ssl",
 	    "QUERY_STRING=csr.FileHandle=1", NULL };
 	const char	*form = "csr.FileHandle=1&csrf=00112233445566778899aabbccddeeff";
-	char		 body[1024];
 	struct buf	 b = { 0 };
 
 	/* A handle named in the form, with no upload in the request. */
@@ -973,52 +993,14 @@ test_cgi_upload_handle_spoof(void)
 	buf_free(&b);
 
 	/* A handle past the uploads the request carries, or before them. */
-	snprintf(body, sizeof(body),
-	    "--XyZ\r\nContent-Disposition: form-data; name=\"other\"; "
-	    "filename=\"o\"\r\n\r\nOTHER\r\n"
-	    "--XyZ\r\nContent-Disposition: form-data; "
-	    "name=\"csr.FileHandle\"\r\n\r\n2\r\n--XyZ--\r\n");
-	CU_ASSERT_EQUAL(post_status("upload",
-	    "multipart/form-data; boundary=XyZ", NULL, body, strlen(body),
-	    &b), 200);
-	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "upload=0 "));
-	buf_free(&b);
-	snprintf(body, sizeof(body),
-	    "--XyZ\r\nContent-Disposition: form-data; "
-	    "name=\"csr.FileHandle\"\r\n\r\n0\r\n--XyZ--\r\n");
-	CU_ASSERT_EQUAL(post_status("upload",
-	    "multipart/form-data; boundary=XyZ", NULL, body, strlen(body),
-	    &b), 200);
-	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "upload=0 "));
-	buf_free(&b);
-
+	upload_refused(NULL, OTHER_PART CSR_HANDLE("2") "--XyZ--\r\n");
+	upload_refused(NULL, CSR_HANDLE("0") "--XyZ--\r\n");
 	/*
 	 * Another part's file, claimed by a field named csr.FileHandle in
 	 * the body or in the address: the file stays the other field's.
 	 */
-	snprintf(body, sizeof(body),
-	    "--XyZ\r\nContent-Disposition: form-data; name=\"other\"; "
-	    "filename=\"o\"\r\n\r\nOTHER\r\n"
-	    "--XyZ\r\nContent-Disposition: form-data; "
-	    "name=\"csr.FileHandle\"\r\n\r\n1\r\n--XyZ--\r\n");
-	CU_ASSERT_EQUAL(post_status("upload",
-	    "multipart/form-data; boundary=XyZ", NULL, body, strlen(body),
-	    &b), 200);
-	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "upload=0 "));
-	buf_free(&b);
-	snprintf(body, sizeof(body),
-	    "--XyZ\r\nContent-Disposition: form-data; name=\"other\"; "
-	    "filename=\"o\"\r\n\r\nOTHER\r\n--XyZ--\r\n");
-	CU_ASSERT_EQUAL(post_status("upload",
-	    "multipart/form-data; boundary=XyZ", "QUERY_STRING=csr.FileHandle=1", body,
-	    strlen(body), &b), 200);
-	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "upload=0 "));
-	buf_free(&b);
-	CU_ASSERT_EQUAL(post_status("upload",
-	    "multipart/form-data; boundary=XyZ", NULL, body, strlen(body),
-	    &b), 200);
-	CU_ASSERT_PTR_NOT_NULL(strstr((char *)b.data, "upload=0 "));
-	buf_free(&b);
+	upload_refused(NULL, OTHER_PART CSR_HANDLE("1") "--XyZ--\r\n");
+	upload_refused("QUERY_STRING=csr.FileHandle=1", OTHER_PART "--XyZ--\r\n");
 }
 
 /* Appends n urlencoded fields "a=" (after a first one when sep) to b. */
