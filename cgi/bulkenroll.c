@@ -315,46 +315,6 @@ out:
 
 /* ---- status page ---- */
 
-/* Fills Bulk.* and Items.N.* for request b. */
-static int
-set_bulk(struct app_req *c, const struct bulk_request *b,
-    const struct bulk_item_list *items)
-{
-	HDF	*h = c->r->hdf;
-	char	 key[64], label[32];
-	size_t	 i;
-
-	hdf_set_int_value(h, "Bulk.ID", (int)b->id);
-	hdf_set_value(h, "Bulk.Status", store_ber_status_name(b->status));
-	hdf_set_value(h, "Bulk.Requester", b->requester_email);
-	hdf_set_value(h, "Bulk.KeyType", key_type_name(b->key_type));
-	hdf_set_int_value(h, "Bulk.Lines", (int)items->n);
-	for (i = 0; i < items->n; i++) {
-		const struct bulk_item *it = items->items[i];
-
-		snprintf(key, sizeof(key), "Items.%zu.SCR", i);
-		hdf_set_int_value(h, key, it->scr);
-		snprintf(key, sizeof(key), "Items.%zu.Line", i);
-		hdf_set_int_value(h, key, it->line);
-		snprintf(key, sizeof(key), "Items.%zu.CommonName", i);
-		hdf_set_value(h, key, it->common_name);
-		snprintf(key, sizeof(key), "Items.%zu.Names", i);
-		hdf_set_value(h, key, it->names);
-		snprintf(key, sizeof(key), "Items.%zu.Profile", i);
-		hdf_set_value(h, key, it->profile);
-		policy_term_label(it->term_days, label, sizeof(label));
-		snprintf(key, sizeof(key), "Items.%zu.Term", i);
-		hdf_set_value(h, key, label);
-		snprintf(key, sizeof(key), "Items.%zu.Status", i);
-		hdf_set_value(h, key, store_scr_status_name(it->status));
-		snprintf(key, sizeof(key), "Items.%zu.ICR", i);
-		hdf_set_value(h, key, it->has_icr ?
-		    store_status_name(it->icr_status) : "");
-		snprintf(key, sizeof(key), "Items.%zu.Reason", i);
-		hdf_set_value(h, key, it->reason);
-	}
-	return 1;
-}
 
 /*
  * Returns the request whose token (of kind status or download) is in
@@ -403,7 +363,7 @@ page_status(struct app_req *c)
 		return web_error(c->r, 500, "Server error", "The request could "
 		    "not be read. Please try again later.");
 	}
-	set_bulk(c, b, items);
+	bulk_set_hdf(c->r->hdf, b, items);
 	rc = web_page(c->r, 200, "bulk_status");
 	store_bulk_item_list_free(items);
 	store_bulk_free(b);

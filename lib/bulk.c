@@ -237,24 +237,25 @@ bulk_rules_free(struct bulk_rules *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Sets hdf's Customer.Name and Bulk.* for request b and its lines (NULL: none). */
-static void
-mail_data(HDF *hdf, const struct customer *cust, const struct bulk_request *b,
+void
+bulk_set_hdf(HDF *hdf, const struct bulk_request *b,
     const struct bulk_item_list *items)
 {
 	char		 key[64], label[32];
-	size_t		 i;
+	size_t		 i, n = items != NULL ? items->n : 0;
 
-	hdf_set_value(hdf, "Customer.Name", cust->name);
 	hdf_set_int_value(hdf, "Bulk.ID", (int)b->id);
 	hdf_set_value(hdf, "Bulk.Requester", b->requester_email);
 	hdf_set_value(hdf, "Bulk.KeyType", key_type_name(b->key_type));
 	hdf_set_value(hdf, "Bulk.Status", store_ber_status_name(b->status));
-	for (i = 0; items != NULL && i < items->n; i++) {
+	hdf_set_int_value(hdf, "Bulk.Lines", (int)n);
+	for (i = 0; i < n; i++) {
 		const struct bulk_item *it = items->items[i];
 
 		snprintf(key, sizeof(key), "Bulk.Items.%zu.SCR", i);
 		hdf_set_int_value(hdf, key, it->scr);
+		snprintf(key, sizeof(key), "Bulk.Items.%zu.Line", i);
+		hdf_set_int_value(hdf, key, it->line);
 		snprintf(key, sizeof(key), "Bulk.Items.%zu.CommonName", i);
 		hdf_set_value(hdf, key, it->common_name);
 		snprintf(key, sizeof(key), "Bulk.Items.%zu.Names", i);
@@ -266,10 +267,21 @@ mail_data(HDF *hdf, const struct customer *cust, const struct bulk_request *b,
 		hdf_set_value(hdf, key, label);
 		snprintf(key, sizeof(key), "Bulk.Items.%zu.Status", i);
 		hdf_set_value(hdf, key, store_scr_status_name(it->status));
+		snprintf(key, sizeof(key), "Bulk.Items.%zu.ICR", i);
+		hdf_set_value(hdf, key, it->has_icr ?
+		    store_status_name(it->icr_status) : "");
 		snprintf(key, sizeof(key), "Bulk.Items.%zu.Reason", i);
 		hdf_set_value(hdf, key, it->reason);
 	}
-	hdf_set_int_value(hdf, "Bulk.Lines", items != NULL ? (int)items->n : 0);
+}
+
+/* Sets hdf's Customer.Name and Bulk.* for request b and its lines (NULL: none). */
+static void
+mail_data(HDF *hdf, const struct customer *cust, const struct bulk_request *b,
+    const struct bulk_item_list *items)
+{
+	hdf_set_value(hdf, "Customer.Name", cust->name);
+	bulk_set_hdf(hdf, b, items);
 }
 
 /* Mails "SSL Bulk Awaiting Approval" to the administrators of request id; 1 sent. */

@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 
+#include <ClearSilver.h>
 #include <openssl/evp.h>
 
 #include "audit.h"
@@ -78,6 +79,14 @@ int		 bulk_rules_load(struct db *, const struct config *,
 		    long long customer_id, const struct account *acc,
 		    enum key_type kt, struct bulk_rules *out);
 void		 bulk_rules_free(struct bulk_rules *);
+/*
+ * Sets Bulk.* (ID, Requester, KeyType, Status, Lines) and Bulk.Items.N.*
+ * (SCR, Line, CommonName, Names, Profile, Term, Status, ICR, Reason) in
+ * hdf for request b and its lines (NULL: none), for the status page and
+ * the mails alike.
+ */
+void		 bulk_set_hdf(HDF *, const struct bulk_request *,
+		    const struct bulk_item_list *);
 
 /* What the form submitted, already checked. */
 struct bulk_submission {
