@@ -5,13 +5,18 @@
  * static twin of the /ssl page), through libfcgi as certdesk's programs
  * do, and does nothing else: no parsing, no database, no template.  Its
  * rate behind the same lighttpd is the ceiling any form page can reach
- * there, so bench-pages prints it beside the pages.
+ * there, so bench-pages prints it beside the pages.  It ends each
+ * request as lib/web.c does: on a Unix socket, once the request's input
+ * is all read, without libfcgi's wait for the server to close first.
  *
  *	fcgifloor FILE
  */
+#include <sys/socket.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <fastcgi.h>
 #include <fcgiapp.h>
 
 int
@@ -19,6 +24,9 @@ main(int argc, char *argv[])
 {
 	FCGX_Request	 req;
 	FILE		*fp;
+	struct sockaddr_storage ss;
+	socklen_t	 sslen = sizeof(ss);
+	int		 local;
 	static char	 page[64 * 1024];
 	size_t		 len;
 
@@ -33,11 +41,15 @@ main(int argc, char *argv[])
 	}
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&req, 0, 0) != 0)
 		return 1;
+	local = getsockname(FCGI_LISTENSOCK_FILENO, (struct sockaddr *)&ss,
+	    &sslen) == 0 && ss.ss_family == AF_UNIX;
 	while (FCGX_Accept_r(&req) >= 0) {
 		FCGX_FPrintF(req.out, "Status: 200 OK\r\n"
 		    "Content-Type: text/html; charset=utf-8\r\n"
 		    "Content-Length: %d\r\n\r\n", (int)len);
 		FCGX_PutStr(page, (int)len, req.out);
+		if (local && FCGX_GetChar(req.in) == EOF)
+			(void)FCGX_Detach(&req);
 		FCGX_Finish_r(&req);
 	}
 	return 0;

@@ -19,7 +19,7 @@ buf_reserve(struct buf *b, size_t extra)
 	need = b->len + extra + 1;
 	if (need <= b->cap)
 		return 1;
-	ncap = b->cap ? b->cap : 64;
+	ncap = b->cap ? b->cap : 256;
 	while (ncap < need)
 		ncap *= 2;
 	/*
@@ -63,6 +63,18 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	va_list	 ap;
 	int	 n;
 
+	/* Formatted once when it fits in the room left, else measured first. */
+	if (b->cap > b->len) {
+		va_start(ap, fmt);
+		n = vsnprintf((char *)b->data + b->len, b->cap - b->len, fmt,
+		    ap);
+		va_end(ap);
+		if (n >= 0 && (size_t)n < b->cap - b->len) {
+			b->len += (size_t)n;
+			return 1;
+		}
+		b->data[b->len] = '\0';
+	}
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);

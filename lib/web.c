@@ -3,6 +3,8 @@
  * (stdio), with ClearSilver's cgi kit parsing query strings, cookies and
  * form bodies in both cases through its cgiwrap hooks.
  */
+#include <sys/socket.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <signal.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <fastcgi.h>
 #include <fcgiapp.h>
 #include <openssl/crypto.h>
 
@@ -66,6 +69,7 @@ extern char **environ;
  */
 static struct config	*web_cfg;
 static int		 web_fcgi;	/* 1 under FastCGI */
+static int		 web_unix;	/* 1 when the server connects by Unix socket */
 static int		 web_cgi_served;
 static int		 web_kit_ready;	/* the kit's error types exist */
 static FCGX_Request	 web_fcgx;
@@ -261,6 +265,38 @@ web_kit_hooks(struct web_conn *c)
 	    web_cb_getenv, web_cb_putenv, web_cb_iterenv);
 }
 
+/* Returns 1 when the FastCGI listening socket is a Unix-domain one. */
+static int
+web_listens_unix(void)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+
+	return getsockname(FCGI_LISTENSOCK_FILENO, (struct sockaddr *)&ss,
+	    &len) == 0 && ss.ss_family == AF_UNIX;
+}
+
+/*
+ * Ends the FastCGI request.  libfcgi closes a connection by shutting
+ * down its side and then waiting until the server closes the other,
+ * so that a TCP reset cannot destroy an answer still in flight.  A Unix
+ * socket never discards what was written, so once the server has sent
+ * all of the request (the end of its input has been read) the worker
+ * closes at once and takes the next request, instead of sleeping until
+ * the server gets round to closing.  Unread input keeps the wait: the
+ * server may still be writing a refused body, and a closed socket would
+ * turn the answer into its write error.
+ */
+static void
+web_finish(void)
+{
+	if (web_unix && !web_fcgx.keepConnection && web_fcgx.in != NULL &&
+	    (FCGX_HasSeenEOF(web_fcgx.in) == EOF ||
+	    FCGX_GetChar(web_fcgx.in) == EOF))
+		(void)FCGX_Detach(&web_fcgx);
+	FCGX_Finish_r(&web_fcgx);
+}
+
 int
 web_init(const char *prog)
 {
@@ -304,6 +340,7 @@ web_init(const char *prog)
 		return 0;
 	}
 	web_fcgi = 1;
+	web_unix = web_listens_unix();
 	return 1;
 }
 
@@ -401,19 +438,18 @@ web_send(struct req *r, int status, const char *ctype, const char *extra,
 	r->conn->responded = 1;
 	if (status < 100 || status > 599)
 		status = 500;
-	if (!buf_printf(&h,
-	    "Status: %d %s\r\n"
-	    "Content-Type: %s\r\n"
-	    "Content-Length: %zu\r\n"
+	/* The fixed headers are copied, not formatted: every answer has them. */
+	if (!buf_printf(&h, "Status: %d %s\r\nContent-Type: %s\r\n"
+	    "Content-Length: %zu\r\n", status, web_reason(status), ctype,
+	    len) || !buf_puts(&h,
 	    "Content-Security-Policy: default-src 'none'; style-src 'self'; "
 	    "img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
 	    "base-uri 'none'\r\n"
 	    "X-Frame-Options: DENY\r\n"
 	    "X-Content-Type-Options: nosniff\r\n"
 	    "Referrer-Policy: no-referrer\r\n"
-	    "Cache-Control: no-store\r\n"
-	    "%s\r\n",
-	    status, web_reason(status), ctype, len, extra != NULL ? extra : "")) {
+	    "Cache-Control: no-store\r\n") ||
+	    (extra != NULL && !buf_puts(&h, extra)) || !buf_puts(&h, "\r\n")) {
 		log_err("response headers: out of memory");
 		goto out;
 	}
@@ -1233,12 +1269,12 @@ web_accept_raw(struct req *r, size_t max_body, struct buf *body)
 const char *
 web_param(struct req *r, const char *name)
 {
-	char	 key[256];
+	HDF	*q;
 
 	if (r->hdf == NULL || name == NULL ||
-	    (size_t)snprintf(key, sizeof(key), "Query.%s", name) >= sizeof(key))
+	    (q = hdf_get_obj(r->hdf, "Query")) == NULL)
 		return NULL;
-	return hdf_get_value(r->hdf, key, NULL);
+	return hdf_get_value(q, name, NULL);
 }
 
 const char *
@@ -1353,7 +1389,7 @@ web_free(struct req *r)
 	free(r->rest);
 	if (r->conn != NULL && r->conn->accepted) {
 		if (web_fcgi)
-			FCGX_Finish_r(&web_fcgx);
+			web_finish();
 		else
 			(void)fflush(stdout);
 	}
