@@ -694,8 +694,13 @@ db_open(const char *path)
 
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		return NULL;
+	/*
+	 * A connection serves one thread: the programs and the CLI have no
+	 * threads (bulk approval forks), so SQLite's locking of the
+	 * connection would be work for nothing on every call.
+	 */
 	if (sqlite3_open_v2(path, &db->conn, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		log_err("cannot open database %s: %s", path,
 		    db->conn ? sqlite3_errmsg(db->conn) : "no memory");
 		goto fail;
