@@ -45,6 +45,8 @@ struct web_conn {
 	int	 https;
 	int	 csrf_new;	/* the token must be sent as a cookie */
 	char	 csrf[WEB_CSRF_HEXLEN + 1];
+	unsigned char csrf_seed[WEB_CSRF_HEXLEN / 2];	/* a new token's bytes */
+	int	 seeded;	/* csrf_seed holds random bytes, not yet used */
 	int	 form;		/* enum web_form of a POST */
 	char	 kit_ctype[96];	/* CONTENT_TYPE as the kit sees it */
 	char	 kit_clen[24];	/* CONTENT_LENGTH as the kit sees it */
@@ -75,93 +77,92 @@ static int		 web_kit_ready;	/* the kit's error types exist */
 static FCGX_Request	 web_fcgx;
 static struct clientaddr_nets	 web_proxies;	/* Web.TrustedProxies */
 
-/*
- * The current FastCGI request's parameters sorted by name, rebuilt on
- * every accept, so that a name two headers map to is seen (web_env_find)
- * and a lookup does not scan them all as libfcgi's does.  Holds pointers into
- * libfcgi's own copy, which lives exactly as long as the request.
- */
-#define WEB_ENV_MAX	256
-static const char	*web_envidx[WEB_ENV_MAX];
-static size_t		 web_envn;
-static int		 web_envsorted;	/* 0: too many, scan instead */
+/* The request variables this module reads. */
+enum web_var {
+	VAR_CONTENT_LENGTH,
+	VAR_CONTENT_TYPE,
+	VAR_HTTPS,
+	VAR_HTTP_COOKIE,
+	VAR_HTTP_USER_AGENT,
+	VAR_HTTP_X_FORWARDED_FOR,
+	VAR_PATH_INFO,
+	VAR_QUERY_STRING,
+	VAR_REMOTE_ADDR,
+	VAR_REQUEST_METHOD,
+	VAR_REQUEST_URI,
+	VAR_SCRIPT_NAME,
+	VAR__MAX
+};
+
+/* Their names, with lengths so that most of a request's are passed over unread. */
+#define WEB_VAR(v)	[VAR_##v] = { #v, sizeof(#v) - 1 }
+static const struct {
+	const char	*name;
+	size_t		 len;
+} web_var_names[VAR__MAX] = {
+	WEB_VAR(CONTENT_LENGTH),
+	WEB_VAR(CONTENT_TYPE),
+	WEB_VAR(HTTPS),
+	WEB_VAR(HTTP_COOKIE),
+	WEB_VAR(HTTP_USER_AGENT),
+	WEB_VAR(HTTP_X_FORWARDED_FOR),
+	WEB_VAR(PATH_INFO),
+	WEB_VAR(QUERY_STRING),
+	WEB_VAR(REMOTE_ADDR),
+	WEB_VAR(REQUEST_METHOD),
+	WEB_VAR(REQUEST_URI),
+	WEB_VAR(SCRIPT_NAME),
+};
+#undef WEB_VAR
 
 /*
- * Compares the names of two "NAME=value" strings (a name also ends at
- * NUL, so a bare name compares too); returns <0, 0 or >0 like strcmp.
+ * The values of the current FastCGI request's variables, picked out of
+ * libfcgi's list in one pass when it is accepted (pointers into that
+ * list, which lives exactly as long as the request).  A name sent twice
+ * comes from headers the server mapped alike (X-Forwarded-For and
+ * X_Forwarded_For): which one a lookup found would be the client's
+ * choice, so such a name counts as absent.
  */
-static int
-web_env_namecmp(const char *x, const char *y)
-{
-	unsigned char	 a, b;
+static const char	*web_vars[VAR__MAX];
+static unsigned char	 web_var_twice[VAR__MAX];
 
-	for (;; x++, y++) {
-		a = *x == '=' ? '\0' : (unsigned char)*x;
-		b = *y == '=' ? '\0' : (unsigned char)*y;
-		if (a != b || a == '\0')
-			return a - b;
-	}
-}
-
-/* qsort's view of web_env_namecmp. */
-static int
-web_env_cmp(const void *a, const void *b)
-{
-	return web_env_namecmp(*(const char *const *)a,
-	    *(const char *const *)b);
-}
-
-/* Indexes the parameters of the request just accepted. */
+/* Picks this module's variables out of the request just accepted. */
 static void
 web_env_index(void)
 {
-	size_t	 n;
+	const char	*p, *eq;
+	size_t		 n, len;
+	int		 v;
 
-	web_envn = 0;
-	web_envsorted = 0;
+	memset(web_vars, 0, sizeof(web_vars));
+	memset(web_var_twice, 0, sizeof(web_var_twice));
 	for (n = 0; web_fcgx.envp != NULL && web_fcgx.envp[n] != NULL; n++) {
-		if (n == WEB_ENV_MAX || strchr(web_fcgx.envp[n], '=') == NULL)
-			return;
-		web_envidx[n] = web_fcgx.envp[n];
+		p = web_fcgx.envp[n];
+		if ((eq = strchr(p, '=')) == NULL)
+			continue;
+		len = (size_t)(eq - p);
+		for (v = 0; v < VAR__MAX; v++) {
+			if (web_var_names[v].len != len ||
+			    memcmp(web_var_names[v].name, p, len) != 0)
+				continue;
+			if (web_vars[v] != NULL)
+				web_var_twice[v] = 1;
+			web_vars[v] = eq + 1;
+			break;
+		}
 	}
-	web_envn = n;
-	qsort(web_envidx, web_envn, sizeof(web_envidx[0]), web_env_cmp);
-	web_envsorted = 1;
+	for (v = 0; v < VAR__MAX; v++)
+		if (web_var_twice[v])
+			web_vars[v] = NULL;
 }
 
-/* Returns the value of name among the sorted parameters, or NULL. */
+/* Returns the request's variable v or NULL; borrowed. */
 static const char *
-web_env_find(const char *name)
-{
-	const char	**e;
-
-	if (strchr(name, '=') != NULL)
-		return NULL;
-	e = bsearch(&name, web_envidx, web_envn, sizeof(web_envidx[0]),
-	    web_env_cmp);
-	if (e == NULL)
-		return NULL;
-	/*
-	 * Two parameters of one name come from headers the server mapped
-	 * alike (X-Forwarded-For and X_Forwarded_For): which one a lookup
-	 * finds must not be the client's choice, so the name counts as
-	 * absent.
-	 */
-	if ((e > web_envidx && web_env_namecmp(e[-1], *e) == 0) ||
-	    (e + 1 < web_envidx + web_envn && web_env_namecmp(e[1], *e) == 0))
-		return NULL;
-	return strchr(*e, '=') + 1;
-}
-
-/* Returns the request's CGI variable name or NULL; borrowed. */
-static const char *
-web_env(const char *name)
+web_env(enum web_var v)
 {
 	if (!web_fcgi)
-		return getenv(name);
-	if (web_envsorted)
-		return web_env_find(name);
-	return FCGX_GetParam(name, web_fcgx.envp);
+		return getenv(web_var_names[v].name);
+	return web_vars[v];
 }
 
 static int	web_write(const void *, size_t);
@@ -567,13 +568,13 @@ web_request_path(void)
 	char		*s, *in, *out;
 	int		 hi, lo;
 
-	sn = web_env("SCRIPT_NAME");
-	pi = web_env("PATH_INFO");
+	sn = web_env(VAR_SCRIPT_NAME);
+	pi = web_env(VAR_PATH_INFO);
 	if ((sn != NULL && *sn != '\0') || (pi != NULL && *pi != '\0')) {
 		if (!buf_puts(&b, sn != NULL ? sn : "") ||
 		    !buf_puts(&b, pi != NULL ? pi : ""))
 			goto fail;
-	} else if ((uri = web_env("REQUEST_URI")) != NULL) {
+	} else if ((uri = web_env(VAR_REQUEST_URI)) != NULL) {
 		for (; *uri != '\0' && *uri != '?' && *uri != '#'; uri++) {
 			unsigned char	 ch = (unsigned char)*uri;
 
@@ -622,7 +623,7 @@ web_content_length(size_t *len)
 	unsigned long long	 v = 0;
 
 	*len = 0;
-	if ((s = web_env("CONTENT_LENGTH")) == NULL || *s == '\0')
+	if ((s = web_env(VAR_CONTENT_LENGTH)) == NULL || *s == '\0')
 		return 1;
 	for (; *s != '\0'; s++) {
 		if (*s < '0' || *s > '9' || v > (~0ULL - 9) / 10)
@@ -883,7 +884,7 @@ web_form_body(struct req *r, size_t len, size_t nquery, const char **why)
 {
 	struct web_conn	*c = r->conn;
 	struct buf	 raw = { 0 };
-	const char	*ct = web_env("CONTENT_TYPE");
+	const char	*ct = web_env(VAR_CONTENT_TYPE);
 	char		 boundary[WEB_BOUNDARY_MAX + 1], canon[9 + 32 + 1];
 	enum web_form	 form = WEB_FORM_NONE;
 	size_t		 nfields = nquery;
@@ -984,7 +985,7 @@ web_check(struct req *r, size_t max_body, struct buf *raw,
 		*why = "What you sent is larger than this page accepts.";
 		return 413;
 	}
-	q = web_env("QUERY_STRING");
+	q = web_env(VAR_QUERY_STRING);
 	nquery = q != NULL ? web_count_pairs(q, strlen(q)) : 0;
 	if (nquery > WEB_MAX_FIELDS) {
 		log_info("%zu query fields refused", nquery);
@@ -1120,11 +1121,11 @@ web_kit_open(struct req *r, int refused)
 		return 0;
 	}
 	r->hdf = r->cgi->hdf;
-	if (!web_parse_cookies(r->hdf, web_env("HTTP_COOKIE"))) {
+	if (!web_parse_cookies(r->hdf, web_env(VAR_HTTP_COOKIE))) {
 		log_err("request: out of memory");
 		return 0;
 	}
-	q = refused ? NULL : web_env("QUERY_STRING");
+	q = refused ? NULL : web_env(VAR_QUERY_STRING);
 	if (q != NULL && *q != '\0') {
 		snprintf(qlen, sizeof(qlen), "%zu", strlen(q));
 		if (!web_kit_feed(r, "POST", "application/x-www-form-urlencoded",
@@ -1143,6 +1144,7 @@ static int
 web_prepare(struct req *r, size_t max_body, struct buf *raw)
 {
 	const char	*m, *v, *title = NULL, *why = NULL;
+	unsigned char	 rnd[8 + WEB_CSRF_HEXLEN / 2];
 	int		 status;
 
 	if ((r->conn = calloc(1, sizeof(*r->conn))) == NULL) {
@@ -1150,18 +1152,26 @@ web_prepare(struct req *r, size_t max_body, struct buf *raw)
 		return 0;
 	}
 	r->conn->accepted = 1;
-	if (!secret_random_hex(r->id, 8))
+	/*
+	 * One draw gives the request id and the bytes of the CSRF token a
+	 * visitor without one is handed, so a first visit costs one call.
+	 */
+	if (!secret_random(rnd, sizeof(rnd)))
 		return 0;
+	secret_hex(rnd, 8, r->id);
+	memcpy(r->conn->csrf_seed, rnd + 8, sizeof(r->conn->csrf_seed));
+	r->conn->seeded = 1;
+	OPENSSL_cleanse(rnd, sizeof(rnd));
 	log_set_request(r->id);
 	/* X-Forwarded-For counts only when a trusted proxy is the peer. */
-	if (!clientaddr_resolve(&web_proxies, web_env("REMOTE_ADDR"),
-	    web_env("HTTP_X_FORWARDED_FOR"), r->remote, sizeof(r->remote)))
+	if (!clientaddr_resolve(&web_proxies, web_env(VAR_REMOTE_ADDR),
+	    web_env(VAR_HTTP_X_FORWARDED_FOR), r->remote, sizeof(r->remote)))
 		log_warn("peer address too long");
 	/* Behind a TLS-terminating proxy HTTPS is unset; the site is not. */
-	if (((v = web_env("HTTPS")) != NULL && strcasecmp(v, "on") == 0) ||
+	if (((v = web_env(VAR_HTTPS)) != NULL && strcasecmp(v, "on") == 0) ||
 	    strncasecmp(config_get(web_cfg, "BaseURL", ""), "https://", 8) == 0)
 		r->conn->https = 1;
-	m = web_env("REQUEST_METHOD");
+	m = web_env(VAR_REQUEST_METHOD);
 	if (m != NULL && strcmp(m, "GET") == 0)
 		r->method = "GET";
 	else if (m != NULL && strcmp(m, "POST") == 0)
@@ -1284,7 +1294,7 @@ web_user_agent(const struct req *r)
 
 	/* The variables belong to the request being served, which r is. */
 	(void)r;
-	v = web_env("HTTP_USER_AGENT");
+	v = web_env(VAR_HTTP_USER_AGENT);
 	return v != NULL ? v : "";
 }
 
@@ -1431,8 +1441,13 @@ web_page(struct req *r, int status, const char *template_name)
 		goto fail;
 	}
 	if (r->conn->csrf[0] == '\0') {
-		if (!secret_random_hex(r->conn->csrf, WEB_CSRF_HEXLEN / 2))
+		/* No drawn bytes (the draw failed): no page, never a fixed token. */
+		if (!r->conn->seeded)
 			goto fail;
+		secret_hex(r->conn->csrf_seed, sizeof(r->conn->csrf_seed),
+		    r->conn->csrf);
+		OPENSSL_cleanse(r->conn->csrf_seed, sizeof(r->conn->csrf_seed));
+		r->conn->seeded = 0;
 		r->conn->csrf_new = 1;
 	}
 	if (hdf_set_value(r->hdf, "CSRF.Token", r->conn->csrf) != STATUS_OK ||

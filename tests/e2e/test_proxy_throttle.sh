@@ -75,6 +75,19 @@ check_eq "an IPv4-mapped form of the locked client is the same client" \
 check_eq "a malformed entry falls back to the proxy, which is not locked" \
     200 "$(code_try garbled demo-ssl-2026 '198.51.100.7, unknown')"
 check_eq "the proxy's own requests are not locked either" 200 "$(code_try proxy demo-ssl-2026 '')"
+# lighttpd passes X-Forwarded-For and X_Forwarded_For under one variable
+# name.  Were one of the two to count, the client would pick it by the
+# order of the headers: with the locked address first or last, one of
+# these two would be refused.  The name counts as absent: the proxy.
+for order in "198.51.100.7 198.51.100.9" "198.51.100.9 198.51.100.7"; do
+	set -- $order
+	t=$(csrf_token "$JAR" "$BASE/ssl?action=enroll")
+	check_eq "both spellings of X-Forwarded-For ($1 then $2): neither counts" 200 \
+	    "$(curl -s -b "$JAR" -o /dev/null -w '%{http_code}' \
+	    -H "X-Forwarded-For: $1" -H "X_Forwarded_For: $2" \
+	    --data-urlencode "csrf=$t" --data-urlencode "accessCode=demo-ssl-2026" \
+	    --data-urlencode "email=bob@example.com" "$BASE/ssl?action=enroll")"
+done
 
 # Setup A of apache-conf/lighttpd-certdesk.conf: lighttpd's mod_extforward
 # rewrites REMOTE_ADDR (loaded after mod_fastcgi, as an included file
