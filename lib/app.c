@@ -47,24 +47,6 @@ app_done(struct app *a)
 	secret_done();
 }
 
-struct customer *
-app_customer(struct app *a, struct req *r)
-{
-	struct customer	*c = NULL;
-
-	if (r->customer_uri != NULL)
-		c = store_customer_by_uri(a->db, r->customer_uri);
-	if (c == NULL) {
-		web_error(r, 404, "Not found",
-		    "There is no certificate service at this address. "
-		    "Check the link you were given.");
-		return NULL;
-	}
-	hdf_set_value(r->hdf, "Customer.Name", c->name);
-	hdf_set_value(r->hdf, "Customer.URI", c->uri);
-	return c;
-}
-
 /* Writes the MAC of "purpose|id|expiry|bound" into mac; returns 1 on success. */
 static int
 token_mac(const char *purpose, long long id, long long expiry,
@@ -261,28 +243,26 @@ app_throttle_ok(struct app_req *c, const char *scope)
 }
 
 /*
- * Returns the endpoint the rest of the path names for the program (caller
- * frees), or NULL when there is none.
+ * Writes into ext the endpoint extension the rest of the path names for
+ * the program; returns 1, or 0 when it names none (no endpoint, or a
+ * path of the wrong shape).
  */
-static struct endpoint *
-app_endpoint(const struct app_req *c)
+static int
+app_endpoint_ext(const struct app_req *c, char *ext, size_t extlen)
 {
 	const struct program	*p = c->prog;
-	struct endpoint		*e = NULL;
-	char			 ext[128];
-	size_t			 i, n;
+	size_t			 n;
 
+	if (p->match == ENDPOINT_NONE || strcmp(c->r->program, p->segment) != 0)
+		return 0;
 	n = strcspn(c->r->rest, "/");
-	if (n >= sizeof(ext) || (p->match == ENDPOINT_EXT &&
+	if (n >= extlen || (p->match == ENDPOINT_EXT &&
 	    c->r->rest[n] != '\0') || (p->match == ENDPOINT_FIRST_SEGMENT &&
 	    n == 0))
-		return NULL;
+		return 0;
 	memcpy(ext, c->r->rest, n);
 	ext[n] = '\0';
-	for (i = 0; i < p->n_types && e == NULL; i++)
-		e = store_endpoint_find(c->app->db, c->customer->id,
-		    p->types[i], ext);
-	return e;
+	return 1;
 }
 
 /* Returns the page the request names, or NULL. */
@@ -356,19 +336,15 @@ static void
 app_dispatch(struct app_req *c)
 {
 	const struct program	*p = c->prog;
+	char			 ext[128] = "";
 	unsigned		 m;
-	int			 resolved;
+	int			 want;
 
-	/* A failed BEGIN leaves the lookups to run one by one. */
-	resolved = db_read_begin(c->app->db);
+	want = app_endpoint_ext(c, ext, sizeof(ext));
 	if (c->r->customer_uri != NULL)
-		c->customer = store_customer_by_uri(c->app->db,
-		    c->r->customer_uri);
-	if (c->customer != NULL && p->match != ENDPOINT_NONE &&
-	    strcmp(c->r->program, p->segment) == 0)
-		c->endpoint = app_endpoint(c);
-	if (resolved)
-		db_read_end(c->app->db);
+		(void)store_customer_endpoint(c->app->db, c->r->customer_uri,
+		    p->types, want ? p->n_types : 0, ext, &c->customer,
+		    &c->endpoint);
 	if (c->customer == NULL || strcmp(c->r->program, p->segment) != 0) {
 		app_error(c, 404, "Not found", p->plain_errors ? p->not_found :
 		    "There is no certificate service at this address. Check "

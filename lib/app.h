@@ -20,11 +20,6 @@ int		 app_init(struct app *, const char *prog);
 /* Closes what app_init opened and frees the CAs the worker loaded. */
 void		 app_done(struct app *);
 /*
- * Returns the customer named in the URL (caller frees) and sets
- * Customer.Name; answers 404 itself and returns NULL when there is none.
- */
-struct customer	*app_customer(struct app *, struct req *);
-/*
  * Returns a token binding purpose, an id and a string (e.g. an account and
  * an email) for ttl seconds, HMAC'ed with the server key (caller frees).
  */

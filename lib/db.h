@@ -11,8 +11,6 @@
  * (db_sql[]) and nowhere else; store.c binds and reads them.
  */
 enum stmt {
-	STMT_READ_BEGIN,
-	STMT_READ_END,
 	STMT_CUSTOMER_INSERT,
 	STMT_CUSTOMER_BY_URI,
 	STMT_CUSTOMER_BY_ID,
@@ -43,6 +41,7 @@ enum stmt {
 	STMT_PROFILE_LIST,
 	STMT_ENDPOINT_INSERT,
 	STMT_ENDPOINT_BY_TYPE_EXT,
+	STMT_CUSTOMER_ENDPOINT,
 	STMT_ENDPOINT_BY_ID,
 	STMT_ENDPOINT_LIST,
 	STMT_ENDPOINT_SET_LEGACY_DES,
@@ -175,13 +174,6 @@ int		 db_commit(struct db *);
 int		 db_rollback(struct db *);
 /* Returns 1 while a transaction is open on the connection. */
 int		 db_in_transaction(struct db *);
-/*
- * Opens a read transaction (deferred: no lock until the first read) for
- * lookups that belong together; returns 1 ok, 0 on error (logged).
- */
-int		 db_read_begin(struct db *);
-/* Ends the read transaction db_read_begin opened; returns 1 ok, 0 on error (logged). */
-int		 db_read_end(struct db *);
 /* Returns the rowid of the last insert. */
 long long	 db_last_id(struct db *);
 /* Returns the number of rows the last statement changed. */

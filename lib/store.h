@@ -378,6 +378,15 @@ void		 store_profile_list_free(struct profile_list *);
 long long	 store_endpoint_add(struct db *, const struct endpoint *);
 struct endpoint	*store_endpoint_find(struct db *, long long customer_id,
 		    enum endpoint_type, const char *ext);
+/*
+ * Finds the customer at uri and its endpoint of extension ext and of the
+ * first of ntypes (at most two) types that has one; *cp and *ep are
+ * NULL where there is none (caller frees both).  ntypes 0 looks up the
+ * customer alone.  Returns 1, or 0 on error (logged, both NULL).
+ */
+int		 store_customer_endpoint(struct db *, const char *uri,
+		    const enum endpoint_type *types, size_t ntypes,
+		    const char *ext, struct customer **cp, struct endpoint **ep);
 struct endpoint	*store_endpoint_by_id(struct db *, long long);
 struct endpoint_list *store_endpoint_list(struct db *, long long customer_id);
 int		 store_endpoint_set_legacy_des(struct db *, long long id, int on);

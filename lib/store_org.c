@@ -622,26 +622,36 @@ store_profile_list_free(struct profile_list *l)
 
 /* ---- endpoints ---- */
 
-static void *
-row_endpoint(sqlite3_stmt *st)
+/*
+ * Returns the endpoint whose ENDPOINT_COLS start at column base of the
+ * row (caller frees), or NULL.
+ */
+static struct endpoint *
+endpoint_at(sqlite3_stmt *st, int base)
 {
 	struct endpoint	*e;
 
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
-	e->id = col_ll(st, 0);
-	e->customer_id = col_ll(st, 1);
-	e->name = col_str(st, 3);
-	e->ext = col_str(st, 4);
-	e->help = col_str(st, 5);
-	e->legacy_des = col_int(st, 6);
-	if (!store_endpoint_type_parse((const char *)sqlite3_column_text(st, 2),
-	    &e->type)) {
+	e->id = col_ll(st, base);
+	e->customer_id = col_ll(st, base + 1);
+	e->name = col_str(st, base + 3);
+	e->ext = col_str(st, base + 4);
+	e->help = col_str(st, base + 5);
+	e->legacy_des = col_int(st, base + 6);
+	if (!store_endpoint_type_parse((const char *)sqlite3_column_text(st,
+	    base + 2), &e->type)) {
 		log_err("endpoint %lld: unknown type", e->id);
 		store_endpoint_free(e);
 		return NULL;
 	}
 	return e;
+}
+
+static void *
+row_endpoint(sqlite3_stmt *st)
+{
+	return endpoint_at(st, 0);
 }
 
 void
@@ -684,6 +694,50 @@ store_endpoint_find(struct db *db, long long customer_id,
 	bind_str(st, 2, store_endpoint_type_name(type));
 	bind_str(st, 3, ext ? ext : "");
 	return read_one(st, row_endpoint);
+}
+
+int
+store_customer_endpoint(struct db *db, const char *uri,
+    const enum endpoint_type *types, size_t ntypes, const char *ext,
+    struct customer **cp, struct endpoint **ep)
+{
+	sqlite3_stmt	*st;
+	int		 rc, base, ok = 1;
+
+	*cp = NULL;
+	*ep = NULL;
+	if (ntypes > 2) {
+		log_err("customer lookup: more than two endpoint types");
+		return 0;
+	}
+	if ((st = db_stmt(db, STMT_CUSTOMER_ENDPOINT)) == NULL)
+		return 0;
+	bind_str(st, 1, uri);
+	/* Left unbound (NULL), the extension and types match no endpoint. */
+	if (ntypes > 0) {
+		bind_str(st, 2, ext != NULL ? ext : "");
+		bind_str(st, 3, store_endpoint_type_name(types[0]));
+		bind_str(st, 4, store_endpoint_type_name(types[ntypes - 1]));
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* The first type's endpoint (columns 3-9), else the second's. */
+		base = sqlite3_column_type(st, 3) != SQLITE_NULL ? 3 : 10;
+		if ((*cp = row_customer(st)) == NULL ||
+		    (sqlite3_column_type(st, base) != SQLITE_NULL &&
+		    (*ep = endpoint_at(st, base)) == NULL))
+			ok = 0;
+	} else if (rc != SQLITE_DONE) {
+		log_err("sqlite step: %s", sqlite3_errstr(rc));
+		ok = 0;
+	}
+	/* As read_one: no snapshot kept, no request's value left bound. */
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (!ok) {
+		store_customer_free(*cp);
+		*cp = NULL;
+	}
+	return ok;
 }
 
 struct endpoint *

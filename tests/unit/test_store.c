@@ -486,6 +486,93 @@ test_profile(void)
 	fx_teardown();
 }
 
+/* The page lookup: a customer and its endpoint of the first type that has one. */
+static void
+test_customer_endpoint(void)
+{
+	static const enum endpoint_type scep[] = {
+		ENDPOINT_SCEP_DEVICE, ENDPOINT_SCEP_SMIME
+	};
+	static const enum endpoint_type three[] = {
+		ENDPOINT_SSL, ENDPOINT_SMIME, ENDPOINT_DEVICE
+	};
+	struct endpoint		 e = { 0 };
+	struct customer		*c;
+	struct endpoint		*ep;
+	long long		 dev, mail;
+
+	fx_setup();
+	fx_seed();
+	e.customer_id = sd.customer;
+	e.type = ENDPOINT_SCEP_SMIME;
+	e.name = "Phones";
+	e.ext = "corp";
+	e.help = "";
+	CU_ASSERT_FATAL((mail = store_endpoint_add(db, &e)) > 0);
+
+	/* Only the second type has "corp": that one. */
+	CU_ASSERT_TRUE(store_customer_endpoint(db, "acme", scep, 2, "corp",
+	    &c, &ep));
+	CU_ASSERT_FATAL(c != NULL && ep != NULL);
+	CU_ASSERT_EQUAL(c->id, sd.customer);
+	CU_ASSERT_STRING_EQUAL(c->name, "Acme Inc.");
+	CU_ASSERT_EQUAL(ep->id, mail);
+	CU_ASSERT_EQUAL(ep->type, ENDPOINT_SCEP_SMIME);
+	store_customer_free(c);
+	store_endpoint_free(ep);
+
+	/* Both types have it: the first type wins, as the program lists them. */
+	e.type = ENDPOINT_SCEP_DEVICE;
+	e.name = "Routers";
+	CU_ASSERT_FATAL((dev = store_endpoint_add(db, &e)) > 0);
+	CU_ASSERT_TRUE(store_customer_endpoint(db, "acme", scep, 2, "corp",
+	    &c, &ep));
+	CU_ASSERT_FATAL(c != NULL && ep != NULL);
+	CU_ASSERT_EQUAL(ep->id, dev);
+	store_customer_free(c);
+	store_endpoint_free(ep);
+	CU_ASSERT_TRUE(store_customer_endpoint(db, "acme", scep + 1, 1, "corp",
+	    &c, &ep));
+	CU_ASSERT_FATAL(ep != NULL);
+	CU_ASSERT_EQUAL(ep->id, mail);
+	store_customer_free(c);
+	store_endpoint_free(ep);
+
+	/* The default SSL endpoint has the empty extension; another has none. */
+	CU_ASSERT_TRUE(store_customer_endpoint(db, "acme", three, 1, "",
+	    &c, &ep));
+	CU_ASSERT_FATAL(ep != NULL);
+	CU_ASSERT_EQUAL(ep->id, sd.endpoint);
+	CU_ASSERT_STRING_EQUAL(ep->ext, "");
+	store_customer_free(c);
+	store_endpoint_free(ep);
+	CU_ASSERT_TRUE(store_customer_endpoint(db, "acme", three, 1, "corp",
+	    &c, &ep));
+	CU_ASSERT_PTR_NOT_NULL(c);
+	CU_ASSERT_PTR_NULL(ep);
+	store_customer_free(c);
+
+	/* No types: the customer alone. */
+	CU_ASSERT_TRUE(store_customer_endpoint(db, "acme", NULL, 0, NULL,
+	    &c, &ep));
+	CU_ASSERT_PTR_NOT_NULL(c);
+	CU_ASSERT_PTR_NULL(ep);
+	store_customer_free(c);
+
+	/* An unknown customer has no endpoint, even one another customer has. */
+	CU_ASSERT_TRUE(store_customer_endpoint(db, "nobody", scep, 2, "corp",
+	    &c, &ep));
+	CU_ASSERT_PTR_NULL(c);
+	CU_ASSERT_PTR_NULL(ep);
+
+	/* More than two types is a programming error, refused. */
+	CU_ASSERT_FALSE(store_customer_endpoint(db, "acme", three, 3, "",
+	    &c, &ep));
+	CU_ASSERT_PTR_NULL(c);
+	CU_ASSERT_PTR_NULL(ep);
+	fx_teardown();
+}
+
 static void
 test_endpoint(void)
 {
@@ -1443,6 +1530,7 @@ register_store(void)
 	UNIT_ADD(s, test_domain_delegation);
 	UNIT_ADD(s, test_delegation_duplicate);
 	UNIT_ADD(s, test_profile);
+	UNIT_ADD(s, test_customer_endpoint);
 	UNIT_ADD(s, test_endpoint);
 	UNIT_ADD(s, test_account);
 	UNIT_ADD(s, test_account_duplicates);
