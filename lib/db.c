@@ -711,6 +711,12 @@ db_open(const char *path)
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		return NULL;
 	/*
+	 * SQLite counts every allocation under a process-wide mutex for
+	 * statistics nothing here reads; off before SQLite initialises
+	 * (later it is refused, harmlessly: a second open of the process).
+	 */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/*
 	 * A connection serves one thread: the programs and the CLI have no
 	 * threads (bulk approval forks), so SQLite's locking of the
 	 * connection would be work for nothing on every call.
