@@ -24,7 +24,7 @@ main(int argc, char *argv[])
 {
 	FCGX_Request	 req;
 	FILE		*fp;
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };
 	socklen_t	 sslen = sizeof(ss);
 	int		 local;
 	static char	 page[64 * 1024];

@@ -68,6 +68,8 @@ static const struct program program = {
 	.max_body = MAX_BODY,
 	.raw_body = 1,
 	.plain_errors = 1,
+	/* The endpoint's legacy_des can change while a worker runs. */
+	.fresh_sites = 1,
 	.page_param = "operation",
 	.page_nocase = 1,
 	.pages = pages,

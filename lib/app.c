@@ -1,6 +1,7 @@
 /* app: per-process and per-request setup shared by the web programs. */
 #include <inttypes.h>
 #include <strings.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,9 +38,24 @@ app_init(struct app *a, const char *prog)
 	return 1;
 }
 
+/* Empties one cached site. */
+static void
+app_site_drop(struct app_site *s)
+{
+	free(s->uri);
+	free(s->ext);
+	store_customer_free(s->customer);
+	store_endpoint_free(s->endpoint);
+	memset(s, 0, sizeof(*s));
+}
+
 void
 app_done(struct app *a)
 {
+	size_t	 i;
+
+	for (i = 0; i < APP_SITES; i++)
+		app_site_drop(&a->sites[i]);
 	cacache_free_all();
 	scep_cleanup();
 	db_close(a->db);
@@ -331,6 +347,95 @@ app_form_action(struct app_req *c)
 	buf_free(&b);
 }
 
+/*
+ * Customers and endpoints are never changed or deleted once created
+ * (SCEP's legacy_des aside: its program sets fresh_sites), and a restore
+ * is made with the web server stopped, so a customer and endpoint a
+ * worker has read stay true.  A page shown by GET or HEAD takes them
+ * from the worker's few cached sites instead of the database; a POST,
+ * which records things, reads them afresh, and so does every lookup that
+ * found nothing, so a new customer or endpoint is served at once.
+ * Entries are dropped after APP_SITE_TTL seconds all the same, so that a
+ * change made behind certdesk's back shows within that time.
+ */
+#define APP_SITE_TTL	5
+
+/* Returns the monotonic clock in whole seconds. */
+static long long
+app_seconds(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec;
+}
+
+/*
+ * Points c at the cached customer and endpoint for the URL's customer
+ * and ext (NULL: no endpoint wanted); returns 1 when there were any.
+ */
+static int
+app_site_get(struct app_req *c, const char *ext)
+{
+	struct app_site	*s;
+	long long	 now = app_seconds();
+	size_t		 i;
+
+	for (i = 0; i < APP_SITES; i++) {
+		s = &c->app->sites[i];
+		if (s->uri == NULL || strcmp(s->uri, c->r->customer_uri) != 0 ||
+		    (s->ext == NULL) != (ext == NULL) ||
+		    (ext != NULL && strcmp(s->ext, ext) != 0))
+			continue;
+		if (now >= s->until) {
+			app_site_drop(s);
+			return 0;
+		}
+		c->customer = s->customer;
+		c->endpoint = s->endpoint;
+		c->site_cached = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Hands c's customer and endpoint to the cache, when memory allows. */
+static void
+app_site_put(struct app_req *c, const char *ext)
+{
+	struct app_site	*s = &c->app->sites[c->app->next_site];
+
+	app_site_drop(s);
+	if ((s->uri = strdup(c->r->customer_uri)) == NULL ||
+	    (ext != NULL && (s->ext = strdup(ext)) == NULL)) {
+		app_site_drop(s);
+		return;
+	}
+	s->customer = c->customer;
+	s->endpoint = c->endpoint;
+	s->until = app_seconds() + APP_SITE_TTL;
+	c->site_cached = 1;
+	c->app->next_site = (c->app->next_site + 1) % APP_SITES;
+}
+
+/* Sets c's customer and endpoint from the cache or the database. */
+static void
+app_site(struct app_req *c, const char *ext, int post)
+{
+	const struct program	*p = c->prog;
+	int			 cache = !post && !p->fresh_sites;
+
+	if (c->r->customer_uri == NULL ||
+	    (cache && app_site_get(c, ext)))
+		return;
+	(void)store_customer_endpoint(c->app->db, c->r->customer_uri,
+	    p->types, ext != NULL ? p->n_types : 0, ext, &c->customer,
+	    &c->endpoint);
+	if (cache && c->customer != NULL &&
+	    (ext == NULL || c->endpoint != NULL))
+		app_site_put(c, ext);
+}
+
 /* Resolves everything a page relies on, then runs it; frees what it resolved. */
 static void
 app_dispatch(struct app_req *c)
@@ -338,13 +443,10 @@ app_dispatch(struct app_req *c)
 	const struct program	*p = c->prog;
 	char			 ext[128] = "";
 	unsigned		 m;
-	int			 want;
 
-	want = app_endpoint_ext(c, ext, sizeof(ext));
-	if (c->r->customer_uri != NULL)
-		(void)store_customer_endpoint(c->app->db, c->r->customer_uri,
-		    p->types, want ? p->n_types : 0, ext, &c->customer,
-		    &c->endpoint);
+	m = strcmp(c->r->method, "POST") == 0 ? APP_POST : APP_GET;
+	app_site(c, app_endpoint_ext(c, ext, sizeof(ext)) ? ext : NULL,
+	    m == APP_POST);
 	if (c->customer == NULL || strcmp(c->r->program, p->segment) != 0) {
 		app_error(c, 404, "Not found", p->plain_errors ? p->not_found :
 		    "There is no certificate service at this address. Check "
@@ -368,7 +470,6 @@ app_dispatch(struct app_req *c)
 	}
 	if (c->page->title != NULL)
 		hdf_set_value(c->r->hdf, "Page.Title", c->page->title);
-	m = strcmp(c->r->method, "POST") == 0 ? APP_POST : APP_GET;
 	if ((c->page->methods & m) == 0) {
 		app_error(c, 405, "Method not allowed", "This page does not "
 		    "accept this kind of request.");
@@ -386,8 +487,10 @@ app_dispatch(struct app_req *c)
 	app_fields(c);
 	c->page->fn(c);
 out:
-	store_endpoint_free(c->endpoint);
-	store_customer_free(c->customer);
+	if (!c->site_cached) {
+		store_endpoint_free(c->endpoint);
+		store_customer_free(c->customer);
+	}
 }
 
 int

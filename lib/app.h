@@ -10,9 +10,22 @@
 #include "store.h"
 #include "web.h"
 
+/* A customer and endpoint a worker has read, for pages shown by GET. */
+struct app_site {
+	char			*uri;		/* the customer's, as in the URL */
+	char			*ext;		/* the endpoint's; NULL: none wanted */
+	struct customer		*customer;
+	struct endpoint		*endpoint;
+	long long		 until;		/* monotonic second it is dropped */
+};
+
+#define APP_SITES	32
+
 struct app {
 	const struct config	*cfg;	/* borrowed from web */
 	struct db		*db;	/* one connection per worker process */
+	struct app_site		 sites[APP_SITES];
+	size_t			 next_site;	/* the slot a new entry takes */
 };
 
 /* Initialises web, the server key and the database; returns 1 on success. */
@@ -121,6 +134,7 @@ struct program {
 	size_t			 n_pages;
 	const struct field	*fields;	/* indexed by the program's enum key */
 	size_t			 n_fields;
+	int			 fresh_sites;	/* never reuse a customer or endpoint read before */
 };
 
 /* What a page function works with; everything is freed after the request. */
@@ -131,6 +145,7 @@ struct app_req {
 	const struct app_page	*page;
 	struct customer		*customer;
 	struct endpoint		*endpoint;	/* NULL with ENDPOINT_NONE */
+	int			 site_cached;	/* both belong to app->sites */
 	struct field_value	*f;		/* f[KEY_X], n_fields of them */
 	const struct buf	*body;		/* raw_body programs: the bytes */
 };

@@ -270,7 +270,7 @@ web_kit_hooks(struct web_conn *c)
 static int
 web_listens_unix(void)
 {
-	struct sockaddr_storage	 ss;
+	struct sockaddr_storage	 ss = { 0 };
 	socklen_t		 len = sizeof(ss);
 
 	return getsockname(FCGI_LISTENSOCK_FILENO, (struct sockaddr *)&ss,

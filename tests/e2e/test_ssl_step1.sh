@@ -78,6 +78,37 @@ check_eq "unknown endpoint: 404" 404 "$code"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/customer/nobody/smime")
 check_eq "unknown customer on another program: 404" 404 "$code"
 
+# What a worker has read of customers and endpoints.  An endpoint added
+# after its address answered 404 is served at once: a lookup that found
+# nothing is never kept (each worker is asked, so a kept 404 would show).
+for i in 1 2 3 4; do
+	curl -s -o /dev/null "$BASE/ssl/later"
+done
+cdadm endpoint add --type ssl --ext later --name "Later Form" >/dev/null
+for i in 1 2 3 4; do
+	echo "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/ssl/later")"
+done > "$OUT/later.codes"
+check_eq "an endpoint added after a 404 answers at once, from every worker" \
+    "200 200 200 200" "$(tr '\n' ' ' < "$OUT/later.codes" | sed 's/ $//')"
+# A change made behind certdesk's back (customers are never changed by
+# it): a form POST reads the database and shows it at once, a page shown
+# by GET within 5 seconds.
+for i in 1 2 3 4; do curl -s -o /dev/null "$BASE/ssl"; done
+sqlite3 -cmd '.timeout 5000' "$INSTANCE/state/certdesk.db" \
+    "UPDATE customer SET name = 'Renamed Org' WHERE uri = 'demo'"
+t=$(csrf_token "$JAR" "$BASE/ssl?action=enroll")
+curl -s -b "$JAR" -o "$OUT/renamed-post.html" --data-urlencode "csrf=$t" \
+    --data-urlencode accessCode=wrong-code --data-urlencode email=a@example.com \
+    "$BASE/ssl?action=enroll"
+check_grep "a POST shows the customer as the database has it now" \
+    'Renamed Org' "$OUT/renamed-post.html"
+sleep 6
+for i in 1 2 3 4; do curl -s "$BASE/ssl"; done > "$OUT/renamed-get.html"
+check_eq "after 5 seconds every worker's GET shows it too" 4 \
+    "$(grep -c '<p class="customer">Renamed Org</p>' "$OUT/renamed-get.html")"
+sqlite3 -cmd '.timeout 5000' "$INSTANCE/state/certdesk.db" \
+    "UPDATE customer SET name = 'Demo Org' WHERE uri = 'demo'"
+
 # The other form programs answer under their own titles.
 for p in smime:200:"Client Certificate Management" validate:200:"Account Validation" \
     bulkenroll:200:"Bulk Enrollment Form"; do
