@@ -42,6 +42,15 @@ cmd_restore(struct admin *a, int argc, char **argv)
 	    DB_COPY_OK)
 		return admin_fail("%s", err);
 	printf("%s restored from %s\n", path, pos[0]);
+	/*
+	 * Running workers keep what they read of customers, endpoints and
+	 * CAs (the page lookups, the CA cache): restarted, they read the
+	 * restored database.
+	 */
+	if (force)
+		printf("restart the web server (or the certdesk-fcgi@ "
+		    "services) so that the programs read the restored "
+		    "database\n");
 	return 0;
 }
 

@@ -13,11 +13,27 @@
  */
 #include <sys/socket.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <fastcgi.h>
 #include <fcgiapp.h>
+
+/* Returns 1 when the end of req's input is in, read without waiting. */
+static int
+input_done(FCGX_Request *req)
+{
+	int	 fl, done;
+
+	if ((fl = fcntl(req->ipcFd, F_GETFL)) == -1 ||
+	    fcntl(req->ipcFd, F_SETFL, fl | O_NONBLOCK) == -1)
+		return 0;
+	done = FCGX_GetChar(req->in) == EOF && FCGX_GetError(req->in) == 0;
+	if (fcntl(req->ipcFd, F_SETFL, fl) == -1)
+		done = 0;
+	return done;
+}
 
 int
 main(int argc, char *argv[])
@@ -48,7 +64,7 @@ main(int argc, char *argv[])
 		    "Content-Type: text/html; charset=utf-8\r\n"
 		    "Content-Length: %d\r\n\r\n", (int)len);
 		FCGX_PutStr(page, (int)len, req.out);
-		if (local && FCGX_GetChar(req.in) == EOF)
+		if (local && input_done(&req))
 			(void)FCGX_Detach(&req);
 		FCGX_Finish_r(&req);
 	}

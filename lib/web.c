@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -278,22 +279,46 @@ web_listens_unix(void)
 }
 
 /*
+ * Returns 1 when the server has sent all of the request: the end of the
+ * input stream is in, read without waiting.  The one read is made with
+ * the socket non-blocking, because a client decides when (or whether)
+ * the rest of a body it announced arrives, and a worker must not sleep
+ * on it with its answer still unsent.
+ */
+static int
+web_input_done(void)
+{
+	FCGX_Stream	*in = web_fcgx.in;
+	int		 fl, done;
+
+	if (FCGX_HasSeenEOF(in) == EOF)
+		return FCGX_GetError(in) == 0;
+	if ((fl = fcntl(web_fcgx.ipcFd, F_GETFL)) == -1 ||
+	    fcntl(web_fcgx.ipcFd, F_SETFL, fl | O_NONBLOCK) == -1)
+		return 0;
+	/* EOF with no error is the end; nothing there yet is an error. */
+	done = FCGX_GetChar(in) == EOF && FCGX_GetError(in) == 0;
+	if (fcntl(web_fcgx.ipcFd, F_SETFL, fl) == -1)
+		done = 0;
+	return done;
+}
+
+/*
  * Ends the FastCGI request.  libfcgi closes a connection by shutting
  * down its side and then waiting until the server closes the other,
  * so that a TCP reset cannot destroy an answer still in flight.  A Unix
  * socket never discards what was written, so once the server has sent
- * all of the request (the end of its input has been read) the worker
- * closes at once and takes the next request, instead of sleeping until
- * the server gets round to closing.  Unread input keeps the wait: the
- * server may still be writing a refused body, and a closed socket would
- * turn the answer into its write error.
+ * all of the request the worker closes at once and takes the next
+ * request, instead of sleeping until the server gets round to closing.
+ * Input not all in (a refused body, one still coming) keeps the wait:
+ * the server may still be writing, and a closed socket would turn the
+ * answer into its write error.
  */
 static void
 web_finish(void)
 {
 	if (web_unix && !web_fcgx.keepConnection && web_fcgx.in != NULL &&
-	    (FCGX_HasSeenEOF(web_fcgx.in) == EOF ||
-	    FCGX_GetChar(web_fcgx.in) == EOF))
+	    web_input_done())
 		(void)FCGX_Detach(&web_fcgx);
 	FCGX_Finish_r(&web_fcgx);
 }

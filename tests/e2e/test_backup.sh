@@ -99,6 +99,8 @@ check_eq "... and the database is untouched" "$total" \
 	"$(issued_serials "$INSTANCE/state/certdesk.db" | wc -l)"
 cdadm restore --force "$OUT/backup.db" > "$OUT/restore-force.log" 2>&1
 check_eq "restore --force while the programs run exits 0" 0 $?
+check_grep "... and says to restart the web server" 'restart the web server' \
+	"$OUT/restore-force.log"
 check_eq "... and the database holds the backup's certificates" "$in_backup" \
 	"$(issued_serials "$INSTANCE/state/certdesk.db" | wc -l)"
 enroll after
