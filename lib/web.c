@@ -127,9 +127,12 @@ static const struct {
 static const char	*web_vars[VAR__MAX];
 static unsigned char	 web_var_twice[VAR__MAX];
 
-/* Picks this module's variables out of the request just accepted. */
+/*
+ * Picks this module's variables out of the "NAME=value" list of the
+ * request just accepted: libfcgi's, or the environment of a CGI run.
+ */
 static void
-web_env_index(void)
+web_env_index(char **envp)
 {
 	const char	*p, *eq;
 	size_t		 n, len;
@@ -137,8 +140,8 @@ web_env_index(void)
 
 	memset(web_vars, 0, sizeof(web_vars));
 	memset(web_var_twice, 0, sizeof(web_var_twice));
-	for (n = 0; web_fcgx.envp != NULL && web_fcgx.envp[n] != NULL; n++) {
-		p = web_fcgx.envp[n];
+	for (n = 0; envp != NULL && envp[n] != NULL; n++) {
+		p = envp[n];
 		if ((eq = strchr(p, '=')) == NULL)
 			continue;
 		len = (size_t)(eq - p);
@@ -161,8 +164,6 @@ web_env_index(void)
 static const char *
 web_env(enum web_var v)
 {
-	if (!web_fcgi)
-		return getenv(web_var_names[v].name);
 	return web_vars[v];
 }
 
@@ -1253,12 +1254,13 @@ web_wait(void)
 	if (web_fcgi) {
 		if (FCGX_Accept_r(&web_fcgx) < 0)
 			return 0;
-		web_env_index();
+		web_env_index(web_fcgx.envp);
 		return 1;
 	}
 	if (web_cgi_served)
 		return 0;
 	web_cgi_served = 1;
+	web_env_index(environ);
 	return 1;
 }
 

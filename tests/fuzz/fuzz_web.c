@@ -157,13 +157,50 @@ fuzz_response(void)
 	rewind(stdout);
 }
 
+#define FUZZ_ENV_MAX	256	/* environment entries a request may see */
+
+/*
+ * Points environ at a copy of it followed by the "&"-separated pieces of
+ * s (n bytes) as raw entries, so that the variable list web.c parses has
+ * names the fuzzer chose: twice the same, prefixes of its names, no "=".
+ * *saved keeps the real environ, *made what to free.
+ */
+static void
+fuzz_raw_env(const uint8_t *s, size_t n, char **list, char ***saved,
+    char **made, size_t *nmade)
+{
+	const uint8_t	*amp;
+	size_t		 i = 0, k;
+
+	*saved = environ;
+	*nmade = 0;
+	for (; environ[i] != NULL && i < FUZZ_ENV_MAX / 2; i++)
+		list[i] = environ[i];
+	while (n > 0 && i < FUZZ_ENV_MAX - 1) {
+		amp = memchr(s, '&', n);
+		k = amp != NULL ? (size_t)(amp - s) : n;
+		if ((made[*nmade] = strndup((const char *)s, k)) == NULL)
+			break;
+		list[i++] = made[(*nmade)++];
+		s += k;
+		n -= k;
+		if (n > 0) {
+			s++;
+			n--;
+		}
+	}
+	list[i] = NULL;
+	environ = list;
+}
+
 /* Runs one request from a record of n bytes. */
 static void
 fuzz_request(const uint8_t *rec, size_t n)
 {
-	const uint8_t	*p = rec, *end = rec + n, *l;
+	const uint8_t	*p = rec, *end = rec + n, *l, *raw;
 	char		 clen[32], upload[64];
-	size_t		 k;
+	char		*list[FUZZ_ENV_MAX], *made[FUZZ_ENV_MAX], **saved;
+	size_t		 k, rawlen, nmade, i;
 	struct req	 r;
 	FILE		*fp;
 
@@ -173,6 +210,8 @@ fuzz_request(const uint8_t *rec, size_t n)
 	fuzz_env("CONTENT_TYPE", l, k);
 	k = fuzz_line(&p, end, &l);
 	fuzz_env("QUERY_STRING", l, k);
+	raw = l;
+	rawlen = k;
 	k = fuzz_line(&p, end, &l);
 	fuzz_env("HTTP_COOKIE", l, k);
 	k = fuzz_line(&p, end, &l);
@@ -189,11 +228,16 @@ fuzz_request(const uint8_t *rec, size_t n)
 	if (freopen(fuzz_in, "r", stdin) == NULL)
 		__builtin_trap();
 
+	/* The query string's pieces also arrive as variables of their own. */
+	fuzz_raw_env(raw, rawlen, list, &saved, made, &nmade);
 	web_cgi_rearm();
 	if (web_accept(&r, FUZZ_MAX_BODY)) {
 		fuzz_handle(&r, upload);
 		web_free(&r);
 	}
+	environ = saved;
+	for (i = 0; i < nmade; i++)
+		free(made[i]);
 	fuzz_response();
 }
 
