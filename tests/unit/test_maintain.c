@@ -652,8 +652,13 @@ test_concurrent_runs(void)
 		    seen_id(&got[1], dry.ids[k], dry.days[k]), 1);
 	CU_ASSERT_EQUAL(got[0].n[MAINT_FAILED] + got[1].n[MAINT_FAILED], 0);
 	CU_ASSERT_EQUAL(store_request_renewals(db, e->id), 1);
+	/*
+	 * One mail for the renewal of this certificate: by its ID, because
+	 * when the second run starts after the first has ended it renews the
+	 * first's new certificate too, same name, and mails about that one.
+	 */
 	CU_ASSERT_EQUAL(mails("Auto-renewal of your certificate started",
-	    "race1.example.com"), 1);
+	    e->cert_id), 1);
 	CU_ASSERT_EQUAL(mails(f->cert_id, "expires in 7 days"), 2);
 	store_request_free(e);
 	store_request_free(f);
