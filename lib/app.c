@@ -352,10 +352,10 @@ app_form_action(struct app_req *c)
  * (SCEP's legacy_des aside: its program sets fresh_sites), and a restore
  * is made with the web server stopped (`restore --force` tells the admin
  * to restart it), so a customer and endpoint a worker has read stay
- * true.  A page shown by GET or HEAD takes them
- * from the worker's few cached sites instead of the database; a POST,
- * which records things, reads them afresh, and so does every lookup that
- * found nothing, so a new customer or endpoint is served at once.
+ * true.  A page shown by GET or HEAD takes them from the worker's few
+ * cached sites instead of the database; a POST, which records things,
+ * reads them afresh, and so does every lookup that found nothing, so a
+ * new customer or endpoint is served at once.
  * Entries are dropped after APP_SITE_TTL seconds all the same, so that a
  * change made behind certdesk's back shows within that time.
  */
