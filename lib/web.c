@@ -1433,6 +1433,8 @@ web_free(struct req *r)
 	if (r->conn != NULL)
 		OPENSSL_cleanse(r->conn, sizeof(*r->conn));
 	free(r->conn);
+	/* They pointed into the request's variables, freed with it. */
+	memset(web_vars, 0, sizeof(web_vars));
 	log_set_request(NULL);
 	memset(r, 0, sizeof(*r));
 }
